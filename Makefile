@@ -1,0 +1,50 @@
+# The two commands of the README: `make run` and `make test`. Both bootstrap uv and .venv themselves.
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+VENV := .venv/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint typecheck contracts unit integration e2e clinical bench clean
+
+.venv/.synced: pyproject.toml uv.lock
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+setup: .venv/.synced
+
+run: setup
+	$(VENV)/mdma-at db upgrade
+	$(VENV)/mdma-at db seed-demo --if-empty
+	$(VENV)/mdma-at serve --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(VENV)/ruff check src tests bench
+	$(VENV)/ruff format --check src tests bench
+
+typecheck: setup
+	$(VENV)/mypy
+
+contracts: setup
+	$(VENV)/lint-imports
+
+unit: setup
+	$(VENV)/pytest tests/unit tests/clinical -q
+
+integration: setup
+	$(VENV)/pytest tests/integration -q
+
+e2e: setup
+	$(VENV)/pytest tests/e2e -q
+
+test: lint typecheck contracts
+	$(VENV)/pytest -q
+
+bench: setup
+	$(VENV)/python bench/mmrm.py
+
+clean:
+	rm -rf .venv var/*.db* .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Pure clinical rules. Standard library only; time is passed in, never read."""

@@ -1,0 +1,55 @@
+"""The one exception tree of mdma-at.
+
+Decisions are values (a refused dose is a `DoseDecision`, not an exception). Exceptions mean bad
+input, a missing thing, a denied permission or a broken invariant; each entrypoint maps them to its
+own surface in one table (HTTP problem details, CLI exit codes).
+"""
+
+from __future__ import annotations
+
+
+class MdmaAtError(Exception):
+    """Base of every error that mdma-at raises on purpose."""
+
+
+class InvalidInput(MdmaAtError):
+    """Input that can never be valid, whatever the clinical rules say: nothing is stored.
+
+    `field` names the offending input (dotted path for nested input, e.g. ``vitals.systolic``).
+    """
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class NotFound(MdmaAtError):
+    """The thing asked for does not exist (or is not visible to the caller)."""
+
+
+class Conflict(MdmaAtError):
+    """The request collides with what is stored (a duplicate study ID, a closed record)."""
+
+
+class UnknownProtocol(InvalidInput):
+    """A protocol name that no definition in `mdma_at.protocols` carries."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("protocol", f"unknown protocol {name!r}")
+
+
+class AuthenticationFailed(MdmaAtError):
+    """Credentials or session not accepted. The message never says which part was wrong."""
+
+
+class PermissionDenied(MdmaAtError):
+    """The caller's roles at the patient's site do not allow this action."""
+
+
+class RateLimited(AuthenticationFailed):
+    """Too many failed logins for an account or an address in the rate-limit window."""
+
+
+class IntegrityError(MdmaAtError):
+    """A broken invariant in stored data (e.g. a tampered audit chain)."""

@@ -1,0 +1,1 @@
+"""The protocol schedule: visit definitions, planning, windows and re-planning."""

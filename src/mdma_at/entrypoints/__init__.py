@@ -1,0 +1,1 @@
+"""Outermost ring: HTTP API, web pages and the command line. Nothing imports entrypoints."""

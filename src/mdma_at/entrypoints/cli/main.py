@@ -1,0 +1,23 @@
+"""`mdma-at`: the root command. Each command module registers its own commands."""
+
+from __future__ import annotations
+
+import typer
+
+from mdma_at.entrypoints.cli import (
+)
+
+app = typer.Typer(
+    name="mdma-at",
+    help="mdma-at: the open clinic and trial platform for MDMA-assisted therapy. "
+    "Clinical decision support for supervised, licensed settings only; it never replaces the "
+    "clinician's judgment.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+# One line per command module; each module exposes `register(app)`.
+for module in (
+):
+    module.register(app)

@@ -1,0 +1,25 @@
+"""Versioned protocol definitions as data; every rule carries its source.
+
+`get_protocol("mapp_v1")` returns the whole definition. Domain functions take the parts they need
+as arguments, so a site can override any default by building a new `Protocol` (audited where it is
+configured).
+"""
+
+from __future__ import annotations
+
+from mdma_at.domain.errors import UnknownProtocol
+from mdma_at.protocols.base import Protocol
+from mdma_at.protocols.mapp_v1 import MAPP_V1
+
+PROTOCOLS: dict[str, Protocol] = {MAPP_V1.name: MAPP_V1}
+
+
+def get_protocol(name: str) -> Protocol:
+    """The protocol called `name`, or `UnknownProtocol`."""
+    try:
+        return PROTOCOLS[name]
+    except KeyError:
+        raise UnknownProtocol(name) from None
+
+
+__all__ = ["PROTOCOLS", "Protocol", "get_protocol"]

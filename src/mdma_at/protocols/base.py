@@ -1,0 +1,16 @@
+"""The shape of a protocol definition: one frozen value per part of the programme."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mdma_at.domain.schedule.definitions import ScheduleDefinition
+
+
+@dataclass(frozen=True, slots=True)
+class Protocol:
+    """A named, versioned protocol. Each part is plain data consumed by a pure domain function."""
+
+    name: str
+    title: str
+    schedule: ScheduleDefinition

@@ -1,0 +1,12 @@
+"""Protocol `mapp_v1`: the MAPP1/MAPP2 phase 3 programme as data (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from mdma_at.protocols.base import Protocol
+from mdma_at.protocols.mapp_v1.schedule import SCHEDULE
+
+MAPP_V1 = Protocol(
+    name="mapp_v1",
+    title="MDMA-assisted therapy for PTSD, MAPP1/MAPP2 phase 3 programme",
+    schedule=SCHEDULE,
+)
