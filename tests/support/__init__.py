@@ -1,0 +1,1 @@
+"""Test helpers shared by the tiers (importable as `support` thanks to pythonpath)."""
