@@ -1,0 +1,191 @@
+"""The real application as a subprocess, for the e2e tier (HTTP and browser tests).
+
+:func:`app_server` runs ``python -m mdma_at serve --host 127.0.0.1 --port PORT`` against a fresh
+SQLite database in a temporary directory, waits until ``GET /healthz`` answers 200, yields where it
+listens, and terminates it at exit. If the app does not come up, its stderr is printed and raised,
+so a broken start-up is diagnosed from the test report alone::
+
+    with app_server(tmp_path, before=[["db", "upgrade"], ["db", "seed-demo"]]) as app:
+        httpx.get(f"{app.base_url}/login")
+        subprocess.run([sys.executable, "-m", "mdma_at", "audit", "verify"], env=app.env)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from support.postgres import free_port
+
+#: Seconds the app may take from spawn to a 200 on /healthz.
+STARTUP_TIMEOUT_S = 30.0
+#: Seconds the app gets to shut down after SIGTERM before it is killed.
+SHUTDOWN_TIMEOUT_S = 10.0
+
+#: Builds the command line for a port; the default runs the real ``serve`` command.
+CommandForPort = Callable[[int], Sequence[str]]
+
+
+def serve_command(port: int) -> list[str]:
+    """The real app: ``python -m mdma_at serve`` on 127.0.0.1 and the given port."""
+    return [sys.executable, "-m", "mdma_at", "serve", "--host", "127.0.0.1", "--port", str(port)]
+
+
+@dataclass(frozen=True)
+class RunningApp:
+    """Where the app under test listens and the environment it runs with.
+
+    Attributes:
+        base_url: ``http://127.0.0.1:PORT`` without a trailing slash.
+        env: The full environment of the server process; pass it to CLI subprocesses so they see
+            the same database and secret.
+        database_url: The ``MDMA_AT_DATABASE_URL`` the app uses.
+        workdir: The directory holding the database and the server's output files.
+    """
+
+    base_url: str
+    env: Mapping[str, str]
+    database_url: str
+    workdir: Path
+
+
+def app_env(workdir: Path, extra_env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of the app under test: a SQLite file in ``workdir`` and a random secret.
+
+    Args:
+        workdir: Directory for ``e2e.db``.
+        extra_env: Variables to add or override (e.g. ``MDMA_AT_DATABASE_URL`` for PostgreSQL).
+
+    Returns:
+        A copy of this process's environment with the app's variables set.
+    """
+    env = dict(os.environ)
+    env.update(
+        {
+            "MDMA_AT_DATABASE_URL": f"sqlite:///{workdir / 'e2e.db'}",
+            "MDMA_AT_SECRET_KEY": secrets.token_urlsafe(32),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra_env or {})
+    return env
+
+
+@contextmanager
+def app_server(
+    workdir: Path,
+    *,
+    before: Sequence[Sequence[str]] = (),
+    extra_env: Mapping[str, str] | None = None,
+    command: CommandForPort = serve_command,
+    startup_timeout_s: float = STARTUP_TIMEOUT_S,
+) -> Iterator[RunningApp]:
+    """Run the app on a free port until the ``with`` block ends.
+
+    Args:
+        workdir: An empty directory owned by the test (``tmp_path``), for the database and logs.
+        before: CLI argument lists run first with the same environment, each as
+            ``python -m mdma_at ARGS`` (e.g. ``["db", "upgrade"]``); a failure raises.
+        extra_env: Variables to add or override in the app's environment.
+        command: Builds the server's command line from the port; the real ``serve`` by default.
+        startup_timeout_s: Seconds to wait for ``GET /healthz`` to answer 200.
+
+    Yields:
+        The running app.
+
+    Raises:
+        RuntimeError: When a ``before`` command fails, or the server exits or does not answer
+            200 on /healthz in time; the message holds the server's stderr.
+    """
+    env = app_env(workdir, extra_env)
+    for args in before:
+        _run_cli(args, env)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    stdout_path, stderr_path = workdir / "server.stdout", workdir / "server.stderr"
+    # Files, not pipes: a chatty server would block on a full pipe nobody reads.
+    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            list(command(port)),
+            env=env,
+            cwd=workdir,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+        )
+    try:
+        _wait_until_healthy(process, base_url, startup_timeout_s, stderr_path)
+        yield RunningApp(
+            base_url=base_url, env=env, database_url=env["MDMA_AT_DATABASE_URL"], workdir=workdir
+        )
+    finally:
+        _terminate(process)
+
+
+def _run_cli(args: Sequence[str], env: Mapping[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mdma_at", *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"`mdma-at {' '.join(args)}` failed before the server started"
+            f" (exit {done.returncode}):\n{done.stderr}"
+        )
+
+
+def _wait_until_healthy(
+    process: subprocess.Popen[bytes], base_url: str, timeout_s: float, stderr_path: Path
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    last_problem = "no answer yet"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            _failed_to_start(f"exited with code {process.returncode}", stderr_path)
+        try:
+            response = httpx.get(f"{base_url}/healthz", timeout=2.0)
+        except httpx.TransportError as error:
+            last_problem = f"{type(error).__name__}: {error}"
+        else:
+            if response.status_code == 200:
+                return
+            last_problem = f"GET /healthz answered {response.status_code}"
+        time.sleep(0.1)
+    _terminate(process)
+    _failed_to_start(
+        f"did not answer 200 on /healthz within {timeout_s:g} s ({last_problem})", stderr_path
+    )
+
+
+def _failed_to_start(what: str, stderr_path: Path) -> None:
+    stderr = stderr_path.read_text(errors="replace")
+    message = f"the app server {what}; its stderr:\n{stderr or '(empty)'}"
+    print(message, file=sys.stderr)
+    raise RuntimeError(message)
+
+
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM (uvicorn shuts down gracefully), then SIGKILL if it lingers."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=SHUTDOWN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
