@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.schedule.definitions import ScheduleDefinition
 
 
@@ -14,3 +15,4 @@ class Protocol:
     name: str
     title: str
     schedule: ScheduleDefinition
+    dosing: DosingRules

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from mdma_at.entrypoints.cli import (
+    session_cmd,
 )
 
 app = typer.Typer(
@@ -19,5 +20,6 @@ app = typer.Typer(
 
 # One line per command module; each module exposes `register(app)`.
 for module in (
+    session_cmd,
 ):
     module.register(app)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from mdma_at.protocols.base import Protocol
+from mdma_at.protocols.mapp_v1.dosing import DOSING
 from mdma_at.protocols.mapp_v1.schedule import SCHEDULE
 
 MAPP_V1 = Protocol(
     name="mapp_v1",
     title="MDMA-assisted therapy for PTSD, MAPP1/MAPP2 phase 3 programme",
     schedule=SCHEDULE,
+    dosing=DOSING,
 )

@@ -1,0 +1,236 @@
+"""The dosing-session engine: a frozen state and `apply(state, event, rules)`.
+
+The live console and `mdma-at session replay` use the same function; the replay is a fold over
+the events of a timeline. `apply` never reads the clock: time comes with each event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from mdma_at.domain.dosing.decisions import Action, Decision, decide
+from mdma_at.domain.dosing.discharge import discharge_refusals
+from mdma_at.domain.dosing.events import (
+    PHYSICIAN,
+    AdverseEventNoted,
+    AlertsAcknowledged,
+    DischargeRequested,
+    DoseRequested,
+    Event,
+    OverrideGiven,
+    VitalsTaken,
+)
+from mdma_at.domain.dosing.initial import initial_refusals
+from mdma_at.domain.dosing.rules import DosingRules
+from mdma_at.domain.dosing.session_facts import (
+    GivenDose,
+    Patient,
+    PreDoseChecklist,
+    TimedVitals,
+    stamp,
+)
+from mdma_at.domain.dosing.supplemental import supplemental_refusals
+from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.vitals.alerts import AlertState
+from mdma_at.domain.vitals.classification import VitalAlert, classify
+from mdma_at.domain.vitals.schedule import VitalsDue, next_due
+
+
+@dataclass(frozen=True, slots=True)
+class PendingOverride:
+    """A physician override waiting for the next request of its action."""
+
+    t: datetime
+    action: Action
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """Everything the rules need to know about a session so far.
+
+    Build the first state with `start`; every later state comes from `apply`.
+    """
+
+    session_number: int
+    patient: Patient
+    checklist: PreDoseChecklist
+    alerts: AlertState
+    latest_vitals: TimedVitals | None = None
+    initial: GivenDose | None = None
+    supplemental: GivenDose | None = None
+    overrides: tuple[PendingOverride, ...] = ()
+    last_event_at: datetime | None = None
+    discharged_at: datetime | None = None
+    next_vitals: VitalsDue | None = None
+
+    @property
+    def total_mg(self) -> float:
+        """Milligrams given so far in the session."""
+        return sum(d.mg for d in (self.initial, self.supplemental) if d is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class RaisedAlert:
+    """An alert raised by the reading taken at `t`."""
+
+    t: datetime
+    alert: VitalAlert
+
+
+@dataclass(frozen=True, slots=True)
+class Outputs:
+    """What one event produced: the alerts of a reading, the decision on a request, the next
+    measurement due after a reading. (An acknowledgement changes `SessionState.next_vitals`
+    but emits no item: `vitals_due` has one item per reading.)"""
+
+    alerts: tuple[RaisedAlert, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+    vitals_due: tuple[VitalsDue, ...] = ()
+
+
+def start(
+    session_number: int, patient: Patient, checklist: PreDoseChecklist, rules: DosingRules
+) -> SessionState:
+    """The state of a session before anything happened.
+
+    Raises:
+        InvalidInput: `session_number` outside the protocol's sessions.
+    """
+    rules.initial_dose_for(session_number)
+    return SessionState(
+        session_number=session_number,
+        patient=patient,
+        checklist=checklist,
+        alerts=AlertState(readings_to_clear=rules.readings_to_clear.value),
+    )
+
+
+def apply(state: SessionState, event: Event, rules: DosingRules) -> tuple[SessionState, Outputs]:
+    """The state after `event`, and what it produced.
+
+    Raises:
+        InvalidInput: the event is earlier than the previous one (field ``t``), or the session
+            was closed by an allowed discharge (field ``type``). Nothing changes.
+    """
+    if state.last_event_at is not None and event.t < state.last_event_at:
+        raise InvalidInput(
+            "t",
+            f"{stamp(event.t)} is before the previous event at "
+            f"{stamp(state.last_event_at)}: events must be in time order",
+        )
+    if state.discharged_at is not None:
+        raise InvalidInput(
+            "type",
+            f"the session was closed by discharge at {stamp(state.discharged_at)}; "
+            "no entry can follow it",
+        )
+    state = replace(state, last_event_at=event.t)
+    if isinstance(event, VitalsTaken):
+        return _vitals(state, event, rules)
+    if isinstance(event, DoseRequested):
+        return _dose(state, event, rules)
+    if isinstance(event, DischargeRequested):
+        return _discharge(state, event, rules)
+    if isinstance(event, OverrideGiven):
+        if event.by_role != PHYSICIAN:
+            return state, Outputs()
+        others = tuple(o for o in state.overrides if o.action is not event.action)
+        pending = PendingOverride(event.t, event.action, event.reason)
+        return replace(state, overrides=(*others, pending)), Outputs()
+    if isinstance(event, AlertsAcknowledged):
+        return _acknowledge(state, event, rules)
+    if isinstance(event, AdverseEventNoted):
+        return state, Outputs()
+    raise TypeError(f"not a session event: {event!r}")  # pragma: no cover - exhaustive union
+
+
+def _vitals(
+    state: SessionState, event: VitalsTaken, rules: DosingRules
+) -> tuple[SessionState, Outputs]:
+    alerts = classify(event.reading, rules.thresholds)
+    alert_state = state.alerts.after_reading(event.t, alerts)
+    initial_at = state.initial.t if state.initial is not None else None
+    due = next_due(event.t, initial_at, alert_state.level, rules.schedule)
+    new_state = replace(
+        state,
+        latest_vitals=TimedVitals(event.t, event.reading),
+        alerts=alert_state,
+        next_vitals=due,
+    )
+    raised = tuple(RaisedAlert(event.t, a) for a in alerts)
+    return new_state, Outputs(alerts=raised, vitals_due=(due,))
+
+
+def _take_override(state: SessionState, action: Action) -> tuple[SessionState, str | None]:
+    """The pending override of `action`, consumed by this request whatever its outcome."""
+    for override in state.overrides:
+        if override.action is action:
+            rest = tuple(o for o in state.overrides if o is not override)
+            return replace(state, overrides=rest), override.reason
+    return state, None
+
+
+def _dose(
+    state: SessionState, event: DoseRequested, rules: DosingRules
+) -> tuple[SessionState, Outputs]:
+    state, override = _take_override(state, event.action)
+    if event.action is Action.INITIAL:
+        refusals = initial_refusals(
+            event.t,
+            event.mg,
+            state.session_number,
+            state.patient,
+            state.checklist,
+            state.latest_vitals,
+            state.alerts,
+            state.initial,
+            rules,
+        )
+    else:
+        refusals = supplemental_refusals(
+            event.t,
+            event.mg,
+            state.initial,
+            state.supplemental,
+            state.latest_vitals,
+            state.alerts,
+            rules,
+        )
+    decision = decide(event.t, event.action, refusals, override, event.mg)
+    if decision.allowed:
+        given = GivenDose(event.t, event.mg)
+        if event.action is Action.INITIAL:
+            state = replace(state, initial=given)
+        else:
+            state = replace(state, supplemental=given)
+    return state, Outputs(decisions=(decision,))
+
+
+def _discharge(
+    state: SessionState, event: DischargeRequested, rules: DosingRules
+) -> tuple[SessionState, Outputs]:
+    state, override = _take_override(state, Action.DISCHARGE)
+    refusals = discharge_refusals(
+        event.t, event.plan, state.initial, state.latest_vitals, state.alerts, rules
+    )
+    decision = decide(event.t, Action.DISCHARGE, refusals, override)
+    if decision.allowed:
+        state = replace(state, discharged_at=event.t, next_vitals=None)
+    return state, Outputs(decisions=(decision,))
+
+
+def _acknowledge(
+    state: SessionState, event: AlertsAcknowledged, rules: DosingRules
+) -> tuple[SessionState, Outputs]:
+    if event.by_role != PHYSICIAN or not state.alerts.active:
+        return state, Outputs()
+    state = replace(state, alerts=state.alerts.acknowledged())
+    if state.latest_vitals is None:
+        return state, Outputs()
+    # The alert interval no longer applies: the next reading falls back to the routine one,
+    # counted from the latest reading.
+    initial_at = state.initial.t if state.initial is not None else None
+    due = next_due(state.latest_vitals.t, initial_at, None, rules.schedule)
+    return replace(state, next_vitals=due), Outputs()

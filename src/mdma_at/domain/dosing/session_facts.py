@@ -1,0 +1,91 @@
+"""The facts about a session that the gates read: who the patient is, the pre-dose checklist,
+the doses given and the latest vitals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+from mdma_at.domain.vitals.readings import VitalSigns
+
+
+class CssrsRisk(StrEnum):
+    """C-SSRS risk assessed on the day of the session."""
+
+    NONE = "none"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class PregnancyTest(StrEnum):
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    NOT_DONE = "not_done"
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    """The patient as the session needs them. Weight is kept for the record and the PK view;
+    no dose rule uses it (MDMA-AT doses are fixed, not per kg)."""
+
+    sex: Sex
+    weight_kg: float | None
+    childbearing_potential: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PreDoseChecklist:
+    """The pre-dose checklist as recorded before the initial dose.
+
+    A missing entry is recorded as not done (False, 0 h, 0 providers, no C-SSRS, no test): the
+    gate then refuses and names it, rather than assuming it was done.
+    """
+
+    consent_current: bool = False
+    eligibility_signed: bool = False
+    washout_complete: bool = False
+    fasting_hours: float = 0.0
+    cssrs_risk: CssrsRisk | None = None
+    providers_present: int = 0
+    pregnancy_test: PregnancyTest = PregnancyTest.NOT_DONE
+
+
+@dataclass(frozen=True, slots=True)
+class TimedVitals:
+    """A reading and the time it was taken."""
+
+    t: datetime
+    reading: VitalSigns
+
+
+@dataclass(frozen=True, slots=True)
+class GivenDose:
+    """A dose that counts as given (an allowed request, at its time)."""
+
+    t: datetime
+    mg: float
+
+
+def clock(delta: timedelta) -> str:
+    """A duration as the clinic reads it on the session clock: ``h:mm:ss`` (negative with ``-``)."""
+    seconds = int(delta.total_seconds())
+    sign = "-" if seconds < 0 else ""
+    seconds = abs(seconds)
+    return f"{sign}{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def fmt_mg(mg: float) -> str:
+    return f"{mg:g} mg"
+
+
+def stamp(t: datetime) -> str:
+    """A time as ISO-8601 in UTC with ``Z``, as every message and output shows it."""
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,96 @@
+"""Physical plausibility of a reading: what can never be a living patient's value.
+
+This is input validation, not a clinical rule: an implausible value is a typing or device error,
+so it is refused as bad input (`InvalidInput`) and nothing is stored. A plausible but dangerous
+value is a clinical finding and goes to `classification`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.sources import Source
+from mdma_at.domain.vitals.readings import VitalSigns
+
+
+@dataclass(frozen=True, slots=True)
+class PlausibilityLimits:
+    """Inclusive plausible ranges (a value equal to a bound is accepted).
+
+    Diastolic must also be strictly below systolic.
+    """
+
+    systolic: tuple[float, float]
+    diastolic_min: float
+    heart_rate: tuple[float, float]
+    temperature_c: tuple[float, float]
+    source: Source
+
+
+PHYSIOLOGICAL_LIMITS = PlausibilityLimits(
+    systolic=(50.0, 300.0),
+    diastolic_min=20.0,
+    heart_rate=(20.0, 250.0),
+    temperature_c=(30.0, 45.0),
+    source=Source(
+        "Issue 5 'Bad input': systolic 50–300 mmHg, diastolic ≥ 20 and < systolic, HR 20–250/min, "
+        "temperature 30–45 °C; chosen to refuse typing and device errors only",
+        site_default=True,
+    ),
+)
+
+
+def _number(value: object, field: str, unit: str) -> float:
+    # bool is an int in Python; a checkbox value is never a measurement.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InvalidInput(field, f"{value!r} is not a number of {unit}")
+    if not math.isfinite(value):
+        raise InvalidInput(field, f"{value!r} is not a finite number of {unit}")
+    return float(value)
+
+
+def _within(value: float, bounds: tuple[float, float], field: str, unit: str) -> None:
+    low, high = bounds
+    if not low <= value <= high:
+        raise InvalidInput(field, f"{value:g} is outside {low:g}–{high:g} {unit}")
+
+
+def validate(
+    systolic: object,
+    diastolic: object,
+    heart_rate: object,
+    temperature_c: object,
+    limits: PlausibilityLimits = PHYSIOLOGICAL_LIMITS,
+    field: str = "vitals",
+) -> VitalSigns:
+    """A `VitalSigns` from raw entries, or `InvalidInput` naming the first impossible one.
+
+    The console calls this on every entry; the replay calls it on every vitals event.
+
+    Args:
+        systolic: mmHg; plausible when 50 ≤ value ≤ 300.
+        diastolic: mmHg; plausible when value ≥ 20 and value < systolic.
+        heart_rate: beats/min; plausible when 20 ≤ value ≤ 250.
+        temperature_c: °C; plausible when 30 ≤ value ≤ 45.
+        limits: the plausible ranges (the issue's defaults unless a site sets others).
+        field: prefix of the field names in errors (``vitals`` or ``events[3]``).
+
+    Raises:
+        InvalidInput: e.g. ``vitals.systolic: 400 is outside 50–300 mmHg``.
+    """
+    sbp = _number(systolic, f"{field}.systolic", "mmHg")
+    dbp = _number(diastolic, f"{field}.diastolic", "mmHg")
+    hr = _number(heart_rate, f"{field}.heart_rate", "beats/min")
+    temp = _number(temperature_c, f"{field}.temperature_c", "°C")
+    _within(sbp, limits.systolic, f"{field}.systolic", "mmHg")
+    if dbp < limits.diastolic_min:
+        raise InvalidInput(f"{field}.diastolic", f"{dbp:g} is below {limits.diastolic_min:g} mmHg")
+    if dbp >= sbp:
+        raise InvalidInput(
+            f"{field}.diastolic", f"{dbp:g} mmHg must be below the systolic {sbp:g} mmHg"
+        )
+    _within(hr, limits.heart_rate, f"{field}.heart_rate", "beats/min")
+    _within(temp, limits.temperature_c, f"{field}.temperature_c", "°C")
+    return VitalSigns(systolic=sbp, diastolic=dbp, heart_rate=hr, temperature_c=temp)
