@@ -7,6 +7,7 @@ ValueError keeps working). `field` names the table and column, e.g. ``aes.severi
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -88,10 +89,16 @@ def _is_boolean_like(value: object, allowed: set[bool]) -> bool:
 
 
 def require_numeric(data: pd.DataFrame, table: str, column: str) -> pd.Series:
-    """Return `data[column]` as float; raise `TableInputError` if it is not numeric."""
+    """Return `data[column]` as float (missing stays NaN); raise if a value is not a number.
+
+    Booleans and text are refused even when pandas could coerce them: a ``True`` in a score column
+    is a data error, not the number 1.
+    """
     values = data[column]
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        raise TableInputError(
-            f"{table}.{column}", f"expected numbers, got values of type {values.dtype}"
-        )
-    return values.astype(float)
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype(float)
+    present = values[values.notna()]
+    bad = [v for v in present if isinstance(v, bool) or not isinstance(v, numbers.Real)]
+    if bad:
+        raise TableInputError(f"{table}.{column}", f"expected numbers, got {bad[0]!r}")
+    return pd.to_numeric(values.astype(object).where(values.notna(), None)).astype(float)
