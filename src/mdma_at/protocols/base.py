@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mdma_at.domain.dosing.rules import DosingRules
+from mdma_at.domain.instruments.library import InstrumentLibrary
 from mdma_at.domain.schedule.definitions import ScheduleDefinition
 
 
@@ -16,3 +17,4 @@ class Protocol:
     title: str
     schedule: ScheduleDefinition
     dosing: DosingRules
+    instruments: InstrumentLibrary

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from mdma_at.entrypoints.cli import (
+    score_cmd,
     session_cmd,
 )
 
@@ -20,6 +21,7 @@ app = typer.Typer(
 
 # One line per command module; each module exposes `register(app)`.
 for module in (
+    score_cmd,
     session_cmd,
 ):
     module.register(app)

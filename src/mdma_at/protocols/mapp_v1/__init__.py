@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mdma_at.protocols.base import Protocol
 from mdma_at.protocols.mapp_v1.dosing import DOSING
+from mdma_at.protocols.mapp_v1.instruments import INSTRUMENTS
 from mdma_at.protocols.mapp_v1.schedule import SCHEDULE
 
 MAPP_V1 = Protocol(
@@ -11,4 +12,5 @@ MAPP_V1 = Protocol(
     title="MDMA-assisted therapy for PTSD, MAPP1/MAPP2 phase 3 programme",
     schedule=SCHEDULE,
     dosing=DOSING,
+    instruments=INSTRUMENTS,
 )
