@@ -43,7 +43,9 @@ def replay(timeline: Timeline) -> ReplayResult:
         try:
             state, out = apply(state, event, rules)
         except InvalidInput as error:
-            raise InvalidInput(f"events[{i}].{error.field}", error.reason) from None
+            # The engine names the event's own field (``t``) or the whole ``session``.
+            field = f"events[{i}]" if error.field == "session" else f"events[{i}].{error.field}"
+            raise InvalidInput(field, error.reason) from None
         alerts.extend(out.alerts)
         decisions.extend(out.decisions)
         due.extend(out.vitals_due)

@@ -112,7 +112,7 @@ def apply(state: SessionState, event: Event, rules: DosingRules) -> tuple[Sessio
 
     Raises:
         InvalidInput: the event is earlier than the previous one (field ``t``), or the session
-            was closed by an allowed discharge (field ``type``). Nothing changes.
+            was closed by an allowed discharge (field ``session``). Nothing changes.
     """
     if state.last_event_at is not None and event.t < state.last_event_at:
         raise InvalidInput(
@@ -122,7 +122,7 @@ def apply(state: SessionState, event: Event, rules: DosingRules) -> tuple[Sessio
         )
     if state.discharged_at is not None:
         raise InvalidInput(
-            "type",
+            "session",
             f"the session was closed by discharge at {stamp(state.discharged_at)}; "
             "no entry can follow it",
         )
