@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mdma_at.domain.dosing.rules import DosingRules
+from mdma_at.domain.eligibility.criteria import EligibilityCriteria
 from mdma_at.domain.instruments.library import InstrumentLibrary
 from mdma_at.domain.schedule.definitions import ScheduleDefinition
+from mdma_at.domain.washout.table import MedicationTable
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,3 +20,5 @@ class Protocol:
     schedule: ScheduleDefinition
     dosing: DosingRules
     instruments: InstrumentLibrary
+    eligibility: EligibilityCriteria
+    medications: MedicationTable

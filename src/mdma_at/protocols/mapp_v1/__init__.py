@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from mdma_at.protocols.base import Protocol
 from mdma_at.protocols.mapp_v1.dosing import DOSING
+from mdma_at.protocols.mapp_v1.eligibility import ELIGIBILITY
 from mdma_at.protocols.mapp_v1.instruments import INSTRUMENTS
+from mdma_at.protocols.mapp_v1.medications import MEDICATIONS
 from mdma_at.protocols.mapp_v1.schedule import SCHEDULE
 
 MAPP_V1 = Protocol(
@@ -13,4 +15,6 @@ MAPP_V1 = Protocol(
     schedule=SCHEDULE,
     dosing=DOSING,
     instruments=INSTRUMENTS,
+    eligibility=ELIGIBILITY,
+    medications=MEDICATIONS,
 )

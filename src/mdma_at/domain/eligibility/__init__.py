@@ -1,0 +1,65 @@
+"""Eligibility screening: the intake, the criteria as protocol data, and the verdict.
+
+Service code calls two pure functions: `parse_intake(data)` (raises `InvalidInput`) and
+`screen(intake, criteria, medications)` (returns a `ScreeningResult` with `to_dict()`).
+"""
+
+from mdma_at.domain.eligibility.criteria import (
+    BloodPressureReview,
+    ConditionEffect,
+    ConditionRule,
+    EligibilityCriteria,
+    Limit,
+    QtcLimits,
+    SubstanceRules,
+)
+from mdma_at.domain.eligibility.intake import (
+    ConditionReport,
+    Ecg,
+    Intake,
+    MedicationUse,
+    PregnancyTest,
+    PtsdAssessment,
+    Severity,
+    Sex,
+    SubstanceUse,
+    SuicideRisk,
+    Vitals,
+)
+from mdma_at.domain.eligibility.parsing import parse_intake
+from mdma_at.domain.eligibility.results import (
+    CriterionResult,
+    CriterionStatus,
+    Decision,
+    ScreeningResult,
+    decide,
+)
+from mdma_at.domain.eligibility.screening import screen
+
+__all__ = [
+    "BloodPressureReview",
+    "ConditionEffect",
+    "ConditionReport",
+    "ConditionRule",
+    "CriterionResult",
+    "CriterionStatus",
+    "Decision",
+    "Ecg",
+    "EligibilityCriteria",
+    "Intake",
+    "Limit",
+    "MedicationUse",
+    "PregnancyTest",
+    "PtsdAssessment",
+    "QtcLimits",
+    "ScreeningResult",
+    "Severity",
+    "Sex",
+    "SubstanceRules",
+    "SubstanceUse",
+    "SuicideRisk",
+    "Vitals",
+    "decide",
+    "parse_intake",
+    "screen",
+]

@@ -1,0 +1,136 @@
+"""The shape of a protocol's eligibility criteria: thresholds, condition table and sources.
+
+A protocol supplies one `EligibilityCriteria` value (e.g. `mdma_at.protocols.mapp_v1.eligibility`);
+`screening.screen` applies it. Every limit carries the `Source` it comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from mdma_at.domain.sources import Source
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """A numeric limit and where it comes from. The direction is stated where it is used."""
+
+    value: int
+    source: Source
+
+
+class ConditionEffect(StrEnum):
+    """What a recorded condition does to the verdict."""
+
+    #: Exclusion: the criterion is `not_met`.
+    EXCLUDES = "excludes"
+    #: The physician decides: `needs_review`.
+    NEEDS_REVIEW = "needs_review"
+    #: Hypertension: `met` with a note when controlled, `not_met` when not, `needs_review` when
+    #: control is not recorded.
+    EXCLUDES_WHEN_UNCONTROLLED = "excludes_when_uncontrolled"
+    #: Allowed when well managed and mild: `met`, with a note for the physician.
+    ALLOWED_WITH_NOTE = "allowed_with_note"
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionRule:
+    """One row of the condition code table.
+
+    Args:
+        code: the intake code (snake_case), also the criterion id.
+        snomed_ct: the SNOMED CT concept id the code maps to.
+        display: the clinic's name for the condition, used in reasons.
+        effect: one of `ConditionEffect`.
+        source: where the rule comes from.
+    """
+
+    code: str
+    snomed_ct: str
+    display: str
+    effect: ConditionEffect
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class QtcLimits:
+    """Upper QTc limits in ms by sex; a QTc strictly above the limit excludes (> limit)."""
+
+    male: int
+    female: int
+    #: Any sex other than male or female: the stricter limit.
+    other: int
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class BloodPressureReview:
+    """A screening reading ≥ `systolic` or ≥ `diastolic` (mmHg) needs the physician's review."""
+
+    systolic: int
+    diastolic: int
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class SubstanceRules:
+    """Substance use disorder rules.
+
+    Args:
+        graded_substances: substances judged by severity and remission (alcohol, cannabis):
+            severe not in remission or moderate not in remission excludes; severe in remission
+            needs review; mild, or moderate in remission, is allowed.
+        aliases: other names for the graded substances (``marijuana`` → ``cannabis``).
+        graded_source: where the graded rule comes from.
+        lookback_days: any other substance use disorder excludes when the last use is within this
+            many days before the screening date (days ≤ lookback_days excludes).
+        lookback_source: where the look-back rule comes from.
+    """
+
+    graded_substances: tuple[str, ...]
+    aliases: tuple[tuple[str, str], ...]
+    graded_source: Source
+    lookback_days: int
+    lookback_source: Source
+
+    def canonical(self, substance: str) -> str:
+        """The graded substance a name stands for, or the name itself."""
+        return dict(self.aliases).get(substance, substance)
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityCriteria:
+    """Everything the eligibility engine needs from a protocol.
+
+    Directions: age, CAPS-5 total and PTSD duration are minimums (value ≥ limit is met); QTc is a
+    maximum (value > limit is not met).
+    """
+
+    minimum_age_years: Limit
+    ptsd_diagnosis: Source
+    minimum_caps5_total: Limit
+    minimum_ptsd_duration_months: Limit
+    conditions: tuple[ConditionRule, ...]
+    unknown_condition: Source
+    substances: SubstanceRules
+    suicide_risk: Source
+    blood_pressure: BloodPressureReview
+    qtc: QtcLimits
+    pregnancy: Source
+    breastfeeding: Source
+    pregnancy_test: Source
+    unknown_medication: Source
+
+    def __post_init__(self) -> None:
+        codes = [rule.code for rule in self.conditions]
+        duplicates = {code for code in codes if codes.count(code) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate condition codes: {sorted(duplicates)}")
+
+    def condition(self, code: str) -> ConditionRule | None:
+        """The rule for a condition code, or None when the code is unknown."""
+        for rule in self.conditions:
+            if rule.code == code:
+                return rule
+        return None

@@ -1,0 +1,114 @@
+"""The screening intake: what the physician records about a candidate (DESIGN.md §5).
+
+Plain values only; `parsing.parse_intake` builds them from JSON-like data and refuses input that can
+never be valid. Whether the candidate is eligible is decided elsewhere (`screening.screen`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class Sex(StrEnum):
+    MALE = "male"
+    FEMALE = "female"
+    #: Any other sex: the stricter QTc limit applies.
+    OTHER = "other"
+
+
+class SuicideRisk(StrEnum):
+    NONE = "none"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class Severity(StrEnum):
+    """DSM-5 substance use disorder severity."""
+
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class PregnancyTest(StrEnum):
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    NOT_DONE = "not_done"
+
+
+@dataclass(frozen=True, slots=True)
+class Vitals:
+    """Screening vital signs: blood pressure in mmHg, heart rate in beats/min, temperature in °C."""
+
+    systolic: int
+    diastolic: int
+    heart_rate: int
+    temperature_c: float
+
+
+@dataclass(frozen=True, slots=True)
+class Ecg:
+    """Screening ECG: the corrected QT interval in milliseconds."""
+
+    qtc_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class PtsdAssessment:
+    """CAPS-5 total severity (0–80), the DSM-5 diagnosis and symptom duration in whole months."""
+
+    caps5_total: int
+    meets_dsm5: bool
+    duration_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConditionReport:
+    """A recorded condition by its code (see the protocol's condition table).
+
+    `controlled` applies to hypertension; None when not recorded.
+    """
+
+    code: str
+    controlled: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubstanceUse:
+    """A substance use disorder: substance, DSM-5 severity, remission and the date of last use."""
+
+    substance: str
+    severity: Severity
+    in_remission: bool
+    last_use: date
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationUse:
+    """A recent medication: its name as written (generic or brand) and the last dose date."""
+
+    name: str
+    last_dose: date
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """Everything the eligibility criteria look at, as of `screening_date`."""
+
+    screening_date: date
+    age: int
+    sex: Sex
+    childbearing_potential: bool
+    pregnant: bool
+    breastfeeding: bool
+    pregnancy_test: PregnancyTest | None
+    vitals: Vitals
+    ecg: Ecg
+    ptsd: PtsdAssessment
+    conditions: tuple[ConditionReport, ...]
+    substance_use: tuple[SubstanceUse, ...]
+    suicide_risk: SuicideRisk
+    medications: tuple[MedicationUse, ...]

@@ -1,0 +1,284 @@
+"""The eligibility criteria, one pure function each: intake + protocol data → `CriterionResult`.
+
+Reasons are written for the physician and the monitor: they name the recorded value, the limit
+and its direction. Criterion ids are stable snake_case (listed in docs/screening.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from mdma_at.domain.eligibility.criteria import ConditionEffect, ConditionRule, EligibilityCriteria
+from mdma_at.domain.eligibility.intake import (
+    ConditionReport,
+    Intake,
+    PregnancyTest,
+    Severity,
+    Sex,
+    SubstanceUse,
+    SuicideRisk,
+)
+from mdma_at.domain.eligibility.results import CriterionResult, CriterionStatus
+
+MET = CriterionStatus.MET
+NOT_MET = CriterionStatus.NOT_MET
+REVIEW = CriterionStatus.NEEDS_REVIEW
+
+# Worst first: how several findings under one criterion combine.
+_SEVERITY_ORDER = (NOT_MET, REVIEW, CriterionStatus.PENDING, MET)
+
+
+def worst(results: Iterable[CriterionResult]) -> CriterionResult:
+    """The most restrictive of several findings for one criterion (not_met > needs_review > ...)."""
+    return min(results, key=lambda result: _SEVERITY_ORDER.index(result.status))
+
+
+def slug(text: str) -> str:
+    """A snake_case fragment for a criterion id built from free text (``"St John's wort"`` →
+    ``st_john_s_wort``)."""
+    return re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_") or "unnamed"
+
+
+def age(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """Inclusion: age in years ≥ the minimum (18)."""
+    limit = criteria.minimum_age_years
+    if intake.age >= limit.value:
+        return CriterionResult(
+            "age",
+            MET,
+            f"age {intake.age} years is at least the minimum {limit.value}",
+            limit.source,
+        )
+    return CriterionResult(
+        "age", NOT_MET, f"age {intake.age} years is below the minimum {limit.value}", limit.source
+    )
+
+
+def ptsd_diagnosis(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """Inclusion: DSM-5 PTSD diagnosis on CAPS-5."""
+    if intake.ptsd.meets_dsm5:
+        return CriterionResult(
+            "ptsd_diagnosis",
+            MET,
+            "meets DSM-5 criteria for PTSD on CAPS-5",
+            criteria.ptsd_diagnosis,
+        )
+    return CriterionResult(
+        "ptsd_diagnosis",
+        NOT_MET,
+        "does not meet DSM-5 criteria for PTSD on CAPS-5 (a diagnosis is required)",
+        criteria.ptsd_diagnosis,
+    )
+
+
+def caps5_total(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """Inclusion: CAPS-5 total severity ≥ the minimum (28)."""
+    limit = criteria.minimum_caps5_total
+    total = intake.ptsd.caps5_total
+    if total >= limit.value:
+        reason = f"CAPS-5 total {total} is at least the minimum {limit.value}"
+        return CriterionResult("caps5_total", MET, reason, limit.source)
+    reason = f"CAPS-5 total {total} is below the minimum {limit.value}"
+    return CriterionResult("caps5_total", NOT_MET, reason, limit.source)
+
+
+def ptsd_duration(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """Inclusion: PTSD symptoms for ≥ the minimum number of months (6)."""
+    limit = criteria.minimum_ptsd_duration_months
+    months = intake.ptsd.duration_months
+    if months >= limit.value:
+        reason = f"symptoms for {months} months, at least the minimum {limit.value}"
+        return CriterionResult("ptsd_duration", MET, reason, limit.source)
+    reason = f"symptoms for {months} months, below the minimum {limit.value}"
+    return CriterionResult("ptsd_duration", NOT_MET, reason, limit.source)
+
+
+def _condition_result(rule: ConditionRule, reports: list[ConditionReport]) -> CriterionResult:
+    name = rule.display
+    if not reports:
+        return CriterionResult(rule.code, MET, f"no {name} recorded", rule.source)
+    if rule.effect is ConditionEffect.EXCLUDES:
+        return CriterionResult(rule.code, NOT_MET, f"{name} recorded: excluded", rule.source)
+    if rule.effect is ConditionEffect.NEEDS_REVIEW:
+        reason = f"{name} recorded: the physician decides whether it allows MDMA-AT"
+        return CriterionResult(rule.code, REVIEW, reason, rule.source)
+    if rule.effect is ConditionEffect.ALLOWED_WITH_NOTE:
+        reason = (
+            f"note for the physician: {name} recorded; allowed when well managed and mild"
+            " (confirm it is)"
+        )
+        return CriterionResult(rule.code, MET, reason, rule.source)
+    # EXCLUDES_WHEN_UNCONTROLLED: the least controlled report decides.
+    controls = {report.controlled for report in reports}
+    if False in controls:
+        return CriterionResult(rule.code, NOT_MET, f"uncontrolled {name}: excluded", rule.source)
+    if None in controls:
+        reason = f"{name} recorded without saying whether it is controlled: the physician decides"
+        return CriterionResult(rule.code, REVIEW, reason, rule.source)
+    reason = f"note for the physician: controlled {name}; allowed when well managed and mild"
+    return CriterionResult(rule.code, MET, reason, rule.source)
+
+
+def conditions(intake: Intake, criteria: EligibilityCriteria) -> tuple[CriterionResult, ...]:
+    """One result per row of the condition table (in table order), then `unknown_conditions` when
+    any recorded code is not in the table (never ignored: the physician reviews it)."""
+    results = [
+        _condition_result(rule, [c for c in intake.conditions if c.code == rule.code])
+        for rule in criteria.conditions
+    ]
+    unknown = sorted({c.code for c in intake.conditions if criteria.condition(c.code) is None})
+    if unknown:
+        names = ", ".join(repr(code) for code in unknown)
+        reason = f"condition code(s) {names} not in the condition table: the physician reviews them"
+        results.append(
+            CriterionResult("unknown_conditions", REVIEW, reason, criteria.unknown_condition)
+        )
+    return tuple(results)
+
+
+def _graded_use(
+    use: SubstanceUse, substance: str, criteria: EligibilityCriteria
+) -> CriterionResult:
+    source = criteria.substances.graded_source
+    cid = f"{substance}_use_disorder"
+    label = f"{use.severity.value} {substance} use disorder"
+    if use.severity is Severity.SEVERE and not use.in_remission:
+        return CriterionResult(cid, NOT_MET, f"{label}, not in remission: excluded", source)
+    if use.severity is Severity.SEVERE:
+        reason = f"{label}, in remission: the physician decides"
+        return CriterionResult(cid, REVIEW, reason, source)
+    if use.severity is Severity.MODERATE and not use.in_remission:
+        reason = f"{label}, not in remission: excluded (moderate is allowed only in remission)"
+        return CriterionResult(cid, NOT_MET, reason, source)
+    remission = "in remission" if use.in_remission else "not in remission"
+    reason = f"{label}, {remission}: allowed (mild, or moderate in remission)"
+    return CriterionResult(cid, MET, reason, source)
+
+
+def substance_use(intake: Intake, criteria: EligibilityCriteria) -> tuple[CriterionResult, ...]:
+    """Substance use disorders: one result per graded substance (alcohol, cannabis), then
+    `other_substance_use_disorder` for every other substance (use within the look-back window of
+    365 days before screening excludes: days since last use ≤ 365 is not met)."""
+    rules = criteria.substances
+    results: list[CriterionResult] = []
+    for substance in rules.graded_substances:
+        uses = [u for u in intake.substance_use if rules.canonical(u.substance) == substance]
+        if uses:
+            results.append(worst(_graded_use(u, substance, criteria) for u in uses))
+        else:
+            results.append(
+                CriterionResult(
+                    f"{substance}_use_disorder",
+                    MET,
+                    f"no {substance} use disorder recorded",
+                    rules.graded_source,
+                )
+            )
+    others = [
+        u
+        for u in intake.substance_use
+        if rules.canonical(u.substance) not in rules.graded_substances
+    ]
+    cid = "other_substance_use_disorder"
+    if not others:
+        reason = "no other substance use disorder recorded"
+        results.append(CriterionResult(cid, MET, reason, rules.lookback_source))
+        return tuple(results)
+    findings = []
+    for use in others:
+        days = (intake.screening_date - use.last_use).days
+        label = (
+            f"{use.severity.value} {use.substance} use disorder, "
+            f"last use {days} days before screening"
+        )
+        if days <= rules.lookback_days:
+            reason = f"{label}, within the {rules.lookback_days}-day window: excluded"
+            findings.append(CriterionResult(cid, NOT_MET, reason, rules.lookback_source))
+        else:
+            reason = f"{label}, outside the {rules.lookback_days}-day window: allowed"
+            findings.append(CriterionResult(cid, MET, reason, rules.lookback_source))
+    decisive = worst(findings)
+    same = [f.reason for f in findings if f.status is decisive.status]
+    results.append(CriterionResult(cid, decisive.status, "; ".join(same), rules.lookback_source))
+    return tuple(results)
+
+
+def suicide_risk(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """High suicide risk excludes; moderate needs review; none or low is met."""
+    risk = intake.suicide_risk
+    source = criteria.suicide_risk
+    if risk is SuicideRisk.HIGH:
+        return CriterionResult("suicide_risk", NOT_MET, "high suicide risk: excluded", source)
+    if risk is SuicideRisk.MODERATE:
+        return CriterionResult(
+            "suicide_risk", REVIEW, "moderate suicide risk: the physician decides", source
+        )
+    return CriterionResult("suicide_risk", MET, f"{risk.value} suicide risk", source)
+
+
+def blood_pressure(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """A screening reading ≥ the review systolic or ≥ the review diastolic (140/90) needs review:
+    the physician confirms whether hypertension is present and controlled."""
+    rule = criteria.blood_pressure
+    sbp, dbp = intake.vitals.systolic, intake.vitals.diastolic
+    reading = f"blood pressure {sbp}/{dbp} mmHg"
+    if sbp >= rule.systolic or dbp >= rule.diastolic:
+        reason = (
+            f"{reading} is at or above {rule.systolic}/{rule.diastolic}: the physician confirms "
+            "whether hypertension is present and controlled"
+        )
+        return CriterionResult("blood_pressure", REVIEW, reason, rule.source)
+    reason = f"{reading} is below {rule.systolic}/{rule.diastolic}"
+    return CriterionResult("blood_pressure", MET, reason, rule.source)
+
+
+def qtc(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """QTc strictly above the limit for the candidate's sex excludes (> 450 ms male, > 460 ms
+    female, > 450 ms any other sex: the stricter limit)."""
+    limits = criteria.qtc
+    if intake.sex is Sex.MALE:
+        limit, whose = limits.male, "male sex"
+    elif intake.sex is Sex.FEMALE:
+        limit, whose = limits.female, "female sex"
+    else:
+        limit, whose = limits.other, "a sex other than male or female (the stricter limit)"
+    value = intake.ecg.qtc_ms
+    if value > limit:
+        reason = f"QTc {value} ms is above the limit of {limit} ms for {whose}"
+        return CriterionResult("qtc", NOT_MET, reason, limits.source)
+    reason = f"QTc {value} ms is within the limit of {limit} ms for {whose}"
+    return CriterionResult("qtc", MET, reason, limits.source)
+
+
+def pregnancy(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    if intake.pregnant:
+        return CriterionResult("pregnancy", NOT_MET, "pregnant: excluded", criteria.pregnancy)
+    return CriterionResult("pregnancy", MET, "not pregnant", criteria.pregnancy)
+
+
+def breastfeeding(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    if intake.breastfeeding:
+        return CriterionResult(
+            "breastfeeding", NOT_MET, "breastfeeding: excluded", criteria.breastfeeding
+        )
+    return CriterionResult("breastfeeding", MET, "not breastfeeding", criteria.breastfeeding)
+
+
+def pregnancy_test(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """A positive test excludes whatever else is recorded; childbearing potential needs a negative
+    test (none or not done excludes); without childbearing potential no test is needed."""
+    test = intake.pregnancy_test
+    source = criteria.pregnancy_test
+    cid = "pregnancy_test"
+    if test is PregnancyTest.POSITIVE:
+        return CriterionResult(cid, NOT_MET, "positive pregnancy test: excluded", source)
+    if not intake.childbearing_potential:
+        return CriterionResult(cid, MET, "not of childbearing potential: no test needed", source)
+    if test is PregnancyTest.NEGATIVE:
+        return CriterionResult(cid, MET, "childbearing potential, negative pregnancy test", source)
+    shown = "not done" if test is PregnancyTest.NOT_DONE else "not recorded"
+    reason = (
+        f"childbearing potential and the pregnancy test is {shown}: a negative test is required"
+    )
+    return CriterionResult(cid, NOT_MET, reason, source)
