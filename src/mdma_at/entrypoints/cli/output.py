@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.errors import Conflict, InvalidInput
 
 EXIT_ANSWERED = 0
 EXIT_CHECK_FAILED = 1
@@ -35,11 +35,13 @@ def bad_input(field: str, reason: str) -> NoReturn:
 
 @contextmanager
 def bad_input_exits() -> Iterator[None]:
-    """Turn `InvalidInput` raised inside the block into the exit-2 contract."""
+    """Turn `InvalidInput` (and a `Conflict` with stored data) into the exit-2 contract."""
     try:
         yield
     except InvalidInput as error:
         bad_input(error.field, error.reason)
+    except Conflict as error:
+        bad_input("conflict", str(error))
 
 
 def read_json_file(path: Path, field: str = "file") -> Any:

@@ -30,12 +30,16 @@ MAPP_BASELINE = Source("MAPP1: baseline CAPS-5 at Visit 3, after preparation [S1
 MAPP_DOSING = Source(
     "MAPP1: dosing sessions spaced four weeks apart [S4]; window 3–5 weeks: MAPS open-label [S11]"
 )
-MAPP_INTEGRATION = Source("MAPP1: 3 × 90-min integration sessions, the day after, then weekly [S1][S4]")
+MAPP_INTEGRATION = Source(
+    "MAPP1: 3 × 90-min integration sessions, the day after, then weekly [S1][S4]"
+)
 MAPP_ASSESSMENT = Source(
     "MAPP1: 4 endpoint assessments over 18 weeks [S13] (timing is a site default: none published)",
     True,
 )
-MAPP_PRIMARY = Source("MAPP1/MAPP2: primary endpoint CAPS-5 at 18 weeks after baseline [S1][S4][S5]")
+MAPP_PRIMARY = Source(
+    "MAPP1/MAPP2: primary endpoint CAPS-5 at 18 weeks after baseline [S1][S4][S5]"
+)
 FDA_DURABILITY = Source("FDA complete response letter 2024: durability data past 18 weeks [S21]")
 
 
@@ -43,37 +47,85 @@ def _dosing_cycle(n: int, anchor: str, offset: int, window: int) -> tuple[VisitD
     """A dosing session, its three integration sessions and the assessment after it."""
     es = f"es{n}"
     return (
-        VisitDefinition(es, VisitKind.DOSING, f"Dosing session {n}", anchor, offset, window,
-                        window, MAPP_DOSING, dosing_number=n),
-        VisitDefinition(f"{es}_int1", VisitKind.INTEGRATION, f"Integration {n}.1 (day after)",
-                        es, 1, 0, 1, MAPP_INTEGRATION),
-        VisitDefinition(f"{es}_int2", VisitKind.INTEGRATION, f"Integration {n}.2", es, 8, 2, 3,
-                        MAPP_INTEGRATION),
-        VisitDefinition(f"{es}_int3", VisitKind.INTEGRATION, f"Integration {n}.3", es, 15, 2, 3,
-                        MAPP_INTEGRATION),
-        VisitDefinition(f"assess{n}", VisitKind.ASSESSMENT, f"Assessment after dosing session {n}",
-                        es, 18, 2, 3, MAPP_ASSESSMENT),
+        VisitDefinition(
+            es,
+            VisitKind.DOSING,
+            f"Dosing session {n}",
+            anchor,
+            offset,
+            window,
+            window,
+            MAPP_DOSING,
+            dosing_number=n,
+        ),
+        VisitDefinition(
+            f"{es}_int1",
+            VisitKind.INTEGRATION,
+            f"Integration {n}.1 (day after)",
+            es,
+            1,
+            0,
+            1,
+            MAPP_INTEGRATION,
+        ),
+        VisitDefinition(
+            f"{es}_int2", VisitKind.INTEGRATION, f"Integration {n}.2", es, 8, 2, 3, MAPP_INTEGRATION
+        ),
+        VisitDefinition(
+            f"{es}_int3",
+            VisitKind.INTEGRATION,
+            f"Integration {n}.3",
+            es,
+            15,
+            2,
+            3,
+            MAPP_INTEGRATION,
+        ),
+        VisitDefinition(
+            f"assess{n}",
+            VisitKind.ASSESSMENT,
+            f"Assessment after dosing session {n}",
+            es,
+            18,
+            2,
+            3,
+            MAPP_ASSESSMENT,
+        ),
     )
 
 
 SCHEDULE = ScheduleDefinition(
     visits=(
-        VisitDefinition("prep1", VisitKind.PREPARATION, "Preparation 1", ENROLMENT, 7, 7, 7,
-                        MAPP_PREPARATION),
-        VisitDefinition("prep2", VisitKind.PREPARATION, "Preparation 2", "prep1", 7, 3, 7,
-                        MAPP_WEEKLY),
-        VisitDefinition("prep3", VisitKind.PREPARATION, "Preparation 3", "prep2", 7, 3, 7,
-                        MAPP_WEEKLY),
-        VisitDefinition("baseline", VisitKind.ASSESSMENT, "Baseline assessment", "prep3", 3, 3, 7,
-                        MAPP_BASELINE),
+        VisitDefinition(
+            "prep1", VisitKind.PREPARATION, "Preparation 1", ENROLMENT, 7, 7, 7, MAPP_PREPARATION
+        ),
+        VisitDefinition(
+            "prep2", VisitKind.PREPARATION, "Preparation 2", "prep1", 7, 3, 7, MAPP_WEEKLY
+        ),
+        VisitDefinition(
+            "prep3", VisitKind.PREPARATION, "Preparation 3", "prep2", 7, 3, 7, MAPP_WEEKLY
+        ),
+        VisitDefinition(
+            "baseline", VisitKind.ASSESSMENT, "Baseline assessment", "prep3", 3, 3, 7, MAPP_BASELINE
+        ),
         *_dosing_cycle(1, "baseline", 7, window=6),
         *_dosing_cycle(2, "es1", 28, window=7),
         *_dosing_cycle(3, "es2", 28, window=7),
-        VisitDefinition("primary", VisitKind.PRIMARY_ENDPOINT, "Primary endpoint (18 weeks)",
-                        "baseline", 126, 7, 14, MAPP_PRIMARY),
-        VisitDefinition("fu6m", VisitKind.FOLLOW_UP, "Follow-up 6 months", "es3", 182, 14, 14,
-                        FDA_DURABILITY),
-        VisitDefinition("fu12m", VisitKind.FOLLOW_UP, "Follow-up 12 months", "es3", 365, 30, 30,
-                        FDA_DURABILITY),
+        VisitDefinition(
+            "primary",
+            VisitKind.PRIMARY_ENDPOINT,
+            "Primary endpoint (18 weeks)",
+            "baseline",
+            126,
+            7,
+            14,
+            MAPP_PRIMARY,
+        ),
+        VisitDefinition(
+            "fu6m", VisitKind.FOLLOW_UP, "Follow-up 6 months", "es3", 182, 14, 14, FDA_DURABILITY
+        ),
+        VisitDefinition(
+            "fu12m", VisitKind.FOLLOW_UP, "Follow-up 12 months", "es3", 365, 30, 30, FDA_DURABILITY
+        ),
     )
 )

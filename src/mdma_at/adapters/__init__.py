@@ -1,0 +1,1 @@
+"""Concrete adapters: the database, password hashing, clocks."""

@@ -1,0 +1,181 @@
+"""The database schema (SQLAlchemy Core). Migrations in adapters/migrations mirror it."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from mdma_at.adapters.db.types import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+role_grants = Table(
+    "role_grants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("role", String(32), nullable=False),
+    UniqueConstraint("user_id", "site_id", "role", name="uq_role_grants_user_site_role"),
+)
+
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index("ix_login_attempts_username_at", "username", "at"),
+    Index("ix_login_attempts_address_at", "address", "at"),
+)
+
+patients = Table(
+    "patients",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False, index=True),
+    Column("study_id", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("date_of_birth", Date, nullable=False),
+    Column("sex", String(16), nullable=False),
+    Column("phone", String(64), nullable=False, default=""),
+    Column("email", String(200), nullable=False, default=""),
+    Column("emergency_contact_name", String(200), nullable=False, default=""),
+    Column("emergency_contact_phone", String(64), nullable=False, default=""),
+)
+
+enrolments = Table(
+    "enrolments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("protocol", String(32), nullable=False),
+    Column("enrolled_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("withdrawn_on", Date),
+    Column("withdrawal_reason", Text),
+)
+
+visits = Table(
+    "visits",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("enrolment_id", ForeignKey("enrolments.id"), nullable=False),
+    Column("code", String(32), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("label", String(100), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("dosing_number", Integer),
+    Column("target_date", Date, nullable=False),
+    Column("window_start", Date, nullable=False),
+    Column("window_end", Date, nullable=False),
+    Column("planned_date", Date, nullable=False, index=True),
+    Column("rescheduled", Boolean, nullable=False, default=False),
+    Column("status", String(16), nullable=False),
+    Column("held_on", Date),
+    UniqueConstraint("enrolment_id", "code", name="uq_visits_enrolment_code"),
+)
+
+protocol_deviations = Table(
+    "protocol_deviations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("enrolment_id", ForeignKey("enrolments.id"), nullable=False, index=True),
+    Column("visit_id", ForeignKey("visits.id")),
+    Column("kind", String(64), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("occurred_at", String(32), nullable=False),
+    Column("actor_id", Integer),
+    Column("actor", String(100), nullable=False),
+    Column("role", String(32)),
+    Column("site_id", Integer),
+    Column("action", String(64), nullable=False),
+    Column("entity_type", String(64), nullable=False),
+    Column("entity_id", String(100)),
+    Column("before", Text),
+    Column("after", Text),
+    Column("reason", Text),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_events_entity", "entity_type", "entity_id"),
+)
+
+# One row: the newest event's id and hash. Every append updates it, which serialises writers on
+# PostgreSQL (row lock) and SQLite (one writer), so the chain never forks.
+audit_head = Table(
+    "audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)

@@ -1,0 +1,49 @@
+"""The composition root: the one place that picks concrete adapters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+
+from sqlalchemy import Engine
+
+from mdma_at.adapters.db.engine import make_engine
+from mdma_at.adapters.db.uow import SqlUnitOfWork
+from mdma_at.adapters.passwords import Argon2Hasher
+from mdma_at.config import Settings
+from mdma_at.services.auth import AuthPolicy
+from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWork
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    """Everything a request or command needs, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    clock: Clock
+
+    def uow(self) -> UnitOfWork:
+        return SqlUnitOfWork(self.engine)
+
+    @cached_property
+    def hasher(self) -> PasswordHasher:
+        return Argon2Hasher()
+
+    @cached_property
+    def auth_policy(self) -> AuthPolicy:
+        return AuthPolicy(
+            session_idle_minutes=self.settings.session_idle_minutes,
+            max_failures_per_account=self.settings.max_failures_per_account,
+            max_failures_per_address=self.settings.max_failures_per_address,
+        )
+
+
+def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
+    return Container(settings, make_engine(settings.database_url), clock or SystemClock())

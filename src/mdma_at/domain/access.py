@@ -1,0 +1,59 @@
+"""Who may do what, where: the clinic's access policy as data (ADR 0004).
+
+A permission is granted by a role held *at the patient's site*: a therapist at site A holds no role
+at site B, so nothing at site B is visible to them. Raters and statisticians get no identifiable
+patient data here (blinded and analysis roles: their views come in later issues). This table is a
+site default chosen for least privilege; no regulation prescribes it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from mdma_at.domain.errors import PermissionDenied
+from mdma_at.domain.staff import Principal, Role
+
+
+class Action(StrEnum):
+    VIEW_PATIENTS = "view_patients"
+    REGISTER_PATIENT = "register_patient"
+    ENROL = "enrol"
+    RECORD_VISIT = "record_visit"
+    RESCHEDULE_VISIT = "reschedule_visit"
+    WITHDRAW = "withdraw"
+    MANAGE_STAFF = "manage_staff"
+    VERIFY_AUDIT = "verify_audit"
+
+
+_CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
+
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.VIEW_PATIENTS: _CLINICAL | {Role.PHARMACIST, Role.ADMIN},
+    Action.REGISTER_PATIENT: frozenset({Role.COORDINATOR, Role.PHYSICIAN, Role.ADMIN}),
+    Action.ENROL: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.RECORD_VISIT: _CLINICAL,
+    Action.RESCHEDULE_VISIT: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.WITHDRAW: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.MANAGE_STAFF: frozenset({Role.ADMIN}),
+    Action.VERIFY_AUDIT: frozenset({Role.ADMIN}),
+}
+
+
+def authorize(principal: Principal, action: Action, site_id: int) -> Role:
+    """The role under which `principal` may do `action` at `site_id` (recorded in the audit log).
+
+    Raises:
+        PermissionDenied: when none of the principal's roles at that site grants the action.
+    """
+    allowed = PERMISSIONS[action]
+    held = principal.roles_at(site_id)
+    for role in Role:  # the enum order is the order of preference for the audited role
+        if role in held and role in allowed:
+            return role
+    raise PermissionDenied(f"{principal.username} may not {action.value.replace('_', ' ')} here")
+
+
+def sites_for(principal: Principal, action: Action) -> frozenset[int]:
+    """The sites at which `principal` may do `action` (for lists that span sites)."""
+    allowed = PERMISSIONS[action]
+    return frozenset(site for site, roles in principal.roles_by_site.items() if roles & allowed)

@@ -1,0 +1,78 @@
+"""Patients: the pseudonymous study record and its validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from mdma_at.domain.errors import InvalidInput
+
+STUDY_ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
+OLDEST_PLAUSIBLE_AGE_YEARS = 120
+
+
+class Sex(StrEnum):
+    """Sex recorded for clinical rules (QTc limits, pregnancy); `other` gets the stricter limits."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class PatientDetails:
+    """What staff enter when registering a patient. The study ID is the pseudonym in exports."""
+
+    study_id: str
+    name: str
+    date_of_birth: date
+    sex: Sex
+    phone: str = ""
+    email: str = ""
+    emergency_contact_name: str = ""
+    emergency_contact_phone: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Patient:
+    id: int
+    site_id: int
+    details: PatientDetails
+
+    @property
+    def study_id(self) -> str:
+        return self.details.study_id
+
+
+def validate_patient_details(details: PatientDetails, today: date) -> None:
+    """Refuse details that can never be right, naming the field.
+
+    Raises:
+        InvalidInput: study ID not 3–32 capitals, digits or dashes; empty name; a date of birth in
+            the future or more than 120 years ago; an email without '@'.
+    """
+    if not STUDY_ID_PATTERN.fullmatch(details.study_id):
+        raise InvalidInput(
+            "study_id",
+            f"{details.study_id!r} must be 3–32 capital letters, digits or dashes, "
+            "starting with a letter or digit",
+        )
+    if not details.name.strip():
+        raise InvalidInput("name", "must not be empty")
+    if details.date_of_birth > today:
+        raise InvalidInput("date_of_birth", f"{details.date_of_birth} is in the future")
+    if age_on(details.date_of_birth, today) > OLDEST_PLAUSIBLE_AGE_YEARS:
+        raise InvalidInput(
+            "date_of_birth",
+            f"{details.date_of_birth} gives an age above {OLDEST_PLAUSIBLE_AGE_YEARS} years",
+        )
+    if details.email and "@" not in details.email:
+        raise InvalidInput("email", f"{details.email!r} is not an email address")
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    """Age in whole years on `day`."""
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday

@@ -1,0 +1,1 @@
+"""The FastAPI application: JSON API under /api and the server-rendered pages."""

@@ -1,0 +1,42 @@
+"""The application factory: API, pages, static files, error handling."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from mdma_at import __version__
+from mdma_at.bootstrap import Container
+from mdma_at.entrypoints.api import errors
+from mdma_at.entrypoints.api.routes import router as api_router
+from mdma_at.entrypoints.web.pages import router as pages_router
+from mdma_at.entrypoints.web.rendering import error_page
+
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(
+        title="mdma-at",
+        version=__version__,
+        description=(
+            "The open clinic and trial platform for MDMA-assisted therapy. Clinical decision "
+            "support for supervised, licensed settings only: it never replaces the clinician's "
+            "judgment. Authenticate with `Authorization: Bearer <token>` (`mdma-at user token`)."
+        ),
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    errors.install(app, error_page)
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,108 @@
+"""The one table from errors to HTTP, and RFC 9457 problem details for the API.
+
+Pages get the same statuses with an HTML page, except that an authentication failure on a page
+redirects to the sign-in form with the reason.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from mdma_at.domain.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    MdmaAtError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+)
+
+PROBLEM_BASE = "https://mdma-at.org/problems/"
+
+# error class -> (HTTP status, problem slug, title). Order matters: subclasses first.
+ERROR_TABLE: tuple[tuple[type[MdmaAtError], int, str, str], ...] = (
+    (RateLimited, 429, "rate-limited", "Too many attempts"),
+    (AuthenticationFailed, 401, "unauthenticated", "Authentication required"),
+    (PermissionDenied, 403, "forbidden", "Not permitted"),
+    (NotFound, 404, "not-found", "Not found"),
+    (Conflict, 409, "conflict", "Conflict with stored data"),
+    (InvalidInput, 422, "invalid-input", "Invalid input"),
+)
+
+
+def classify(error: MdmaAtError) -> tuple[int, str, str]:
+    for kind, status, slug, title in ERROR_TABLE:
+        if isinstance(error, kind):
+            return status, slug, title
+    return 500, "internal", "Internal error"
+
+
+def problem(
+    status: int, slug: str, title: str, detail: str, request: Request, **extra: Any
+) -> JSONResponse:
+    body = {
+        "type": PROBLEM_BASE + slug,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **extra,
+    }
+    headers = {"WWW-Authenticate": 'Bearer realm="mdma-at"'} if status == 401 else None
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def install(app: FastAPI, render_error_page: Any) -> None:
+    """Register the handlers; `render_error_page(request, status, title, detail)` draws pages."""
+
+    @app.exception_handler(MdmaAtError)
+    async def _domain(request: Request, error: MdmaAtError) -> Response:
+        status, slug, title = classify(error)
+        detail = str(error)
+        if is_api(request):
+            extra = {"field": error.field} if isinstance(error, InvalidInput) else {}
+            return problem(status, slug, title, detail, request, **extra)
+        if isinstance(error, AuthenticationFailed) and not isinstance(error, RateLimited):
+            target = f"/login?next={quote(request.url.path)}&message={quote(detail)}"
+            return RedirectResponse(target, status_code=303)
+        return render_error_page(request, status, title, detail)  # type: ignore[no-any-return]
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"] if p != "body"), "message": e["msg"]}
+            for e in error.errors()
+        ]
+        first = errors[0] if errors else {"field": "?", "message": "invalid"}
+        detail = f"{first['field']}: {first['message']}"
+        if is_api(request):
+            return problem(
+                422,
+                "invalid-input",
+                "Invalid input",
+                detail,
+                request,
+                field=first["field"],
+                errors=errors,
+            )
+        return render_error_page(request, 422, "Invalid input", detail)  # type: ignore[no-any-return]
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, error: HTTPException) -> Response:
+        title = {404: "Not found", 405: "Method not allowed"}.get(error.status_code, "Error")
+        if is_api(request):
+            return problem(error.status_code, "http", title, str(error.detail), request)
+        return render_error_page(request, error.status_code, title, str(error.detail))  # type: ignore[no-any-return]

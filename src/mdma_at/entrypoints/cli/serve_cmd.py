@@ -1,0 +1,21 @@
+"""`mdma-at serve [--host 127.0.0.1] [--port 8000]`."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from mdma_at.entrypoints.api.app import create_app
+from mdma_at.entrypoints.cli.context import container
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """Serve the web app and the JSON API."""
+    uvicorn.run(create_app(container()), host=host, port=port, proxy_headers=True, log_level="info")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

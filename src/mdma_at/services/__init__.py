@@ -1,0 +1,1 @@
+"""Use cases: one function per command or query, inside a unit of work, every write audited."""

@@ -1,0 +1,108 @@
+"""Appending to and verifying the audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mdma_at.domain.access import Action, authorize, sites_for
+from mdma_at.domain.audit import (
+    AuditContent,
+    AuditEvent,
+    ChainVerdict,
+    canonical_json,
+    utc_stamp,
+    verify_chain,
+)
+from mdma_at.domain.errors import PermissionDenied
+from mdma_at.domain.staff import Principal
+from mdma_at.services.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who an audit event is attributed to, with the role and site the action was taken under."""
+
+    user_id: int | None
+    username: str
+    role: str | None = None
+    site_id: int | None = None
+
+
+SYSTEM = Actor(None, "system")
+
+
+def operator(os_user: str) -> Actor:
+    """Someone with a shell on the server (the CLI): attributed by their operating-system login."""
+    return Actor(None, f"cli:{os_user}", "operator")
+
+
+def record(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: object = None,
+    *,
+    before: Any = None,
+    after: Any = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's unit of work (same transaction)."""
+    content = AuditContent(
+        occurred_at=utc_stamp(clock.now()),
+        actor_id=actor.user_id,
+        actor=actor.username,
+        role=actor.role,
+        site_id=actor.site_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        before=canonical_json(before),
+        after=canonical_json(after),
+        reason=reason,
+    )
+    return uow.audit.append(content)
+
+
+def guard(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    action: Action,
+    site_id: int,
+    entity: tuple[str, object] = ("site", None),
+) -> Actor:
+    """Authorize `action` at `site_id`; a denial is itself audited (and committed) before raising.
+
+    Call it before any write of the use case, so committing the denial commits nothing else.
+    """
+    try:
+        role = authorize(principal, action, site_id)
+    except PermissionDenied:
+        denied = Actor(principal.user_id, principal.username, None, site_id)
+        record(uow, clock, denied, "access_denied", entity[0], entity[1], reason=action.value)
+        uow.commit()
+        raise
+    return Actor(principal.user_id, principal.username, role.value, site_id)
+
+
+def verify_audit_chain(uow: UnitOfWork) -> ChainVerdict:
+    """Recompute every hash of the audit trail (read-only)."""
+    with uow:
+        return verify_chain(uow.audit.events(), uow.audit.head_hash())
+
+
+def verify_audit_chain_for(uow: UnitOfWork, principal: Principal) -> ChainVerdict:
+    """The same check for a signed-in user: admins of any site may run it."""
+    if not sites_for(principal, Action.VERIFY_AUDIT):
+        raise PermissionDenied(f"{principal.username} may not verify the audit trail")
+    return verify_audit_chain(uow)
+
+
+def security_event(uow: UnitOfWork, clock: Clock, actor: Actor, action: str, reason: str) -> None:
+    """Record a refused request (bad CSRF token, ...) on its own transaction."""
+    with uow:
+        record(uow, clock, actor, action, "request", None, reason=reason)
+        uow.commit()

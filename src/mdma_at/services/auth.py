@@ -1,0 +1,180 @@
+"""Logging in and out, sessions and API tokens (ADR 0004).
+
+- Passwords are checked with Argon2 (adapter); an unknown user costs one Argon2 verification too,
+  against a dummy hash, so the error and the timing are the same as for a wrong password.
+- Failed logins are rate-limited per account and per address in a sliding window.
+- Session and API tokens are random 256-bit secrets; only their SHA-256 is stored.
+- Every login, failure, lock-out and logout is audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mdma_at.domain.errors import AuthenticationFailed, InvalidInput, RateLimited
+from mdma_at.domain.staff import Principal
+from mdma_at.services.audit import SYSTEM, Actor, record
+from mdma_at.services.ports import Clock, Credential, PasswordHasher, UnitOfWork
+
+LOGIN_FAILED = "Unknown user or wrong password."
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    """Site defaults chosen for safety on shared clinic workstations (ADR 0004)."""
+
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12  # a dosing day is 8 h or more: one login covers it
+    failure_window_minutes: int = 15
+    max_failures_per_account: int = 5
+    max_failures_per_address: int = 20
+    api_token_days: int = 90
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    principal: Principal
+    session_token: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def load_principal(uow: UnitOfWork, user_id: int) -> Principal:
+    member = uow.staff.get(user_id)
+    if member is None or not member.active:
+        raise AuthenticationFailed("account is not active")
+    return Principal(member.id, member.username, member.full_name, uow.staff.roles(member.id))
+
+
+def login(
+    uow: UnitOfWork,
+    clock: Clock,
+    hasher: PasswordHasher,
+    username: str,
+    password: str,
+    address: str,
+    policy: AuthPolicy = AuthPolicy(),
+) -> LoginResult:
+    """Check credentials and open a session; failures are recorded and committed before raising."""
+    now = clock.now()
+    username = username.strip().lower()
+    with uow:
+        since = now - timedelta(minutes=policy.failure_window_minutes)
+        if (
+            uow.login_attempts.failures_since(since=since, username=username)
+            >= policy.max_failures_per_account
+            or uow.login_attempts.failures_since(since=since, address=address)
+            >= policy.max_failures_per_address
+        ):
+            _fail(uow, clock, username, address, "login_rate_limited")
+            raise RateLimited(
+                f"Too many failed sign-ins. Try again in {policy.failure_window_minutes} minutes."
+            )
+        found = uow.staff.by_username(username)
+        hashed = found[1] if found else hasher.dummy_hash
+        password_ok = hasher.verify(hashed, password)
+        if found is None or not password_ok or not found[0].active:
+            _fail(uow, clock, username, address, "login_failed")
+            raise AuthenticationFailed(LOGIN_FAILED)
+        member = found[0]
+        token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        expires = now + timedelta(minutes=policy.session_idle_minutes)
+        credential = uow.credentials.add_session(member.id, token_digest(token), csrf, now, expires)
+        uow.login_attempts.add(username, address, now, succeeded=True)
+        actor = Actor(member.id, member.username)
+        record(uow, clock, actor, "login", "session", credential.id, reason=f"from {address}")
+        principal = load_principal(uow, member.id)
+        uow.commit()
+    return LoginResult(principal, token, csrf, expires)
+
+
+def _fail(uow: UnitOfWork, clock: Clock, username: str, address: str, action: str) -> None:
+    uow.login_attempts.add(username, address, clock.now(), succeeded=False)
+    record(uow, clock, SYSTEM, action, "user", username, reason=f"from {address}")
+    uow.commit()
+
+
+def resolve_session(
+    uow: UnitOfWork, clock: Clock, token: str, policy: AuthPolicy = AuthPolicy()
+) -> tuple[Principal, Credential]:
+    """The principal behind a session cookie; slides the idle expiry forward.
+
+    Raises:
+        AuthenticationFailed: unknown, revoked or expired session (the message says which).
+    """
+    now = clock.now()
+    with uow:
+        credential = uow.credentials.session(token_digest(token))
+        if credential is None or credential.revoked_at is not None:
+            raise AuthenticationFailed("Please sign in.")
+        absolute_end = credential.created_at + timedelta(hours=policy.session_max_hours)
+        if now >= credential.expires_at or now >= absolute_end:
+            raise AuthenticationFailed("Your session has expired. Please sign in again.")
+        principal = load_principal(uow, credential.user_id)
+        new_expiry = min(now + timedelta(minutes=policy.session_idle_minutes), absolute_end)
+        uow.credentials.touch_session(credential.id, new_expiry)
+        uow.commit()
+    return principal, credential
+
+
+def logout(uow: UnitOfWork, clock: Clock, token: str) -> None:
+    with uow:
+        credential = uow.credentials.session(token_digest(token))
+        if credential is None or credential.revoked_at is not None:
+            return
+        uow.credentials.revoke_session(credential.id, clock.now())
+        member = uow.staff.get(credential.user_id)
+        actor = Actor(credential.user_id, member.username if member else "?")
+        record(uow, clock, actor, "logout", "session", credential.id)
+        uow.commit()
+
+
+def issue_api_token(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    username: str,
+    name: str,
+    policy: AuthPolicy = AuthPolicy(),
+) -> tuple[str, datetime]:
+    """A new bearer token for scripts; the secret is shown once and only its hash is kept."""
+    if not name.strip():
+        raise InvalidInput("name", "a token needs a name saying what script uses it")
+    now = clock.now()
+    with uow:
+        found = uow.staff.by_username(username.strip().lower())
+        if found is None:
+            raise InvalidInput("username", f"no user called {username!r}")
+        token = secrets.token_urlsafe(32)
+        expires = now + timedelta(days=policy.api_token_days)
+        credential = uow.credentials.add_api_token(
+            found[0].id, name, token_digest(token), now, expires
+        )
+        record(
+            uow,
+            clock,
+            actor,
+            "api_token_issued",
+            "api_token",
+            credential.id,
+            after={"user": found[0].username, "name": name, "expires_at": expires},
+        )
+        uow.commit()
+    return token, expires
+
+
+def resolve_api_token(uow: UnitOfWork, clock: Clock, token: str) -> Principal:
+    with uow:
+        credential = uow.credentials.api_token(token_digest(token))
+        if credential is None or credential.revoked_at is not None:
+            raise AuthenticationFailed("Invalid API token.")
+        if clock.now() >= credential.expires_at:
+            raise AuthenticationFailed("The API token has expired.")
+        return load_principal(uow, credential.user_id)

@@ -1,0 +1,70 @@
+"""Registering patients, finding them, and reading the chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.errors import Conflict, NotFound
+from mdma_at.domain.patients import Patient, PatientDetails, validate_patient_details
+from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit
+from mdma_at.domain.staff import Principal
+from mdma_at.services.audit import Actor, guard, record
+from mdma_at.services.ports import Clock, UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """What the patient chart shows: the record, each enrolment with its visits, deviations."""
+
+    patient: Patient
+    enrolments: tuple[Enrolment, ...]
+    visits: dict[int, tuple[Visit, ...]]
+    deviations: dict[int, tuple[ProtocolDeviation, ...]]
+
+    @property
+    def current(self) -> Enrolment | None:
+        return self.enrolments[-1] if self.enrolments else None
+
+
+def register_patient(
+    uow: UnitOfWork, clock: Clock, principal: Principal, site_id: int, details: PatientDetails
+) -> Patient:
+    validate_patient_details(details, clock.now().date())
+    with uow:
+        actor = guard(uow, clock, principal, Action.REGISTER_PATIENT, site_id)
+        if uow.patients.by_study_id(details.study_id):
+            raise Conflict(f"study ID {details.study_id} is already registered")
+        patient = uow.patients.add(site_id, details)
+        record(
+            uow, clock, actor, "patient_registered", "patient", patient.id, after=asdict(details)
+        )
+        uow.commit()
+    return patient
+
+
+def load_patient(
+    uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int, action: Action
+) -> tuple[Patient, Actor]:
+    """The patient, once `principal` is allowed `action` at the patient's site (denials audited)."""
+    patient = uow.patients.get(patient_id)
+    if patient is None:
+        raise NotFound(f"no patient {patient_id}")
+    actor = guard(uow, clock, principal, action, patient.site_id, ("patient", patient.id))
+    return patient, actor
+
+
+def find_patients(uow: UnitOfWork, principal: Principal, text: str = "") -> Sequence[Patient]:
+    """Patients at every site where the principal may view patients, matching study ID or name."""
+    with uow:
+        return uow.patients.search(sites_for(principal, Action.VIEW_PATIENTS), text.strip())
+
+
+def chart(uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int) -> Chart:
+    with uow:
+        patient, _ = load_patient(uow, clock, principal, patient_id, Action.VIEW_PATIENTS)
+        enrolments = tuple(uow.enrolments.for_patient(patient.id))
+        visits = {e.id: tuple(uow.visits.for_enrolment(e.id)) for e in enrolments}
+        deviations = {e.id: tuple(uow.deviations.for_enrolment(e.id)) for e in enrolments}
+    return Chart(patient, enrolments, visits, deviations)

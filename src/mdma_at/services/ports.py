@@ -1,0 +1,159 @@
+"""The interfaces the use cases need; adapters implement them, tests may fake them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from mdma_at.domain.audit import AuditContent, AuditEvent
+from mdma_at.domain.patients import Patient, PatientDetails
+from mdma_at.domain.schedule.planning import PlannedVisit
+from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit, VisitStatus
+from mdma_at.domain.staff import Role, Site, StaffMember
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class PasswordHasher(Protocol):
+    dummy_hash: str  # a real hash of a random secret: unknown users cost one verification too
+
+    def hash(self, password: str) -> str: ...
+    def verify(self, hashed: str, password: str) -> bool: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A stored login or API credential (only its hash is stored)."""
+
+    id: int
+    user_id: int
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    csrf_token: str | None = None
+
+
+class SiteRepository(Protocol):
+    def add(self, code: str, name: str) -> Site: ...
+    def get(self, site_id: int) -> Site | None: ...
+    def by_code(self, code: str) -> Site | None: ...
+    def list(self) -> Sequence[Site]: ...
+
+
+class StaffRepository(Protocol):
+    def add(self, username: str, full_name: str, password_hash: str) -> StaffMember: ...
+    def get(self, user_id: int) -> StaffMember | None: ...
+    def by_username(self, username: str) -> tuple[StaffMember, str] | None: ...
+    def grant(self, user_id: int, site_id: int, role: Role) -> None: ...
+    def roles(self, user_id: int) -> dict[int, frozenset[Role]]: ...
+    def count(self) -> int: ...
+
+
+class CredentialRepository(Protocol):
+    """Login sessions and API tokens: looked up by the SHA-256 of the secret."""
+
+    def add_session(
+        self,
+        user_id: int,
+        token_hash: str,
+        csrf_token: str,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> Credential: ...
+    def session(self, token_hash: str) -> Credential | None: ...
+    def touch_session(self, credential_id: int, expires_at: datetime) -> None: ...
+    def revoke_session(self, credential_id: int, at: datetime) -> None: ...
+    def add_api_token(
+        self, user_id: int, name: str, token_hash: str, created_at: datetime, expires_at: datetime
+    ) -> Credential: ...
+    def api_token(self, token_hash: str) -> Credential | None: ...
+
+
+class LoginAttemptRepository(Protocol):
+    def add(self, username: str, address: str, at: datetime, succeeded: bool) -> None: ...
+    def failures_since(
+        self, *, since: datetime, username: str | None = None, address: str | None = None
+    ) -> int: ...
+
+
+class PatientRepository(Protocol):
+    def add(self, site_id: int, details: PatientDetails) -> Patient: ...
+    def get(self, patient_id: int) -> Patient | None: ...
+    def by_study_id(self, study_id: str) -> Patient | None: ...
+    def search(
+        self, site_ids: frozenset[int], text: str = "", limit: int = 200
+    ) -> Sequence[Patient]: ...
+
+
+class EnrolmentRepository(Protocol):
+    def add(self, patient_id: int, protocol: str, enrolled_on: date) -> Enrolment: ...
+    def get(self, enrolment_id: int) -> Enrolment | None: ...
+    def for_patient(self, patient_id: int) -> Sequence[Enrolment]: ...
+    def withdraw(self, enrolment_id: int, on: date, reason: str) -> Enrolment: ...
+
+
+class VisitRepository(Protocol):
+    def add_planned(self, enrolment_id: int, visit: PlannedVisit) -> Visit: ...
+    def get(self, visit_id: int) -> Visit | None: ...
+    def for_enrolment(self, enrolment_id: int) -> Sequence[Visit]: ...
+    def replan(self, visit_id: int, visit: PlannedVisit, *, rescheduled: bool) -> Visit: ...
+    def mark_held(self, visit_id: int, held_on: date) -> Visit: ...
+    def set_status(self, visit_id: int, status: VisitStatus) -> Visit: ...
+    def planned_between(
+        self, site_ids: frozenset[int], start: date, end: date
+    ) -> Sequence[tuple[Patient, Visit]]: ...
+    def overdue(self, site_ids: frozenset[int], today: date) -> Sequence[tuple[Patient, Visit]]: ...
+
+
+class DeviationRepository(Protocol):
+    def add(
+        self,
+        enrolment_id: int,
+        visit_id: int | None,
+        kind: str,
+        description: str,
+        recorded_at: datetime,
+    ) -> ProtocolDeviation: ...
+    def for_enrolment(self, enrolment_id: int) -> Sequence[ProtocolDeviation]: ...
+
+
+class AuditLog(Protocol):
+    def append(self, content: AuditContent) -> AuditEvent: ...
+    def events(self) -> Iterator[AuditEvent]: ...
+    def head_hash(self) -> str | None: ...
+    def recent(
+        self, limit: int = 50, entity_type: str | None = None, entity_id: str | None = None
+    ) -> Sequence[AuditEvent]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Nothing is written unless `commit()` is called; leaving rolls back."""
+
+    sites: SiteRepository
+    staff: StaffRepository
+    credentials: CredentialRepository
+    login_attempts: LoginAttemptRepository
+    patients: PatientRepository
+    enrolments: EnrolmentRepository
+    visits: VisitRepository
+    deviations: DeviationRepository
+    audit: AuditLog
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
