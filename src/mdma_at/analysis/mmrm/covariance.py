@@ -1,0 +1,498 @@
+"""Covariance structures of the within-subject residuals, Sigma (visits x visits).
+
+Each structure has two parametrisations:
+
+* ``theta`` (unconstrained, what the optimiser moves): log standard deviations, correlations
+  through ``rho = t / sqrt(1 + t^2)`` (as mmrm), log-Cholesky factors for ``us``, partial
+  autocorrelations for the Toeplitz structures. Every ``theta`` gives a positive-definite Sigma.
+* ``natural`` (what SAS PROC MIXED reports and differentiates): the elements of Sigma for ``us``,
+  variances and correlations for the heterogeneous structures, lag covariances for ``toep``.
+  Kenward-Roger uses derivatives in this parametrisation (see docs/analysis/mmrm.md), so for
+  ``us`` and ``toep`` the second derivatives of Sigma vanish and KR equals SAS ``ddfm=kr``.
+
+All maps are written with operations that accept complex numbers, so derivatives of Sigma come
+from the complex-step method (exact to rounding) instead of finite differences.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+Array = NDArray[np.float64]
+_STEP = 1e-30  # complex step: no subtractive cancellation, so it can be tiny
+
+
+def _corr(t: NDArray[np.generic]) -> NDArray[np.generic]:
+    """(-inf, inf) -> (-1, 1), mmrm's map for correlation parameters."""
+    return t / np.sqrt(1.0 + t * t)  # type: ignore[no-any-return]
+
+
+def _corr_inv(rho: Array) -> Array:
+    return rho / np.sqrt(1.0 - rho * rho)  # type: ignore[no-any-return]
+
+
+def _bounded(t: NDArray[np.generic], low: float) -> NDArray[np.generic]:
+    """(-inf, inf) -> (low, 1): compound-symmetry correlations must exceed -1/(T-1)."""
+    return low + (1.0 - low) / (1.0 + np.exp(-t))  # type: ignore[no-any-return]
+
+
+def _bounded_inv(rho: Array, low: float) -> Array:
+    u = (rho - low) / (1.0 - low)
+    return np.log(u / (1.0 - u))  # type: ignore[no-any-return]
+
+
+def _pacf_to_acf(pacf: NDArray[np.generic]) -> list[object]:
+    """Durbin-Levinson: partial autocorrelations in (-1, 1) give a positive-definite Toeplitz."""
+    rho: list[object] = [1.0]
+    phi: list[object] = []
+    for k, a in enumerate(pacf, start=1):
+        if k == 1:
+            rho.append(a)
+            phi = [a]
+            continue
+        num = sum(phi[j] * rho[k - 1 - j] for j in range(k - 1))  # type: ignore[operator]
+        den = 1.0 - sum(phi[j] * rho[j + 1] for j in range(k - 1))  # type: ignore[operator]
+        rho.append(num + a * den)
+        phi = [phi[j] - a * phi[k - 2 - j] for j in range(k - 1)] + [a]  # type: ignore[operator]
+    return rho
+
+
+def _lags(n: int) -> NDArray[np.int64]:
+    idx = np.arange(n)
+    return np.abs(idx[:, None] - idx[None, :])
+
+
+class CovarianceStructure(ABC):
+    """One covariance structure for ``n_visits`` visits."""
+
+    name: str = ""
+
+    def __init__(self, n_visits: int) -> None:
+        self.n_visits = n_visits
+
+    @property
+    @abstractmethod
+    def n_params(self) -> int:
+        """Number of covariance parameters (the same in both parametrisations)."""
+
+    @abstractmethod
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        """Map unconstrained ``theta`` to the natural (SAS) parameters."""
+
+    @abstractmethod
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        """Sigma (visits x visits) from the natural parameters."""
+
+    @abstractmethod
+    def start(self, empirical: Array) -> Array:
+        """Starting ``theta`` from an empirical covariance matrix of OLS residuals."""
+
+    @abstractmethod
+    def natural_names(self) -> list[str]:
+        """Labels of the natural parameters, in order."""
+
+    def sigma(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        """Sigma from the unconstrained parameters."""
+        return self.sigma_natural(self.natural(theta))
+
+    def jacobian(self, theta: Array) -> Array:
+        """d Sigma / d theta_j, shape (n_params, T, T), by the complex step."""
+        return _complex_jacobian(self.sigma, theta)
+
+    def natural_jacobian(self, phi: Array) -> Array:
+        """d Sigma / d phi_j, shape (n_params, T, T), by the complex step."""
+        return _complex_jacobian(self.sigma_natural, phi)
+
+    def natural_hessian(self, phi: Array) -> Array:
+        """d2 Sigma / d phi_i d phi_j, shape (n, n, T, T): complex step of central differences.
+
+        Exactly zero for structures linear in their natural parameters (``us``, ``cs``, ``toep``).
+        """
+        n = self.n_params
+        out = np.zeros((n, n, self.n_visits, self.n_visits))
+        for j in range(n):
+            delta = 1e-5 * max(1.0, abs(float(phi[j])))
+            up, down = phi.copy(), phi.copy()
+            up[j] += delta
+            down[j] -= delta
+            out[:, j] = (self.natural_jacobian(up) - self.natural_jacobian(down)) / (2 * delta)
+        return 0.5 * (out + out.transpose(1, 0, 2, 3))
+
+    def theta_from_natural(self, phi: Array) -> Array:
+        """Inverse map, used for starting values and tests."""
+        raise NotImplementedError  # pragma: no cover - only structures that need it
+
+
+def _complex_jacobian(
+    func: Callable[[NDArray[np.generic]], NDArray[np.generic]], x: Array
+) -> Array:
+    out = []
+    for j in range(x.size):
+        shifted = x.astype(np.complex128)
+        shifted[j] += 1j * _STEP
+        out.append(np.imag(func(shifted)) / _STEP)
+    return np.asarray(out, dtype=np.float64)
+
+
+def _mean_sd(empirical: Array) -> float:
+    return float(np.sqrt(max(float(np.mean(np.diag(empirical))), 1e-8)))
+
+
+def _sds(empirical: Array) -> Array:
+    return np.sqrt(
+        np.maximum(np.diag(empirical), 1e-8 * max(float(np.max(np.diag(empirical))), 1.0))
+    )
+
+
+def _corr_matrix(empirical: Array) -> Array:
+    sd = _sds(empirical)
+    return empirical / np.outer(sd, sd)  # type: ignore[no-any-return]
+
+
+def _lag_correlations(empirical: Array) -> Array:
+    """Average correlation at each lag 1..T-1, clipped to a safe starting range."""
+    corr = _corr_matrix(empirical)
+    t = corr.shape[0]
+    return np.clip(np.array([np.mean(np.diag(corr, k)) for k in range(1, t)]), -0.4, 0.8)
+
+
+class Unstructured(CovarianceStructure):
+    """``us``: every variance and covariance free; theta is the log-Cholesky factor."""
+
+    name = "us"
+
+    @property
+    def n_params(self) -> int:
+        return self.n_visits * (self.n_visits + 1) // 2
+
+    def _tril(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        return np.tril_indices(self.n_visits)
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        chol = np.zeros((t, t), dtype=theta.dtype)
+        rows, cols = self._tril()
+        chol[rows, cols] = theta
+        diag = np.arange(t)
+        chol[diag, diag] = np.exp(chol[diag, diag])
+        sigma = chol @ chol.T
+        return sigma[rows, cols]  # type: ignore[no-any-return]
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        sigma = np.zeros((t, t), dtype=phi.dtype)
+        rows, cols = self._tril()
+        sigma[rows, cols] = phi
+        sigma[cols, rows] = phi
+        return sigma
+
+    def start(self, empirical: Array) -> Array:
+        values, vectors = np.linalg.eigh(0.5 * (empirical + empirical.T))
+        floor = 1e-3 * max(float(values.max()), 1e-8)
+        pd = (vectors * np.maximum(values, floor)) @ vectors.T
+        return self.theta_from_natural(pd[self._tril()])
+
+    def theta_from_natural(self, phi: Array) -> Array:
+        sigma = self.sigma_natural(phi).astype(np.float64)
+        chol = np.linalg.cholesky(sigma)
+        diag = np.arange(self.n_visits)
+        chol[diag, diag] = np.log(chol[diag, diag])
+        return chol[self._tril()]  # type: ignore[no-any-return]
+
+    def natural_names(self) -> list[str]:
+        rows, cols = self._tril()
+        return [f"UN({r + 1},{c + 1})" for r, c in zip(rows, cols, strict=True)]
+
+
+class Diagonal(CovarianceStructure):
+    """``diag``: one variance per visit, no correlation."""
+
+    name = "diag"
+
+    @property
+    def n_params(self) -> int:
+        return self.n_visits
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        return np.exp(2.0 * theta)  # type: ignore[no-any-return]
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        return np.diag(phi)
+
+    def start(self, empirical: Array) -> Array:
+        return np.log(_sds(empirical))  # type: ignore[no-any-return]
+
+    def natural_names(self) -> list[str]:
+        return [f"var({i + 1})" for i in range(self.n_visits)]
+
+
+class CompoundSymmetry(CovarianceStructure):
+    """``cs``: common variance and correlation; natural = SAS (CS covariance, residual)."""
+
+    name = "cs"
+
+    @property
+    def n_params(self) -> int:
+        return 2
+
+    @property
+    def _low(self) -> float:
+        return -1.0 / (self.n_visits - 1)
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        variance = np.exp(2.0 * theta[0])
+        rho = _bounded(theta[1:2], self._low)[0]
+        return np.stack([rho * variance, (1.0 - rho) * variance])  # type: ignore[no-any-return]
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        return phi[0] * np.ones((t, t)) + phi[1] * np.eye(t)  # type: ignore[no-any-return]
+
+    def start(self, empirical: Array) -> Array:
+        corr = _corr_matrix(empirical)
+        off = corr[~np.eye(self.n_visits, dtype=bool)]
+        rho = float(np.clip(np.mean(off), self._low / 2, 0.8))
+        return np.array([np.log(_mean_sd(empirical)), _bounded_inv(np.array(rho), self._low)])
+
+    def natural_names(self) -> list[str]:
+        return ["CS", "Residual"]
+
+
+class HeterogeneousCompoundSymmetry(CovarianceStructure):
+    """``csh``: one variance per visit, one common correlation."""
+
+    name = "csh"
+
+    @property
+    def n_params(self) -> int:
+        return self.n_visits + 1
+
+    @property
+    def _low(self) -> float:
+        return -1.0 / (self.n_visits - 1)
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        return np.concatenate([np.exp(2.0 * theta[:t]), _bounded(theta[t:], self._low)])
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        sd = np.sqrt(phi[:t])
+        corr = phi[t] * np.ones((t, t)) + (1.0 - phi[t]) * np.eye(t)
+        return sd[:, None] * corr * sd[None, :]  # type: ignore[no-any-return]
+
+    def start(self, empirical: Array) -> Array:
+        corr = _corr_matrix(empirical)
+        off = corr[~np.eye(self.n_visits, dtype=bool)]
+        rho = float(np.clip(np.mean(off), self._low / 2, 0.8))
+        return np.concatenate([np.log(_sds(empirical)), _bounded_inv(np.array([rho]), self._low)])
+
+    def natural_names(self) -> list[str]:
+        return [f"var({i + 1})" for i in range(self.n_visits)] + ["rho"]
+
+
+class Ar1(CovarianceStructure):
+    """``ar1``: common variance, correlation rho^|lag|."""
+
+    name = "ar1"
+
+    @property
+    def n_params(self) -> int:
+        return 2
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        return np.concatenate([np.exp(2.0 * theta[:1]), _corr(theta[1:])])
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        return phi[0] * phi[1] ** _lags(self.n_visits)  # type: ignore[no-any-return]
+
+    def start(self, empirical: Array) -> Array:
+        rho = _lag_correlations(empirical)[:1]
+        return np.concatenate([[np.log(_mean_sd(empirical))], _corr_inv(rho)])
+
+    def natural_names(self) -> list[str]:
+        return ["variance", "rho"]
+
+
+class HeterogeneousAr1(CovarianceStructure):
+    """``ar1h``: one variance per visit, correlation rho^|lag|."""
+
+    name = "ar1h"
+
+    @property
+    def n_params(self) -> int:
+        return self.n_visits + 1
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        return np.concatenate([np.exp(2.0 * theta[:t]), _corr(theta[t:])])
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        sd = np.sqrt(phi[:t])
+        return sd[:, None] * phi[t] ** _lags(t) * sd[None, :]  # type: ignore[no-any-return]
+
+    def start(self, empirical: Array) -> Array:
+        rho = _lag_correlations(empirical)[:1]
+        return np.concatenate([np.log(_sds(empirical)), _corr_inv(rho)])
+
+    def natural_names(self) -> list[str]:
+        return [f"var({i + 1})" for i in range(self.n_visits)] + ["rho"]
+
+
+def _toeplitz_corr(
+    rhos: list[object], t: NDArray[np.generic] | None, n: int
+) -> NDArray[np.generic]:
+    dtype = np.complex128 if t is not None and np.iscomplexobj(t) else np.float64
+    corr = np.empty((n, n), dtype=dtype)
+    lags = _lags(n)
+    for i in range(n):
+        for j in range(n):
+            corr[i, j] = rhos[lags[i, j]]  # type: ignore[assignment]
+    return corr
+
+
+class Toeplitz(CovarianceStructure):
+    """``toep``: common variance, one correlation per lag; natural = lag covariances (SAS)."""
+
+    name = "toep"
+
+    @property
+    def n_params(self) -> int:
+        return self.n_visits
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        variance = np.exp(2.0 * theta[0])
+        rhos = _pacf_to_acf(_corr(theta[1:]))
+        return np.stack([variance * r for r in rhos])  # type: ignore[no-any-return, operator]
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        return phi[_lags(self.n_visits)]  # type: ignore[no-any-return]
+
+    def start(self, empirical: Array) -> Array:
+        pacf = np.zeros(self.n_visits - 1)
+        pacf[0] = _lag_correlations(empirical)[0]
+        return np.concatenate([[np.log(_mean_sd(empirical))], _corr_inv(pacf)])
+
+    def natural_names(self) -> list[str]:
+        return [f"TOEP({k + 1})" for k in range(self.n_visits)]
+
+
+class HeterogeneousToeplitz(CovarianceStructure):
+    """``toeph``: one variance per visit, one correlation per lag."""
+
+    name = "toeph"
+
+    @property
+    def n_params(self) -> int:
+        return 2 * self.n_visits - 1
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        rhos = _pacf_to_acf(_corr(theta[t:]))[1:]
+        return np.concatenate([np.exp(2.0 * theta[:t]), np.stack(rhos)])  # type: ignore[arg-type]
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        sd = np.sqrt(phi[:t])
+        rhos = [1.0, *list(phi[t:])]
+        corr = _toeplitz_corr(rhos, phi, t)
+        return sd[:, None] * corr * sd[None, :]  # type: ignore[no-any-return]
+
+    def start(self, empirical: Array) -> Array:
+        pacf = np.zeros(self.n_visits - 1)
+        pacf[0] = _lag_correlations(empirical)[0]
+        return np.concatenate([np.log(_sds(empirical)), _corr_inv(pacf)])
+
+    def natural_names(self) -> list[str]:
+        t = self.n_visits
+        return [f"var({i + 1})" for i in range(t)] + [f"rho(lag {k})" for k in range(1, t)]
+
+
+def _antedependence_corr(rho: NDArray[np.generic], n: int) -> NDArray[np.generic]:
+    """Correlation(i, j) = product of the lag-1 correlations between visits i and j."""
+    corr = np.ones((n, n), dtype=rho.dtype)
+    for i in range(n):
+        for j in range(i + 1, n):
+            corr[i, j] = corr[i, j - 1] * rho[j - 1]
+            corr[j, i] = corr[i, j]
+    return corr
+
+
+class AnteDependence(CovarianceStructure):
+    """``ad``: common variance, first-order ante-dependence correlations (mmrm only)."""
+
+    name = "ad"
+
+    @property
+    def n_params(self) -> int:
+        return self.n_visits
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        return np.concatenate([np.exp(2.0 * theta[:1]), _corr(theta[1:])])
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        return phi[0] * _antedependence_corr(phi[1:], self.n_visits)  # type: ignore[no-any-return]
+
+    def start(self, empirical: Array) -> Array:
+        corr = _corr_matrix(empirical)
+        rho = np.clip(np.diag(corr, 1), -0.4, 0.8)
+        return np.concatenate([[np.log(_mean_sd(empirical))], _corr_inv(rho)])
+
+    def natural_names(self) -> list[str]:
+        t = self.n_visits
+        return ["variance"] + [f"rho({k},{k + 1})" for k in range(1, t)]
+
+
+class HeterogeneousAnteDependence(CovarianceStructure):
+    """``adh``: one variance per visit, first-order ante-dependence (SAS ANTE(1))."""
+
+    name = "adh"
+
+    @property
+    def n_params(self) -> int:
+        return 2 * self.n_visits - 1
+
+    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        return np.concatenate([np.exp(2.0 * theta[:t]), _corr(theta[t:])])
+
+    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+        t = self.n_visits
+        sd = np.sqrt(phi[:t])
+        return sd[:, None] * _antedependence_corr(phi[t:], t) * sd[None, :]  # type: ignore[no-any-return]
+
+    def start(self, empirical: Array) -> Array:
+        corr = _corr_matrix(empirical)
+        rho = np.clip(np.diag(corr, 1), -0.4, 0.8)
+        return np.concatenate([np.log(_sds(empirical)), _corr_inv(rho)])
+
+    def natural_names(self) -> list[str]:
+        t = self.n_visits
+        return [f"var({i + 1})" for i in range(t)] + [f"rho({k},{k + 1})" for k in range(1, t)]
+
+
+STRUCTURES: dict[str, type[CovarianceStructure]] = {
+    cls.name: cls
+    for cls in (
+        Unstructured,
+        Diagonal,
+        CompoundSymmetry,
+        HeterogeneousCompoundSymmetry,
+        Ar1,
+        HeterogeneousAr1,
+        Toeplitz,
+        HeterogeneousToeplitz,
+        AnteDependence,
+        HeterogeneousAnteDependence,
+    )
+}
+
+
+def make_structure(name: str, n_visits: int) -> CovarianceStructure:
+    """The structure called ``name`` (see `formula.COVARIANCE_STRUCTURES`) for ``n_visits``."""
+    return STRUCTURES[name](n_visits)

@@ -1,0 +1,338 @@
+"""From a DataFrame and a parsed formula to the arrays the likelihood works on.
+
+Subjects are grouped by (covariance group, pattern of observed visits). Each group of subjects
+with the same pattern becomes one `PatternBlock` holding (m subjects x k visits) arrays, so the
+likelihood does batched linear algebra per pattern and never loops over subjects.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from formulaic import Formula, model_matrix
+from numpy.typing import NDArray
+from scipy import linalg
+
+from mdma_at.analysis.mmrm.errors import (
+    DuplicateVisit,
+    FormulaSyntaxError,
+    InsufficientData,
+    MissingColumn,
+    NonNumericResponse,
+    NonPositiveWeight,
+    RankDeficientDesign,
+    SingleVisitLevel,
+    UnknownLevel,
+)
+from mdma_at.analysis.mmrm.formula import MmrmFormula
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class PatternBlock:
+    """Subjects of one covariance group who share the same observed visits.
+
+    ``y`` (m, k) and ``x`` (m, k, p) are already multiplied by the square root of the weights.
+    """
+
+    group: int
+    visits: NDArray[np.intp]
+    y: Array
+    x: Array
+    rows: NDArray[np.intp]  # positions in the analysed frame, (m, k)
+
+
+@dataclass
+class MmrmData:
+    """Everything the fit needs, checked and ordered."""
+
+    formula: MmrmFormula
+    frame: pd.DataFrame  # analysed rows only, factor columns as ordered Categoricals
+    x: Array
+    y: Array
+    weights: Array
+    column_names: list[str]
+    model_spec: Any
+    visit_levels: list[str]
+    group_levels: list[str] | None
+    factor_levels: dict[str, list[Any]]
+    blocks: list[PatternBlock]
+    n_subjects: int
+    log_weight_sum: float
+    all_subjects_frame: pd.DataFrame = field(repr=False)
+
+    @property
+    def n_observations(self) -> int:
+        return int(self.y.size)
+
+    @property
+    def n_groups(self) -> int:
+        return 1 if self.group_levels is None else len(self.group_levels)
+
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(value: Any) -> tuple[Any, ...]:
+    """Sort key comparing digit runs as numbers, so ``VIS10`` follows ``VIS9``."""
+    if isinstance(value, int | float | np.integer | np.floating):
+        return (0, float(value))
+    parts = _DIGITS.split(str(value))
+    return (1, *[(0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts])
+
+
+def _is_factor(series: pd.Series) -> bool:
+    return not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)
+
+
+def level_order(
+    series: pd.Series,
+    column: str,
+    levels: Sequence[Any] | None = None,
+    reference: Any | None = None,
+) -> list[Any]:
+    """Level order of a factor: explicit ``levels``, else Categorical order, else natural sort.
+
+    ``reference`` (if given) is moved to the front, as it becomes the treatment-contrast baseline.
+
+    Raises:
+        UnknownLevel: ``levels`` misses a value present in the data, or ``reference`` is absent.
+    """
+    present = pd.unique(series.dropna())
+    if levels is not None:
+        order = list(levels)
+        missing = [v for v in present if v not in set(order)]
+        if missing:
+            raise UnknownLevel(
+                f"levels.{column}", f"level order omits {missing[0]!r}, which the data contains"
+            )
+    elif isinstance(series.dtype, pd.CategoricalDtype):
+        order = list(series.cat.categories)
+    else:
+        order = sorted(present, key=natural_key)
+    if reference is not None:
+        match = [v for v in order if str(v) == str(reference)]
+        if not match:
+            raise UnknownLevel(
+                f"reference.{column}",
+                f"reference level {reference!r} is not a level of {column} "
+                f"(levels: {', '.join(map(str, order))})",
+            )
+        order = [match[0]] + [v for v in order if v is not match[0] and v != match[0]]
+    return order
+
+
+def _required_columns(parsed: MmrmFormula) -> list[str]:
+    try:
+        fixed = sorted(Formula(parsed.fixed_formula).rhs.required_variables)
+    except Exception as error:  # formulaic raises several parser exception types
+        raise FormulaSyntaxError("formula", f"cannot parse the fixed effects: {error}") from error
+    cov = parsed.covariance
+    extra = [cov.visit, cov.subject] + ([cov.group] if cov.group else [])
+    return [parsed.response, *fixed, *[c for c in extra if c not in fixed]]
+
+
+def _numeric_response(series: pd.Series, column: str) -> pd.Series:
+    """Numbers stay, NA and empty cells are missing, anything else is bad input."""
+    if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+        return series.astype(float)
+    text = series.astype("string").str.strip()
+    blank = text.isna() | (text == "") | (text.str.upper() == "NA")
+    converted = pd.to_numeric(text.where(~blank), errors="coerce")
+    bad = converted.isna() & ~blank
+    if bad.any():
+        position = int(np.flatnonzero(bad.to_numpy())[0])
+        raise NonNumericResponse(
+            f"{column}[{position}]",
+            f"response value {series.iloc[position]!r} is not a number "
+            "(missing values must be NA or empty)",
+        )
+    return converted.astype(float)
+
+
+def prepare(
+    data: pd.DataFrame,
+    parsed: MmrmFormula,
+    *,
+    weights: str | None = None,
+    reference: Mapping[str, Any] | None = None,
+    levels: Mapping[str, Sequence[Any]] | None = None,
+) -> MmrmData:
+    """Check the data against the formula and build the pattern blocks.
+
+    Rows with a missing response, visit, subject or fixed-effect covariate are left out (as
+    R's ``na.omit``); subjects keep their other visits. Factor levels that no analysed row uses
+    are dropped.
+
+    Raises:
+        MissingColumn, NonNumericResponse, NonPositiveWeight, DuplicateVisit, SingleVisitLevel,
+        UnknownLevel, RankDeficientDesign, InsufficientData: see `errors`.
+    """
+    reference = dict(reference or {})
+    levels = dict(levels or {})
+    cov = parsed.covariance
+    columns = _required_columns(parsed)
+    for name in [*columns, *([weights] if weights else [])]:
+        if name not in data.columns:
+            raise MissingColumn(
+                "formula" if name != weights else "weights",
+                f"column {name!r} is not in the data "
+                f"(columns: {', '.join(map(str, data.columns))})",
+            )
+    for name in [*reference, *levels]:
+        if name not in data.columns:
+            raise MissingColumn("reference", f"column {name!r} is not in the data")
+
+    frame = data[list(dict.fromkeys([*columns, *([weights] if weights else [])]))].copy()
+    frame = frame.reset_index(drop=True)
+    frame[parsed.response] = _numeric_response(frame[parsed.response], parsed.response)
+
+    keys = frame[[cov.subject, cov.visit]].dropna()
+    duplicated = keys.duplicated()
+    if duplicated.any():
+        subject, visit = keys[duplicated].iloc[0]
+        raise DuplicateVisit(
+            cov.visit, f"subject {subject!r} has more than one row for visit {visit!r}"
+        )
+
+    all_subjects = frame.drop_duplicates(cov.subject).reset_index(drop=True)
+    used = frame.dropna(subset=[c for c in columns if c in frame.columns]).reset_index(drop=True)
+    if weights:
+        w = pd.to_numeric(used[weights], errors="coerce")
+        bad = ~(w > 0)
+        if bad.any():
+            position = int(np.flatnonzero(bad.to_numpy())[0])
+            raise NonPositiveWeight(
+                weights,
+                f"weight {used[weights].iloc[position]!r} in an analysed row is not > 0",
+            )
+        weight_values = w.to_numpy(dtype=float)
+    else:
+        weight_values = np.ones(len(used))
+
+    factor_levels: dict[str, list[Any]] = {}
+    for name in columns[1:]:
+        if name in (cov.subject,) or not (_is_factor(used[name]) or name in (cov.visit, cov.group)):
+            continue
+        order = level_order(frame[name], name, levels.get(name), reference.get(name))
+        present = set(pd.unique(used[name]))
+        order = [v for v in order if v in present]
+        factor_levels[name] = order
+        if _is_factor(used[name]):
+            used[name] = pd.Categorical(used[name], categories=order)
+            all_subjects[name] = pd.Categorical(all_subjects[name], categories=order)
+
+    visit_levels = factor_levels[cov.visit]
+    if len(visit_levels) < 2:
+        raise SingleVisitLevel(
+            cov.visit,
+            f"the visit factor {cov.visit!r} has {len(visit_levels)} level(s) with a response; "
+            "an MMRM needs at least 2",
+        )
+    group_levels = factor_levels[cov.group] if cov.group else None
+
+    try:
+        matrices = model_matrix(parsed.fixed_formula, used, ensure_full_rank=True)
+    except Exception as error:  # formulaic raises several exception types
+        raise FormulaSyntaxError("formula", f"cannot build the fixed effects: {error}") from error
+    x_frame = matrices.rhs
+    x = np.asarray(x_frame, dtype=float)
+    names = [str(c) for c in x_frame.columns]
+    y = used[parsed.response].to_numpy(dtype=float)
+    _check_rank(x, names)
+
+    visit_index = pd.Categorical(used[cov.visit], categories=visit_levels).codes.astype(np.intp)
+    subject_index, _ = pd.factorize(used[cov.subject])
+    if cov.group:
+        group_index = pd.Categorical(used[cov.group], categories=group_levels).codes.astype(np.intp)
+        per_subject = pd.Series(group_index).groupby(subject_index).nunique()
+        if (per_subject > 1).any():
+            raise FormulaSyntaxError(
+                cov.group, f"the covariance group {cov.group!r} changes within a subject"
+            )
+    else:
+        group_index = np.zeros(len(used), dtype=np.intp)
+
+    n_subjects = int(subject_index.max()) + 1 if len(subject_index) else 0
+    n_theta_guess = len(visit_levels)
+    if len(y) <= x.shape[1] + n_theta_guess:
+        raise InsufficientData(
+            parsed.response,
+            f"{len(y)} observed responses are too few for {x.shape[1]} fixed effects",
+        )
+    sqrt_w = np.sqrt(weight_values)
+    blocks = _pattern_blocks(
+        visit_index, subject_index, group_index, y * sqrt_w, x * sqrt_w[:, None]
+    )
+    return MmrmData(
+        formula=parsed,
+        frame=used,
+        x=x,
+        y=y,
+        weights=weight_values,
+        column_names=names,
+        model_spec=x_frame.model_spec,
+        visit_levels=[str(v) for v in visit_levels],
+        group_levels=[str(v) for v in group_levels] if group_levels is not None else None,
+        factor_levels=factor_levels,
+        blocks=blocks,
+        n_subjects=n_subjects,
+        log_weight_sum=float(np.sum(np.log(weight_values))),
+        all_subjects_frame=all_subjects,
+    )
+
+
+def _check_rank(x: Array, names: list[str]) -> None:
+    if x.shape[0] == 0:
+        raise InsufficientData("formula", "no analysed rows (every response is missing)")
+    _, r, pivot = linalg.qr(x, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    tol = diag.max() * max(x.shape) * np.finfo(float).eps * 10 if diag.size else 0.0
+    rank = int(np.sum(diag > tol))
+    if rank < x.shape[1]:
+        aliased = [names[i] for i in sorted(pivot[rank:])]
+        raise RankDeficientDesign(
+            "formula",
+            f"the fixed-effects design has rank {rank} < {x.shape[1]} columns; "
+            f"aliased: {', '.join(aliased)} (e.g. an arm x visit cell with no observed response)",
+        )
+
+
+def _pattern_blocks(
+    visit: NDArray[np.intp],
+    subject: NDArray[np.intp],
+    group: NDArray[np.intp],
+    y: Array,
+    x: Array,
+) -> list[PatternBlock]:
+    """Sort rows by (group, pattern, subject, visit) and cut them into pattern blocks."""
+    n_sub = int(subject.max()) + 1
+    mask = np.zeros(n_sub, dtype=np.int64)
+    np.bitwise_or.at(mask, subject, np.left_shift(np.int64(1), visit.astype(np.int64)))
+    row_mask = mask[subject]
+    order = np.lexsort((visit, subject, row_mask, group))
+    keys = np.stack([group[order], row_mask[order]], axis=1)
+    cuts = np.flatnonzero(np.any(keys[1:] != keys[:-1], axis=1)) + 1
+    blocks = []
+    for rows in np.split(order, cuts):
+        pattern = int(row_mask[rows[0]])
+        visits = np.array([v for v in range(63) if pattern >> v & 1], dtype=np.intp)
+        k = visits.size
+        m = rows.size // k
+        block_rows = rows.reshape(m, k)
+        blocks.append(
+            PatternBlock(
+                group=int(group[rows[0]]),
+                visits=visits,
+                y=y[block_rows],
+                x=x[block_rows],
+                rows=block_rows,
+            )
+        )
+    return blocks

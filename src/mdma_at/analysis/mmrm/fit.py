@@ -1,0 +1,109 @@
+"""`fit_mmrm`: from a DataFrame and an R-style formula to an `MmrmFit`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from mdma_at.analysis.mmrm.covariance import make_structure
+from mdma_at.analysis.mmrm.design import prepare
+from mdma_at.analysis.mmrm.errors import InsufficientData, InvalidOption, MissingColumn
+from mdma_at.analysis.mmrm.formula import parse_formula
+from mdma_at.analysis.mmrm.inference import Inference
+from mdma_at.analysis.mmrm.lsmeans import default_arm
+from mdma_at.analysis.mmrm.optimise import Objective, maximise
+from mdma_at.analysis.mmrm.parameters import CovarianceModel
+from mdma_at.analysis.mmrm.result import MmrmFit
+
+METHODS = ("reml", "ml")
+DF_METHODS = ("satterthwaite", "kenward-roger")
+
+
+def fit_mmrm(
+    data: pd.DataFrame,
+    formula: str,
+    *,
+    method: str = "reml",
+    df: str = "satterthwaite",
+    weights: str | None = None,
+    reference: Mapping[str, Any] | None = None,
+    levels: Mapping[str, Sequence[Any]] | None = None,
+    arm: str | None = None,
+) -> MmrmFit:
+    """Fit a mixed model for repeated measures.
+
+    Args:
+        data: one row per subject and visit (long format); missing responses (NaN, ``NA`` or
+            empty) are left out, the subject's other visits kept.
+        formula: ``Y ~ fixed effects + structure(VISIT | SUBJECT)`` or, with one covariance
+            per group, ``structure(VISIT | GROUP / SUBJECT)``; structures: us, cs, csh, ar1,
+            ar1h, toep, toeph, ad, adh, diag.
+        method: ``"reml"`` (default) or ``"ml"``.
+        df: ``"satterthwaite"`` (model-based covariance of beta) or ``"kenward-roger"``
+            (KR-adjusted covariance and d.f.).
+        weights: column of positive observation weights (Sigma_i = W^-1/2 Sigma W^-1/2).
+        reference: factor -> reference level (moved first; treatment contrasts against it).
+        levels: factor -> full level order (otherwise pandas Categorical order, else natural sort).
+        arm: the factor that LS means are computed for (default: see `lsmeans.default_arm`).
+
+    Raises:
+        MmrmError: one subclass per kind of bad input (see `errors`).
+    """
+    method = method.lower()
+    df_method = df.lower().replace("_", "-")
+    if df_method == "kr":
+        df_method = "kenward-roger"
+    if method not in METHODS:
+        raise InvalidOption("method", f"unknown method {method!r}; use reml or ml")
+    if df_method not in DF_METHODS:
+        raise InvalidOption("df", f"unknown d.f. method {df!r}; use satterthwaite or kenward-roger")
+    parsed = parse_formula(formula)
+    prepared = prepare(data, parsed, weights=weights, reference=reference, levels=levels)
+    if arm is not None and arm not in prepared.factor_levels:
+        raise MissingColumn("arm", f"arm factor {arm!r} is not a factor of the formula")
+    structure = make_structure(parsed.covariance.structure, len(prepared.visit_levels))
+    model = CovarianceModel(structure, prepared.n_groups)
+    n_params = len(prepared.column_names)
+    if prepared.n_observations - (n_params if method == "reml" else 0) <= model.n_params:
+        raise InsufficientData(
+            parsed.response,
+            f"{prepared.n_observations} observations cannot support {n_params} fixed effects "
+            f"and {model.n_params} covariance parameters",
+        )
+    optimum = maximise(prepared, model, reml=method == "reml")
+    phi = model.natural(optimum.theta)
+    natural = Objective(prepared, model, reml=method == "reml", natural=True)
+    hessian = natural.hessian(phi)
+    hessian_pd = bool(np.all(np.linalg.eigvalsh(hessian) > 0))
+    inference = Inference(
+        prepared,
+        model,
+        phi,
+        optimum.evaluation,
+        hessian,
+        kenward_roger=df_method == "kenward-roger",
+    )
+    convergence = {
+        "converged": optimum.converged and hessian_pd,
+        "message": optimum.message
+        if hessian_pd
+        else "the Hessian of the covariance parameters is not positive definite "
+        "(a boundary or unidentified covariance parameter)",
+        "iterations": optimum.iterations,
+        "max_abs_gradient": optimum.max_abs_gradient,
+        "hessian_positive_definite": hessian_pd,
+    }
+    return MmrmFit(
+        prepared,
+        model,
+        phi,
+        optimum.evaluation.minus2_loglik,
+        inference,
+        method=method,
+        df_method=df_method,
+        arm=arm or default_arm(prepared),
+        convergence=convergence,
+    )

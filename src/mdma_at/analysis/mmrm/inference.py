@@ -1,0 +1,166 @@
+"""Standard errors and denominator degrees of freedom: Satterthwaite and Kenward-Roger.
+
+Both work in the *natural* covariance parametrisation (see `covariance`): the elements of Sigma
+for ``us`` and ``toep``, variances and correlations for the others, as SAS PROC MIXED does. With
+it, Kenward-Roger's second-derivative term R_ij vanishes for ``us`` and the adjusted covariance
+and d.f. equal SAS ``ddfm=kr`` (= mmrm ``vcov = "Kenward-Roger-Linear"``).
+
+Notation (Kenward & Roger 1997): Phi = (X'V^-1X)^-1, P_j = -X'V^-1 V_j V^-1 X,
+Q_ij = X'V^-1 V_i V^-1 V_j V^-1 X, R_ij = X'V^-1 V_ij V^-1 X, W = asymptotic covariance of the
+covariance parameters = inverse of half the observed Hessian of -2 log L.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import linalg
+
+from mdma_at.analysis.mmrm.design import MmrmData
+from mdma_at.analysis.mmrm.likelihood import Evaluation, information_tensors
+from mdma_at.analysis.mmrm.parameters import CovarianceModel
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Wald:
+    """One contrast test: estimate(s), F (or t for one row), numerator and denominator d.f."""
+
+    estimate: Array
+    se: Array
+    f: float
+    num_df: int
+    den_df: float
+
+
+class Inference:
+    """Covariance of beta and d.f. for contrasts, at the fitted covariance parameters."""
+
+    def __init__(
+        self,
+        data: MmrmData,
+        model: CovarianceModel,
+        phi: Array,
+        evaluation: Evaluation,
+        hessian: Array,
+        *,
+        kenward_roger: bool,
+    ) -> None:
+        self.kenward_roger = kenward_roger
+        self.beta = evaluation.beta
+        self.phi_unadjusted = linalg.cho_solve((evaluation.xtvx_chol, True), np.eye(len(self.beta)))
+        self.w = _covariance_of_theta(hessian)
+        sigmas = model.sigmas_natural(phi)
+        jac = model.natural_jacobian(phi)  # (n, G, T, T)
+        tensors = information_tensors(data, sigmas)
+        n, p = jac.shape[0], len(self.beta)
+        flat_full = tensors.full.reshape(tensors.full.shape[0], -1, p * p)  # (G, T*T, p*p)
+        # P_j = -sum_ab dSigma_j[a,b] * T[a,b]
+        self.p_mats = -np.einsum(
+            "jgs,gsq->jq", jac.reshape(n, jac.shape[1], -1), flat_full
+        ).reshape(n, p, p)
+        self.vcov = self.phi_unadjusted
+        if kenward_roger:
+            q_mats = np.zeros((n, n, p, p))
+            for block, tensor, precision in zip(
+                data.blocks, tensors.blocks, tensors.precisions, strict=True
+            ):
+                d = jac[:, block.group][:, block.visits][:, :, block.visits]  # (n, k, k)
+                dp = d @ precision
+                b = np.einsum("iab,jbc->ijac", dp, d)  # (n, n, k, k)
+                k = len(block.visits)
+                q_mats += (b.reshape(n * n, k * k) @ tensor.reshape(k * k, p * p)).reshape(
+                    n, n, p, p
+                )
+            second = model.natural_hessian(phi)  # (n, n, G, T, T)
+            r_mats = np.einsum(
+                "ijgs,gsq->ijq", second.reshape(n, n, second.shape[2], -1), flat_full
+            ).reshape(n, n, p, p)
+            phi0 = self.phi_unadjusted
+            total = np.zeros((p, p))
+            for i in range(n):
+                for j in range(n):
+                    term = (
+                        q_mats[i, j] - self.p_mats[i] @ phi0 @ self.p_mats[j] - 0.25 * r_mats[i, j]
+                    )
+                    total += self.w[i, j] * term
+            self.vcov = phi0 + 2.0 * phi0 @ total @ phi0
+            self.vcov = 0.5 * (self.vcov + self.vcov.T)
+        # d Phi / d phi_j = -Phi P_j Phi
+        self._dphi = -np.einsum(
+            "ab,jbc,cd->jad", self.phi_unadjusted, self.p_mats, self.phi_unadjusted
+        )
+
+    def se(self, contrast: Array) -> float:
+        return float(np.sqrt(contrast @ self.vcov @ contrast))
+
+    def df(self, contrast: Array) -> float:
+        """Denominator d.f. of the one-row contrast ``c'beta``."""
+        if self.kenward_roger:
+            return self._kr_df(contrast[None, :])
+        variance = float(contrast @ self.phi_unadjusted @ contrast)
+        grad = np.einsum("a,jab,b->j", contrast, self._dphi, contrast)
+        denominator = float(grad @ self.w @ grad)
+        return 2.0 * variance**2 / denominator if denominator > 0 else np.inf
+
+    def wald(self, contrasts: Array) -> Wald:
+        """F test of ``L beta = 0`` for the rows of ``L`` (full row rank)."""
+        contrasts = np.atleast_2d(contrasts)
+        q = contrasts.shape[0]
+        estimate = contrasts @ self.beta
+        cov = contrasts @ self.vcov @ contrasts.T
+        f = float(estimate @ linalg.solve(cov, estimate)) / q
+        se = np.sqrt(np.diag(cov))
+        if q == 1:
+            return Wald(estimate, se, f, 1, self.df(contrasts[0]))
+        if self.kenward_roger:
+            den_df, scale = self._kr_df(contrasts, with_scale=True)
+            return Wald(estimate, se, f * scale, q, den_df)
+        return Wald(estimate, se, f, q, self._satterthwaite_md(contrasts))
+
+    def _satterthwaite_md(self, contrasts: Array) -> float:
+        """Multi-row Satterthwaite d.f. via the eigen-decomposition of L Phi L' (as mmrm)."""
+        cov = contrasts @ self.phi_unadjusted @ contrasts.T
+        values, vectors = linalg.eigh(cov)
+        nus = []
+        for value, vector in zip(values, vectors.T, strict=True):
+            row = vector @ contrasts
+            grad = np.einsum("a,jab,b->j", row, self._dphi, row)
+            nus.append(2.0 * value**2 / float(grad @ self.w @ grad))
+        e = sum(nu / (nu - 2.0) for nu in nus if nu > 2.0)
+        q = len(nus)
+        return 2.0 * e / (e - q) if e > q else float("nan")
+
+    def _kr_df(self, contrasts: Array, with_scale: bool = False) -> float:  # type: ignore[return]
+        """Kenward-Roger d.f. (and F scale) for ``L beta``, formulas of Kenward & Roger (1997)."""
+        phi0 = self.phi_unadjusted
+        q = contrasts.shape[0]
+        theta = contrasts.T @ linalg.solve(contrasts @ phi0 @ contrasts.T, contrasts)
+        u = np.einsum("ab,bc,jcd,de->jae", theta, phi0, self.p_mats, phi0)  # Theta Phi P_j Phi
+        traces = np.einsum("jaa->j", u)
+        a1 = float(traces @ self.w @ traces)
+        a2 = float(np.einsum("ij,iab,jba->", self.w, u, u))
+        b = (a1 + 6.0 * a2) / (2.0 * q)
+        g = ((q + 1.0) * a1 - (q + 4.0) * a2) / ((q + 2.0) * a2)
+        denom = 3.0 * q + 2.0 * (1.0 - g)
+        c1, c2, c3 = g / denom, (q - g) / denom, (q + 2.0 - g) / denom
+        e_star = 1.0 / (1.0 - a2 / q)
+        v_star = (2.0 / q) * (1.0 + c1 * b) / ((1.0 - c2 * b) ** 2 * (1.0 - c3 * b))
+        rho = v_star / (2.0 * e_star**2)
+        df = 4.0 + (q + 2.0) / (q * rho - 1.0)
+        scale = df / (e_star * (df - 2.0))
+        if with_scale:
+            return df, scale  # type: ignore[return-value]
+        return df
+
+
+def _covariance_of_theta(hessian: Array) -> Array:
+    """W = (H/2)^-1 for H the Hessian of -2 log L; pseudo-inverse if H is singular."""
+    half = 0.5 * (hessian + hessian.T) / 2.0
+    try:
+        return linalg.inv(half)  # type: ignore[no-any-return]
+    except linalg.LinAlgError:
+        return linalg.pinvh(half)  # type: ignore[no-any-return]

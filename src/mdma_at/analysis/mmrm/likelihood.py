@@ -1,0 +1,120 @@
+"""The (restricted) log-likelihood of an MMRM with beta profiled out, and its gradient.
+
+For a covariance Sigma per group, subject i with observed visits o has Sigma_i = W_i^-1/2
+Sigma[o, o] W_i^-1/2 (observation weights as SAS's WEIGHT statement). Whitening with the Cholesky
+factor of Sigma[o, o] is shared by every subject of a pattern block, so each block is one batched
+matrix product. The gradient with respect to the elements of Sigma is the symmetric matrix
+
+    M = sum over blocks of  m P - sum_i u_i u_i' - [REML] sum_i A_i (X'V^-1 X)^-1 A_i'
+
+(P = Sigma[o,o]^-1, u_i = P r_i, A_i = P X_i), scattered into visit positions; the gradient for
+any parametrisation follows by the chain rule d(-2 log L)/d theta_j = sum(M * dSigma/dtheta_j).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import linalg
+
+from mdma_at.analysis.mmrm.design import MmrmData
+
+Array = NDArray[np.float64]
+LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+@dataclass
+class Evaluation:
+    """-2 log-likelihood at one covariance, with the quantities inference re-uses."""
+
+    minus2_loglik: float
+    beta: Array
+    xtvx: Array  # X' V^-1 X
+    xtvx_chol: Array  # lower Cholesky factor of X' V^-1 X
+    sigma_gradient: Array | None  # (groups, T, T): d(-2 log L)/dSigma_ab
+
+
+def evaluate(
+    data: MmrmData, sigmas: Array, *, reml: bool, gradient: bool = True
+) -> Evaluation | None:
+    """-2 log L (REML or ML) at the group covariances ``sigmas`` (groups, T, T).
+
+    Returns None when a covariance block or X'V^-1X is not positive definite, so the optimiser
+    treats the point as infeasible.
+    """
+    p = data.x.shape[1]
+    xtvx = np.zeros((p, p))
+    xtvy = np.zeros(p)
+    ytvy = 0.0
+    logdet = 0.0
+    whitened = []
+    for block in data.blocks:
+        sub = sigmas[block.group][np.ix_(block.visits, block.visits)]
+        try:
+            chol = np.linalg.cholesky(sub)
+        except np.linalg.LinAlgError:
+            return None
+        inv_chol = np.linalg.inv(chol)
+        xw = np.matmul(inv_chol, block.x)  # (m, k, p)
+        yw = block.y @ inv_chol.T  # (m, k)
+        flat = xw.reshape(-1, p)
+        xtvx += flat.T @ flat
+        xtvy += flat.T @ yw.ravel()
+        ytvy += float(yw.ravel() @ yw.ravel())
+        logdet += block.y.shape[0] * 2.0 * float(np.sum(np.log(np.diag(chol))))
+        whitened.append((inv_chol, xw, yw))
+    try:
+        xtvx_chol = np.linalg.cholesky(xtvx)
+    except np.linalg.LinAlgError:
+        return None
+    beta = linalg.cho_solve((xtvx_chol, True), xtvy)
+    rss = ytvy - float(xtvy @ beta)
+    n = data.n_observations
+    value = logdet - data.log_weight_sum + rss + n * LOG_2PI
+    if reml:
+        value += 2.0 * float(np.sum(np.log(np.diag(xtvx_chol)))) - p * LOG_2PI
+    grad = None
+    if gradient:
+        grad = np.zeros_like(sigmas)
+        inv_lt = linalg.solve_triangular(xtvx_chol, np.eye(p), lower=True).T  # C^-T
+        for block, (inv_chol, xw, yw) in zip(data.blocks, whitened, strict=True):
+            m = block.y.shape[0]
+            precision = inv_chol.T @ inv_chol
+            u = (yw - xw @ beta) @ inv_chol  # rows: P r_i
+            contribution = m * precision - u.T @ u
+            if reml:
+                b = np.matmul(inv_chol.T, xw) @ inv_lt  # A_i C^-T
+                contribution -= np.tensordot(b, b, axes=([0, 2], [0, 2]))
+            grad[block.group][np.ix_(block.visits, block.visits)] += contribution
+    return Evaluation(value, beta, xtvx, xtvx_chol, grad)
+
+
+@dataclass
+class Tensors:
+    """Per-block sums of A_i[a] A_i[b]' (A_i = P X_i), the building block of P_j, Q_ij, R_ij."""
+
+    full: Array  # (groups, T, T, p, p): scattered over visits
+    blocks: list[Array]  # per block (k, k, p, p)
+    precisions: list[Array]  # per block (k, k)
+
+
+def information_tensors(data: MmrmData, sigmas: Array) -> Tensors:
+    """The tensors of `Tensors` at the fitted covariance."""
+    p = data.x.shape[1]
+    t = len(data.visit_levels)
+    full = np.zeros((sigmas.shape[0], t, t, p, p))
+    per_block = []
+    precisions = []
+    for block in data.blocks:
+        sub = sigmas[block.group][np.ix_(block.visits, block.visits)]
+        precision = linalg.inv(sub)
+        precision = 0.5 * (precision + precision.T)
+        a = np.matmul(precision, block.x)  # (m, k, p)
+        tensor = np.tensordot(a, a, axes=([0], [0]))  # (k, p, k, p)
+        tensor = tensor.transpose(0, 2, 1, 3)  # (k, k, p, p)
+        full[block.group][np.ix_(block.visits, block.visits)] += tensor
+        per_block.append(tensor)
+        precisions.append(precision)
+    return Tensors(full, per_block, precisions)

@@ -1,0 +1,115 @@
+"""Least-squares means: the rows L of the design that define each arm x visit mean.
+
+Equal weights (SAS LSMEANS and emmeans default): every other factor in the fixed effects is
+averaged with equal weight over its levels, and continuous covariates sit at their mean over the
+analysed rows. G-computation (mmrm's ``emmeans_gcomp_vars``): the average over all randomised
+subjects (one row each, also those without an observed response) of their predicted mean had they
+been given that arm at that visit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from formulaic import Formula
+from numpy.typing import NDArray
+
+from mdma_at.analysis.mmrm.design import MmrmData
+
+Array = NDArray[np.float64]
+
+
+def fixed_variables(data: MmrmData) -> list[str]:
+    """Columns the fixed-effects formula uses, in the order they appear."""
+    names = Formula(data.formula.fixed_formula).rhs.required_variables
+    order = data.formula.fixed_rhs
+    return sorted(names, key=lambda n: order.find(n) if n in order else len(order))
+
+
+def default_arm(data: MmrmData) -> str | None:
+    """The factor that plays 'arm' in LS means.
+
+    The covariance grouping factor if any; else the first factor that interacts with the visit in
+    the fixed effects; else the first factor other than the visit; else None.
+    """
+    cov = data.formula.covariance
+    if cov.group:
+        return cov.group
+    factors = [
+        v for v in fixed_variables(data) if v in data.factor_levels and v not in (cov.visit,)
+    ]
+    terms = [str(term) for term in Formula(data.formula.fixed_formula).rhs]
+    for term in terms:
+        parts = term.split(":")
+        if cov.visit in parts:
+            for part in parts:
+                if part in factors:
+                    return part
+    return factors[0] if factors else None
+
+
+def _frame(rows: list[dict[str, Any]], data: MmrmData) -> pd.DataFrame:
+    grid = pd.DataFrame(rows)
+    for name, levels in data.factor_levels.items():
+        if name in grid and isinstance(data.frame[name].dtype, pd.CategoricalDtype):
+            grid[name] = pd.Categorical(grid[name], categories=levels)
+    return grid
+
+
+def _design(grid: pd.DataFrame, data: MmrmData) -> Array:
+    return np.asarray(data.model_spec.get_model_matrix(grid), dtype=float)
+
+
+def equal_weight_rows(data: MmrmData, arm: str | None) -> tuple[list[tuple[Any, Any]], Array]:
+    """(arm level, visit level) cells and their L rows (cells x p)."""
+    cov = data.formula.covariance
+    variables = fixed_variables(data)
+    others = [v for v in variables if v in data.factor_levels and v not in (arm, cov.visit)]
+    continuous = {
+        v: float(data.frame[v].mean())
+        for v in variables
+        if v not in data.factor_levels and v not in (arm, cov.visit)
+    }
+    arm_levels = data.factor_levels[arm] if arm else [None]
+    visit_levels = data.factor_levels[cov.visit]
+    cells, rows = [], []
+    combos = list(itertools.product(*[data.factor_levels[o] for o in others]))
+    for arm_level, visit_level in itertools.product(arm_levels, visit_levels):
+        records = []
+        for combo in combos:
+            record: dict[str, Any] = dict(zip(others, combo, strict=True))
+            record.update(continuous)
+            record[cov.visit] = visit_level
+            if arm:
+                record[arm] = arm_level
+            records.append(record)
+        design = _design(_frame(records, data), data)
+        cells.append((arm_level, visit_level))
+        rows.append(design.mean(axis=0))
+    # visit-major order (all arms at visit 1, then visit 2, ...), as SAS and emmeans print them
+    order = sorted(range(len(cells)), key=lambda i: (visit_levels.index(cells[i][1]), i))
+    return [cells[i] for i in order], np.array([rows[i] for i in order])
+
+
+def gcomp_rows(data: MmrmData, arm: str, beta: Array) -> tuple[list[tuple[Any, Any]], Array, Array]:
+    """Cells, mean L rows and the variance S/n of the subjects' predicted potential outcomes."""
+    cov = data.formula.covariance
+    subjects = data.all_subjects_frame.copy()
+    variables = [v for v in fixed_variables(data) if v not in (arm, cov.visit)]
+    subjects = subjects.dropna(subset=variables).reset_index(drop=True)
+    n = len(subjects)
+    cells, rows, extra = [], [], []
+    for visit_level in data.factor_levels[cov.visit]:
+        for arm_level in data.factor_levels[arm]:
+            grid = subjects[variables].copy()
+            grid[cov.visit] = visit_level
+            grid[arm] = arm_level
+            design = _design(_frame(grid.to_dict("records"), data), data)
+            outcomes = design @ beta
+            cells.append((arm_level, visit_level))
+            rows.append(design.mean(axis=0))
+            extra.append(float(np.var(outcomes, ddof=1)) / n if n > 1 else 0.0)
+    return cells, np.array(rows), np.array(extra)
