@@ -6,6 +6,7 @@ import typer
 
 from mdma_at.entrypoints.cli import (
     score_cmd,
+    screen_cmd,
     session_cmd,
 )
 
@@ -23,5 +24,6 @@ app = typer.Typer(
 for module in (
     score_cmd,
     session_cmd,
+    screen_cmd,
 ):
     module.register(app)
