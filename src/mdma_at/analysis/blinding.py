@@ -42,6 +42,7 @@ from mdma_at.analysis.table_errors import (
     require_frame,
     require_known_arms,
     require_no_missing,
+    show,
 )
 
 TABLE = "guesses"
@@ -175,13 +176,15 @@ def weighted_bang_index(
     """
     side = _alternative(alternative)
     if not 0 < level < 1:
-        raise TableInputError("level", f"confidence level must be between 0 and 1, got {level!r}")
+        raise TableInputError(
+            "level", f"confidence level must be between 0 and 1, got {show(level)}"
+        )
     for answer, weight in weights.items():
         if not -1 <= weight <= 1:
             raise TableInputError(f"weights.{answer}", f"weight {weight} is outside [-1, 1]")
     for answer, count in counts.items():
         if isinstance(count, bool) or not float(count).is_integer():
-            raise TableInputError(f"counts.{answer}", f"expected a whole number, got {count!r}")
+            raise TableInputError(f"counts.{answer}", f"expected a whole number, got {show(count)}")
         if count < 0:
             raise TableInputError(f"counts.{answer}", f"negative count {count}")
     n = int(sum(counts.values()))
@@ -239,7 +242,8 @@ def grade_answers(data: pd.DataFrame, treatment: str, control: str) -> pd.Series
     if not bad.empty:
         raise TableInputError(
             f"{TABLE}.certainty",
-            f"certainty {bad.iloc[0]!r} for subject {frame.loc[bad.index[0], 'subject']!r}; "
+            f"certainty {show(bad.iloc[0])} for subject "
+            f"{show(frame.loc[bad.index[0], 'subject'])}; "
             f"expected 'strong' or 'somewhat' for a guess of an arm",
         )
     strong = certainty == Certainty.STRONG
@@ -317,7 +321,7 @@ def blinding_table(
     for arm in (treatment, control):
         in_arm = graded[frame["arm"] == arm]
         if in_arm.empty:
-            raise TableInputError(f"{TABLE}.arm", f"no answers from arm {arm!r}")
+            raise TableInputError(f"{TABLE}.arm", f"no answers from arm {show(arm)}")
         counts = {a: int((in_arm == a).sum()) for a in answers}
         index = weighted_bang_index(counts, chosen, level, alternative)
         row: dict[str, Any] = {"arm": arm, "n": index.n}
@@ -347,22 +351,26 @@ def _checked(data: pd.DataFrame, treatment: str, control: str) -> pd.DataFrame:
     require_columns(frame, TABLE, COLUMNS)
     require_no_missing(frame, TABLE, COLUMNS)
     if treatment == control:
-        raise TableInputError("control", f"control arm must differ from treatment {treatment!r}")
+        raise TableInputError(
+            "control", f"control arm must differ from treatment {show(treatment)}"
+        )
     if DONT_KNOW in (treatment, control):
-        raise TableInputError("treatment", f"{DONT_KNOW!r} is the don't-know answer, not an arm")
+        raise TableInputError(
+            "treatment", f"{show(DONT_KNOW)} is the don't-know answer, not an arm"
+        )
     require_known_arms(frame, TABLE, (treatment, control))
     unknown = sorted({str(g) for g in frame["guess"]} - {treatment, control, DONT_KNOW})
     if unknown:
         raise TableInputError(
             f"{TABLE}.guess",
-            f"unknown guess(es) {', '.join(repr(g) for g in unknown)}; "
-            f"expected {treatment!r}, {control!r} or {DONT_KNOW!r}",
+            f"unknown guess(es) {', '.join(show(g) for g in unknown)}; "
+            f"expected {show(treatment)}, {show(control)} or {show(DONT_KNOW)}",
         )
     duplicated = frame["subject"].duplicated()
     if duplicated.any():
         raise TableInputError(
             f"{TABLE}.subject",
-            f"subject {frame.loc[duplicated, 'subject'].iloc[0]!r} answered more than once",
+            f"subject {show(frame.loc[duplicated, 'subject'].iloc[0])} answered more than once",
         )
     return frame
 
@@ -373,7 +381,7 @@ def _alternative(alternative: Alternative | str) -> Alternative:
     except ValueError:
         raise TableInputError(
             "alternative",
-            f"unknown alternative {alternative!r}; expected 'two-sided', 'greater' or 'less'",
+            f"unknown alternative {show(alternative)}; expected 'two-sided', 'greater' or 'less'",
         ) from None
 
 

@@ -38,6 +38,7 @@ from mdma_at.analysis.table_errors import (
     require_known_arms,
     require_no_missing,
     require_numeric,
+    show,
 )
 from mdma_at.domain.sources import Source
 
@@ -204,7 +205,9 @@ def responder_table(
     criteria = criteria or ResponderCriteria()
     policy = _missing_policy(missing)
     if treatment == control:
-        raise TableInputError("control", f"control arm must differ from treatment {treatment!r}")
+        raise TableInputError(
+            "control", f"control arm must differ from treatment {show(treatment)}"
+        )
     frame = require_frame(data, TABLE)
     require_columns(frame, TABLE, COLUMNS)
     require_known_arms(frame, TABLE, (treatment, control))
@@ -221,7 +224,7 @@ def responder_table(
                 raise TableInputError(
                     f"{TABLE}.arm",
                     f"no {'assessed ' if policy is MissingEndpoint.EXCLUDE else ''}"
-                    f"participants in arm {arm!r}",
+                    f"participants in arm {show(arm)}",
                 )
             counts[role] = (int(in_arm[str(outcome)].fillna(False).astype(bool).sum()), len(in_arm))
         (x1, n1), (x2, n2) = counts["treatment"], counts["control"]
@@ -271,7 +274,7 @@ def _missing_policy(missing: MissingEndpoint | str) -> MissingEndpoint:
     except ValueError:
         raise TableInputError(
             "missing",
-            f"unknown policy {missing!r}; expected one of "
+            f"unknown policy {show(missing)}; expected one of "
             f"{', '.join(repr(str(m)) for m in MissingEndpoint)}",
         ) from None
 
@@ -284,7 +287,7 @@ def _checked(data: pd.DataFrame, criteria: ResponderCriteria) -> pd.DataFrame:
     if duplicated.any():
         subject = frame.loc[duplicated, "subject"].iloc[0]
         raise TableInputError(
-            f"{TABLE}.subject", f"subject {subject!r} appears more than once (one row each)"
+            f"{TABLE}.subject", f"subject {show(subject)} appears more than once (one row each)"
         )
     frame = frame.copy()
     for column in ("baseline", "value"):
@@ -303,7 +306,7 @@ def _checked(data: pd.DataFrame, criteria: ResponderCriteria) -> pd.DataFrame:
         subject = frame.loc[half, "subject"].iloc[0]
         raise TableInputError(
             f"{TABLE}.meets_dsm5" if has_value[half].iloc[0] else f"{TABLE}.value",
-            f"subject {subject!r} has only one of 'value' and 'meets_dsm5' at the endpoint",
+            f"subject {show(subject)} has only one of 'value' and 'meets_dsm5' at the endpoint",
         )
     status = require_bool(frame.loc[has_status], TABLE, "meets_dsm5")
     frame["meets_dsm5"] = pd.Series(pd.NA, index=frame.index, dtype="boolean")

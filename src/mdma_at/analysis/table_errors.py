@@ -37,7 +37,7 @@ def require_columns(data: pd.DataFrame, table: str, columns: Iterable[str]) -> N
     if missing:
         raise TableInputError(
             f"{table}.{missing[0]}",
-            f"missing column(s) {', '.join(repr(c) for c in missing)}; "
+            f"missing column(s) {', '.join(show(c) for c in missing)}; "
             f"the table has {', '.join(repr(str(c)) for c in data.columns) or 'no columns'}",
         )
 
@@ -49,7 +49,8 @@ def require_no_missing(data: pd.DataFrame, table: str, columns: Iterable[str]) -
         if missing.any():
             row = data.index[missing.to_numpy()][0]
             raise TableInputError(
-                f"{table}.{column}", f"missing value in row {row!r} ({int(missing.sum())} in all)"
+                f"{table}.{column}",
+                f"missing value in row {show(row)} ({int(missing.sum())} in all)",
             )
 
 
@@ -61,8 +62,8 @@ def require_known_arms(
     if unknown:
         raise TableInputError(
             f"{table}.{column}",
-            f"unknown arm(s) {', '.join(repr(a) for a in unknown)}; "
-            f"expected one of {', '.join(repr(a) for a in arms)}",
+            f"unknown arm(s) {', '.join(show(a) for a in unknown)}; "
+            f"expected one of {', '.join(show(a) for a in arms)}",
         )
 
 
@@ -74,7 +75,7 @@ def require_bool(data: pd.DataFrame, table: str, column: str) -> pd.Series:
     if bad:
         raise TableInputError(
             f"{table}.{column}",
-            f"expected true/false, got {', '.join(repr(v) for v in bad[:3])}",
+            f"expected true/false, got {', '.join(show(v) for v in bad[:3])}",
         )
     return values.astype(bool)
 
@@ -100,5 +101,13 @@ def require_numeric(data: pd.DataFrame, table: str, column: str) -> pd.Series:
     present = values[values.notna()]
     bad = [v for v in present if isinstance(v, bool) or not isinstance(v, numbers.Real)]
     if bad:
-        raise TableInputError(f"{table}.{column}", f"expected numbers, got {bad[0]!r}")
+        raise TableInputError(f"{table}.{column}", f"expected numbers, got {show(bad[0])}")
     return pd.to_numeric(values.astype(object).where(values.notna(), None)).astype(float)
+
+
+def show(value: object) -> str:
+    """`repr` of a value from a table, without numpy's wrapper (``1``, not ``np.int64(1)``)."""
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        value = item()
+    return repr(value)
