@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from mdma_at.analysis.mmrm import lsmeans as _lsmeans
+from mdma_at.analysis.mmrm.anova import model_terms, type3_contrasts
 from mdma_at.analysis.mmrm.design import MmrmData
 from mdma_at.analysis.mmrm.errors import InvalidOption, UnknownLevel
 from mdma_at.analysis.mmrm.inference import Inference, Wald
@@ -153,6 +154,23 @@ class MmrmFit:
         contrasts = np.zeros((len(picks), len(self.beta)))
         contrasts[np.arange(len(picks)), picks] = 1.0
         return self.wald_test(contrasts)
+
+    def anova(self) -> pd.DataFrame:
+        """Type III tests (SAS hypotheses): effect, num_df, den_df, F, p per fixed-effect term."""
+        rows = []
+        for term in model_terms(self.data):
+            wald = self.wald_test(type3_contrasts(self.data, term))
+            p = float(stats.f.sf(wald.f, wald.num_df, wald.den_df))
+            rows.append(
+                {
+                    "effect": term,
+                    "num_df": wald.num_df,
+                    "den_df": float(wald.den_df),
+                    "F": wald.f,
+                    "p": p,
+                }
+            )
+        return pd.DataFrame(rows, columns=["effect", "num_df", "den_df", "F", "p"])
 
     # -- least-squares means -------------------------------------------------------------------
     def _lsmean_rows(self, arm: str | None, weights: str) -> tuple[list[Any], Array, Array]:
