@@ -59,7 +59,7 @@ def healthz() -> dict[str, str]:
 @app.get("/", response_class=HTMLResponse)
 def index() -> str:
     return """<!doctype html><html lang="en"><head><title>Stand-in</title>
-    <script src="/static/vendor/htmx/htmx.min.js"></script></head><body>
+    <script src="/static/vendor/htmx.min.js"></script></head><body>
     <button hx-get="/next-visit" hx-target="#next-visit">Show next visit</button>
     <div id="next-visit">not loaded</div></body></html>"""
 
@@ -163,8 +163,8 @@ def test_the_vendored_htmx_swaps_in_a_fragment_from_the_app_server(
 @pytest.mark.browser
 def test_the_vendored_uplot_draws_a_chart(page: Page) -> None:
     page.set_content('<div id="chart"></div>')
-    page.add_style_tag(path=VENDOR / "uplot" / "uPlot.min.css")
-    page.add_script_tag(path=VENDOR / "uplot" / "uPlot.iife.min.js")
+    page.add_style_tag(path=VENDOR / "uPlot.min.css")
+    page.add_script_tag(path=VENDOR / "uPlot.iife.min.js")
 
     page.evaluate(
         """() => new uPlot(
