@@ -1,4 +1,4 @@
-"""Type III tests of each fixed-effect term, with SAS PROC MIXED's hypotheses.
+"""Type II and III tests of each fixed-effect term, with SAS PROC MIXED's hypotheses.
 
 The hypothesis for a term compares cells of the full factor grid: treatment contrasts
 (level j minus the first level) for each factor in the term, equal-weight averages over the other
@@ -74,6 +74,41 @@ def type3_contrasts(data: MmrmData, term: str) -> Array:
         weights = np.kron(weights, block)
     contrasts = weights @ rows
     return _full_row_rank(contrasts)
+
+
+def _term_variables(name: str) -> set[str]:
+    """Variables of a design column such as ``ARMCD[T.TRT]:AVISIT[T.VIS2]``."""
+    return set() if name == "Intercept" else {p.split("[")[0] for p in name.split(":")}
+
+
+def type2_contrasts(data: MmrmData, term: str) -> Array:
+    """Rows L of SAS's type II hypothesis for ``term``.
+
+    The term is adjusted for every other term except those that contain it. Containment follows
+    SAS: C contains E when E's variables are a proper subset of C's and both involve the same
+    continuous variables (so ``ARMCD*FEV1_BL`` contains ``FEV1_BL`` but not ``ARMCD``). The
+    hypothesis is L = (A_EE.O)^-1 A_E.O with A = X'X and ``.O`` the adjustment for the other
+    columns (Goodnight's sweep), as SAS computes it.
+    """
+    wanted = set(term.split(":"))
+    continuous = set(fixed_variables(data)) - set(data.factor_levels)
+    names = data.column_names
+    own = [j for j, n in enumerate(names) if _term_variables(n) == wanted]
+    if not own:
+        raise UnknownLevel("term", f"no coefficient belongs to the term {term!r}")
+    containing = [
+        j
+        for j, n in enumerate(names)
+        if _term_variables(n) > wanted
+        and (_term_variables(n) & continuous) == (wanted & continuous)
+    ]
+    others = [j for j in range(len(names)) if j not in own and j not in containing]
+    cross = data.x.T @ data.x
+    if others:
+        cross = cross - cross[:, others] @ linalg.solve(
+            cross[np.ix_(others, others)], cross[others, :]
+        )
+    return linalg.solve(cross[np.ix_(own, own)], cross[own, :])  # type: ignore[no-any-return]
 
 
 def _full_row_rank(matrix: Array) -> Array:

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 from scipy import stats
 
 from mdma_at.analysis.mmrm import lsmeans as _lsmeans
-from mdma_at.analysis.mmrm.anova import model_terms, type3_contrasts
+from mdma_at.analysis.mmrm.anova import model_terms, type2_contrasts, type3_contrasts
 from mdma_at.analysis.mmrm.design import MmrmData
 from mdma_at.analysis.mmrm.errors import InvalidOption, UnknownLevel
 from mdma_at.analysis.mmrm.inference import Inference, Wald
@@ -155,11 +155,14 @@ class MmrmFit:
         contrasts[np.arange(len(picks)), picks] = 1.0
         return self.wald_test(contrasts)
 
-    def anova(self) -> pd.DataFrame:
-        """Type III tests (SAS hypotheses): effect, num_df, den_df, F, p per fixed-effect term."""
+    def anova(self, htype: int = 3) -> pd.DataFrame:
+        """Type II or III tests (SAS hypotheses): effect, num_df, den_df, F, p per term."""
+        if htype not in (2, 3):
+            raise InvalidOption("htype", f"ANOVA type {htype!r} must be 2 or 3")
+        contrasts = type3_contrasts if htype == 3 else type2_contrasts
         rows = []
         for term in model_terms(self.data):
-            wald = self.wald_test(type3_contrasts(self.data, term))
+            wald = self.wald_test(contrasts(self.data, term))
             p = float(stats.f.sf(wald.f, wald.num_df, wald.den_df))
             rows.append(
                 {
