@@ -6,7 +6,7 @@
 
 from mdma_at.domain.dosing.decisions import Action, Decision, Liftable, Reason
 from mdma_at.domain.dosing.rules import DosingRules
-from mdma_at.domain.dosing.session import Outputs, SessionState, apply, start
+from mdma_at.domain.dosing.session import Outputs, SessionState, apply, evaluate, start
 
 __all__ = [
     "Action",
@@ -17,5 +17,6 @@ __all__ = [
     "Reason",
     "SessionState",
     "apply",
+    "evaluate",
     "start",
 ]

@@ -234,3 +234,15 @@ def _acknowledge(
     initial_at = state.initial.t if state.initial is not None else None
     due = next_due(state.latest_vitals.t, initial_at, None, rules.schedule)
     return replace(state, next_vitals=due), Outputs()
+
+
+def evaluate(
+    state: SessionState, request: DoseRequested | DischargeRequested, rules: DosingRules
+) -> Decision:
+    """What the rules would answer to `request` now, without recording anything.
+
+    The console calls this to show why a dose or discharge button is disabled; a pending
+    override is taken into account but not consumed.
+    """
+    _, outputs = apply(state, request, rules)
+    return outputs.decisions[0]

@@ -1,0 +1,70 @@
+"""Active alerts: raised, escalated, cleared by two normal readings or a physician."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from mdma_at.domain.vitals import AlertLevel, AlertState, Parameter, VitalSigns, classify
+from mdma_at.protocols import get_protocol
+
+THRESHOLDS = get_protocol("mapp_v1").dosing.thresholds
+T0 = datetime(2026, 9, 30, 9, 0, tzinfo=UTC)
+
+
+def after(state: AlertState, minutes: int, reading: VitalSigns) -> AlertState:
+    return state.after_reading(T0 + timedelta(minutes=minutes), classify(reading, THRESHOLDS))
+
+
+NORMAL = VitalSigns(130, 80, 80, 36.8)
+CAUTION_SBP = VitalSigns(165, 80, 80, 36.8)
+CRITICAL_SBP = VitalSigns(185, 80, 80, 36.8)
+
+
+def test_no_alert_is_active_at_the_start() -> None:
+    assert AlertState().level is None
+
+
+def test_a_caution_reading_raises_a_caution_alert_from_its_time() -> None:
+    state = after(AlertState(), 0, CAUTION_SBP)
+    assert state.level is AlertLevel.CAUTION
+    assert state.active[0].since == T0
+
+
+def test_escalation_to_critical_keeps_the_start_of_the_episode() -> None:
+    state = after(after(AlertState(), 0, CAUTION_SBP), 10, CRITICAL_SBP)
+    assert state.level is AlertLevel.CRITICAL
+    assert state.active[0].since == T0
+
+
+def test_a_caution_reading_after_a_critical_one_keeps_the_alert_critical() -> None:
+    state = after(after(AlertState(), 0, CRITICAL_SBP), 5, CAUTION_SBP)
+    assert state.level is AlertLevel.CRITICAL
+
+
+def test_alerts_of_different_parameters_are_kept_apart() -> None:
+    state = after(after(AlertState(), 0, CAUTION_SBP), 10, VitalSigns(130, 80, 125, 36.8))
+    assert [a.parameter for a in state.active] == [Parameter.SYSTOLIC, Parameter.HEART_RATE]
+
+
+def test_two_normal_readings_in_a_row_clear_every_active_alert() -> None:
+    state = after(AlertState(), 0, CRITICAL_SBP)
+    state = after(state, 5, NORMAL)
+    assert state.level is AlertLevel.CRITICAL and state.normal_in_a_row == 1
+    state = after(state, 10, NORMAL)
+    assert state.level is None and state.normal_in_a_row == 0
+
+
+def test_a_reading_in_range_restarts_the_count() -> None:
+    state = after(after(after(AlertState(), 0, CAUTION_SBP), 10, NORMAL), 20, CAUTION_SBP)
+    assert state.normal_in_a_row == 0
+    assert after(state, 30, NORMAL).level is AlertLevel.CAUTION
+
+
+def test_normal_readings_without_an_alert_change_nothing() -> None:
+    state = AlertState()
+    assert after(state, 0, NORMAL) is state
+
+
+def test_an_acknowledgement_clears_every_active_alert() -> None:
+    state = after(AlertState(), 0, CRITICAL_SBP).acknowledged()
+    assert state.active == () and state.level is None
