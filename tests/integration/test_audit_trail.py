@@ -1,0 +1,79 @@
+"""The audit trail: every write appends a chained event; the database refuses rewrites."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from mdma_at.bootstrap import Container
+from mdma_at.domain.errors import Conflict
+from mdma_at.services.audit import verify_audit_chain
+from support.clinic import Clinic, register
+
+
+def events(ctx: Container) -> list:  # type: ignore[type-arg]
+    with ctx.uow() as uow:
+        return list(uow.audit.events())
+
+
+def test_a_write_appends_who_role_site_when_what_and_after(ctx: Container, clinic: Clinic) -> None:
+    patient = register(ctx, clinic)
+    last = events(ctx)[-1].content
+    assert (last.actor, last.role, last.site_id) == ("c.a", "coordinator", clinic.site_a.id)
+    assert (last.action, last.entity_type, last.entity_id) == (
+        "patient_registered",
+        "patient",
+        str(patient.id),
+    )
+    assert last.occurred_at == "2026-11-22T09:00:00.000000Z"
+    assert '"study_id":"HC-0001"' in (last.after or "")
+
+
+def test_a_refused_write_leaves_no_event_and_no_row(ctx: Container, clinic: Clinic) -> None:
+    register(ctx, clinic)
+    before = len(events(ctx))
+    with pytest.raises(Conflict, match="already registered"):
+        register(ctx, clinic)
+    assert len(events(ctx)) == before
+    with ctx.uow() as uow:
+        assert len(uow.patients.search(frozenset({clinic.site_a.id}))) == 1
+
+
+def test_the_chain_of_a_working_clinic_verifies(ctx: Container, clinic: Clinic) -> None:
+    register(ctx, clinic)
+    verdict = verify_audit_chain(ctx.uow())
+    assert verdict.intact
+    assert verdict.events_checked == len(events(ctx)) > 5
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_events SET actor = 'mallory' WHERE id = 1",
+        "DELETE FROM audit_events WHERE id = 1",
+    ],
+)
+def test_the_database_itself_refuses_to_rewrite_the_audit_table(
+    ctx: Container, clinic: Clinic, statement: str
+) -> None:
+    with pytest.raises(DBAPIError, match="append-only"), ctx.engine.begin() as db:
+        db.execute(text(statement))
+    assert verify_audit_chain(ctx.uow()).intact
+
+
+def test_an_event_altered_behind_the_applications_back_is_named(
+    ctx: Container, clinic: Clinic
+) -> None:
+    register(ctx, clinic)
+    _drop_append_only_triggers(ctx)
+    with ctx.engine.begin() as db:
+        db.execute(text("UPDATE audit_events SET reason = 'nothing to see' WHERE id = 4"))
+    verdict = verify_audit_chain(ctx.uow())
+    assert (verdict.intact, verdict.first_broken_id, verdict.events_checked) == (False, 4, 3)
+
+
+def _drop_append_only_triggers(ctx: Container) -> None:
+    with ctx.engine.begin() as db:
+        if ctx.engine.dialect.name == "postgresql":
+            db.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
+        else:
+            db.execute(text("DROP TRIGGER audit_events_no_update"))
