@@ -1,5 +1,6 @@
 """The mapp_v1 schedule: targets, windows, re-planning and deviations (pure)."""
 
+import itertools
 from datetime import date, timedelta
 
 import pytest
@@ -58,7 +59,7 @@ def test_primary_endpoint_is_18_weeks_after_baseline_and_follow_up_after_the_las
 def test_visits_are_planned_in_protocol_order_inside_their_windows() -> None:
     visits, _ = plan()
     ordered = sorted(visits.values(), key=lambda v: v.sequence)
-    assert all(a.planned <= b.planned for a, b in zip(ordered, ordered[1:], strict=False))
+    assert all(a.planned <= b.planned for a, b in itertools.pairwise(ordered))
     assert all(v.planned_in_window for v in ordered)
 
 
@@ -82,7 +83,7 @@ def test_moving_a_dosing_session_replans_later_visits_and_names_those_that_canno
     codes = [issue.code for issue in issues]
     assert codes[0] == "es3"  # the move itself is outside its 3–5 week window
     assert "primary" in codes
-    assert "cannot be held inside its window" in dict((i.code, i.reason) for i in issues)["primary"]
+    assert "cannot be held inside its window" in {i.code: i.reason for i in issues}["primary"]
 
 
 def test_a_move_inside_the_window_leaves_nothing_unplaceable() -> None:
