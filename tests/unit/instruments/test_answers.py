@@ -72,3 +72,8 @@ def test_cssrs_accepts_booleans_from_a_form() -> None:
 def test_criterion_f_for_an_instrument_other_than_caps5_is_refused() -> None:
     with pytest.raises(InvalidInput, match="criterion_f: applies only to the CAPS-5"):
         score(LIB.get("pcl5"), [0] * 20, criterion_f=True)
+
+
+def test_a_boolean_is_not_a_rating() -> None:
+    with pytest.raises(InvalidInput, match=r"items\[1\]: True is not a number \(allowed 0–3\)"):
+        validate_answers(LIB.get("phq9"), [True] + [0] * 8)

@@ -67,7 +67,9 @@ def validate_answers(
         if value is None:
             checked.append(None)
             continue
-        if not isinstance(value, int):  # bool is an int: True/False stand for yes/no
+        yes_no = definition.answer_kind is AnswerKind.YES_NO
+        # bool is an int: True/False stand for yes/no, never for a rating
+        if not isinstance(value, int) or (isinstance(value, bool) and not yes_no):
             raise InvalidInput(
                 _field(number),
                 f"{value!r} is not a number (allowed {_allowed(definition, number)})",
