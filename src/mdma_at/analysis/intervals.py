@@ -20,6 +20,7 @@ statsmodels is a development dependency only, so the runtime code does not impor
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass
 
 from scipy import optimize, stats
@@ -223,7 +224,4 @@ def _check_count(count: int, n: int, count_name: str, n_name: str) -> None:
 
 
 def _is_whole(value: object) -> bool:
-    try:
-        return float(value) == int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError, OverflowError):
-        return False
+    return isinstance(value, numbers.Real) and float(value).is_integer()
