@@ -40,6 +40,7 @@ from mdma_at.analysis.table_errors import (
     require_numeric,
     show,
 )
+from mdma_at.domain.instruments.change import ChangeRule
 from mdma_at.domain.sources import Source
 
 TABLE = "responders"
@@ -112,6 +113,20 @@ class ResponderCriteria:
                 f"{self.remission_max_total} is outside the score range "
                 f"{self.score_min}–{self.score_max}",
             )
+
+    @classmethod
+    def from_change_rule(cls, rule: ChangeRule) -> ResponderCriteria:
+        """Criteria with the thresholds of a protocol's instrument change rule.
+
+        The clinic flags a single participant's change with the same rule
+        (`mdma_at.domain.instruments.change`), so the trial table and the chart agree.
+        """
+        return cls(
+            meaningful_drop=float(rule.meaningful_drop),
+            remission_max_total=float(rule.remission_max_total),
+            meaningful_source=rule.source,
+            remission_source=Source(rule.source.citation, site_default=True),
+        )
 
     def definitions(self) -> dict[Outcome, str]:
         """One-line definition of each outcome, with its threshold and direction."""

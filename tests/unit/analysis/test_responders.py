@@ -201,3 +201,14 @@ def test_treatment_and_control_must_be_different_arms() -> None:
 def test_a_non_dataframe_is_refused() -> None:
     with pytest.raises(TableInputError, match="expected a pandas DataFrame, got list"):
         responder_table([], "mdma", "placebo")  # type: ignore[arg-type]
+
+
+def test_the_defaults_agree_with_the_clinics_caps5_change_rule() -> None:
+    from mdma_at.protocols.mapp_v1.instruments import CHANGE_CAPS5
+
+    defaults = ResponderCriteria()
+    assert defaults.meaningful_drop == CHANGE_CAPS5.meaningful_drop
+    assert defaults.remission_max_total == CHANGE_CAPS5.remission_max_total
+    from_rule = ResponderCriteria.from_change_rule(CHANGE_CAPS5)
+    assert from_rule.definitions() == defaults.definitions()
+    assert from_rule.remission_source.site_default
