@@ -1,13 +1,16 @@
 """Smoke tests of the e2e tooling: headless Chromium, the app-server helper, the vendored JS.
 
-They need no part of the application, so a red test here means the tooling is broken, not the app.
-The app server is a stand-in FastAPI module written into the test's temporary directory and run by
-uvicorn through ``support.server.app_server``, exactly as the real ``mdma-at serve`` is run.
+All but the last test need no part of the application, so a red test here means the tooling is
+broken, not the app. Their app server is a stand-in FastAPI module written into the test's
+temporary directory and run by uvicorn through ``support.server.app_server``, exactly as the real
+``mdma-at serve`` is run; the last test runs the real one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.server
+import re
 import sys
 import textwrap
 import threading
@@ -220,3 +223,25 @@ def test_a_failing_preparation_command_stops_before_the_server_starts(tmp_path: 
         pass
 
     assert not (tmp_path / "server.stderr").exists()
+
+
+def test_the_vendored_files_match_the_checksums_in_vendored_md() -> None:
+    listed = re.findall(
+        r"^\| `([\w.]+)` \| `([0-9a-f]{64})` \|$", (VENDOR / "VENDORED.md").read_text(), re.M
+    )
+    files = {name: digest for name, digest in listed if not name.endswith(".tgz")}
+
+    assert set(files) == {"htmx.min.js", "uPlot.iife.min.js", "uPlot.min.css"}
+    for name, digest in files.items():
+        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_the_real_app_starts_through_the_helper_and_serves_the_vendored_htmx(
+    tmp_path: Path,
+) -> None:
+    with app_server(tmp_path, before=[["db", "upgrade"]]) as app:
+        health = httpx.get(f"{app.base_url}/healthz")
+        served = httpx.get(f"{app.base_url}/static/vendor/htmx.min.js")
+
+    assert health.status_code == 200
+    assert served.content == (VENDOR / "htmx.min.js").read_bytes()
