@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import socket
 from collections.abc import Iterator
 
 import psycopg
@@ -174,3 +175,19 @@ def test_the_binaries_found_are_a_matching_initdb_and_pg_ctl() -> None:
     binaries = postgres.require_binaries()
 
     assert binaries.initdb.parent == binaries.pg_ctl.parent
+
+
+@pytest.mark.postgres
+def test_a_port_taken_before_the_server_binds_it_is_replaced_by_a_free_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        ports = iter([taken, postgres.free_port()])
+        monkeypatch.setattr(postgres, "free_port", lambda: next(ports))
+
+        with PostgresServer.start() as server:
+            assert server.port != taken
+            assert scalar(server.url, "SELECT 1") == 1

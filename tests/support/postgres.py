@@ -44,6 +44,8 @@ SYSTEM_USER = "postgres"
 SUPERUSER = "postgres"
 #: Seconds ``pg_ctl`` may take to start or stop the server before we give up.
 PG_CTL_TIMEOUT_S = 60
+#: How many free ports to try when the one chosen is taken before the server binds it.
+START_ATTEMPTS = 3
 
 # Durability is worthless for a server that is deleted after the run; turning it off makes
 # DDL-heavy tests (migrations from empty) several times faster.
@@ -259,19 +261,26 @@ class PostgresServer:
             ],
             what="initdb",
         )
-        settings = {
-            **_TEST_SETTINGS,
-            "port": str(self.port),
-            # The socket lives in our own directory, not /var/run/postgresql (may not exist).
-            "unix_socket_directories": f"'{self.root}'",
-        }
-        # Appending keeps the file's owner (the postgres user when we run as root).
+        # The socket lives in our own directory, not /var/run/postgresql (which may not exist).
+        self._configure({**_TEST_SETTINGS, "unix_socket_directories": f"'{self.root}'"})
+
+    def _configure(self, settings: dict[str, str]) -> None:
+        # Appending keeps the file's owner (the postgres user under root); the last line wins.
         with (self.data_dir / "postgresql.conf").open("a") as conf:
-            conf.write("\n# mdma-at test server\n")
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
 
     def _start(self) -> None:
-        self._pg_ctl(["start", "--log", str(self.log_file)], check=True)
+        # The port was free when the kernel named it, but another test run on the same machine
+        # may take it before postgres binds; then a fresh port is tried.
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self._configure({"port": str(self.port)})
+            try:
+                self._pg_ctl(["start", "--log", str(self.log_file)], check=True)
+                return
+            except RuntimeError:
+                if attempt == START_ATTEMPTS or "Address already in use" not in self.log():
+                    raise
+                self.port = free_port()
 
     def _pg_ctl(self, args: Sequence[str], *, check: bool) -> None:
         command = [
