@@ -201,3 +201,20 @@ def test_an_unknown_alternative_is_refused() -> None:
 def test_a_weight_outside_minus_one_to_one_is_refused() -> None:
     with pytest.raises(TableInputError, match="outside"):
         weighted_bang_index({Answer.CORRECT: 3}, {Answer.CORRECT: 2.0})
+
+
+def test_houweling_investigators_reproduce_the_published_bi_package_output() -> None:
+    # Houweling 2014 Table 2 (investigators), the example of R's BI and of BlindingIndex.jl,
+    # whose README prints Treatment 0.115 (SE 0.018; 0.08, 0.15), Placebo 0.022 (SE 0.019;
+    # -0.016, 0.06). Guess treatment / placebo / don't know by true arm:
+    rows = _answers("active", {"active": 48, "placebo": 4, "dont_know": 330})
+    rows += _answers("placebo", {"active": 22, "placebo": 30, "dont_know": 319})
+    table = blinding_table(pd.DataFrame(rows), "active", "placebo").set_index("arm")
+    assert round(table.loc["active", "estimate"], 3) == 0.115
+    assert round(table.loc["active", "se"], 3) == 0.018
+    assert round(table.loc["active", "lower"], 2) == 0.08
+    assert round(table.loc["active", "upper"], 2) == 0.15
+    assert round(table.loc["placebo", "estimate"], 3) == 0.022
+    assert round(table.loc["placebo", "se"], 3) == 0.019
+    assert round(table.loc["placebo", "lower"], 3) == -0.016
+    assert round(table.loc["placebo", "upper"], 2) == 0.06
