@@ -180,7 +180,10 @@ def test_the_vendored_uplot_draws_a_chart(page: Page) -> None:
     assert "Systolic (mmHg)" in page.locator("#chart .u-legend").inner_text()
 
 
-def test_the_app_server_helper_yields_a_healthy_server_and_stops_it(tmp_path: Path) -> None:
+def test_the_app_server_helper_yields_a_healthy_server_and_stops_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MDMA_AT_SECURE_COOKIES", "true")  # from a developer's shell, say
     write_standin(tmp_path)
 
     with app_server(tmp_path, command=standin_command(tmp_path)) as app:
@@ -188,6 +191,7 @@ def test_the_app_server_helper_yields_a_healthy_server_and_stops_it(tmp_path: Pa
         assert app.database_url == f"sqlite:///{tmp_path / 'e2e.db'}"
         assert app.env["MDMA_AT_DATABASE_URL"] == app.database_url
         assert len(app.env["MDMA_AT_SECRET_KEY"]) >= 32
+        assert "MDMA_AT_SECURE_COOKIES" not in app.env
 
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{app.base_url}/healthz")

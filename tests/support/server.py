@@ -67,9 +67,10 @@ def app_env(workdir: Path, extra_env: Mapping[str, str] | None = None) -> dict[s
         extra_env: Variables to add or override (e.g. ``MDMA_AT_DATABASE_URL`` for PostgreSQL).
 
     Returns:
-        A copy of this process's environment with the app's variables set.
+        A copy of this process's environment without any ``MDMA_AT_*`` variable of the developer's
+        shell (the tests must not depend on it), plus the app's variables.
     """
-    env = dict(os.environ)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MDMA_AT_")}
     env.update(
         {
             "MDMA_AT_DATABASE_URL": f"sqlite:///{workdir / 'e2e.db'}",
