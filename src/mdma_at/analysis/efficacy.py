@@ -166,7 +166,7 @@ def cohens_d(
 def derive_change(
     data: pd.DataFrame,
     arms: Sequence[str] | None = None,
-    baseline_visit: str = BASELINE,
+    baseline_visit: Any = BASELINE,
     visits: Sequence[Any] | None = None,
 ) -> pd.DataFrame:
     """Long table of change from baseline: one row per participant × post-baseline visit.
@@ -251,7 +251,7 @@ def derive_change(
 def change_from_baseline_table(
     data: pd.DataFrame,
     arms: Sequence[str] | None = None,
-    baseline_visit: str = BASELINE,
+    baseline_visit: Any = BASELINE,
     visits: Sequence[Any] | None = None,
     level: float = 0.95,
 ) -> pd.DataFrame:
@@ -373,7 +373,7 @@ def primary_endpoint_analysis(
     treatment: str,
     control: str,
     endpoint_visit: Any,
-    baseline_visit: str = BASELINE,
+    baseline_visit: Any = BASELINE,
     visits: Sequence[Any] | None = None,
     covariance: str = "us",
     method: str = "reml",

@@ -421,6 +421,35 @@ def vital_limit_counts(
     return _ordered(pd.DataFrame(rows), arms, frame, extra=("level",))
 
 
+def n_percent_display(table: pd.DataFrame, arms: Sequence[str], decimals: int = 1) -> pd.DataFrame:
+    """A printable copy of an adverse-event table: per arm "participants (percent%) events".
+
+    Example: ``3 (75.0%) 5`` = 3 participants, 75.0% of the arm, 5 events. The first column (the
+    row label, and ``description`` if present) is kept; the arm header carries the arm size.
+
+    Raises:
+        TableInputError: `table` lacks the ``<arm>_participants`` columns of an arm.
+    """
+    for arm in arms:
+        require_columns(
+            table, "table", [f"{arm}_{c}" for c in ("participants", "percent", "events", "n")]
+        )
+    labels = [c for c in table.columns if not any(c.startswith(f"{a}_") for a in arms)]
+    out = table[labels].copy()
+    for arm in arms:
+        n = int(table[f"{arm}_n"].iloc[0]) if len(table) else 0
+        out[f"{arm} (N={n})"] = [
+            f"{p} ({pct:.{decimals}f}%) {e}"
+            for p, pct, e in zip(
+                table[f"{arm}_participants"],
+                table[f"{arm}_percent"],
+                table[f"{arm}_events"],
+                strict=True,
+            )
+        ]
+    return out
+
+
 def safety_table_to_dict(table: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of any safety table as plain dicts for JSON (NaN as None)."""
     records: list[dict[str, Any]] = json.loads(table.to_json(orient="records", double_precision=15))

@@ -10,6 +10,7 @@ import pytest
 from mdma_at.analysis.safety import (
     LIMITS_SOURCE,
     SPECIAL_INTEREST_SOURCE,
+    n_percent_display,
     peak_vital_changes,
     safety_table_to_dict,
     special_interest_table,
@@ -358,3 +359,11 @@ def test_arms_must_be_a_list_of_distinct_labels() -> None:
         peak_vital_changes(_vitals(), "mdma")  # type: ignore[arg-type]
     with pytest.raises(TableInputError, match="repeat"):
         peak_vital_changes(_vitals(), ["mdma", "mdma"])
+
+
+def test_the_printable_table_shows_participants_percent_and_events_per_arm() -> None:
+    display = n_percent_display(teae_summary(_aes(), _population(), ARMS), ARMS)
+    assert display.columns.tolist() == ["row", "mdma (N=4)", "placebo (N=2)"]
+    assert display.loc[0].tolist() == ["any", "3 (75.0%) 5", "1 (50.0%) 1"]
+    aesi = n_percent_display(special_interest_table(_aes(), _population(), ARMS), ARMS)
+    assert aesi.columns.tolist()[:2] == ["category", "description"]
