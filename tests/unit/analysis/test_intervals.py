@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import optimize
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
@@ -220,3 +222,26 @@ def test_interval_as_dict_is_plain_json() -> None:
         "method",
         "level",
     }
+
+
+@given(
+    n1=st.integers(1, 60),
+    n2=st.integers(1, 60),
+    f1=st.floats(0, 1),
+    f2=st.floats(0, 1),
+    level=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+)
+@settings(max_examples=150, deadline=None)
+def test_every_difference_interval_holds_its_estimate_inside_minus_one_to_one(
+    n1: int, n2: int, f1: float, f2: float, level: float
+) -> None:
+    x1, x2 = round(f1 * n1), round(f2 * n2)
+    for interval in (
+        newcombe_difference(x1, n1, x2, n2, level),
+        miettinen_nurminen_difference(x1, n1, x2, n2, level),
+    ):
+        assert -1 <= interval.lower <= interval.estimate + 1e-12
+        assert interval.estimate - 1e-12 <= interval.upper <= 1
+    newcombe = newcombe_difference(x1, n1, x2, n2, level)
+    lower, upper = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", alpha=1 - level)
+    assert (newcombe.lower, newcombe.upper) == pytest.approx((lower, upper), abs=1e-10)
