@@ -127,3 +127,8 @@ def test_the_total_counts_allowed_doses_only() -> None:
     assert state.total_mg == 80
     state, _ = apply(state, DoseRequested(minutes(97), Action.SUPPLEMENTAL, 40), RULES)
     assert state.total_mg == 120
+
+
+def test_a_dose_request_cannot_be_for_discharge() -> None:
+    with pytest.raises(ValueError, match="initial or the supplemental"):
+        DoseRequested(T0, Action.DISCHARGE, 80)

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from mdma_at.domain.dosing.amounts import validate_mg
 from mdma_at.domain.dosing.events import DoseRequested, OverrideGiven, VitalsTaken
 from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.dosing.session_facts import CssrsRisk, PregnancyTest
-from mdma_at.domain.dosing.timeline import parse_mg, parse_time, parse_timeline
+from mdma_at.domain.dosing.timeline import parse_time, parse_timeline
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.protocols import get_protocol
 
@@ -198,12 +199,12 @@ def test_discharge_and_adverse_event_fields_are_checked() -> None:
 )
 def test_an_amount_must_be_a_positive_number_of_mg(value: object, reason: str) -> None:
     with pytest.raises(InvalidInput) as error:
-        parse_mg(value, "mg")
+        validate_mg(value, "mg")
     assert error.value.reason == reason
 
 
 def test_a_large_amount_is_valid_input_for_the_rules_to_refuse() -> None:
-    assert parse_mg(1000, "mg") == 1000.0
+    assert validate_mg(1000, "mg") == 1000.0
 
 
 @pytest.mark.parametrize(
@@ -219,3 +220,14 @@ def test_malformed_times_are_bad_input(value: object, reason: str) -> None:
     with pytest.raises(InvalidInput) as error:
         parse_time(value, "t")
     assert error.value.reason == reason
+
+
+def test_adverse_event_details_must_be_text_when_given() -> None:
+    data = document(
+        events=[
+            {"t": "2026-10-28T09:00:00Z", "type": "adverse_event", "term": "nausea", "severity": 2}
+        ]
+    )
+    with pytest.raises(InvalidInput) as error:
+        parse_timeline(data, rules_for)
+    assert (error.value.field, error.value.reason) == ("events[0].severity", "2 is not a text")

@@ -4,6 +4,7 @@
 `replay.replay` folds it over a timeline. Every answer is a `Decision` with reasons.
 """
 
+from mdma_at.domain.dosing.amounts import validate_mg
 from mdma_at.domain.dosing.decisions import Action, Decision, Liftable, Reason
 from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.dosing.session import Outputs, SessionState, apply, evaluate, start
@@ -19,4 +20,5 @@ __all__ = [
     "apply",
     "evaluate",
     "start",
+    "validate_mg",
 ]

@@ -26,6 +26,10 @@ class DoseRequested:
     action: Action
     mg: float
 
+    def __post_init__(self) -> None:
+        if self.action is Action.DISCHARGE:
+            raise ValueError("a dose request is for the initial or the supplemental dose")
+
 
 @dataclass(frozen=True, slots=True)
 class DischargeRequested:

@@ -143,9 +143,8 @@ def initial_refusals(
             )
         )
     reasons.extend(checklist_refusals(patient, checklist, rules))
-    stale = stale_vitals(
-        t, latest_vitals, rules.supplemental.vitals_fresh_for.value, rules.pre_dose.bp_gate.source
-    )
+    fresh_for = rules.pre_dose.vitals_fresh_for
+    stale = stale_vitals(t, latest_vitals, fresh_for.value, fresh_for.source)
     if stale is not None:
         reasons.append(stale)
     if latest_vitals is not None:

@@ -51,6 +51,7 @@ class PreDoseRules:
     cssrs: Source  # C-SSRS risk today must not be high
     pregnancy_test: Source  # negative when of childbearing potential
     bp_gate: BloodPressureGate
+    vitals_fresh_for: Sourced[timedelta]  # the latest pre-dose reading at most this old (``<=``)
     no_active_alert: Source
 
 
@@ -113,7 +114,6 @@ class DosingRules:
     thresholds: AlertThresholds
     schedule: MeasurementSchedule
     readings_to_clear: Sourced[int]
-    override: Source
     plausibility: PlausibilityLimits = PHYSIOLOGICAL_LIMITS
 
     def initial_dose_for(self, session_number: int, field: str = "session_number") -> float:

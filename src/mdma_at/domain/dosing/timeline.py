@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from mdma_at.domain.dosing.amounts import validate_mg
 from mdma_at.domain.dosing.decisions import Action
 from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.events import (
@@ -109,19 +110,6 @@ def parse_time(value: object, field: str) -> datetime:
     return t.astimezone(UTC)
 
 
-def parse_mg(value: object, field: str) -> float:
-    """A dose amount in mg: a finite number greater than zero, else `InvalidInput`.
-
-    Whether the amount is allowed is a clinical decision, not validation: 200 mg is valid
-    input and is refused with reasons.
-    """
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInput(field, f"{value!r} is not a number of mg")
-    if value <= 0:
-        raise InvalidInput(field, f"{value:g} mg must be greater than 0 mg")
-    return float(value)
-
-
 def parse_patient(value: object, field: str = "patient") -> Patient:
     data = _object(value, field)
     sex = _choice(data.get("sex"), f"{field}.sex", Sex, tuple(Sex))
@@ -192,7 +180,7 @@ def parse_event(
         return VitalsTaken(t, reading)
     if kind in ("request_initial", "request_supplemental"):
         action = Action.INITIAL if kind == "request_initial" else Action.SUPPLEMENTAL
-        return DoseRequested(t, action, parse_mg(data.get("mg"), f"{field}.mg"))
+        return DoseRequested(t, action, validate_mg(data.get("mg"), f"{field}.mg"))
     if kind == "request_discharge":
         plan = DischargePlan(
             physician_signoff=_bool(data, "physician_signoff", field),
@@ -208,13 +196,14 @@ def parse_event(
     serious = data.get("serious")
     if serious is not None and not isinstance(serious, bool):
         raise InvalidInput(f"{field}.serious", f"{serious!r} is not true or false")
-    severity, related = data.get("severity"), data.get("related")
+    optional: dict[str, str | None] = {}
+    for key in ("severity", "related"):
+        text = data.get(key)
+        if text is not None and not isinstance(text, str):
+            raise InvalidInput(f"{field}.{key}", f"{text!r} is not a text")
+        optional[key] = text
     return AdverseEventNoted(
-        t,
-        _text(data, "term", field),
-        severity if isinstance(severity, str) else None,
-        serious,
-        related if isinstance(related, str) else None,
+        t, _text(data, "term", field), optional["severity"], serious, optional["related"]
     )
 
 

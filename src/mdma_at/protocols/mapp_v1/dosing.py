@@ -52,11 +52,6 @@ ALERT_WITHHOLDS = Source(
     "clinical-facts §2)",
     site_default=True,
 )
-OVERRIDE = Source(
-    "Issue 5: a physician override with a reason lifts an alert- or blood-pressure-gate refusal "
-    "of the next request of that action, never the window, counts or dose limits",
-    site_default=True,
-)
 
 PRE_DOSE = PreDoseRules(
     fasting_hours=Sourced(10.0, Source("MAPP1/MAPP2: 10-hour fast before each session [S13][S14]")),
@@ -84,6 +79,14 @@ PRE_DOSE = PreDoseRules(
         source=Source(
             "ACC/AHA 2017 stage 2 hypertension (≥ 140/90) needs physician approval; ≥ 160/100 no "
             "dose (DESIGN.md §4; no trial value published, clinical-facts §2)",
+            site_default=True,
+        ),
+    ),
+    vitals_fresh_for=Sourced(
+        timedelta(minutes=15),
+        Source(
+            "Vitals before the initial dose [S13]; the blood-pressure gate reads the latest "
+            "reading, at most 15 min old (site default, chosen for safety)",
             site_default=True,
         ),
     ),
@@ -180,5 +183,4 @@ DOSING = DosingRules(
             site_default=True,
         ),
     ),
-    override=OVERRIDE,
 )
