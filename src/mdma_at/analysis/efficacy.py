@@ -312,6 +312,8 @@ class PrimaryEndpoint:
             upper`` (two-sided p; t-based CI at `level`; d.f. as `df_method`).
         lsmeans: LS mean of change per arm at the endpoint (``arm, visit, estimate, se, df,
             lower, upper``).
+        by_visit: the model at every post-baseline visit: ``visit, treatment_lsmean,
+            control_lsmean, difference, se, df, t, p, lower, upper`` (treatment - control).
         effect_sizes: Cohen's d under both SD definitions, the default first.
         formula: the MMRM formula fitted; method: "reml" or "ml"; df_method: d.f. method.
         converged: the engine's convergence flag; n_subjects, n_observations: analysed.
@@ -322,6 +324,7 @@ class PrimaryEndpoint:
     control: str
     difference: Mapping[str, float]
     lsmeans: pd.DataFrame
+    by_visit: pd.DataFrame
     effect_sizes: tuple[CohensD, ...]
     formula: str
     method: str
@@ -340,6 +343,7 @@ class PrimaryEndpoint:
             "control": self.control,
             "difference": {k: _finite(v) for k, v in self.difference.items()},
             "lsmeans": json.loads(self.lsmeans.to_json(orient="records", double_precision=15)),
+            "by_visit": json.loads(self.by_visit.to_json(orient="records", double_precision=15)),
             "effect_sizes": [e.as_dict() for e in self.effect_sizes],
             "formula": self.formula,
             "method": self.method,
@@ -470,6 +474,7 @@ def primary_endpoint_analysis(
         control=str(control),
         difference=dict(contrast),
         lsmeans=lsmeans,
+        by_visit=_by_visit(fit, categories, str(treatment), str(control), level),
         effect_sizes=tuple(effect_sizes),
         formula=formula,
         method=method,
@@ -479,6 +484,26 @@ def primary_endpoint_analysis(
         n_observations=int(fit.n_observations),
         level=level,
     )
+
+
+def _by_visit(
+    fit: Any, visits: Sequence[str], treatment: str, control: str, level: float
+) -> pd.DataFrame:
+    """LS means of both arms and their difference at every visit, from a fitted MMRM."""
+    means = fit.lsmeans("ARM", level=level).set_index(["arm", "visit"])["estimate"]
+    rows = []
+    for visit in visits:
+        contrast = fit.lsmean_contrast(visit, treatment, control, level)
+        rows.append(
+            {
+                "visit": visit,
+                "treatment_lsmean": float(means[(treatment, visit)]),
+                "control_lsmean": float(means[(control, visit)]),
+                "difference": contrast["estimate"],
+                **{k: contrast[k] for k in ("se", "df", "t", "p", "lower", "upper")},
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def change_table_to_dict(table: pd.DataFrame) -> list[dict[str, Any]]:

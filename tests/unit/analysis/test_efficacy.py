@@ -251,6 +251,14 @@ def test_the_primary_analysis_is_the_engines_lsmean_contrast_at_the_endpoint() -
     )
     assert result.difference["lower"] < result.difference["estimate"] < result.difference["upper"]
     assert result.n_subjects == 60
+    by_visit = result.by_visit.set_index("visit")
+    assert by_visit.index.tolist() == VISITS
+    assert by_visit.loc["week18", "difference"] == pytest.approx(expected["estimate"])
+    week6 = fit.lsmean_contrast("week6", "mdma", "placebo")
+    assert by_visit.loc["week6", "p"] == pytest.approx(week6["p"])
+    assert by_visit.loc["week6", "difference"] == pytest.approx(
+        by_visit.loc["week6", "treatment_lsmean"] - by_visit.loc["week6", "control_lsmean"]
+    )
 
 
 def test_cohens_d_at_the_endpoint_is_given_under_both_named_sd_definitions() -> None:
