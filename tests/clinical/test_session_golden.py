@@ -675,3 +675,54 @@ def test_replay_accepts_times_in_the_future() -> None:
         ]
     )
     assert last(result) == (True, set())
+
+
+# --- A whole session, as the browser test of issue 5 runs it ---------------------------------
+
+
+def test_a_whole_session_with_a_critical_alert_an_override_an_adverse_event_and_discharge() -> None:
+    events = [
+        vitals("-0:05", sbp=124, dbp=78, hr=72),
+        initial(),
+        vitals("0:30", sbp=138, dbp=86, hr=88),
+        vitals("1:00", sbp=152, dbp=92, hr=104),
+        {
+            "t": at("1:10"),
+            "type": "adverse_event",
+            "term": "bruxism",
+            "severity": "mild",
+            "serious": False,
+            "related": "probably",
+        },
+        vitals("1:30", sbp=182, dbp=104, hr=118),  # critical systolic, caution diastolic
+        supplemental("1:32"),  # refused: critical alert active
+        override("1:35", "supplemental"),
+        vitals("1:36", sbp=172, dbp=98, hr=112),  # still in caution: the alert stays critical
+        supplemental("1:38"),  # allowed: the physician override lifts the alert refusal
+        vitals("1:43", sbp=158, dbp=94, hr=108),
+        vitals("1:48", sbp=150, dbp=90, hr=102),  # second reading below caution: cleared
+        vitals("5:55", sbp=128, dbp=80, hr=84),
+        discharge("6:00"),  # refused: only 6 h after the initial dose
+        vitals("7:55", sbp=122, dbp=78, hr=76),
+        discharge("8:00"),  # allowed
+    ]
+    result = run(events)
+    out = as_contract(result)
+    assert [(d["action"], d["allowed"]) for d in out["decisions"]] == [
+        ("initial", True),
+        ("supplemental", False),
+        ("supplemental", True),
+        ("discharge", False),
+        ("discharge", True),
+    ]
+    assert [r.code for r in result.decisions[1].reasons] == ["alert_active"]
+    assert "lifted by physician override" in out["decisions"][2]["reasons"][0]
+    assert [r.code for r in result.decisions[3].reasons] == ["discharge_too_early"]
+    assert [(a["t"], a["parameter"], a["level"]) for a in out["alerts"]] == [
+        (at("1:30").replace("+00:00", "Z"), "systolic", "critical"),
+        (at("1:30").replace("+00:00", "Z"), "diastolic", "caution"),
+        (at("1:36").replace("+00:00", "Z"), "systolic", "caution"),
+    ]
+    assert [d["reason"] for d in out["vitals_due"]][3:5] == ["critical_alert", "critical_alert"]
+    assert result.final.total_mg == 120
+    assert result.final.discharged_at is not None
