@@ -3,6 +3,8 @@ tolerances: Cmax ±10 %, Tmax ±0.5 h, terminal half-life ±15 % (Mas et al. 199
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from mdma_at.domain.pk import (
@@ -11,6 +13,8 @@ from mdma_at.domain.pk import (
     above_band,
     concentration_at,
     concentration_curve,
+    doses_after,
+    expected_trajectory,
     expected_vitals,
     summarise,
     terminal_half_life,
@@ -115,3 +119,18 @@ def test_a_reading_on_the_band_edge_is_not_flagged() -> None:
     expected = expected_vitals(BASELINE, [Dose(0, 80)], 1.0)
     edge = VitalSigns(expected.systolic_high, 80, expected.heart_rate_high, 36.8)
     assert above_band(edge, expected) == ()
+
+
+def test_doses_at_clock_times_become_hours_after_the_initial_dose() -> None:
+    start = datetime(2026, 9, 30, 8, 40, tzinfo=UTC)
+    doses = doses_after(start, [(start, 80.0), (start + timedelta(minutes=115), 40.0)])
+    assert doses == (Dose(0.0, 80.0), Dose(115 / 60, 40.0))
+
+
+def test_the_trajectory_for_the_chart_matches_point_by_point_predictions() -> None:
+    doses = [Dose(0, 120), Dose(2, 60)]
+    trajectory = expected_trajectory(BASELINE, doses, until_h=8, every_minutes=30)
+    assert len(trajectory) == 17
+    assert trajectory[0].t_h == 0 and trajectory[-1].t_h == pytest.approx(8)
+    at_3_h = expected_vitals(BASELINE, doses, 3.0)
+    assert trajectory[6].systolic == pytest.approx(at_3_h.systolic, rel=1e-6)

@@ -11,6 +11,7 @@ from mdma_at.domain.pk.expected_vitals import (
     EffectParameters,
     ExpectedVitals,
     above_band,
+    expected_trajectory,
     expected_vitals,
 )
 from mdma_at.domain.pk.metrics import CurveSummary, summarise, terminal_half_life
@@ -20,6 +21,7 @@ from mdma_at.domain.pk.model import (
     PkParameters,
     concentration_at,
     concentration_curve,
+    doses_after,
 )
 
 __all__ = [
@@ -34,6 +36,8 @@ __all__ = [
     "above_band",
     "concentration_at",
     "concentration_curve",
+    "doses_after",
+    "expected_trajectory",
     "expected_vitals",
     "summarise",
     "terminal_half_life",

@@ -12,7 +12,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from mdma_at.domain.pk.model import MAS_1999_FIT, Dose, PkParameters, concentration_at
+from mdma_at.domain.pk.model import (
+    MAS_1999_FIT,
+    Dose,
+    PkParameters,
+    concentration_at,
+    concentration_curve,
+)
 from mdma_at.domain.sources import Source
 from mdma_at.domain.vitals.readings import Parameter, VitalSigns
 
@@ -80,6 +86,21 @@ class BandExcursion:
     above_by: float
 
 
+def _at(baseline: VitalSigns, t_h: float, c: float, effects: EffectParameters) -> ExpectedVitals:
+    sbp = baseline.systolic + effects.systolic_per_ng_ml * c
+    hr = baseline.heart_rate + effects.heart_rate_per_ng_ml * c
+    return ExpectedVitals(
+        t_h,
+        c,
+        sbp,
+        sbp - effects.systolic_band,
+        sbp + effects.systolic_band,
+        hr,
+        hr - effects.heart_rate_band,
+        hr + effects.heart_rate_band,
+    )
+
+
 def expected_vitals(
     baseline: VitalSigns,
     doses: Sequence[Dose],
@@ -94,19 +115,23 @@ def expected_vitals(
         doses: the doses given (hours after the initial dose, mg).
         t_h: hours after the initial dose.
     """
-    c = concentration_at(doses, t_h, parameters)
-    sbp = baseline.systolic + effects.systolic_per_ng_ml * c
-    hr = baseline.heart_rate + effects.heart_rate_per_ng_ml * c
-    return ExpectedVitals(
-        t_h,
-        c,
-        sbp,
-        sbp - effects.systolic_band,
-        sbp + effects.systolic_band,
-        hr,
-        hr - effects.heart_rate_band,
-        hr + effects.heart_rate_band,
-    )
+    return _at(baseline, t_h, concentration_at(doses, t_h, parameters), effects)
+
+
+def expected_trajectory(
+    baseline: VitalSigns,
+    doses: Sequence[Dose],
+    until_h: float = 10.0,
+    every_minutes: int = 5,
+    effects: EffectParameters = MAS_1999_EFFECTS,
+    parameters: PkParameters = MAS_1999_FIT,
+) -> tuple[ExpectedVitals, ...]:
+    """The expected band every `every_minutes` minutes from 0 to `until_h` hours, for the
+    console's chart (one integration for the whole curve)."""
+    if every_minutes < 1:
+        raise ValueError("every_minutes must be at least 1")
+    curve = concentration_curve(doses, until_h, step_h=1 / 60, parameters=parameters)
+    return tuple(_at(baseline, t, c, effects) for t, c in curve[::every_minutes])
 
 
 def above_band(reading: VitalSigns, expected: ExpectedVitals) -> tuple[BandExcursion, ...]:

@@ -13,8 +13,9 @@ fraction and the bioavailability are folded into the apparent volume ``V`` (V/F)
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from mdma_at.domain.sources import Source
 
@@ -56,6 +57,11 @@ class Dose:
 
     at_h: float
     mg: float
+
+
+def doses_after(initial_at: datetime, given: Iterable[tuple[datetime, float]]) -> tuple[Dose, ...]:
+    """Doses given at clock times (time, mg) as hours after the initial dose at `initial_at`."""
+    return tuple(Dose((t - initial_at).total_seconds() / 3600, mg) for t, mg in given)
 
 
 def _rates(a: float, c: float, p: PkParameters) -> tuple[float, float]:
