@@ -1,0 +1,127 @@
+"""The JSON API over real HTTP: bearer tokens, problem details, site isolation."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from support.cli import mdma_at
+from support.server import RunningApp
+
+
+@pytest.fixture(scope="module")
+def api(demo_app: RunningApp, api_token: str):  # type: ignore[no-untyped-def]
+    with httpx.Client(
+        base_url=demo_app.base_url, headers={"Authorization": f"Bearer {api_token}"}
+    ) as client:
+        yield client
+
+
+def test_anonymous_api_requests_get_401_problem_details(demo_app: RunningApp) -> None:
+    response = httpx.get(f"{demo_app.base_url}/api/patients")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 401 and problem["type"].endswith("/unauthenticated")
+    assert problem["instance"] == "/api/patients"
+
+
+def test_a_wrong_token_gets_401(demo_app: RunningApp) -> None:
+    response = httpx.get(
+        f"{demo_app.base_url}/api/me", headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert response.status_code == 401
+
+
+def test_the_api_is_documented_at_openapi_json(demo_app: RunningApp) -> None:
+    spec = httpx.get(f"{demo_app.base_url}/openapi.json").json()
+    assert "/api/patients" in spec["paths"]
+    assert "/login" not in spec["paths"]
+
+
+def test_a_token_lists_the_demo_patients(api: httpx.Client) -> None:
+    me = api.get("/api/me").json()
+    assert me["username"] == "c.mensah"
+    patients = api.get("/api/patients").json()
+    assert len(patients) == 12
+    assert api.get("/api/patients", params={"q": "demo-00"}).json()[0]["study_id"] == "DEMO-001"
+
+
+def test_register_enrol_and_read_the_chart(api: httpx.Client) -> None:
+    site_id = int(next(iter(api.get("/api/me").json()["roles"])))
+    created = api.post(
+        "/api/patients",
+        json={
+            "site_id": site_id,
+            "study_id": "API-0001",
+            "name": "Robin Example",
+            "date_of_birth": "1985-02-03",
+            "sex": "other",
+        },
+    )
+    assert created.status_code == 201, created.text
+    patient_id = created.json()["id"]
+    enrolled = api.post(
+        f"/api/patients/{patient_id}/enrolments",
+        json={"protocol": "mapp_v1", "enrolled_on": "2026-01-05"},
+    )
+    assert enrolled.status_code == 201
+    chart = api.get(f"/api/patients/{patient_id}").json()
+    visits = chart["enrolments"][0]["visits"]
+    assert len(visits) == 22 and visits[0]["window_start"] == "2026-01-05"
+
+
+def test_a_duplicate_study_id_is_a_409_and_stores_nothing(api: httpx.Client) -> None:
+    site_id = int(next(iter(api.get("/api/me").json()["roles"])))
+    body = {
+        "site_id": site_id,
+        "study_id": "DEMO-001",
+        "name": "Dup",
+        "date_of_birth": "1980-01-01",
+        "sex": "male",
+    }
+    response = api.post("/api/patients", json=body)
+    assert response.status_code == 409
+    assert "already registered" in response.json()["detail"]
+    assert len(api.get("/api/patients", params={"q": "DEMO-001"}).json()) == 1
+
+
+def test_a_malformed_date_is_a_422_naming_the_field(api: httpx.Client) -> None:
+    site_id = int(next(iter(api.get("/api/me").json()["roles"])))
+    response = api.post(
+        "/api/patients",
+        json={
+            "site_id": site_id,
+            "study_id": "API-0002",
+            "name": "X",
+            "date_of_birth": "1985-13-40",
+            "sex": "male",
+        },
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "date_of_birth"
+
+
+def test_an_enrolment_date_in_the_future_is_a_422(api: httpx.Client) -> None:
+    response = api.post(
+        "/api/patients/1/enrolments", json={"protocol": "mapp_v1", "enrolled_on": "2099-01-01"}
+    )
+    assert response.status_code == 422
+    assert response.json()["field"] == "enrolled_on"
+
+
+def test_a_patient_of_another_site_is_refused_on_every_route(demo_app: RunningApp) -> None:
+    issued = mdma_at("user", "token", "t.other", "--name", "isolation test", env=demo_app.env)
+    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
+    with httpx.Client(base_url=demo_app.base_url, headers=headers) as other:
+        assert other.get("/api/patients").json() == []
+        assert other.get("/api/patients/1").status_code == 403
+        assert other.post("/api/visits/1/held", json={"held_on": "2026-01-01"}).status_code == 403
+        withdrawal = {"withdrawn_on": "2026-01-01", "reason": "x"}
+        assert other.post("/api/patients/1/withdrawal", json=withdrawal).status_code == 403
+        assert (
+            other.post(
+                "/api/visits/1/reschedule", json={"planned": "2026-01-01", "reason": "x"}
+            ).status_code
+            == 403
+        )
