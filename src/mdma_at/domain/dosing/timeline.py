@@ -10,7 +10,8 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from enum import StrEnum
+from typing import TypeVar
 
 from mdma_at.domain.dosing.amounts import validate_mg
 from mdma_at.domain.dosing.decisions import Action
@@ -36,7 +37,7 @@ from mdma_at.domain.dosing.session_facts import (
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.vitals.plausibility import PHYSIOLOGICAL_LIMITS, PlausibilityLimits, validate
 
-E = TypeVar("E", bound=Any)
+E = TypeVar("E", bound=StrEnum)
 
 EVENT_TYPES = (
     "vitals",
@@ -87,7 +88,8 @@ def _text(data: Mapping[str, object], key: str, field: str) -> str:
     return value
 
 
-def _choice(value: object, field: str, enum: Callable[[str], E], allowed: tuple[str, ...]) -> E:
+def _choice(value: object, field: str, enum: type[E]) -> E:
+    allowed = [member.value for member in enum]
     if not isinstance(value, str) or value not in allowed:
         raise InvalidInput(field, f"{value!r} is not one of {', '.join(allowed)}")
     return enum(value)
@@ -112,7 +114,7 @@ def parse_time(value: object, field: str) -> datetime:
 
 def parse_patient(value: object, field: str = "patient") -> Patient:
     data = _object(value, field)
-    sex = _choice(data.get("sex"), f"{field}.sex", Sex, tuple(Sex))
+    sex = _choice(data.get("sex"), f"{field}.sex", Sex)
     weight_raw = data.get("weight_kg")
     weight: float | None = None
     if weight_raw is not None:
@@ -135,16 +137,12 @@ def parse_checklist(value: object, field: str = "pre_dose") -> PreDoseChecklist:
     if isinstance(providers_raw, bool) or not isinstance(providers_raw, int) or providers_raw < 0:
         raise InvalidInput(f"{field}.providers_present", f"{providers_raw!r} is not a count")
     cssrs_raw = data.get("cssrs_risk")
-    cssrs = (
-        None
-        if cssrs_raw is None
-        else _choice(cssrs_raw, f"{field}.cssrs_risk", CssrsRisk, tuple(CssrsRisk))
-    )
+    cssrs = None if cssrs_raw is None else _choice(cssrs_raw, f"{field}.cssrs_risk", CssrsRisk)
     test_raw = data.get("pregnancy_test")
     test = (
         PregnancyTest.NOT_DONE
         if test_raw is None
-        else _choice(test_raw, f"{field}.pregnancy_test", PregnancyTest, tuple(PregnancyTest))
+        else _choice(test_raw, f"{field}.pregnancy_test", PregnancyTest)
     )
     return PreDoseChecklist(
         consent_current=_bool(data, "consent_current", field),
@@ -189,7 +187,7 @@ def parse_event(
         )
         return DischargeRequested(t, plan)
     if kind == "override":
-        action = _choice(data.get("action"), f"{field}.action", Action, tuple(Action))
+        action = _choice(data.get("action"), f"{field}.action", Action)
         return OverrideGiven(t, action, _text(data, "by_role", field), _text(data, "reason", field))
     if kind == "acknowledge":
         return AlertsAcknowledged(t, _text(data, "by_role", field))
