@@ -36,3 +36,25 @@ def test_every_score_explains_itself() -> None:
     result = score(LIB.get("caps5"), [2] * 20)
     assert any("criterion F" in r for r in result.reasons)
     assert result.reasons[-1] == "diagnosis (dsm5_with_f_and_g): cannot be determined"
+
+
+def test_item_answers_carry_the_item_and_answer_loinc_codes_to_store() -> None:
+    from mdma_at.domain.instruments import item_answers
+
+    phq9 = LIB.get("phq9")
+    records = item_answers(phq9, score(phq9, [0, 1, 2, 3, None, 0, 0, 0, 0]))
+    assert [(r.number, r.value, r.loinc, r.answer_loinc) for r in records[:5]] == [
+        (1, 0, "44250-9", "LA6568-5"),
+        (2, 1, "44255-8", "LA6569-3"),
+        (3, 2, "44259-0", "LA6570-1"),
+        (4, 3, "44254-1", "LA6571-9"),
+        (5, None, "44251-7", None),
+    ]
+
+
+def test_item_answers_of_the_cssrs_name_item_6b_and_have_no_codes() -> None:
+    from mdma_at.domain.instruments import item_answers
+
+    cssrs = LIB.get("cssrs-screen")
+    records = item_answers(cssrs, score(cssrs, [1, 0, None, None, None, 1, 0]))
+    assert (records[-1].label, records[-1].value, records[-1].loinc) == ("6b", 0, None)

@@ -7,7 +7,8 @@ Entry points for services, forms and the command line:
 - `parse_answers(definition, texts)` for answers typed as text;
 - `classify_change(before, after, rule) -> ChangeAssessment`;
 - `caps5_item_severity(frequency, intensity)`;
-- `due_and_overdue(rules, visits, administrations, today) -> DueReport`.
+- `due_and_overdue(rules, visits, administrations, today) -> DueReport`;
+- `item_answers(definition, score)`: the answers item by item with their LOINC codes, to store.
 
 Definitions come from the protocol: `get_protocol("mapp_v1").instruments.get("phq9")`.
 """
@@ -32,6 +33,7 @@ from mdma_at.domain.instruments.due import (
     due_and_overdue,
 )
 from mdma_at.domain.instruments.library import InstrumentLibrary
+from mdma_at.domain.instruments.records import ItemAnswer, item_answers
 from mdma_at.domain.instruments.results import Alert, AlertLevel, ClusterScore, Score
 from mdma_at.domain.instruments.scoring import score
 
@@ -51,11 +53,13 @@ __all__ = [
     "InstrumentCode",
     "InstrumentDefinition",
     "InstrumentLibrary",
+    "ItemAnswer",
     "Score",
     "VisitSlot",
     "caps5_item_severity",
     "classify_change",
     "due_and_overdue",
+    "item_answers",
     "parse_answers",
     "score",
     "validate_answers",

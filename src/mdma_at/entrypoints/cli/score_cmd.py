@@ -42,6 +42,8 @@ def _human(payload: dict[str, Any]) -> None:
         typer.echo(f"  {side} the cut-off")
     if payload["diagnosis"] is not None:
         typer.echo(f"  diagnosis: {'met' if payload['diagnosis'] else 'not met'}")
+    elif payload["clusters"]:
+        typer.echo("  diagnosis: cannot be determined")
     for code, cluster in payload["clusters"].items():
         met = {True: "met", False: "not met", None: "undecided"}[cluster["met"]]
         subtotal = "—" if cluster["total"] is None else cluster["total"]
