@@ -117,21 +117,22 @@ def initial_refusals(
 ) -> list[Reason]:
     """Every reason to refuse the initial dose of `mg` mg at `t` (empty: allowed).
 
-    Rules: one initial dose per session; the amount must be exactly the protocol's dose for the
-    session (a different amount is a refusal, not bad input); the pre-dose checklist; the
-    blood-pressure gate on the latest reading before the request, which must be at most the
-    freshness limit old (15 min under mapp_v1, ``<=``); no active vital-sign alert from the
-    pre-dose readings (lifted by a physician override).
+    Rules: one initial dose per session (a second request gets that reason only); the amount
+    must be exactly the protocol's dose for the session (a different amount is a refusal, not
+    bad input); the pre-dose checklist; the blood-pressure gate on the latest reading before
+    the request, which must be at most the freshness limit old (15 min under mapp_v1, ``<=``);
+    no active vital-sign alert from the pre-dose readings (lifted by a physician override).
     """
-    reasons: list[Reason] = []
     if initial is not None:
-        reasons.append(
+        # The pre-dose gate no longer means anything once the dose is in: one reason says it all.
+        return [
             Reason(
                 "initial_already_given",
                 f"the initial dose was already given at {stamp(initial.t)}",
                 rules.one_initial,
             )
-        )
+        ]
+    reasons: list[Reason] = []
     dose = rules.initial_dose_for(session_number)
     if mg != dose:
         reasons.append(
