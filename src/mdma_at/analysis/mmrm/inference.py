@@ -151,7 +151,8 @@ class Inference:
         v_star = (2.0 / q) * (1.0 + c1 * b) / ((1.0 - c2 * b) ** 2 * (1.0 - c3 * b))
         rho = v_star / (2.0 * e_star**2)
         df = 4.0 + (q + 2.0) / (q * rho - 1.0)
-        scale = df / (e_star * (df - 2.0))
+        # F scale uses E = 1 + A2/q as mmrm (pbkrtest) does; the d.f. use E* (Kenward & Roger).
+        scale = df / ((1.0 + a2 / q) * (df - 2.0))
         if with_scale:
             return df, scale  # type: ignore[return-value]
         return df

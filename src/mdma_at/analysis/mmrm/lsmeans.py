@@ -75,10 +75,10 @@ def equal_weight_rows(data: MmrmData, arm: str | None) -> tuple[list[tuple[Any, 
     }
     arm_levels = data.factor_levels[arm] if arm else [None]
     visit_levels = data.factor_levels[cov.visit]
-    cells, rows = [], []
     combos = list(itertools.product(*[data.factor_levels[o] for o in others]))
-    for arm_level, visit_level in itertools.product(arm_levels, visit_levels):
-        records = []
+    cells = list(itertools.product(arm_levels, visit_levels))
+    records = []
+    for arm_level, visit_level in cells:
         for combo in combos:
             record: dict[str, Any] = dict(zip(others, combo, strict=True))
             record.update(continuous)
@@ -86,9 +86,9 @@ def equal_weight_rows(data: MmrmData, arm: str | None) -> tuple[list[tuple[Any, 
             if arm:
                 record[arm] = arm_level
             records.append(record)
-        design = _design(_frame(records, data), data)
-        cells.append((arm_level, visit_level))
-        rows.append(design.mean(axis=0))
+    # One model-matrix call for the whole grid (formulaic is slow per call), then average.
+    design = _design(_frame(records, data), data).reshape(len(cells), len(combos), -1)
+    rows = list(design.mean(axis=1))
     # visit-major order (all arms at visit 1, then visit 2, ...), as SAS and emmeans print them
     order = sorted(range(len(cells)), key=lambda i: (visit_levels.index(cells[i][1]), i))
     return [cells[i] for i in order], np.array([rows[i] for i in order])
@@ -101,15 +101,19 @@ def gcomp_rows(data: MmrmData, arm: str, beta: Array) -> tuple[list[tuple[Any, A
     variables = [v for v in fixed_variables(data) if v not in (arm, cov.visit)]
     subjects = subjects.dropna(subset=variables).reset_index(drop=True)
     n = len(subjects)
-    cells, rows, extra = [], [], []
-    for visit_level in data.factor_levels[cov.visit]:
-        for arm_level in data.factor_levels[arm]:
-            grid = subjects[variables].copy()
-            grid[cov.visit] = visit_level
-            grid[arm] = arm_level
-            design = _design(_frame(grid.to_dict("records"), data), data)
-            outcomes = design @ beta
-            cells.append((arm_level, visit_level))
-            rows.append(design.mean(axis=0))
-            extra.append(float(np.var(outcomes, ddof=1)) / n if n > 1 else 0.0)
-    return cells, np.array(rows), np.array(extra)
+    cells = [
+        (arm_level, visit_level)
+        for visit_level in data.factor_levels[cov.visit]
+        for arm_level in data.factor_levels[arm]
+    ]
+    records = []
+    for arm_level, visit_level in cells:
+        grid = subjects[variables].copy()
+        grid[cov.visit] = visit_level
+        grid[arm] = arm_level
+        records.extend(grid.to_dict("records"))
+    design = _design(_frame(records, data), data).reshape(len(cells), n, -1)
+    outcomes = design @ beta  # (cells, subjects)
+    rows = design.mean(axis=1)
+    extra = np.var(outcomes, axis=1, ddof=1) / n if n > 1 else np.zeros(len(cells))
+    return cells, rows, extra

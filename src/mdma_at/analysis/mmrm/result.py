@@ -17,6 +17,7 @@ from mdma_at.analysis.mmrm.design import MmrmData
 from mdma_at.analysis.mmrm.errors import InvalidOption, UnknownLevel
 from mdma_at.analysis.mmrm.inference import Inference, Wald
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
+from mdma_at.analysis.mmrm.prediction import empirical_vcov, predict
 
 Array = NDArray[np.float64]
 
@@ -82,6 +83,7 @@ class MmrmFit:
         self.df_method = df_method
         self.arm = arm
         self.inference = inference
+        self._grid_cache: dict[str | None, tuple[list[Any], Array]] = {}
         self.convergence = convergence
         self.converged = bool(convergence["converged"])
         self.loglik = -0.5 * minus2_loglik
@@ -175,10 +177,23 @@ class MmrmFit:
             )
         return pd.DataFrame(rows, columns=["effect", "num_df", "den_df", "F", "p"])
 
+    def predict(self, data: pd.DataFrame, *, conditional: bool = True) -> pd.DataFrame:
+        """Prediction and se per row of ``data`` (see `prediction.predict`)."""
+        return predict(self, data, conditional=conditional)
+
+    def empirical_vcov(self) -> Array:
+        """Sandwich covariance of the coefficients (SAS ``empirical``)."""
+        return empirical_vcov(self)
+
     # -- least-squares means -------------------------------------------------------------------
+    def _equal_weight_rows(self, arm: str | None) -> tuple[list[Any], Array]:
+        if arm not in self._grid_cache:
+            self._grid_cache[arm] = _lsmeans.equal_weight_rows(self.data, arm)
+        return self._grid_cache[arm]
+
     def _lsmean_rows(self, arm: str | None, weights: str) -> tuple[list[Any], Array, Array]:
         if weights == "equal":
-            cells, rows = _lsmeans.equal_weight_rows(self.data, arm)
+            cells, rows = self._equal_weight_rows(arm)
             return cells, rows, np.zeros(len(cells))
         if weights == "gcomp":
             if arm is None:
@@ -228,7 +243,7 @@ class MmrmFit:
         """
         _check_level(level)
         factor = arm_factor or self.arm
-        cells, rows = _lsmeans.equal_weight_rows(self.data, factor)
+        cells, rows = self._equal_weight_rows(factor)
         lookup = {(str(a), str(v)): row for (a, v), row in zip(cells, rows, strict=True)}
         for name, value in (("arm", arm), ("reference_arm", reference_arm)):
             if (str(value), str(visit)) not in lookup:
