@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from mdma_at.domain.eligibility.criteria import EligibilityCriteria
-from mdma_at.domain.eligibility.intake import Intake, MedicationUse
-from mdma_at.domain.eligibility.results import CriterionResult, CriterionStatus
+from mdma_at.domain.eligibility.intake import Intake
+from mdma_at.domain.eligibility.results import RESTRICTIVENESS, CriterionResult, CriterionStatus
 from mdma_at.domain.eligibility.rules import slug
 from mdma_at.domain.sources import Source
 from mdma_at.domain.washout import (
@@ -21,6 +21,7 @@ from mdma_at.domain.washout import (
     MedicationTable,
     WashoutKind,
     WashoutPlan,
+    WashoutRule,
     interaction_warnings,
     normalise_name,
     plan_washout,
@@ -37,18 +38,16 @@ class MedicationReview:
     earliest_baseline: date | None
 
 
-def _named(use: MedicationUse, entry: MedicationEntry) -> str:
+def _named(name: str, entry: MedicationEntry) -> str:
     """``Prozac (fluoxetine)`` for a brand, ``fluoxetine`` for the generic."""
-    if normalise_name(use.name) == entry.generic:
+    if normalise_name(name) == entry.generic:
         return entry.generic
-    return f"{use.name} ({entry.generic})"
+    return f"{name} ({entry.generic})"
 
 
-def _washout_result(
-    use: MedicationUse, entry: MedicationEntry, plan: WashoutPlan, table: MedicationTable,
-    screening_date: date,
-) -> CriterionResult:  # fmt: skip
-    rule = table.rule
+def _washout_result(plan: WashoutPlan, rule: WashoutRule, screening_date: date) -> CriterionResult:
+    """`met` when the washout clears on or before the screening date, else `pending`."""
+    entry = plan.entry
     how = (
         f"{rule.half_lives} half-lives ({rule.half_lives} × {entry.half_life_hours:g} h, "
         f"{entry.moiety}) + {rule.extra_days} days"
@@ -59,7 +58,7 @@ def _washout_result(
             f" (the {floor}-day minimum applies)" if plan.maoi_minimum_applied else ""
         )
     head = (
-        f"{_named(use, entry)} ({entry.drug_class}, {entry.why_washout}): last dose "
+        f"{_named(plan.name, entry)} ({entry.drug_class}, {entry.why_washout}): last dose "
         f"{plan.last_dose.isoformat()}; washout {plan.days} days = {how}; clears on "
         f"{plan.clear_on.isoformat()}"
     )
@@ -75,21 +74,13 @@ def _washout_result(
     return CriterionResult(cid, CriterionStatus.PENDING, reason, source)
 
 
-_RANK = (
-    CriterionStatus.NOT_MET,
-    CriterionStatus.NEEDS_REVIEW,
-    CriterionStatus.PENDING,
-    CriterionStatus.MET,
-)
-
-
 def _more_restrictive(
     candidate: tuple[CriterionResult, date], kept: tuple[CriterionResult, date]
 ) -> bool:
     """Worse status first; between equal statuses, the later clear date."""
 
     def key(item: tuple[CriterionResult, date]) -> tuple[int, int]:
-        return _RANK.index(item[0].status), -item[1].toordinal()
+        return RESTRICTIVENESS.index(item[0].status), -item[1].toordinal()
 
     return key(candidate) < key(kept)
 
@@ -119,7 +110,7 @@ def review_medications(
             )
             clear_on = use.last_dose
         elif not entry.needs_washout:
-            reason = f"{_named(use, entry)} ({entry.drug_class}) needs no washout"
+            reason = f"{_named(use.name, entry)} ({entry.drug_class}) needs no washout"
             cid = f"washout_{slug(entry.generic)}"
             result = CriterionResult(cid, CriterionStatus.MET, reason, entry.source)
             clear_on = use.last_dose
@@ -127,7 +118,7 @@ def review_medications(
         else:
             plan = plan_washout(use.name, entry, use.last_dose, table.rule)
             plans.append(plan)
-            result = _washout_result(use, entry, plan, table, intake.screening_date)
+            result = _washout_result(plan, table.rule, intake.screening_date)
             clear_on = plan.clear_on
             _, latest = known.get(entry.generic, (entry, None))
             if latest is None or clear_on > latest:

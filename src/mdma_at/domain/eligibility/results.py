@@ -20,6 +20,15 @@ class CriterionStatus(StrEnum):
     PENDING = "pending"
 
 
+#: Most restrictive first: how several findings under one criterion combine.
+RESTRICTIVENESS = (
+    CriterionStatus.NOT_MET,
+    CriterionStatus.NEEDS_REVIEW,
+    CriterionStatus.PENDING,
+    CriterionStatus.MET,
+)
+
+
 class Decision(StrEnum):
     INELIGIBLE = "ineligible"
     NEEDS_REVIEW = "needs_review"

@@ -19,19 +19,16 @@ from mdma_at.domain.eligibility.intake import (
     SubstanceUse,
     SuicideRisk,
 )
-from mdma_at.domain.eligibility.results import CriterionResult, CriterionStatus
+from mdma_at.domain.eligibility.results import RESTRICTIVENESS, CriterionResult, CriterionStatus
 
 MET = CriterionStatus.MET
 NOT_MET = CriterionStatus.NOT_MET
 REVIEW = CriterionStatus.NEEDS_REVIEW
 
-# Worst first: how several findings under one criterion combine.
-_SEVERITY_ORDER = (NOT_MET, REVIEW, CriterionStatus.PENDING, MET)
-
 
 def worst(results: Iterable[CriterionResult]) -> CriterionResult:
     """The most restrictive of several findings for one criterion (not_met > needs_review > ...)."""
-    return min(results, key=lambda result: _SEVERITY_ORDER.index(result.status))
+    return min(results, key=lambda result: RESTRICTIVENESS.index(result.status))
 
 
 def slug(text: str) -> str:
