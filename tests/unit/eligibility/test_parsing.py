@@ -199,3 +199,11 @@ def test_a_document_that_is_not_an_object_is_refused() -> None:
     with pytest.raises(InvalidInput) as raised:
         parse_intake([BASE])  # type: ignore[arg-type]
     assert (raised.value.field, raised.value.reason) == ("intake", "must be an object, got a list")
+
+
+def test_the_canonical_form_reads_back_equal() -> None:
+    intake = parse_intake(BASE)
+    canonical = intake.to_dict()
+    assert parse_intake(canonical) == intake
+    assert canonical["conditions"] == [{"code": "hypertension", "controlled": True}]
+    assert canonical["medications"] == [{"name": "Zoloft", "last_dose": "2026-10-15"}]

@@ -62,3 +62,20 @@ def test_any_value_in_any_field_is_parsed_or_refused_as_bad_input(
     assert result.to_dict()["decision"] in {
         "ineligible", "needs_review", "eligible_after_washout", "eligible",
     }  # fmt: skip
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(PATHS), json_values)
+def test_every_accepted_intake_survives_a_round_trip_through_its_canonical_form(
+    path: tuple[str | int, ...], value: object
+) -> None:
+    document = copy.deepcopy(BASE)
+    target: Any = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        intake = parse_intake(document)
+    except InvalidInput:
+        return
+    assert parse_intake(intake.to_dict()) == intake

@@ -112,3 +112,44 @@ class Intake:
     substance_use: tuple[SubstanceUse, ...]
     suicide_risk: SuicideRisk
     medications: tuple[MedicationUse, ...]
+
+    def to_dict(self) -> dict[str, object]:
+        """The canonical JSON form (the documented schema): `parse_intake` reads it back equal.
+
+        For storing what was screened: codes lower-cased, names trimmed, dates ISO.
+        """
+        return {
+            "screening_date": self.screening_date.isoformat(),
+            "age": self.age,
+            "sex": self.sex.value,
+            "childbearing_potential": self.childbearing_potential,
+            "pregnant": self.pregnant,
+            "breastfeeding": self.breastfeeding,
+            "pregnancy_test": self.pregnancy_test.value if self.pregnancy_test else None,
+            "vitals": {
+                "systolic": self.vitals.systolic,
+                "diastolic": self.vitals.diastolic,
+                "heart_rate": self.vitals.heart_rate,
+                "temperature_c": self.vitals.temperature_c,
+            },
+            "ecg": {"qtc_ms": self.ecg.qtc_ms},
+            "ptsd": {
+                "caps5_total": self.ptsd.caps5_total,
+                "meets_dsm5": self.ptsd.meets_dsm5,
+                "duration_months": self.ptsd.duration_months,
+            },
+            "conditions": [{"code": c.code, "controlled": c.controlled} for c in self.conditions],
+            "substance_use": [
+                {
+                    "substance": u.substance,
+                    "severity": u.severity.value,
+                    "in_remission": u.in_remission,
+                    "last_use": u.last_use.isoformat(),
+                }
+                for u in self.substance_use
+            ],
+            "suicide_risk": self.suicide_risk.value,
+            "medications": [
+                {"name": m.name, "last_dose": m.last_dose.isoformat()} for m in self.medications
+            ],
+        }
