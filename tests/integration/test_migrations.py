@@ -2,7 +2,7 @@
 
 from sqlalchemy import create_engine, inspect
 
-from mdma_at.adapters.db.migrate import current_revision, downgrade, head_revision, upgrade
+from mdma_at.adapters.db.migrate import current_revisions, downgrade, head_revisions, upgrade
 from mdma_at.adapters.db.tables import metadata
 
 
@@ -10,14 +10,14 @@ def test_migrations_run_from_empty_to_head_and_back(database_url: str) -> None:
     engine = create_engine(database_url)
     try:
         upgrade(engine)
-        assert current_revision(engine) == head_revision()
+        assert current_revisions(engine) == head_revisions()
         tables = set(inspect(engine).get_table_names())
         assert set(metadata.tables) <= tables
         downgrade(engine, "base")
-        assert current_revision(engine) is None
+        assert current_revisions(engine) == frozenset()
         assert not set(metadata.tables) & set(inspect(engine).get_table_names())
         upgrade(engine)
-        assert current_revision(engine) == head_revision()
+        assert current_revisions(engine) == head_revisions()
     finally:
         engine.dispose()
 

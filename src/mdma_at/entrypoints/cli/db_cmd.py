@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mdma_at.adapters.db.migrate import current_revision, upgrade
+from mdma_at.adapters.db.migrate import current_revisions, upgrade
 from mdma_at.entrypoints.cli.context import cli_actor, container
 from mdma_at.services.demo import DEMO_PASSWORD, seed_demo_clinic
 
@@ -16,7 +16,7 @@ def upgrade_command() -> None:
     """Apply every migration (SQLite or PostgreSQL, from MDMA_AT_DATABASE_URL)."""
     ctx = container()
     upgrade(ctx.engine)
-    typer.echo(f"database at revision {current_revision(ctx.engine)}")
+    typer.echo(f"database at revision {', '.join(sorted(current_revisions(ctx.engine)))}")
 
 
 @db_app.command("seed-demo")
