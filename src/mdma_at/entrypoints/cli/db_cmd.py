@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from mdma_at.adapters.db.migrate import current_revisions, upgrade
 from mdma_at.entrypoints.cli.context import cli_actor, container
 from mdma_at.services.demo import DEMO_PASSWORD, seed_demo_clinic
 
@@ -14,6 +13,8 @@ db_app = typer.Typer(help="Database: migrate, load the demo clinic.", no_args_is
 @db_app.command("upgrade")
 def upgrade_command() -> None:
     """Apply every migration (SQLite or PostgreSQL, from MDMA_AT_DATABASE_URL)."""
+    from mdma_at.adapters.db.migrate import current_revisions, upgrade  # Alembic only when needed
+
     ctx = container()
     upgrade(ctx.engine)
     typer.echo(f"database at revision {', '.join(sorted(current_revisions(ctx.engine)))}")

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from mdma_at.entrypoints.api.app import create_app
 from mdma_at.entrypoints.cli.context import container
 
 
@@ -14,6 +12,10 @@ def serve(
     port: int = typer.Option(8000, "--port"),
 ) -> None:
     """Serve the web app and the JSON API."""
+    import uvicorn  # the web stack loads only for `serve`, keeping every other command quick
+
+    from mdma_at.entrypoints.api.app import create_app
+
     uvicorn.run(create_app(container()), host=host, port=port, proxy_headers=True, log_level="info")
 
 
