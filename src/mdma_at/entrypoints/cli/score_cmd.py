@@ -31,12 +31,13 @@ def _criterion(field: str, text: str | None) -> bool | None:
     bad_input(field, f"{text!r} is not yes or no")
 
 
-def _human(payload: dict[str, Any]) -> None:
+def _human(payload: dict[str, Any], *, name: str, reasons: tuple[str, ...], prorated: bool) -> None:
+    """The contract payload in words, with the reasons the JSON leaves out."""
     total = "no total" if payload["total"] is None else f"total {payload['total']}"
-    if payload["prorated"]:
+    if prorated:
         total += " (prorated)"
     severity = payload["severity"] or "no severity"
-    typer.echo(f"{payload['name']}: {total}, {severity}")
+    typer.echo(f"{name}: {total}, {severity}")
     if payload["above_cutoff"] is not None:
         side = "at or above" if payload["above_cutoff"] else "below"
         typer.echo(f"  {side} the cut-off")
@@ -54,7 +55,7 @@ def _human(payload: dict[str, Any]) -> None:
     for alert in payload["alerts"]:
         typer.echo(f"  ALERT {alert['level']}: {alert['reason']}")
     typer.echo("Why:")
-    for reason in payload["reasons"]:
+    for reason in reasons:
         typer.echo(f"  - {reason}")
 
 
@@ -87,17 +88,13 @@ def score_cmd(
         definition = get_protocol(protocol).instruments.get(instrument)
         answers = parse_answers(definition, items.split(","))
         result = score(definition, answers, criterion_f=f, criterion_g=g)
-    if as_json:
-        render(result.to_dict(), True, _human)
-    else:
-        _human(
-            {
-                **result.to_dict(),
-                "name": definition.name,
-                "reasons": result.reasons,
-                "prorated": result.prorated,
-            }
-        )
+    render(
+        result.to_dict(),
+        as_json,
+        lambda payload: _human(
+            payload, name=definition.name, reasons=result.reasons, prorated=result.prorated
+        ),
+    )
 
 
 def register(app: typer.Typer) -> None:
