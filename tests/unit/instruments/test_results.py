@@ -52,9 +52,15 @@ def test_item_answers_carry_the_item_and_answer_loinc_codes_to_store() -> None:
     ]
 
 
-def test_item_answers_of_the_cssrs_name_item_6b_and_have_no_codes() -> None:
+def test_item_answers_of_the_cssrs_name_item_6b_with_its_yes_no_codes() -> None:
     from mdma_at.domain.instruments import item_answers
 
     cssrs = LIB.get("cssrs-screen")
     records = item_answers(cssrs, score(cssrs, [1, 0, None, None, None, 1, 0]))
-    assert (records[-1].label, records[-1].value, records[-1].loinc) == ("6b", 0, None)
+    assert (records[-1].label, records[-1].value, records[-1].loinc, records[-1].answer_loinc) == (
+        "6b",
+        0,
+        "93269-9",
+        "LA32-8",
+    )
+    assert (records[0].value, records[0].answer_loinc) == (1, "LA33-6")

@@ -270,6 +270,10 @@ GAD7 = InstrumentDefinition(
 
 # --- C-SSRS screener ---------------------------------------------------------------------------
 
+# LOINC 93373-9 "Columbia - suicide severity rating scale screener - recent [C-SSRS]": items
+# 1–6 and 6b in form order (verification: docs/instruments.md §7).
+CSSRS_ITEM_LOINC = ("93246-7", "93247-5", "93248-3", "93249-1", "93250-9", "93267-3", "93269-9")
+
 CSSRS_SCREEN = InstrumentDefinition(
     code=InstrumentCode.CSSRS_SCREEN,
     name="C-SSRS screener",
@@ -278,9 +282,13 @@ CSSRS_SCREEN = InstrumentDefinition(
     answer_kind=AnswerKind.YES_NO,
     scoring=ScoringMethod.CSSRS_SCREEN,
     items=(
-        *(ItemDefinition(n, str(n), None, 0, 1) for n in range(1, 7)),
-        ItemDefinition(7, "6b", None, 0, 1),
+        *(
+            ItemDefinition(n, str(n), None, 0, 1, code)
+            for n, code in enumerate(CSSRS_ITEM_LOINC[:6], 1)
+        ),
+        ItemDefinition(7, "6b", None, 0, 1, CSSRS_ITEM_LOINC[6]),
     ),
+    option_loinc=("LA32-8", "LA33-6"),  # no, yes
     missing=MissingItemRule(
         0,
         "no answer is assumed: blanks allowed only where the screener's skip logic skips the "
@@ -292,6 +300,7 @@ CSSRS_SCREEN = InstrumentDefinition(
             True,
         ),
     ),
+    panel_loinc="93373-9",
     source=Source("Columbia Lighthouse Project, C-SSRS screener [S88][S89]"),
     licence="electronic implementations are licensed (Clario/ERT, © RFMH) [S91]: no item text "
     "ships; the clinician enters the answers",
