@@ -38,14 +38,19 @@ Array = NDArray[np.float64]
 class PatternBlock:
     """Subjects of one covariance group who share the same observed visits.
 
-    ``y`` (m, k) and ``x`` (m, k, p) are already multiplied by the square root of the weights.
+    Visit-major layout so that whitening is one matrix product per block: ``y`` is (k, m) and
+    ``x`` is (k, m, p), both already multiplied by the square root of the weights.
     """
 
     group: int
     visits: NDArray[np.intp]
     y: Array
     x: Array
-    rows: NDArray[np.intp]  # positions in the analysed frame, (m, k)
+    rows: NDArray[np.intp]  # positions in the analysed frame, (k, m)
+
+    @property
+    def n_subjects(self) -> int:
+        return int(self.y.shape[1])
 
 
 @dataclass
@@ -325,13 +330,13 @@ def _pattern_blocks(
         visits = np.array([v for v in range(63) if pattern >> v & 1], dtype=np.intp)
         k = visits.size
         m = rows.size // k
-        block_rows = rows.reshape(m, k)
+        block_rows = np.ascontiguousarray(rows.reshape(m, k).T)
         blocks.append(
             PatternBlock(
                 group=int(group[rows[0]]),
                 visits=visits,
-                y=y[block_rows],
-                x=x[block_rows],
+                y=np.ascontiguousarray(y[block_rows]),
+                x=np.ascontiguousarray(x[block_rows]),
                 rows=block_rows,
             )
         )

@@ -17,12 +17,38 @@ from mdma_at.analysis.mmrm.lsmeans import default_arm
 from mdma_at.analysis.mmrm.optimise import Objective, maximise
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
 from mdma_at.analysis.mmrm.result import MmrmFit
+from mdma_at.analysis.mmrm.threads import single_threaded_blas
 
 METHODS = ("reml", "ml")
 DF_METHODS = ("satterthwaite", "kenward-roger")
 
 
 def fit_mmrm(
+    data: pd.DataFrame,
+    formula: str,
+    *,
+    method: str = "reml",
+    df: str = "satterthwaite",
+    weights: str | None = None,
+    reference: Mapping[str, Any] | None = None,
+    levels: Mapping[str, Sequence[Any]] | None = None,
+    arm: str | None = None,
+) -> MmrmFit:
+    """Fit a mixed model for repeated measures (see `_fit` for the arguments)."""
+    with single_threaded_blas():
+        return _fit(
+            data,
+            formula,
+            method=method,
+            df=df,
+            weights=weights,
+            reference=reference,
+            levels=levels,
+            arm=arm,
+        )
+
+
+def _fit(
     data: pd.DataFrame,
     formula: str,
     *,

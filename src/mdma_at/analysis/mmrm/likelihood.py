@@ -51,20 +51,22 @@ def evaluate(
     logdet = 0.0
     whitened = []
     for block in data.blocks:
+        k, m = block.y.shape
         sub = sigmas[block.group][np.ix_(block.visits, block.visits)]
         try:
             chol = np.linalg.cholesky(sub)
         except np.linalg.LinAlgError:
             return None
         inv_chol = np.linalg.inv(chol)
-        xw = np.matmul(inv_chol, block.x)  # (m, k, p)
-        yw = block.y @ inv_chol.T  # (m, k)
-        flat = xw.reshape(-1, p)
+        # One GEMM per block: (k, k) @ (k, m*p), visit-major layout.
+        xw = inv_chol @ block.x.reshape(k, m * p)
+        yw = inv_chol @ block.y
+        flat = xw.reshape(k * m, p)
         xtvx += flat.T @ flat
         xtvy += flat.T @ yw.ravel()
         ytvy += float(yw.ravel() @ yw.ravel())
-        logdet += block.y.shape[0] * 2.0 * float(np.sum(np.log(np.diag(chol))))
-        whitened.append((inv_chol, xw, yw))
+        logdet += m * 2.0 * float(np.sum(np.log(np.diag(chol))))
+        whitened.append((inv_chol, flat, yw))
     try:
         xtvx_chol = np.linalg.cholesky(xtvx)
     except np.linalg.LinAlgError:
@@ -79,14 +81,15 @@ def evaluate(
     if gradient:
         grad = np.zeros_like(sigmas)
         inv_lt = linalg.solve_triangular(xtvx_chol, np.eye(p), lower=True).T  # C^-T
-        for block, (inv_chol, xw, yw) in zip(data.blocks, whitened, strict=True):
-            m = block.y.shape[0]
+        for block, (inv_chol, flat, yw) in zip(data.blocks, whitened, strict=True):
+            k, m = block.y.shape
             precision = inv_chol.T @ inv_chol
-            u = (yw - xw @ beta) @ inv_chol  # rows: P r_i
-            contribution = m * precision - u.T @ u
+            u = inv_chol.T @ (yw - (flat @ beta).reshape(k, m))  # columns: P r_i
+            contribution = m * precision - u @ u.T
             if reml:
-                b = np.matmul(inv_chol.T, xw) @ inv_lt  # A_i C^-T
-                contribution -= np.tensordot(b, b, axes=([0, 2], [0, 2]))
+                a = inv_chol.T @ flat.reshape(k, m * p)  # A_i = P X_i, visit-major
+                b = (a.reshape(k * m, p) @ inv_lt).reshape(k, m * p)  # A_i C^-T
+                contribution -= b @ b.T
             grad[block.group][np.ix_(block.visits, block.visits)] += contribution
     return Evaluation(value, beta, xtvx, xtvx_chol, grad)
 
@@ -111,9 +114,10 @@ def information_tensors(data: MmrmData, sigmas: Array) -> Tensors:
         sub = sigmas[block.group][np.ix_(block.visits, block.visits)]
         precision = linalg.inv(sub)
         precision = 0.5 * (precision + precision.T)
-        a = np.matmul(precision, block.x)  # (m, k, p)
-        tensor = np.tensordot(a, a, axes=([0], [0]))  # (k, p, k, p)
-        tensor = tensor.transpose(0, 2, 1, 3)  # (k, k, p, p)
+        k, m = block.y.shape
+        a = (precision @ block.x.reshape(k, m * p)).reshape(k, m, p)
+        by_subject = a.transpose(1, 0, 2).reshape(m, k * p)  # rows: subjects
+        tensor = (by_subject.T @ by_subject).reshape(k, p, k, p).transpose(0, 2, 1, 3)
         full[block.group][np.ix_(block.visits, block.visits)] += tensor
         per_block.append(tensor)
         precisions.append(precision)

@@ -78,8 +78,8 @@ def empirical_vcov(fit: MmrmFit) -> Array:
     meat = np.zeros((p, p))
     for block in d.blocks:
         precision = np.linalg.inv(sigmas[block.group][np.ix_(block.visits, block.visits)])
-        residual = block.y - block.x @ fit.beta  # (m, k), weights already applied
-        scores = np.einsum("mkp,kl,ml->mp", block.x, precision, residual)
+        residual = block.y - block.x @ fit.beta  # (k, m), weights already applied
+        scores = np.einsum("kmp,km->mp", block.x, precision @ residual)
         meat += scores.T @ scores
     phi = fit.inference.phi_unadjusted
     return phi @ meat @ phi  # type: ignore[no-any-return]
