@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -98,7 +99,7 @@ class Score:
     severity: str | None
     diagnosis: bool | None
     above_cutoff: bool | None
-    clusters: dict[str, ClusterScore] = field(default_factory=dict)
+    clusters: Mapping[str, ClusterScore] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()
     reasons: tuple[str, ...] = ()
     answers: tuple[int | None, ...] = ()
