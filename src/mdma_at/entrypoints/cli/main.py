@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from mdma_at.entrypoints.cli import (
+    analyze_cmd,
     score_cmd,
     screen_cmd,
     session_cmd,
@@ -22,6 +23,7 @@ app = typer.Typer(
 
 # One line per command module; each module exposes `register(app)`.
 for module in (
+    analyze_cmd,
     score_cmd,
     session_cmd,
     screen_cmd,
