@@ -3,7 +3,8 @@
 All but the last test need no part of the application, so a red test here means the tooling is
 broken, not the app. Their app server is a stand-in FastAPI module written into the test's
 temporary directory and run by uvicorn through ``support.server.app_server``, exactly as the real
-``mdma-at serve`` is run; the last test runs the real one.
+``mdma-at serve`` is run; the last test uses the real one (``demo_app``). The ``browser``, ``page``
+and ``demo_app`` fixtures come from ``tests/e2e/conftest.py``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 import mdma_at
-from support import fixtures
-from support.server import app_server
+from support.server import RunningApp, app_server
 
 VENDOR = Path(mdma_at.__file__).parent / "entrypoints" / "web" / "static" / "vendor"
 
@@ -82,16 +82,6 @@ app = FastAPI()
 def healthz() -> Response:
     return Response("database unreachable", status_code=503)
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    yield from fixtures.chromium()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    yield from fixtures.page(browser)
 
 
 @pytest.fixture
@@ -240,12 +230,11 @@ def test_the_vendored_files_match_the_checksums_in_vendored_md() -> None:
         assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
 
 
-def test_the_real_app_starts_through_the_helper_and_serves_the_vendored_htmx(
-    tmp_path: Path,
+def test_the_real_app_started_through_the_helper_serves_the_vendored_htmx(
+    demo_app: RunningApp,
 ) -> None:
-    with app_server(tmp_path, before=[["db", "upgrade"]]) as app:
-        health = httpx.get(f"{app.base_url}/healthz")
-        served = httpx.get(f"{app.base_url}/static/vendor/htmx.min.js")
+    health = httpx.get(f"{demo_app.base_url}/healthz")
+    served = httpx.get(f"{demo_app.base_url}/static/vendor/htmx.min.js")
 
     assert health.status_code == 200
     assert served.content == (VENDOR / "htmx.min.js").read_bytes()
