@@ -1,0 +1,234 @@
+"""`mdma-at analyze mmrm` as a real subprocess: the JSON contract, the human output, exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+CONTRACT = [
+    "coefficients",
+    "covariance",
+    "loglik",
+    "aic",
+    "bic",
+    "lsmeans",
+    "converged",
+    "n_subjects",
+    "n_observations",
+]
+FORMULA = "CHG ~ BASE + ARM*VISIT + us(VISIT | SUBJ)"
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mdma_at", "analyze", "mmrm", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def write_trial(path: Path, *, rows: list[dict[str, object]] | None = None) -> Path:
+    """A small two-arm trial, 3 visits; some responses NA, some empty cells."""
+    rng = np.random.default_rng(7)
+    if rows is None:
+        rows = []
+        for s in range(40):
+            arm = "MDMA" if s % 2 else "PBO"
+            base = round(float(rng.normal(45, 6)), 2)
+            for v, visit in enumerate(["W06", "W12", "W18"]):
+                change = -4.0 * (v + 1) - (6.0 if arm == "MDMA" else 0.0) + rng.normal(0, 5)
+                value: object = round(float(change), 3)
+                if s % 7 == 0 and v == 2:
+                    value = "NA"
+                if s % 11 == 0 and v == 1:
+                    value = ""
+                rows.append(
+                    {
+                        "SUBJ": f"P{s:02d}",
+                        "VISIT": visit,
+                        "ARM": arm,
+                        "BASE": base,
+                        "CHG": value,
+                        "W": 1.0,
+                    }
+                )
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def trial(tmp_path: Path) -> Path:
+    return write_trial(tmp_path / "trial.csv")
+
+
+def test_fit_prints_the_json_contract_with_na_and_empty_cells_as_missing(trial: Path) -> None:
+    done = run(str(trial), "--formula", FORMULA, "--reference", "ARM=PBO", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert list(payload) == CONTRACT
+    assert payload["n_subjects"] == 40
+    assert payload["n_observations"] == 120 - 6 - 4  # 6 NA, 4 empty
+    assert payload["converged"] is True
+    terms = [row["term"] for row in payload["coefficients"]]
+    assert terms == [
+        "Intercept",
+        "BASE",
+        "ARM[T.MDMA]",
+        "VISIT[T.W12]",
+        "VISIT[T.W18]",
+        "ARM[T.MDMA]:VISIT[T.W12]",
+        "ARM[T.MDMA]:VISIT[T.W18]",
+    ]
+    assert set(payload["coefficients"][0]) == {
+        "term",
+        "estimate",
+        "se",
+        "df",
+        "t",
+        "p",
+        "lower",
+        "upper",
+    }
+    assert payload["covariance"]["structure"] == "us"
+    assert payload["covariance"]["visits"] == ["W06", "W12", "W18"]
+    assert np.allclose(
+        payload["covariance"]["matrix"], np.transpose(payload["covariance"]["matrix"])
+    )
+    assert [(r["arm"], r["visit"]) for r in payload["lsmeans"]] == [
+        ("PBO", "W06"),
+        ("MDMA", "W06"),
+        ("PBO", "W12"),
+        ("MDMA", "W12"),
+        ("PBO", "W18"),
+        ("MDMA", "W18"),
+    ]
+    assert set(payload["lsmeans"][0]) == {"arm", "visit", "estimate", "se", "df", "lower", "upper"}
+    assert payload["aic"] == pytest.approx(-2 * payload["loglik"] + 2 * 6)
+
+
+def test_ml_and_kenward_roger_and_weights_are_accepted(trial: Path) -> None:
+    done = run(
+        str(trial),
+        "--formula",
+        FORMULA.replace("us(", "ar1("),
+        "--method",
+        "ml",
+        "--df",
+        "kenward-roger",
+        "--weights",
+        "W",
+        "--json",
+    )
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["covariance"]["structure"] == "ar1"
+    assert payload["aic"] == pytest.approx(-2 * payload["loglik"] + 2 * (2 + 7))
+
+
+def test_without_json_the_fit_is_printed_in_words(trial: Path) -> None:
+    done = run(str(trial), "--formula", FORMULA)
+    assert done.returncode == 0, done.stderr
+    assert "40 subjects" in done.stdout
+    assert "LS means" in done.stdout
+    assert "MDMA W18:" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("formula", "extra", "message"),
+    [
+        (
+            "CHG ~ AGE + ARM*VISIT + us(VISIT | SUBJ)",
+            [],
+            "error: formula: column 'AGE' is not in the data",
+        ),
+        (
+            "CHG ~ ARM*VISIT + unstructured(VISIT | SUBJ)",
+            [],
+            "error: formula: unknown covariance structure 'unstructured'",
+        ),
+        (
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            ["--weights", "W"],
+            "error: W: weight 0.0 in an analysed row is not > 0",
+        ),
+        (FORMULA, ["--reference", "ARM"], "error: reference: 'ARM' is not COLUMN=LEVEL"),
+        (FORMULA, ["--method", "bayes"], "error: method: unknown method 'bayes'"),
+    ],
+)
+def test_bad_options_exit_2_with_one_line_naming_the_field(
+    tmp_path: Path, formula: str, extra: list[str], message: str
+) -> None:
+    rows = [
+        {"SUBJ": f"P{s}", "VISIT": v, "ARM": "AB"[s % 2], "CHG": float(s + i), "W": float(s > 0)}
+        for s in range(12)
+        for i, v in enumerate(["V1", "V2"])
+    ]
+    path = write_trial(tmp_path / "t.csv", rows=rows)
+    done = run(str(path), "--formula", formula, *extra, "--json")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(message), done.stderr
+
+
+def _rows(**change: object) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = [
+        {"SUBJ": f"P{s}", "VISIT": v, "ARM": "AB"[s % 2], "CHG": float((s * 7 + i * 3) % 5)}
+        for s in range(12)
+        for i, v in enumerate(["V1", "V2"])
+    ]
+    rows[3].update(change)
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("rows", "formula", "message"),
+    [
+        (
+            [
+                {"SUBJ": f"P{s}", "VISIT": "V1", "ARM": "AB"[s % 2], "CHG": float(s)}
+                for s in range(9)
+            ],
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            "error: VISIT: the visit factor 'VISIT' has 1 level(s) with a response",
+        ),
+        (
+            _rows(VISIT="V1"),
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            "error: VISIT: subject 'P1' has more than one row for visit 'V1'",
+        ),
+        (
+            _rows(CHG="seven"),
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            "error: CHG[3]: response value 'seven' is not a number",
+        ),
+        (
+            [r | {"ARM2": r["ARM"]} for r in _rows()],
+            "CHG ~ ARM + ARM2 + us(VISIT | SUBJ)",
+            "error: formula: the fixed-effects design has rank 2 < 3 columns; aliased: ARM2[T.B]",
+        ),
+    ],
+)
+def test_bad_data_exits_2_with_the_specific_reason(
+    tmp_path: Path, rows: list[dict[str, object]], formula: str, message: str
+) -> None:
+    done = run(str(write_trial(tmp_path / "t.csv", rows=rows)), "--formula", formula, "--json")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert done.stderr.startswith(message), done.stderr
+
+
+def test_a_missing_data_file_is_bad_input(tmp_path: Path) -> None:
+    done = run(str(tmp_path / "nope.csv"), "--formula", FORMULA, "--json")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: DATA: cannot read")
