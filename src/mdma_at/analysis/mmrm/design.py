@@ -133,6 +133,11 @@ def level_order(
     return order
 
 
+def _show(value: Any) -> str:
+    """repr() of a cell value without numpy's type wrapper (0.0, not np.float64(0.0))."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _required_columns(parsed: MmrmFormula) -> list[str]:
     try:
         fixed = sorted(Formula(parsed.fixed_formula).rhs.required_variables)
@@ -155,7 +160,7 @@ def _numeric_response(series: pd.Series, column: str) -> pd.Series:
         position = int(np.flatnonzero(bad.to_numpy())[0])
         raise NonNumericResponse(
             f"{column}[{position}]",
-            f"response value {series.iloc[position]!r} is not a number "
+            f"response value {_show(series.iloc[position])} is not a number "
             "(missing values must be NA or empty)",
         )
     return converted.astype(float)
@@ -203,7 +208,8 @@ def prepare(
     if duplicated.any():
         subject, visit = keys[duplicated].iloc[0]
         raise DuplicateVisit(
-            cov.visit, f"subject {subject!r} has more than one row for visit {visit!r}"
+            cov.visit,
+            f"subject {_show(subject)} has more than one row for visit {_show(visit)}",
         )
 
     all_subjects = frame.drop_duplicates(cov.subject).reset_index(drop=True)
@@ -215,7 +221,7 @@ def prepare(
             position = int(np.flatnonzero(bad.to_numpy())[0])
             raise NonPositiveWeight(
                 weights,
-                f"weight {used[weights].iloc[position]!r} in an analysed row is not > 0",
+                f"weight {_show(used[weights].iloc[position])} in an analysed row is not > 0",
             )
         weight_values = w.to_numpy(dtype=float)
     else:
