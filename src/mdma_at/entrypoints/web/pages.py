@@ -6,6 +6,7 @@ A form the rules refuse is shown again with the reason, and nothing is stored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated
 from urllib.parse import quote
@@ -210,11 +211,11 @@ def enrol(
     enrolled_on: Day,
     protocol: Text = "mapp_v1",
 ) -> Response:
-    try:
+    def act() -> str:
         schedule.enrol(ctx.uow(), ctx.clock, session.principal, patient_id, protocol, enrolled_on)
-    except (InvalidInput, Conflict) as refused:
-        return _chart_page(request, ctx, session, patient_id, error=str(refused))
-    return _back_to_chart(patient_id, "Enrolled: every visit is planned with its window.")
+        return "Enrolled: every visit is planned with its window."
+
+    return _chart_form(request, ctx, session, patient_id, act)
 
 
 @router.post("/patients/{patient_id}/visits/{visit_id}/held")
@@ -226,14 +227,14 @@ def record_visit(
     visit_id: int,
     held_on: Day,
 ) -> Response:
-    try:
+    def act() -> str:
         result = schedule.record_visit(ctx.uow(), ctx.clock, session.principal, visit_id, held_on)
-    except (InvalidInput, Conflict) as refused:
-        return _chart_page(request, ctx, session, patient_id, error=str(refused))
-    notice = f"{result.visit.label} recorded."
-    if result.deviation:
-        notice += f" Protocol deviation recorded: {result.deviation.description}."
-    return _back_to_chart(patient_id, notice)
+        deviation = result.deviation
+        return f"{result.visit.label} recorded." + (
+            f" Protocol deviation recorded: {deviation.description}." if deviation else ""
+        )
+
+    return _chart_form(request, ctx, session, patient_id, act)
 
 
 @router.post("/patients/{patient_id}/visits/{visit_id}/reschedule")
@@ -246,17 +247,19 @@ def reschedule_visit(
     planned: Day,
     reason: Text = "",
 ) -> Response:
-    try:
+    def act() -> str:
         result = schedule.reschedule_visit(
             ctx.uow(), ctx.clock, session.principal, visit_id, planned, reason
         )
-    except (InvalidInput, Conflict) as refused:
-        return _chart_page(request, ctx, session, patient_id, error=str(refused))
-    moved = len([v for v in result.changed if v.id != result.visit.id])
-    notice = f"{result.visit.label} moved to {planned}; {moved} later visit(s) re-planned."
-    if result.issues:
-        notice += " Cannot fit inside their windows: " + "; ".join(i.reason for i in result.issues)
-    return _back_to_chart(patient_id, notice)
+        moved = len([v for v in result.changed if v.id != result.visit.id])
+        notice = f"{result.visit.label} moved to {planned}; {moved} later visit(s) re-planned."
+        if result.issues:
+            notice += " Cannot fit inside their windows: " + "; ".join(
+                issue.reason for issue in result.issues
+            )
+        return notice
+
+    return _chart_form(request, ctx, session, patient_id, act)
 
 
 @router.post("/patients/{patient_id}/withdraw")
@@ -268,11 +271,27 @@ def withdraw(
     withdrawn_on: Day,
     reason: Text = "",
 ) -> Response:
-    try:
+    def act() -> str:
         schedule.withdraw(ctx.uow(), ctx.clock, session.principal, patient_id, withdrawn_on, reason)
+        return "Withdrawn: records kept, planned visits cancelled."
+
+    return _chart_form(request, ctx, session, patient_id, act)
+
+
+def _chart_form(
+    request: Request,
+    ctx: ContainerDep,
+    session: WebSession,
+    patient_id: int,
+    act: Callable[[], str],
+) -> Response:
+    """Run a chart form's use case: back to the chart with its notice, or the chart again with
+    the reason it was refused (nothing stored)."""
+    try:
+        notice = act()
     except (InvalidInput, Conflict) as refused:
         return _chart_page(request, ctx, session, patient_id, error=str(refused))
-    return _back_to_chart(patient_id, "Withdrawn: records kept, planned visits cancelled.")
+    return _back_to_chart(patient_id, notice)
 
 
 def _back_to_chart(patient_id: int, notice: str) -> Response:
