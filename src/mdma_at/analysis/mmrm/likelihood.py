@@ -122,3 +122,20 @@ def information_tensors(data: MmrmData, sigmas: Array) -> Tensors:
         per_block.append(tensor)
         precisions.append(precision)
     return Tensors(full, per_block, precisions)
+
+
+def expected_information(data: MmrmData, sigmas: Array, jacobian: Array) -> Array:
+    """Expected information of -2 log L (ML form) for the parameters of ``jacobian``.
+
+    sum over blocks of m tr(P D_j P D_k), D_j = dSigma/dtheta_j restricted to the block's visits.
+    Cheap (no pass over subjects), so the optimiser uses it as its starting curvature.
+    """
+    n = jacobian.shape[0]
+    info = np.zeros((n, n))
+    for block in data.blocks:
+        sub = sigmas[block.group][np.ix_(block.visits, block.visits)]
+        precision = np.linalg.inv(sub)
+        d = jacobian[:, block.group][:, block.visits][:, :, block.visits]
+        pd = precision @ d  # (n, k, k)
+        info += block.n_subjects * np.einsum("jab,kba->jk", pd, pd)
+    return 0.5 * (info + info.T)

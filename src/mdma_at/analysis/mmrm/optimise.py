@@ -17,7 +17,7 @@ from scipy import linalg, optimize
 
 from mdma_at.analysis.mmrm.design import MmrmData
 from mdma_at.analysis.mmrm.errors import FitFailed
-from mdma_at.analysis.mmrm.likelihood import Evaluation, evaluate
+from mdma_at.analysis.mmrm.likelihood import Evaluation, evaluate, expected_information
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
 
 Array = NDArray[np.float64]
@@ -116,11 +116,16 @@ def maximise(data: MmrmData, model: CovarianceModel, reml: bool) -> Optimum:
             theta0,
             jac=True,
             method="BFGS",
-            options={"gtol": 1e-5, "maxiter": 2000},
+            options={
+                "gtol": 1e-5,
+                "maxiter": 2000,
+                "hess_inv0": _inverse_curvature(data, model, theta0),
+            },
         )
         if np.isfinite(result.fun) and (best is None or result.fun < best.fun):
             best = result
-        if best is not None and best.success:
+        # BFGS often reports "precision loss" at an optimum; the Newton polish finishes the job.
+        if best is not None and (best.success or np.max(np.abs(best.jac)) < 1e-2):
             break
     if best is None:
         raise FitFailed(
@@ -128,23 +133,45 @@ def maximise(data: MmrmData, model: CovarianceModel, reml: bool) -> Optimum:
             "no covariance parameters give a positive-definite covariance and a finite "
             "likelihood; try a simpler covariance structure",
         )
-    theta, iterations = _newton_polish(objective, np.asarray(best.x, dtype=float))
+    theta, iterations, decrement = _newton_polish(objective, np.asarray(best.x, dtype=float))
     found = objective.evaluation(theta)
     if found is None:  # pragma: no cover - polish only accepts finite points
         raise FitFailed("covariance", "the likelihood became infinite at the optimum")
     gradient = objective.gradient(theta)
     max_grad = float(np.max(np.abs(gradient))) if gradient.size else 0.0
-    converged = max_grad < 1e-3
+    # Converged when one more Newton step would improve -2 log L by less than 1e-6.
+    converged = decrement < 1e-6
     message = (
         "converged"
         if converged
-        else f"not converged: largest |gradient| of -2 log L is {max_grad:.3g} (limit 1e-3)"
+        else f"not converged: a Newton step would still lower -2 log L by {decrement:.3g} "
+        "(limit 1e-6)"
     )
     return Optimum(theta, found, converged, int(best.nit) + iterations, max_grad, message)
 
 
-def _newton_polish(objective: Objective, theta: Array, max_steps: int = 8) -> tuple[Array, int]:
+def _inverse_curvature(data: MmrmData, model: CovarianceModel, theta: Array) -> Array:
+    """Inverse expected information at the start: BFGS's first metric (identity if singular)."""
+    info = expected_information(data, model.sigmas(theta), model.jacobian(theta))
+    try:
+        inverse = linalg.inv(info)
+    except linalg.LinAlgError:
+        return np.eye(theta.size)
+    if not np.all(np.isfinite(inverse)) or np.any(np.linalg.eigvalsh(inverse) <= 0):
+        return np.eye(theta.size)
+    return 0.5 * (inverse + inverse.T)  # type: ignore[no-any-return]
+
+
+def _newton_polish(
+    objective: Objective, theta: Array, max_steps: int = 8
+) -> tuple[Array, int, float]:
+    """Newton steps with step halving; returns theta, steps taken and the last Newton decrement.
+
+    The decrement g' H^-1 g is the predicted fall of -2 log L from one more step: scale-free,
+    unlike the gradient, whose round-off grows with the number of observations.
+    """
     value, gradient = objective.value_and_gradient(theta)
+    decrement = np.inf
     steps = 0
     for steps in range(1, max_steps + 1):  # noqa: B007 - the count is returned
         hessian = objective.hessian(theta, relative_step=1e-5)
@@ -160,10 +187,10 @@ def _newton_polish(objective: Objective, theta: Array, max_steps: int = 8) -> tu
         while scale > 1e-4:
             candidate = theta + scale * step
             new_value, new_gradient = objective.value_and_gradient(candidate)
-            if np.isfinite(new_value) and new_value <= value + 1e-12:
+            if np.isfinite(new_value) and new_value <= value + 1e-12 * max(1.0, abs(value)):
                 theta, value, gradient = candidate, new_value, new_gradient
                 break
             scale /= 2.0
         else:
             break
-    return theta, steps
+    return theta, steps, decrement
