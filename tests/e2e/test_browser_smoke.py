@@ -24,6 +24,7 @@ import pytest
 from playwright.sync_api import Page
 
 import mdma_at
+from support import browser
 from support.server import RunningApp, app_server
 
 VENDOR = Path(mdma_at.__file__).parent / "entrypoints" / "web" / "static" / "vendor"
@@ -238,3 +239,23 @@ def test_the_real_app_started_through_the_helper_serves_the_vendored_htmx(
 
     assert health.status_code == 200
     assert served.content == (VENDOR / "htmx.min.js").read_bytes()
+
+
+def test_without_chromium_the_browser_tests_skip_loudly_outside_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.delenv("CI", raising=False)
+
+    with pytest.raises(pytest.skip.Exception, match=r"NOT TESTED: .*no-chromium not found"):
+        browser.require_chromium()
+
+
+def test_without_chromium_the_browser_tests_fail_under_ci(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(browser, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setenv("CI", "true")
+
+    with pytest.raises(pytest.fail.Exception, match=r"under CI: .*no-chromium not found"):
+        browser.require_chromium()
