@@ -23,6 +23,11 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     MANAGE_STAFF = "manage_staff"
     VERIFY_AUDIT = "verify_audit"
+    # instruments (issue 4)
+    VIEW_MEASURES = "view_measures"
+    ISSUE_SELF_REPORT_LINK = "issue_self_report_link"
+    ENTER_CLINICIAN_INSTRUMENT = "enter_clinician_instrument"
+    ACKNOWLEDGE_SAFETY_ALERT = "acknowledge_safety_alert"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -36,6 +41,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WITHDRAW: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
     Action.MANAGE_STAFF: frozenset({Role.ADMIN}),
     Action.VERIFY_AUDIT: frozenset({Role.ADMIN}),
+    # instruments (issue 4): scores, trajectories and open alerts are part of the clinical record;
+    # a rater rates the CAPS-5 (and C-SSRS) but sees no identifiable record here (ADR 0004);
+    # only a physician closes a safety alert (issue 4, item 5)
+    Action.VIEW_MEASURES: _CLINICAL,
+    Action.ISSUE_SELF_REPORT_LINK: frozenset({Role.COORDINATOR, Role.PHYSICIAN, Role.THERAPIST}),
+    Action.ENTER_CLINICIAN_INSTRUMENT: frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.RATER}),
+    Action.ACKNOWLEDGE_SAFETY_ALERT: frozenset({Role.PHYSICIAN}),
 }
 
 

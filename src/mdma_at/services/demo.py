@@ -15,6 +15,7 @@ from mdma_at.domain.staff import Principal, Role
 from mdma_at.services import schedule
 from mdma_at.services.audit import Actor
 from mdma_at.services.auth import load_principal
+from mdma_at.services.demo_instruments import seed_demo_measures
 from mdma_at.services.patients import register_patient
 from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from mdma_at.services.staff import add_site, add_user
@@ -103,6 +104,7 @@ def seed_demo_clinic(
                 today - timedelta(days=5),
                 "moved abroad; agreed to be contacted for follow-up",
             )
+    seed_demo_measures(uow, clock)
     return [(username, ", ".join(r.value for r in roles)) for username, _, roles in DEMO_STAFF]
 
 

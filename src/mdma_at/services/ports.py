@@ -9,6 +9,16 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from mdma_at.domain.audit import AuditContent, AuditEvent
+from mdma_at.domain.instruments.definitions import InstrumentDefinition
+from mdma_at.domain.instruments.records import ItemAnswer
+from mdma_at.domain.instruments.results import Alert, Score
+from mdma_at.domain.measurement.records import (
+    Administration,
+    EnteredThrough,
+    SafetyAlert,
+    SelfReportLink,
+    StoredAnswer,
+)
 from mdma_at.domain.patients import Patient, PatientDetails
 from mdma_at.domain.schedule.planning import PlannedVisit
 from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit, VisitStatus
@@ -143,6 +153,9 @@ class UnitOfWork(Protocol):
     visits: VisitRepository
     deviations: DeviationRepository
     audit: AuditLog
+    questionnaire_links: QuestionnaireLinkRepository
+    administrations: AdministrationRepository
+    safety_alerts: SafetyAlertRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -157,3 +170,65 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> UnitOfWork: ...
+
+
+# --- instruments (issue 4) ---
+
+
+class QuestionnaireLinkRepository(Protocol):
+    """Self-report links, looked up by the SHA-256 of their token."""
+
+    def add(
+        self,
+        patient_id: int,
+        visit_id: int | None,
+        token_hash: str,
+        instruments: Sequence[str],
+        created_by: int | None,
+        created_at: datetime,
+        expires_at: datetime,
+    ) -> SelfReportLink: ...
+    def get(self, link_id: int) -> SelfReportLink | None: ...
+    def by_token_hash(self, token_hash: str) -> SelfReportLink | None: ...
+    def mark_used(self, link_id: int, at: datetime) -> bool: ...
+    def for_patient(self, patient_id: int) -> Sequence[SelfReportLink]: ...
+
+
+class AdministrationRepository(Protocol):
+    """Completed instruments with their scores, and their answers item by item (append-only)."""
+
+    def add(
+        self,
+        patient_id: int,
+        visit_id: int | None,
+        definition: InstrumentDefinition,
+        scored: Score,
+        answers: Sequence[ItemAnswer],
+        *,
+        completed_on: date,
+        recorded_at: datetime,
+        entered_through: EnteredThrough,
+        entered_by: int | None,
+        link_id: int | None = None,
+        criterion_f: bool | None = None,
+        criterion_g: bool | None = None,
+    ) -> Administration: ...
+    def get(self, administration_id: int) -> Administration | None: ...
+    def for_patient(self, patient_id: int) -> Sequence[Administration]: ...
+    def answers(self, administration_id: int) -> Sequence[StoredAnswer]: ...
+    def completed(self, patient_ids: Sequence[int]) -> Sequence[tuple[int, int, str, date]]: ...
+    def active_schedules(
+        self, site_ids: frozenset[int]
+    ) -> Sequence[tuple[Patient, tuple[Visit, ...]]]: ...
+
+
+class SafetyAlertRepository(Protocol):
+    """Alerts raised by scores; open until acknowledged (append-only, acknowledgement is a row)."""
+
+    def add(
+        self, patient_id: int, administration_id: int, alert: Alert, raised_at: datetime
+    ) -> SafetyAlert: ...
+    def get(self, alert_id: int) -> SafetyAlert | None: ...
+    def for_patient(self, patient_id: int) -> Sequence[SafetyAlert]: ...
+    def open_at(self, site_ids: frozenset[int]) -> Sequence[tuple[Patient, SafetyAlert]]: ...
+    def acknowledge(self, alert_id: int, user_id: int, at: datetime, action_taken: str) -> None: ...

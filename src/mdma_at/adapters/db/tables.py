@@ -179,3 +179,88 @@ audit_head = Table(
     Column("last_id", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),
 )
+
+# --- instruments (issue 4) ---
+# Self-report links: only the token's SHA-256 is stored; `used_at` makes a link single-use.
+questionnaire_links = Table(
+    "questionnaire_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("visit_id", ForeignKey("visits.id")),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("instruments", String(100), nullable=False),
+    Column("created_by", ForeignKey("users.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime),
+)
+
+# A completed instrument with its score; append-only (a correction is a new administration).
+instrument_administrations = Table(
+    "instrument_administrations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("visit_id", ForeignKey("visits.id")),
+    Column("instrument", String(32), nullable=False),
+    Column("version", String(100), nullable=False),
+    Column("panel_loinc", String(16)),
+    Column("total_loinc", String(16)),
+    Column("completed_on", Date, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    Column("entered_through", String(32), nullable=False),
+    Column("entered_by", ForeignKey("users.id")),
+    Column("link_id", ForeignKey("questionnaire_links.id")),
+    Column("total", Integer),
+    Column("severity", String(32)),
+    Column("diagnosis", Boolean),
+    Column("above_cutoff", Boolean),
+    Column("prorated", Boolean, nullable=False),
+    Column("criterion_f", Boolean),
+    Column("criterion_g", Boolean),
+    Column("result", Text, nullable=False),
+)
+
+# Item by item, with the item and answer LOINC codes of the definition that scored them.
+instrument_item_answers = Table(
+    "instrument_item_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "administration_id",
+        ForeignKey("instrument_administrations.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("item_number", Integer, nullable=False),
+    Column("item_label", String(8), nullable=False),
+    Column("value", Integer),
+    Column("item_loinc", String(16)),
+    Column("answer_loinc", String(16)),
+)
+
+# Safety alerts raised by scores (append-only); open until an acknowledgement row exists.
+instrument_alerts = Table(
+    "instrument_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("administration_id", ForeignKey("instrument_administrations.id"), nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("item", Integer),
+    Column("source", Text, nullable=False),
+    Column("raised_at", UtcDateTime, nullable=False),
+)
+
+instrument_alert_acknowledgements = Table(
+    "instrument_alert_acknowledgements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("alert_id", ForeignKey("instrument_alerts.id"), nullable=False, unique=True),
+    Column("acknowledged_by", ForeignKey("users.id"), nullable=False),
+    Column("acknowledged_at", UtcDateTime, nullable=False),
+    Column("action_taken", Text, nullable=False),
+)

@@ -7,6 +7,11 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from mdma_at.adapters.db.instruments_repositories import (
+    SqlAdministrations,
+    SqlQuestionnaireLinks,
+    SqlSafetyAlerts,
+)
 from mdma_at.adapters.db.repositories import (
     SqlAuditLog,
     SqlCredentials,
@@ -41,6 +46,9 @@ class SqlUnitOfWork:
             self.visits = SqlVisits(db)
             self.deviations = SqlDeviations(db)
             self.audit = SqlAuditLog(db)
+            self.questionnaire_links = SqlQuestionnaireLinks(db)
+            self.administrations = SqlAdministrations(db)
+            self.safety_alerts = SqlSafetyAlerts(db)
         return self
 
     def __exit__(

@@ -6,9 +6,13 @@ import typer
 
 from mdma_at.entrypoints.cli import (
     analyze_cmd,
+    audit_cmd,
+    db_cmd,
     score_cmd,
     screen_cmd,
+    serve_cmd,
     session_cmd,
+    user_cmd,
 )
 
 app = typer.Typer(
@@ -24,6 +28,10 @@ app = typer.Typer(
 # One line per command module; each module exposes `register(app)`.
 for module in (
     analyze_cmd,
+    db_cmd,
+    audit_cmd,
+    user_cmd,
+    serve_cmd,
     score_cmd,
     session_cmd,
     screen_cmd,
