@@ -100,7 +100,7 @@ class Inference:
     def df(self, contrast: Array) -> float:
         """Denominator d.f. of the one-row contrast ``c'beta``."""
         if self.kenward_roger:
-            return self._kr_df(contrast[None, :])
+            return self._kr_df(contrast[None, :])[0]
         variance = float(contrast @ self.phi_unadjusted @ contrast)
         grad = np.einsum("a,jab,b->j", contrast, self._dphi, contrast)
         denominator = float(grad @ self.w @ grad)
@@ -117,7 +117,7 @@ class Inference:
         if q == 1:
             return Wald(estimate, se, f, 1, self.df(contrasts[0]))
         if self.kenward_roger:
-            den_df, scale = self._kr_df(contrasts, with_scale=True)
+            den_df, scale = self._kr_df(contrasts)
             return Wald(estimate, se, f * scale, q, den_df)
         return Wald(estimate, se, f, q, self._satterthwaite_md(contrasts))
 
@@ -134,8 +134,8 @@ class Inference:
         q = len(nus)
         return 2.0 * e / (e - q) if e > q else float("nan")
 
-    def _kr_df(self, contrasts: Array, with_scale: bool = False) -> float:  # type: ignore[return]
-        """Kenward-Roger d.f. (and F scale) for ``L beta``, formulas of Kenward & Roger (1997)."""
+    def _kr_df(self, contrasts: Array) -> tuple[float, float]:
+        """Kenward-Roger d.f. and F scale for ``L beta``, formulas of Kenward & Roger (1997)."""
         phi0 = self.phi_unadjusted
         q = contrasts.shape[0]
         theta = contrasts.T @ linalg.solve(contrasts @ phi0 @ contrasts.T, contrasts)
@@ -153,9 +153,7 @@ class Inference:
         df = 4.0 + (q + 2.0) / (q * rho - 1.0)
         # F scale uses E = 1 + A2/q as mmrm (pbkrtest) does; the d.f. use E* (Kenward & Roger).
         scale = df / ((1.0 + a2 / q) * (df - 2.0))
-        if with_scale:
-            return df, scale  # type: ignore[return-value]
-        return df
+        return float(df), float(scale)
 
 
 def _covariance_of_theta(hessian: Array) -> Array:
