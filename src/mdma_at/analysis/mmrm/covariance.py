@@ -70,6 +70,8 @@ class CovarianceStructure(ABC):
     """One covariance structure for ``n_visits`` visits."""
 
     name: str = ""
+    #: Sigma is linear in the natural parameters (second derivatives, KR's R_ij, vanish).
+    linear: bool = False
 
     def __init__(self, n_visits: int) -> None:
         self.n_visits = n_visits
@@ -164,6 +166,7 @@ class Unstructured(CovarianceStructure):
     """``us``: every variance and covariance free; theta is the log-Cholesky factor."""
 
     name = "us"
+    linear = True
 
     @property
     def n_params(self) -> int:
@@ -212,6 +215,7 @@ class Diagonal(CovarianceStructure):
     """``diag``: one variance per visit, no correlation."""
 
     name = "diag"
+    linear = True
 
     @property
     def n_params(self) -> int:
@@ -234,6 +238,7 @@ class CompoundSymmetry(CovarianceStructure):
     """``cs``: common variance and correlation; natural = SAS (CS covariance, residual)."""
 
     name = "cs"
+    linear = True
 
     @property
     def n_params(self) -> int:
@@ -360,6 +365,7 @@ class Toeplitz(CovarianceStructure):
     """``toep``: common variance, one correlation per lag; natural = lag covariances (SAS)."""
 
     name = "toep"
+    linear = True
 
     @property
     def n_params(self) -> int:

@@ -64,29 +64,29 @@ class Inference:
         ).reshape(n, p, p)
         self.vcov = self.phi_unadjusted
         if kenward_roger:
-            q_mats = np.zeros((n, n, p, p))
+            # Only sum_ij W_ij (Q_ij - P_i Phi P_j - R_ij / 4) is needed, so W is folded in
+            # before touching the (k, k, p, p) tensors: cost independent of n^2 x p^2.
+            weighted_q = np.zeros((p, p))
             for block, tensor, precision in zip(
                 data.blocks, tensors.blocks, tensors.precisions, strict=True
             ):
                 d = jac[:, block.group][:, block.visits][:, :, block.visits]  # (n, k, k)
-                dp = d @ precision
-                b = np.einsum("iab,jbc->ijac", dp, d)  # (n, n, k, k)
                 k = len(block.visits)
-                q_mats += (b.reshape(n * n, k * k) @ tensor.reshape(k * k, p * p)).reshape(
-                    n, n, p, p
-                )
-            second = model.natural_hessian(phi)  # (n, n, G, T, T)
-            r_mats = np.einsum(
-                "ijgs,gsq->ijq", second.reshape(n, n, second.shape[2], -1), flat_full
-            ).reshape(n, n, p, p)
+                wd = np.einsum("ij,jcd->icd", self.w, d)
+                folded = np.einsum("iab,bc,icd->ad", d, precision, wd)  # sum W_ij D_i P D_j
+                weighted_q += (folded.reshape(k * k) @ tensor.reshape(k * k, p * p)).reshape(p, p)
             phi0 = self.phi_unadjusted
-            total = np.zeros((p, p))
-            for i in range(n):
-                for j in range(n):
-                    term = (
-                        q_mats[i, j] - self.p_mats[i] @ phi0 @ self.p_mats[j] - 0.25 * r_mats[i, j]
-                    )
-                    total += self.w[i, j] * term
+            weighted_pp = np.einsum(
+                "ij,iab,bc,jcd->ad", self.w, self.p_mats, phi0, self.p_mats, optimize=True
+            )
+            total = weighted_q - weighted_pp
+            if not model.structure.linear:
+                second = model.natural_hessian(phi)  # (n, n, G, T, T)
+                folded_second = np.einsum("ij,ijgab->gab", self.w, second)
+                weighted_r = np.einsum(
+                    "gs,gsq->q", folded_second.reshape(folded_second.shape[0], -1), flat_full
+                ).reshape(p, p)
+                total -= 0.25 * weighted_r
             self.vcov = phi0 + 2.0 * phi0 @ total @ phi0
             self.vcov = 0.5 * (self.vcov + self.vcov.T)
         # d Phi / d phi_j = -Phi P_j Phi
