@@ -23,6 +23,11 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     MANAGE_STAFF = "manage_staff"
     VERIFY_AUDIT = "verify_audit"
+    # screening (issue 3)
+    SCREEN = "screen"
+    SIGN_SCREENING = "sign_screening"
+    RECORD_CONSENT = "record_consent"
+    PUBLISH_CONSENT_DOCUMENT = "publish_consent_document"
     # instruments (issue 4)
     VIEW_MEASURES = "view_measures"
     ISSUE_SELF_REPORT_LINK = "issue_self_report_link"
@@ -41,6 +46,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WITHDRAW: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
     Action.MANAGE_STAFF: frozenset({Role.ADMIN}),
     Action.VERIFY_AUDIT: frozenset({Role.ADMIN}),
+    # screening (issue 3): the intake is clinical work; only a physician signs (or overrides) the
+    # verdict; consent is taken by clinical staff; the site's consent text by admins/coordinators
+    Action.SCREEN: _CLINICAL,
+    Action.SIGN_SCREENING: frozenset({Role.PHYSICIAN}),
+    Action.RECORD_CONSENT: _CLINICAL,
+    Action.PUBLISH_CONSENT_DOCUMENT: frozenset({Role.ADMIN, Role.COORDINATOR}),
     # instruments (issue 4): scores, trajectories and open alerts are part of the clinical record;
     # a rater rates the CAPS-5 (and C-SSRS) but sees no identifiable record here (ADR 0004);
     # only a physician closes a safety alert (issue 4, item 5)

@@ -16,6 +16,7 @@ from mdma_at.services import schedule
 from mdma_at.services.audit import Actor
 from mdma_at.services.auth import load_principal
 from mdma_at.services.demo_instruments import seed_demo_measures
+from mdma_at.services.demo_screening import seed_demo_screening
 from mdma_at.services.patients import register_patient
 from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from mdma_at.services.staff import add_site, add_user
@@ -85,6 +86,9 @@ def seed_demo_clinic(
             "+44 20 7946 0001",
         )
         patient = register_patient(uow(), clock, coordinator, site.id, details)
+        seed_demo_screening(
+            uow, clock, patient, None if days is None else today - timedelta(days=days)
+        )
         if days is not None:
             _walk_programme(
                 uow,

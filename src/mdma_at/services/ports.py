@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from mdma_at.domain.audit import AuditContent, AuditEvent
+from mdma_at.domain.eligibility import Decision
 from mdma_at.domain.instruments.definitions import InstrumentDefinition
 from mdma_at.domain.instruments.records import ItemAnswer
 from mdma_at.domain.instruments.results import Alert, Score
@@ -22,6 +23,12 @@ from mdma_at.domain.measurement.records import (
 from mdma_at.domain.patients import Patient, PatientDetails
 from mdma_at.domain.schedule.planning import PlannedVisit
 from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit, VisitStatus
+from mdma_at.domain.screening import (
+    ConsentDocument,
+    ConsentSignature,
+    ConsentWithdrawal,
+    ScreeningRecord,
+)
 from mdma_at.domain.staff import Role, Site, StaffMember
 
 
@@ -153,6 +160,8 @@ class UnitOfWork(Protocol):
     visits: VisitRepository
     deviations: DeviationRepository
     audit: AuditLog
+    screenings: ScreeningRepository
+    consents: ConsentRepository
     questionnaire_links: QuestionnaireLinkRepository
     administrations: AdministrationRepository
     safety_alerts: SafetyAlertRepository
@@ -232,3 +241,76 @@ class SafetyAlertRepository(Protocol):
     def for_patient(self, patient_id: int) -> Sequence[SafetyAlert]: ...
     def open_at(self, site_ids: frozenset[int]) -> Sequence[tuple[Patient, SafetyAlert]]: ...
     def acknowledge(self, alert_id: int, user_id: int, at: datetime, action_taken: str) -> None: ...
+
+
+# --- screening (issue 3) ---
+
+
+class ScreeningRepository(Protocol):
+    """Stored screenings with their signature (append-only), oldest first."""
+
+    def add(
+        self,
+        patient_id: int,
+        protocol: str,
+        screening_date: date,
+        intake: Mapping[str, object],
+        verdict: Mapping[str, object],
+        decision: Decision,
+        earliest_baseline: date | None,
+        recorded_by: int,
+        recorded_at: datetime,
+    ) -> ScreeningRecord: ...
+    def sign(
+        self,
+        screening_id: int,
+        signed_by: int,
+        signed_at: datetime,
+        decision: Decision,
+        override_reason: str | None,
+    ) -> ScreeningRecord: ...
+    def get(self, screening_id: int) -> ScreeningRecord | None: ...
+    def for_patient(self, patient_id: int) -> Sequence[ScreeningRecord]: ...
+    def latest(self, patient_id: int) -> ScreeningRecord | None: ...
+    def unsigned_at(
+        self, site_ids: frozenset[int]
+    ) -> Sequence[tuple[int, str, ScreeningRecord]]: ...
+
+
+class ConsentRepository(Protocol):
+    """Consent document versions per site, patients' signatures and withdrawals (append-only)."""
+
+    def add_document(
+        self,
+        site_id: int,
+        title: str,
+        version: int,
+        effective_on: date,
+        text: str,
+        reference: str,
+        published_by: int | None,
+        published_at: datetime,
+    ) -> ConsentDocument: ...
+    def documents(self, site_id: int) -> Sequence[ConsentDocument]: ...
+    def document(self, document_id: int) -> ConsentDocument | None: ...
+    def add_signature(
+        self,
+        patient_id: int,
+        document_id: int,
+        signed_name: str,
+        signed_at: datetime,
+        witness_id: int,
+        recorded_by: int,
+        recorded_at: datetime,
+    ) -> ConsentSignature: ...
+    def signatures(self, patient_id: int) -> Sequence[ConsentSignature]: ...
+    def add_withdrawal(
+        self,
+        patient_id: int,
+        withdrawn_at: datetime,
+        reason: str,
+        recorded_by: int,
+        recorded_at: datetime,
+    ) -> ConsentWithdrawal: ...
+    def withdrawals(self, patient_id: int) -> Sequence[ConsentWithdrawal]: ...
+    def witnesses(self, site_id: int) -> Sequence[StaffMember]: ...

@@ -25,6 +25,7 @@ from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.screening import ensure_first_dosing_allowed
 
 OUT_OF_WINDOW = "visit_out_of_window"
 
@@ -100,6 +101,8 @@ def record_visit(
             raise InvalidInput(
                 "held_on", f"{held_on} is before {previous.label}, held on {previous.held_on}"
             )
+        if visit.dosing_number == 1:  # signed eligible verdict, washout over, current consent
+            ensure_first_dosing_allowed(uow, enrolment.patient_id, held_on, "held_on")
         held = uow.visits.mark_held(visit.id, held_on)
         record(
             uow,
@@ -143,6 +146,8 @@ def reschedule_visit(
                     f"{new_date} is before the visit it follows, "
                     f"{previous.label} on {previous_day}",
                 )
+        if visit.dosing_number == 1:  # signed eligible verdict, washout over, current consent
+            ensure_first_dosing_allowed(uow, enrolment.patient_id, new_date, "date")
         before = {v.code: v.planned for v in uow.visits.for_enrolment(enrolment.id)}
         plan = _replan(uow, enrolment, moved=(visit.code, new_date))
         after_visits = uow.visits.for_enrolment(enrolment.id)

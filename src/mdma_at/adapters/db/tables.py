@@ -264,3 +264,74 @@ instrument_alert_acknowledgements = Table(
     Column("acknowledged_at", UtcDateTime, nullable=False),
     Column("action_taken", Text, nullable=False),
 )
+
+# --- screening (issue 3) ---
+# A stored screening: the intake as screened and the verdict with every criterion (JSON text),
+# never changed afterwards (append-only); a re-screening is a new row.
+screenings = Table(
+    "screenings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("protocol", String(32), nullable=False),
+    Column("screening_date", Date, nullable=False),
+    Column("intake", Text, nullable=False),
+    Column("verdict", Text, nullable=False),
+    Column("decision", String(32), nullable=False),
+    Column("earliest_baseline", Date),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+# The physician's signature on a screening (one per screening; append-only). `decision` is what
+# was signed; `override_reason` is set when it differs from the engine's decision.
+screening_signatures = Table(
+    "screening_signatures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("screening_id", ForeignKey("screenings.id"), nullable=False, unique=True),
+    Column("signed_by", ForeignKey("users.id"), nullable=False),
+    Column("signed_at", UtcDateTime, nullable=False),
+    Column("decision", String(32), nullable=False),
+    Column("override_reason", Text),
+)
+
+# Versions of a site's consent document (append-only: a change is a new version).
+consent_documents = Table(
+    "consent_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("effective_on", Date, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("reference", String(500), nullable=False),
+    Column("published_by", ForeignKey("users.id")),
+    Column("published_at", UtcDateTime, nullable=False),
+    UniqueConstraint("site_id", "version", name="uq_consent_documents_site_version"),
+)
+
+consent_signatures = Table(
+    "consent_signatures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("document_id", ForeignKey("consent_documents.id"), nullable=False),
+    Column("signed_name", String(200), nullable=False),
+    Column("signed_at", UtcDateTime, nullable=False),
+    Column("witness_id", ForeignKey("users.id"), nullable=False),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+consent_withdrawals = Table(
+    "consent_withdrawals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("withdrawn_at", UtcDateTime, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)

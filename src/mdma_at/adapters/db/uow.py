@@ -23,6 +23,7 @@ from mdma_at.adapters.db.repositories import (
     SqlStaff,
     SqlVisits,
 )
+from mdma_at.adapters.db.screening_repositories import SqlConsents, SqlScreenings
 
 
 class SqlUnitOfWork:
@@ -46,6 +47,8 @@ class SqlUnitOfWork:
             self.visits = SqlVisits(db)
             self.deviations = SqlDeviations(db)
             self.audit = SqlAuditLog(db)
+            self.screenings = SqlScreenings(db)
+            self.consents = SqlConsents(db)
             self.questionnaire_links = SqlQuestionnaireLinks(db)
             self.administrations = SqlAdministrations(db)
             self.safety_alerts = SqlSafetyAlerts(db)

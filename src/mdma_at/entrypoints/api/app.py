@@ -11,9 +11,11 @@ from mdma_at import __version__
 from mdma_at.bootstrap import Container
 from mdma_at.entrypoints.api import errors
 from mdma_at.entrypoints.api.routes import router as api_router
+from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
 from mdma_at.entrypoints.web.rendering import error_page
+from mdma_at.entrypoints.web.screening_pages import router as screening_pages_router
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -34,6 +36,8 @@ def create_app(container: Container) -> FastAPI:
     errors.install(app, error_page)
     app.include_router(api_router)
     app.include_router(pages_router)
+    app.include_router(screening_api_router)
+    app.include_router(screening_pages_router)
     app.include_router(instruments_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
