@@ -72,8 +72,8 @@ class Inference:
             ):
                 d = jac[:, block.group][:, block.visits][:, :, block.visits]  # (n, k, k)
                 k = len(block.visits)
-                wd = np.einsum("ij,jcd->icd", self.w, d)
-                folded = np.einsum("iab,bc,icd->ad", d, precision, wd)  # sum W_ij D_i P D_j
+                wd = (self.w @ d.reshape(d.shape[0], -1)).reshape(d.shape)
+                folded = np.sum((d @ precision) @ wd, axis=0)  # sum_ij W_ij D_i P D_j
                 weighted_q += (folded.reshape(k * k) @ tensor.reshape(k * k, p * p)).reshape(p, p)
             phi0 = self.phi_unadjusted
             weighted_pp = np.einsum(
@@ -90,9 +90,7 @@ class Inference:
             self.vcov = phi0 + 2.0 * phi0 @ total @ phi0
             self.vcov = 0.5 * (self.vcov + self.vcov.T)
         # d Phi / d phi_j = -Phi P_j Phi
-        self._dphi = -np.einsum(
-            "ab,jbc,cd->jad", self.phi_unadjusted, self.p_mats, self.phi_unadjusted
-        )
+        self._dphi = -(self.phi_unadjusted @ self.p_mats @ self.phi_unadjusted)
 
     def se(self, contrast: Array) -> float:
         return float(np.sqrt(contrast @ self.vcov @ contrast))
@@ -139,10 +137,12 @@ class Inference:
         phi0 = self.phi_unadjusted
         q = contrasts.shape[0]
         theta = contrasts.T @ linalg.solve(contrasts @ phi0 @ contrasts.T, contrasts)
-        u = np.einsum("ab,bc,jcd,de->jae", theta, phi0, self.p_mats, phi0)  # Theta Phi P_j Phi
-        traces = np.einsum("jaa->j", u)
+        u = (theta @ phi0) @ self.p_mats @ phi0  # Theta Phi P_j Phi, (n, p, p)
+        traces = np.trace(u, axis1=1, axis2=2)
         a1 = float(traces @ self.w @ traces)
-        a2 = float(np.einsum("ij,iab,jba->", self.w, u, u))
+        n = u.shape[0]
+        # sum_ij W_ij tr(u_i u_j) as one matrix product of the flattened u_i and u_j'
+        a2 = float(np.sum(self.w * (u.reshape(n, -1) @ u.transpose(0, 2, 1).reshape(n, -1).T)))
         b = (a1 + 6.0 * a2) / (2.0 * q)
         g = ((q + 1.0) * a1 - (q + 4.0) * a2) / ((q + 2.0) * a2)
         denom = 3.0 * q + 2.0 * (1.0 - g)
