@@ -73,15 +73,18 @@ def next_visit() -> str:
     return "<p id='visit'>Dosing session 2</p>"
 '''
 
+# Standard library only, so it answers within a fraction of a second even on a busy machine.
 UNHEALTHY_APP = """
-from fastapi import FastAPI, Response
+import http.server
+import sys
 
-app = FastAPI()
+
+class Unhealthy(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_error(503, "database unreachable")
 
 
-@app.get("/healthz")
-def healthz() -> Response:
-    return Response("database unreachable", status_code=503)
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Unhealthy).serve_forever()
 """
 
 
@@ -201,11 +204,14 @@ def test_an_app_that_dies_at_start_up_is_reported_with_its_stderr(tmp_path: Path
 
 
 def test_an_app_that_never_becomes_healthy_is_stopped_and_reported(tmp_path: Path) -> None:
-    write_standin(tmp_path, UNHEALTHY_APP)
+    (tmp_path / "unhealthy.py").write_text(UNHEALTHY_APP)
+
+    def unhealthy(port: int) -> list[str]:
+        return [sys.executable, str(tmp_path / "unhealthy.py"), str(port)]
 
     with (
         pytest.raises(RuntimeError, match=r"did not answer 200 on /healthz .*answered 503"),
-        app_server(tmp_path, command=standin_command(tmp_path), startup_timeout_s=3),
+        app_server(tmp_path, command=unhealthy, startup_timeout_s=3),
     ):
         pass
 
