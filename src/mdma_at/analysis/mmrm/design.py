@@ -48,6 +48,8 @@ class PatternBlock:
     x: Array
     rows: NDArray[np.intp]  # positions in the analysed frame, (k, m)
 
+    cells: NDArray[np.intp]  # flat positions of (visits x visits) in a T x T matrix, (k*k,)
+
     @property
     def n_subjects(self) -> int:
         return int(self.y.shape[1])
@@ -279,7 +281,7 @@ def prepare(
         )
     sqrt_w = np.sqrt(weight_values)
     blocks = _pattern_blocks(
-        visit_index, subject_index, group_index, y * sqrt_w, x * sqrt_w[:, None]
+        len(visit_levels), visit_index, subject_index, group_index, y * sqrt_w, x * sqrt_w[:, None]
     )
     return MmrmData(
         formula=parsed,
@@ -316,6 +318,7 @@ def _check_rank(x: Array, names: list[str]) -> None:
 
 
 def _pattern_blocks(
+    n_visits: int,
     visit: NDArray[np.intp],
     subject: NDArray[np.intp],
     group: NDArray[np.intp],
@@ -344,6 +347,7 @@ def _pattern_blocks(
                 y=np.ascontiguousarray(y[block_rows]),
                 x=np.ascontiguousarray(x[block_rows]),
                 rows=block_rows,
+                cells=(visits[:, None] * n_visits + visits[None, :]).ravel(),
             )
         )
     return blocks

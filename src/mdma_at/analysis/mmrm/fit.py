@@ -7,14 +7,15 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from mdma_at.analysis.mmrm.covariance import make_structure
-from mdma_at.analysis.mmrm.design import prepare
+from mdma_at.analysis.mmrm.design import MmrmData, prepare
 from mdma_at.analysis.mmrm.errors import InsufficientData, InvalidOption, MissingColumn
 from mdma_at.analysis.mmrm.formula import parse_formula
 from mdma_at.analysis.mmrm.inference import Inference
 from mdma_at.analysis.mmrm.lsmeans import default_arm
-from mdma_at.analysis.mmrm.optimise import Objective, maximise
+from mdma_at.analysis.mmrm.optimise import Objective, Optimum, maximise
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
 from mdma_at.analysis.mmrm.result import MmrmFit
 from mdma_at.analysis.mmrm.threads import single_threaded_blas
@@ -46,6 +47,46 @@ def fit_mmrm(
             levels=levels,
             arm=arm,
         )
+
+
+def _natural_hessian(
+    data: MmrmData, model: CovarianceModel, optimum: Optimum, reml: bool
+) -> NDArray[np.float64]:
+    """Hessian of -2 log L in the natural parametrisation, where inference differentiates.
+
+    At the optimum (gradient 0) it is J^-T H_theta J^-1 with J = d phi / d theta, so the
+    polish's last Hessian is reused; otherwise it is recomputed by differences in phi.
+    """
+    theta = optimum.theta
+    if optimum.hessian is not None:
+        jac = _natural_jacobian(model, theta)
+        try:
+            inverse = np.linalg.inv(jac)
+        except np.linalg.LinAlgError:
+            inverse = None
+        if inverse is not None and np.all(np.isfinite(inverse)):
+            hessian = inverse.T @ optimum.hessian @ inverse
+            return 0.5 * (hessian + hessian.T)  # type: ignore[no-any-return]
+    natural = Objective(data, model, reml=reml, natural=True)
+    return natural.hessian(model.natural(theta))
+
+
+def _natural_jacobian(model: CovarianceModel, theta: NDArray[np.float64]) -> NDArray[np.float64]:
+    """d phi_i / d theta_j by the complex step (the maps accept complex numbers)."""
+    n = theta.size
+    out = np.zeros((n, n))
+    step = 1e-30
+    slices = [
+        slice(g * model.structure.n_params, (g + 1) * model.structure.n_params)
+        for g in range(model.n_groups)
+    ]
+    for j in range(n):
+        shifted = theta.astype(np.complex128)
+        shifted[j] += 1j * step
+        out[:, j] = (
+            np.concatenate([np.imag(model.structure.natural(shifted[s])) for s in slices]) / step
+        )
+    return out
 
 
 def _fit(
@@ -101,8 +142,7 @@ def _fit(
         )
     optimum = maximise(prepared, model, reml=method == "reml")
     phi = model.natural(optimum.theta)
-    natural = Objective(prepared, model, reml=method == "reml", natural=True)
-    hessian = natural.hessian(phi)
+    hessian = _natural_hessian(prepared, model, optimum, method == "reml")
     hessian_pd = bool(np.all(np.linalg.eigvalsh(hessian) > 0))
     inference = Inference(
         prepared,

@@ -50,9 +50,11 @@ def evaluate(
     ytvy = 0.0
     logdet = 0.0
     whitened = []
+    t = sigmas.shape[-1]
+    flat_sigmas = sigmas.reshape(sigmas.shape[0], t * t)
     for block in data.blocks:
         k, m = block.y.shape
-        sub = sigmas[block.group][np.ix_(block.visits, block.visits)]
+        sub = flat_sigmas[block.group, block.cells].reshape(k, k)
         try:
             chol = np.linalg.cholesky(sub)
         except np.linalg.LinAlgError:
@@ -79,7 +81,7 @@ def evaluate(
         value += 2.0 * float(np.sum(np.log(np.diag(xtvx_chol)))) - p * LOG_2PI
     grad = None
     if gradient:
-        grad = np.zeros_like(sigmas)
+        grad = np.zeros_like(flat_sigmas)
         inv_lt = linalg.solve_triangular(xtvx_chol, np.eye(p), lower=True).T  # C^-T
         for block, (inv_chol, flat, yw) in zip(data.blocks, whitened, strict=True):
             k, m = block.y.shape
@@ -90,7 +92,8 @@ def evaluate(
                 a = inv_chol.T @ flat.reshape(k, m * p)  # A_i = P X_i, visit-major
                 b = (a.reshape(k * m, p) @ inv_lt).reshape(k, m * p)  # A_i C^-T
                 contribution -= b @ b.T
-            grad[block.group][np.ix_(block.visits, block.visits)] += contribution
+            grad[block.group, block.cells] += contribution.ravel()  # cells are distinct
+        grad = grad.reshape(sigmas.shape)
     return Evaluation(value, beta, xtvx, xtvx_chol, grad)
 
 

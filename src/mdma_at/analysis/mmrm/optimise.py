@@ -29,6 +29,7 @@ class Optimum:
 
     theta: Array
     evaluation: Evaluation
+    hessian: Array | None  # of -2 log L in theta, at `theta` (None if the polish made none)
     converged: bool
     iterations: int
     max_abs_gradient: float
@@ -133,7 +134,9 @@ def maximise(data: MmrmData, model: CovarianceModel, reml: bool) -> Optimum:
             "no covariance parameters give a positive-definite covariance and a finite "
             "likelihood; try a simpler covariance structure",
         )
-    theta, iterations, decrement = _newton_polish(objective, np.asarray(best.x, dtype=float))
+    theta, iterations, decrement, hessian = _newton_polish(
+        objective, np.asarray(best.x, dtype=float)
+    )
     found = objective.evaluation(theta)
     if found is None:  # pragma: no cover - polish only accepts finite points
         raise FitFailed("covariance", "the likelihood became infinite at the optimum")
@@ -147,7 +150,7 @@ def maximise(data: MmrmData, model: CovarianceModel, reml: bool) -> Optimum:
         else f"not converged: a Newton step would still lower -2 log L by {decrement:.3g} "
         "(limit 1e-6)"
     )
-    return Optimum(theta, found, converged, int(best.nit) + iterations, max_grad, message)
+    return Optimum(theta, found, hessian, converged, int(best.nit) + iterations, max_grad, message)
 
 
 def _inverse_curvature(data: MmrmData, model: CovarianceModel, theta: Array) -> Array:
@@ -164,8 +167,8 @@ def _inverse_curvature(data: MmrmData, model: CovarianceModel, theta: Array) -> 
 
 def _newton_polish(
     objective: Objective, theta: Array, max_steps: int = 8
-) -> tuple[Array, int, float]:
-    """Newton steps with step halving; returns theta, steps taken and the last Newton decrement.
+) -> tuple[Array, int, float, Array | None]:
+    """Newton steps with step halving: theta, steps, last Newton decrement, Hessian at theta.
 
     The decrement g' H^-1 g is the predicted fall of -2 log L from one more step: scale-free,
     unlike the gradient, whose round-off grows with the number of observations.
@@ -173,8 +176,10 @@ def _newton_polish(
     value, gradient = objective.value_and_gradient(theta)
     decrement = np.inf
     steps = 0
+    hessian_at: tuple[Array, Array] | None = None
     for steps in range(1, max_steps + 1):  # noqa: B007 - the count is returned
         hessian = objective.hessian(theta, relative_step=1e-5)
+        hessian_at = (theta, hessian)
         try:
             chol = linalg.cho_factor(hessian)
         except linalg.LinAlgError:
@@ -193,4 +198,5 @@ def _newton_polish(
             scale /= 2.0
         else:
             break
-    return theta, steps, decrement
+    final_hessian = hessian_at[1] if hessian_at is not None and hessian_at[0] is theta else None
+    return theta, steps, decrement, final_hessian
