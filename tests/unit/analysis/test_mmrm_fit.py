@@ -13,6 +13,7 @@ import statsmodels.formula.api as smf
 
 from mdma_at.analysis.mmrm import (
     DuplicateVisit,
+    InsufficientData,
     InvalidOption,
     MissingColumn,
     MmrmError,
@@ -276,3 +277,10 @@ def test_na_and_empty_strings_in_the_response_are_missing_not_bad_input() -> Non
     data.loc[1, "CHG"] = ""
     fit = fit_mmrm(data, "CHG ~ ARM + us(VISIT | SUBJ)")
     assert fit.n_observations == int(trial().CHG.notna().sum()) - int(trial().CHG[:2].notna().sum())
+
+
+def test_a_covariance_group_without_responses_at_a_visit_is_refused_with_the_reason() -> None:
+    data = trial().copy()
+    data.loc[(data.ARM == "MDMA") & (data.VISIT == "W10"), "CHG"] = np.nan
+    with pytest.raises(InsufficientData, match="no observed response at visit 'W10' in covariance"):
+        fit_mmrm(data, "CHG ~ ARM*VISIT + us(VISIT | ARM / SUBJ)")

@@ -269,6 +269,18 @@ def prepare(
             raise FormulaSyntaxError(
                 cov.group, f"the covariance group {cov.group!r} changes within a subject"
             )
+        seen = pd.crosstab(group_index, visit_index).reindex(
+            index=range(len(group_levels or [])), columns=range(len(visit_levels)), fill_value=0
+        )
+        empty = np.argwhere(seen.to_numpy() == 0)
+        if empty.size:
+            g, v = empty[0]
+            raise InsufficientData(
+                cov.group,
+                f"no observed response at visit {_show(visit_levels[v])} in covariance group "
+                f"{_show(group_levels[g])}: that group's covariance cannot be estimated "
+                "(use a common covariance or a structure without per-visit variances)",
+            )
     else:
         group_index = np.zeros(len(used), dtype=np.intp)
 

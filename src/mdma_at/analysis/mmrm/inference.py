@@ -157,9 +157,12 @@ class Inference:
 
 
 def _covariance_of_theta(hessian: Array) -> Array:
-    """W = (H/2)^-1 for H the Hessian of -2 log L; pseudo-inverse if H is singular."""
+    """W = (H/2)^-1 for H the Hessian of -2 log L; pseudo-inverse if H is (near) singular.
+
+    A singular H means a covariance parameter the data cannot identify; the fit then reports
+    ``converged: false`` (see `fit`), and W from the pseudo-inverse keeps the rest computable.
+    """
     half = 0.5 * (hessian + hessian.T) / 2.0
-    try:
+    if np.linalg.cond(half) < 1e12:
         return linalg.inv(half)  # type: ignore[no-any-return]
-    except linalg.LinAlgError:
-        return linalg.pinvh(half)  # type: ignore[no-any-return]
+    return linalg.pinvh(half)  # type: ignore[no-any-return]
