@@ -21,12 +21,13 @@ from enum import StrEnum
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.sources import Source
 
-#: ICH E6(R3) 2.8: written informed consent obtained before participation, and revised information
-#: communicated (re-consent) when new information may affect willingness to continue. Requiring it
-#: before each dosing session is this site's reading, for safety.
+#: Informed consent is a condition of taking part: MAPP exclusion "unable to give informed consent"
+#: [S33]; prescribers must obtain informed consent [S59]. That a revised form must be signed before
+#: the next dosing session is this site's reading of good clinical practice (no trial text was
+#: retrieved on re-consent timing): a site default, chosen for safety.
 CONSENT_SOURCE = Source(
-    "ICH E6(R3) informed consent: obtained before participation; re-consent on a revised form "
-    "before further trial procedures",
+    "informed consent required [S33][S59]; re-consent on a newer version before the next dosing "
+    "session",
     site_default=True,
 )
 
