@@ -64,23 +64,22 @@ def seed_demo_measures(uow: UnitOfWorkFactory, clock: Clock) -> None:
         if not held:
             continue
         enrolled_on = min(v.window_start for v in visits)
+        due_at = {
+            v.id: {rule.instrument for rule in instruments_at(library.due_rules, v.code, v.kind)}
+            for v in held
+        }
+        study_id = patient.details.study_id
+        skipped_visit = None  # the visit whose questionnaire is left overdue
+        if study_id == OVERDUE_QUESTIONNAIRE[0]:
+            skipped_visit = [v for v in held if OVERDUE_QUESTIONNAIRE[1] in due_at[v.id]][-1]
+        self_reported = [v for v in held if InstrumentCode.PHQ9 in due_at[v.id]]
+        offset = patient_index % 4 - 1  # patients differ by a few points
         for visit in held:
-            last = visit is held[-1]
-            due = {
-                rule.instrument
-                for rule in instruments_at(library.due_rules, visit.code, visit.kind)
-            }
+            due = due_at[visit.id]
             progress = min(1.0, (_day(visit) - enrolled_on).days / PROGRAMME_DAYS)
-            offset = patient_index % 4 - 1
-            skip = (
-                OVERDUE_QUESTIONNAIRE[1]
-                if last and patient.details.study_id == OVERDUE_QUESTIONNAIRE[0]
-                else None
-            )
-            ideation = last and patient.details.study_id == OPEN_ALERT
-            ideation = ideation or (
-                patient.details.study_id == ACKNOWLEDGED_ALERT and visit.code == "baseline"
-            )
+            skip = OVERDUE_QUESTIONNAIRE[1] if visit is skipped_visit else None
+            ideation = study_id == OPEN_ALERT and visit is self_reported[-1]
+            ideation = ideation or (study_id == ACKNOWLEDGED_ALERT and visit.code == "baseline")
             self_reports = {
                 code: _answers(library.get(code), _total(code, progress, offset), ideation)
                 for code in SELF_REPORT_INSTRUMENTS

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from mdma_at import __version__
 from mdma_at.bootstrap import Container
 from mdma_at.entrypoints.api import errors
+from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
@@ -39,6 +40,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(screening_api_router)
     app.include_router(screening_pages_router)
     app.include_router(instruments_pages_router)
+    app.include_router(instruments_api_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/healthz", include_in_schema=False)
