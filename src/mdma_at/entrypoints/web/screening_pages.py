@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.eligibility import Decision, PregnancyTest, Severity, Sex, SuicideRisk
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.entrypoints.api.deps import ContainerDep
@@ -95,6 +96,14 @@ def _screening_form(
         live=live,
         **_form_context(values, ticked),
     )
+
+
+@router.get("/screening/awaiting", response_class=HTMLResponse)
+def awaiting_signature(request: Request, ctx: ContainerDep, session: Session) -> Response:
+    """The dashboard's card (htmx): unsigned screenings where the user may sign."""
+    awaiting = screening.awaiting_signature(ctx.uow(), session.principal)
+    may_sign = bool(sites_for(session.principal, Action.SIGN_SCREENING))
+    return page(request, "_screening_awaiting.html", awaiting=awaiting, may_sign=may_sign)
 
 
 @router.get("/patients/{patient_id}/screening/panel", response_class=HTMLResponse)
