@@ -199,7 +199,9 @@ def test_to_dict_is_the_json_contract_and_serialisable() -> None:
 
 
 def test_visits_sort_naturally_so_week_10_follows_week_6() -> None:
-    assert fitted().covariance.visits == VISITS
+    sigma, visits = fitted().covariance
+    assert visits == VISITS
+    assert sigma.shape == (3, 3)
 
 
 def test_type3_test_of_a_single_coefficient_is_its_squared_t() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,10 @@ class Covariance:
     parameters: dict[str, float]  # natural (SAS) parametrisation
     group: str | None = None
     by_group: dict[str, Array] = field(default_factory=dict)
+
+    def __iter__(self) -> Iterator[Any]:
+        """``sigma, visits = fit.covariance`` (the pair the issue's API sketch names)."""
+        return iter((self.matrix, self.visits))
 
 
 def _t_summary(estimate: float, se: float, df: float, level: float) -> dict[str, float]:
