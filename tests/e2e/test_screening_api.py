@@ -215,3 +215,35 @@ def test_the_form_refuses_a_bad_intake_with_422_naming_the_field_and_stores_noth
         assert stored.status_code == 303
     after = api.get(f"/api/patients/{pid}/screenings").json()
     assert len(after) == len(before) + 1
+
+
+def test_the_first_dosing_query_names_the_washout_date_and_the_missing_signature(
+    api: httpx.Client,
+) -> None:
+    washout = api.get(
+        f"/api/patients/{patient_id(api, 'DEMO-002')}/first-dosing", params={"on": "2026-01-01"}
+    ).json()
+    assert washout["allowed"] is False
+    assert "before_washout" in {r["code"] for r in washout["refusals"]}
+    review = api.get(
+        f"/api/patients/{patient_id(api, 'DEMO-003')}/first-dosing", params={"on": "2099-01-01"}
+    ).json()
+    assert [r["code"] for r in review["refusals"]] == ["not_signed"]
+
+
+def test_a_physician_sees_the_screenings_awaiting_signature_on_the_dashboard(
+    demo_app: RunningApp,
+) -> None:
+    with httpx.Client(base_url=demo_app.base_url) as client:
+        login = client.get("/login")
+        client.post(
+            "/login",
+            data={
+                "username": "dr.ng",
+                "password": DEMO_PASSWORD,
+                "csrf_token": csrf_of(login.text),
+            },
+        )
+        assert 'hx-get="/screening/awaiting"' in client.get("/").text
+        card = client.get("/screening/awaiting")
+    assert card.status_code == 200 and "DEMO-003" in card.text

@@ -8,7 +8,7 @@ refuse is shown again with the reason and the field marked (422), and nothing is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -354,3 +354,70 @@ async def withdraw_consent(
         )
     notice = "Withdrawal of consent recorded: no dosing session may start."
     return RedirectResponse(f"/patients/{patient_id}?notice={quote(notice)}", status_code=303)
+
+
+def _documents_page(
+    request: Request,
+    ctx: ContainerDep,
+    session: WebSession,
+    site_id: int,
+    error: str = "",
+    form: Mapping[str, Any] | None = None,
+    notice: str = "",
+) -> HTMLResponse:
+    documents = consent.consent_documents(ctx.uow(), ctx.clock, session.principal, site_id)
+    with ctx.uow() as uow:
+        site = uow.sites.get(site_id)
+    return page(
+        request,
+        "consent_documents.html",
+        422 if error else 200,
+        session=session,
+        site=site,
+        documents=documents,
+        may_publish=site_id in sites_for(session.principal, Action.PUBLISH_CONSENT_DOCUMENT),
+        error=error,
+        notice=notice,
+        form=form,
+    )
+
+
+@router.get("/sites/{site_id}/consent-documents", response_class=HTMLResponse)
+def consent_documents(
+    request: Request, ctx: ContainerDep, session: Session, site_id: int, notice: str = ""
+) -> Response:
+    return _documents_page(request, ctx, session, site_id, notice=notice)
+
+
+@router.post("/sites/{site_id}/consent-documents")
+async def publish_consent_document(
+    request: Request, ctx: ContainerDep, session: PostedSession, site_id: int
+) -> Response:
+    values, _ = await _posted(request)
+    try:
+        version = _int(values.get("version", ""), "version")
+        try:
+            effective_on = date.fromisoformat(values.get("effective_on", "").strip())
+        except ValueError:
+            raise InvalidInput("effective_on", "give a date (YYYY-MM-DD)") from None
+        document = await run_in_threadpool(
+            lambda: consent.publish_consent_document(
+                ctx.uow(),
+                ctx.clock,
+                session.principal,
+                site_id,
+                title=values.get("title", ""),
+                version=version,
+                effective_on=effective_on,
+                text=values.get("text", ""),
+                reference=values.get("reference", ""),
+            )
+        )
+    except (InvalidInput, Conflict) as refused:
+        return await run_in_threadpool(
+            _documents_page, request, ctx, session, site_id, f"Not published. {refused}", values
+        )
+    notice = f"Version {document.version} published, effective {document.effective_on}."
+    return RedirectResponse(
+        f"/sites/{site_id}/consent-documents?notice={quote(notice)}", status_code=303
+    )
