@@ -1,0 +1,29 @@
+"""The demo clinic's screening and consent, seeded through the real services on both databases."""
+
+from __future__ import annotations
+
+from mdma_at.bootstrap import Container
+from mdma_at.domain.eligibility import Decision
+from mdma_at.domain.screening import ConsentStatus
+from mdma_at.services import consent
+from mdma_at.services.audit import SYSTEM, verify_audit_chain
+from mdma_at.services.demo import seed_demo_clinic
+
+
+def test_the_demo_has_a_patient_in_every_decision_state_and_every_consent_state(
+    ctx: Container,
+) -> None:
+    seed_demo_clinic(ctx.uow, ctx.clock, ctx.hasher, SYSTEM)
+    today = ctx.clock.now().date()
+    with ctx.uow() as uow:
+        by_study = {p.details.study_id: p for p in uow.patients.search(frozenset({1}), "DEMO-", 50)}
+        latest = {sid: uow.screenings.latest(p.id) for sid, p in by_study.items()}
+    decisions = {s.decision for s in latest.values() if s is not None}
+    assert decisions == set(Decision)
+    assert latest["DEMO-003"] is not None and latest["DEMO-003"].signature is None
+    overridden = latest["DEMO-004"]
+    assert overridden is not None and overridden.signature is not None
+    assert overridden.signature.overridden
+    statuses = {sid: consent.consent_status(ctx.uow(), p.id, today) for sid, p in by_study.items()}
+    assert set(statuses.values()) == set(ConsentStatus)
+    assert verify_audit_chain(ctx.uow()).intact
