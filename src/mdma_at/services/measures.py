@@ -223,7 +223,7 @@ def record_clinician_instrument(
             raise InvalidInput(
                 "completed_on", f"{completed_on} is before enrolment on {enrolment.enrolled_on}"
             )
-        _check_visit(uow, patient, visit_id)
+        check_visit(uow, patient, visit_id)
         stored = store_score(
             uow,
             clock,
@@ -324,7 +324,7 @@ def _current_enrolment(uow: UnitOfWork, patient_id: int) -> Enrolment | None:
     return enrolments[-1] if enrolments else None
 
 
-def _check_visit(uow: UnitOfWork, patient: Patient, visit_id: int | None) -> Visit | None:
+def check_visit(uow: UnitOfWork, patient: Patient, visit_id: int | None) -> Visit | None:
     """The visit an instrument is recorded for must be one of the patient's, not cancelled."""
     if visit_id is None:
         return None

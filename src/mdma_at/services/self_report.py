@@ -30,7 +30,7 @@ from mdma_at.services.audit import Actor, record
 from mdma_at.services.auth import token_digest
 from mdma_at.services.measures import (
     Stored,
-    _check_visit,
+    check_visit,
     library_for,
     patient_measures,
     score_texts,
@@ -99,7 +99,7 @@ def issue_self_report_link(
         patient, actor = load_patient(
             uow, clock, principal, patient_id, Action.ISSUE_SELF_REPORT_LINK
         )
-        _check_visit(uow, patient, visit_id)
+        check_visit(uow, patient, visit_id)
         link = uow.questionnaire_links.add(
             patient.id,
             visit_id,
