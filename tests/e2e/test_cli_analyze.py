@@ -136,11 +136,21 @@ def test_ml_and_kenward_roger_and_weights_are_accepted(trial: Path) -> None:
 
 
 def test_without_json_the_fit_is_printed_in_words(trial: Path) -> None:
-    done = run(str(trial), "--formula", FORMULA)
+    done = run(str(trial), "--formula", FORMULA.replace("VISIT | SUBJ", "VISIT | ARM / SUBJ"))
     assert done.returncode == 0, done.stderr
     assert "40 subjects" in done.stdout
+    assert "Covariance (us, ARM = MDMA)" in done.stdout
+    assert "Covariance (us, ARM = PBO)" in done.stdout
     assert "LS means" in done.stdout
     assert "MDMA W18:" in done.stdout
+
+
+def test_levels_set_the_order_and_reference_of_a_factor(trial: Path) -> None:
+    done = run(str(trial), "--formula", FORMULA, "--levels", "VISIT=W18,W12,W06", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert payload["covariance"]["visits"] == ["W18", "W12", "W06"]
+    assert "VISIT[T.W06]" in [row["term"] for row in payload["coefficients"]]
 
 
 @pytest.mark.parametrize(

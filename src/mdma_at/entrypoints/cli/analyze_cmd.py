@@ -60,9 +60,12 @@ def _human(payload: dict[str, Any]) -> None:
             f"[{_fmt(row['lower'])}, {_fmt(row['upper'])}]"
         )
     cov = payload["covariance"]
-    typer.echo(f"Covariance ({cov['structure']}), visits {', '.join(cov['visits'])}:")
-    for visit, row in zip(cov["visits"], cov["matrix"], strict=True):
-        typer.echo(f"  {visit}: " + "  ".join(_fmt(v, 3) for v in row))
+    matrices = cov.get("by_group") or {"": cov["matrix"]}
+    for group, matrix in matrices.items():
+        label = f", {cov['group']} = {group}" if group else ""
+        typer.echo(f"Covariance ({cov['structure']}{label}), visits {', '.join(cov['visits'])}:")
+        for visit, row in zip(cov["visits"], matrix, strict=True):
+            typer.echo(f"  {visit}: " + "  ".join(_fmt(v, 3) for v in row))
     typer.echo("LS means (estimate, se, df, 95% CI):")
     for row in payload["lsmeans"]:
         arm = f"{row['arm']} " if row["arm"] is not None else ""
