@@ -285,12 +285,6 @@ def prepare(
         group_index = np.zeros(len(used), dtype=np.intp)
 
     n_subjects = int(subject_index.max()) + 1 if len(subject_index) else 0
-    n_theta_guess = len(visit_levels)
-    if len(y) <= x.shape[1] + n_theta_guess:
-        raise InsufficientData(
-            parsed.response,
-            f"{len(y)} observed responses are too few for {x.shape[1]} fixed effects",
-        )
     sqrt_w = np.sqrt(weight_values)
     blocks = _pattern_blocks(
         len(visit_levels), visit_index, subject_index, group_index, y * sqrt_w, x * sqrt_w[:, None]

@@ -48,11 +48,10 @@ class CovarianceModel:
 
     def natural_hessian(self, phi: Array) -> Array:
         """(n, n, groups, T, T); zero across groups."""
-        k, t = self.structure.n_params, self.structure.n_visits
+        t = self.structure.n_visits
         out = np.zeros((self.n_params, self.n_params, self.n_groups, t, t))
         for g, s in enumerate(self._slices()):
             out[s, s, g] = self.structure.natural_hessian(phi[s])
-        del k
         return out
 
     def _block_diagonal(self, parts: list[Array]) -> Array:
