@@ -35,7 +35,29 @@ def fit_mmrm(
     levels: Mapping[str, Sequence[Any]] | None = None,
     arm: str | None = None,
 ) -> MmrmFit:
-    """Fit a mixed model for repeated measures (see `_fit` for the arguments)."""
+    """Fit a mixed model for repeated measures.
+
+    Args:
+        data: one row per subject and visit (long format); missing responses (NaN, ``NA`` or
+            empty) are left out, the subject's other visits kept.
+        formula: ``Y ~ fixed effects + structure(VISIT | SUBJECT)`` or, with one covariance
+            per group, ``structure(VISIT | GROUP / SUBJECT)``; structures: us, cs, csh, ar1,
+            ar1h, toep, toeph, ad, adh, diag.
+        method: ``"reml"`` (default) or ``"ml"``.
+        df: ``"satterthwaite"`` (model-based covariance of beta) or ``"kenward-roger"``
+            (KR-adjusted covariance and d.f.).
+        weights: column of positive observation weights (Sigma_i = W^-1/2 Sigma W^-1/2).
+        reference: factor -> reference level (moved first; treatment contrasts against it).
+        levels: factor -> full level order (otherwise pandas Categorical order, else natural sort).
+        arm: the factor that LS means are computed for (default: see `lsmeans.default_arm`).
+
+    Raises:
+        MmrmError: one subclass per kind of bad input (see `errors`).
+
+    Returns:
+        The fit; ``fit.converged`` is False (with ``fit.convergence['message']``) when the
+        optimiser did not meet its criterion, which is an answer, not an exception.
+    """
     with single_threaded_blas():
         return _fit(
             data,
@@ -100,25 +122,7 @@ def _fit(
     levels: Mapping[str, Sequence[Any]] | None = None,
     arm: str | None = None,
 ) -> MmrmFit:
-    """Fit a mixed model for repeated measures.
-
-    Args:
-        data: one row per subject and visit (long format); missing responses (NaN, ``NA`` or
-            empty) are left out, the subject's other visits kept.
-        formula: ``Y ~ fixed effects + structure(VISIT | SUBJECT)`` or, with one covariance
-            per group, ``structure(VISIT | GROUP / SUBJECT)``; structures: us, cs, csh, ar1,
-            ar1h, toep, toeph, ad, adh, diag.
-        method: ``"reml"`` (default) or ``"ml"``.
-        df: ``"satterthwaite"`` (model-based covariance of beta) or ``"kenward-roger"``
-            (KR-adjusted covariance and d.f.).
-        weights: column of positive observation weights (Sigma_i = W^-1/2 Sigma W^-1/2).
-        reference: factor -> reference level (moved first; treatment contrasts against it).
-        levels: factor -> full level order (otherwise pandas Categorical order, else natural sort).
-        arm: the factor that LS means are computed for (default: see `lsmeans.default_arm`).
-
-    Raises:
-        MmrmError: one subclass per kind of bad input (see `errors`).
-    """
+    """Checks the options, fits, and computes the inference (`fit_mmrm` inside BLAS limits)."""
     method = method.lower()
     df_method = df.lower().replace("_", "-")
     if df_method == "kr":
