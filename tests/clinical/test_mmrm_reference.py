@@ -94,11 +94,12 @@ def close(
         scale = float(np.mean(np.abs(e)))
         diff = float(np.mean(np.abs(a - e)))
         diff = diff / scale if scale > tol["value"] else diff
-    line = inspect.stack()[1].code_context
+    caller = inspect.stack()[1]
     AGREEMENT.append(
         {
             "case": CURRENT_CASE["id"],
-            "check": (line[0].strip() if line else ""),
+            "check": (caller.code_context[0].strip() if caller.code_context else ""),
+            "line": caller.lineno,
             "diff": diff,
             "tolerance": tol,
         }
