@@ -286,3 +286,15 @@ def test_a_covariance_group_without_responses_at_a_visit_is_refused_with_the_rea
     data.loc[(data.ARM == "MDMA") & (data.VISIT == "W10"), "CHG"] = np.nan
     with pytest.raises(InsufficientData, match="no observed response at visit 'W10' in covariance"):
         fit_mmrm(data, "CHG ~ ARM + VISIT + us(VISIT | ARM / SUBJ)")
+
+
+def test_row_order_and_subjects_without_responses_do_not_change_the_fit() -> None:
+    base = fitted()
+    shuffled = trial().sample(frac=1.0, random_state=3)
+    empty = pd.DataFrame(
+        {"SUBJ": "X999", "VISIT": VISITS, "ARM": "PBO", "BASE": 40.0, "CHG": np.nan, "W": 1.0}
+    )
+    other = fit_mmrm(pd.concat([shuffled, empty]), FORMULA.format(cov="us"))
+    assert other.loglik == pytest.approx(base.loglik, abs=1e-8)
+    assert np.allclose(other.coefficients.estimate, base.coefficients.estimate, atol=1e-7)
+    assert other.n_subjects == base.n_subjects
