@@ -177,3 +177,30 @@ def test_a_link_for_a_visit_of_another_patient_is_refused(api: httpx.Client) -> 
     response = api.post(f"/api/patients/{demo_007}/self-report-links", json={"visit_id": 1})
     assert response.status_code == 422
     assert response.json()["field"] == "visit_id"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/patients/4/self-report-links",
+        "/patients/4/measures/cssrs-screen/new",
+        "/alerts/1/acknowledge",
+    ],
+)
+def test_every_staff_form_post_of_the_measures_needs_the_csrf_token(
+    demo_app: RunningApp, path: str
+) -> None:
+    client = signed_in(demo_app, "dr.ng")
+    before = client.get("/patients/4/measures").text.count("<tr>")
+    response = client.post(
+        path,
+        data={
+            "csrf_token": "forged",
+            "action_taken": "forged",
+            "completed_on": TODAY,
+            **{f"item-{n}": "yes" for n in range(1, 8)},
+        },
+    )
+    assert response.status_code == 403
+    assert "security token" in response.text
+    assert client.get("/patients/4/measures").text.count("<tr>") == before
