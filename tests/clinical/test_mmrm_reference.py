@@ -297,6 +297,8 @@ def check_kenward_roger_us(case: dict[str, Any]) -> None:
         empirical["trt_minus_pbo"]["se"],
         empirical["beta_vcov_tolerance"],
     )
+    bw = plain.between_within_df()
+    close(bw["ARMCD[T.TRT]"], empirical["trt_minus_pbo"]["df_between_within"], _abs(0.0))
     predicted = expected["sas_conditional_predictions"]
     rows = fev().iloc[[r - 1 for r in predicted["rows_1_based"]]]
     ours = plain.predict(rows)

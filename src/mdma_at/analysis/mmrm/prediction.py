@@ -83,3 +83,30 @@ def empirical_vcov(fit: MmrmFit) -> Array:
         meat += scores.T @ scores
     phi = fit.inference.phi_unadjusted
     return phi @ meat @ phi  # type: ignore[no-any-return]
+
+
+def between_within_df(fit: MmrmFit) -> pd.Series:
+    """SAS's ``ddfm=betwithin`` d.f. per coefficient (its default with ``empirical``).
+
+    The residual d.f. N - rank(X) are split: a coefficient whose column is constant within
+    every subject (intercept, arm, baseline) gets S - rank(X_between), S = subjects with a
+    response; every other coefficient gets the rest, N - rank(X) - (S - rank(X_between)).
+    """
+    d = fit.data
+    subjects = d.frame[d.formula.covariance.subject].to_numpy()
+    codes, _ = pd.factorize(subjects)
+    between = []
+    for j in range(d.x.shape[1]):
+        column = d.x[:, j]
+        low = np.full(codes.max() + 1, np.inf)
+        high = np.full(codes.max() + 1, -np.inf)
+        np.minimum.at(low, codes, column)
+        np.maximum.at(high, codes, column)
+        between.append(bool(np.all(high - low <= 1e-12 * max(1.0, float(np.abs(column).max())))))
+    mask = np.array(between)
+    rank_between = int(np.linalg.matrix_rank(d.x[:, mask])) if mask.any() else 0
+    between_df = d.n_subjects - rank_between
+    within_df = d.n_observations - int(np.linalg.matrix_rank(d.x)) - between_df
+    return pd.Series(
+        np.where(mask, between_df, within_df).astype(float), index=d.column_names, name="df"
+    )

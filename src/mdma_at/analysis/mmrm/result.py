@@ -18,7 +18,7 @@ from mdma_at.analysis.mmrm.design import MmrmData
 from mdma_at.analysis.mmrm.errors import InvalidOption, UnknownLevel
 from mdma_at.analysis.mmrm.inference import Inference, Wald
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
-from mdma_at.analysis.mmrm.prediction import empirical_vcov, predict
+from mdma_at.analysis.mmrm.prediction import between_within_df, empirical_vcov, predict
 
 Array = NDArray[np.float64]
 
@@ -189,6 +189,10 @@ class MmrmFit:
     def empirical_vcov(self) -> Array:
         """Sandwich covariance of the coefficients (SAS ``empirical``)."""
         return empirical_vcov(self)
+
+    def between_within_df(self) -> pd.Series:
+        """SAS's between-within d.f. per coefficient (see `prediction.between_within_df`)."""
+        return between_within_df(self)
 
     # -- least-squares means -------------------------------------------------------------------
     def _equal_weight_rows(self, arm: str | None) -> tuple[list[Any], Array]:
