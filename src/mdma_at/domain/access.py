@@ -23,6 +23,12 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     MANAGE_STAFF = "manage_staff"
     VERIFY_AUDIT = "verify_audit"
+    # session (issue 5)
+    VIEW_SESSION = "view_session"
+    RUN_SESSION = "run_session"
+    CONFIRM_PRE_DOSE = "confirm_pre_dose"
+    OVERRIDE_SESSION_RULE = "override_session_rule"
+    ACKNOWLEDGE_VITALS_ALERT = "acknowledge_vitals_alert"
     # screening (issue 3)
     SCREEN = "screen"
     SIGN_SCREENING = "sign_screening"
@@ -46,6 +52,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WITHDRAW: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
     Action.MANAGE_STAFF: frozenset({Role.ADMIN}),
     Action.VERIFY_AUDIT: frozenset({Role.ADMIN}),
+    # session (issue 5): the dyad and the physician run the session; only a physician
+    # confirms the pre-dose checklist, overrides a rule or acknowledges a vital-sign alert
+    Action.VIEW_SESSION: _CLINICAL,
+    Action.RUN_SESSION: frozenset({Role.PHYSICIAN, Role.THERAPIST}),
+    Action.CONFIRM_PRE_DOSE: frozenset({Role.PHYSICIAN}),
+    Action.OVERRIDE_SESSION_RULE: frozenset({Role.PHYSICIAN}),
+    Action.ACKNOWLEDGE_VITALS_ALERT: frozenset({Role.PHYSICIAN}),
     # screening (issue 3): the intake is clinical work; only a physician signs (or overrides) the
     # verdict; consent is taken by clinical staff; the site's consent text by admins/coordinators
     Action.SCREEN: _CLINICAL,

@@ -17,6 +17,7 @@ from mdma_at.services.audit import Actor
 from mdma_at.services.auth import load_principal
 from mdma_at.services.demo_instruments import seed_demo_measures
 from mdma_at.services.demo_screening import seed_demo_screening
+from mdma_at.services.demo_session import seed_demo_sessions
 from mdma_at.services.patients import register_patient
 from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from mdma_at.services.staff import add_site, add_user
@@ -109,6 +110,7 @@ def seed_demo_clinic(
                 "moved abroad; agreed to be contacted for follow-up",
             )
     seed_demo_measures(uow, clock)
+    seed_demo_sessions(uow, clock, site.id)
     return [(username, ", ".join(r.value for r in roles)) for username, _, roles in DEMO_STAFF]
 
 

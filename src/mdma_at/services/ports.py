@@ -30,6 +30,7 @@ from mdma_at.domain.screening import (
     ScreeningRecord,
 )
 from mdma_at.domain.staff import Role, Site, StaffMember
+from mdma_at.services.session_records import DosingSession, NewEntry, SessionEntry
 
 
 class Clock(Protocol):
@@ -160,6 +161,8 @@ class UnitOfWork(Protocol):
     visits: VisitRepository
     deviations: DeviationRepository
     audit: AuditLog
+    dosing_sessions: DosingSessionRepository
+    session_entries: SessionEntryRepository
     screenings: ScreeningRepository
     consents: ConsentRepository
     questionnaire_links: QuestionnaireLinkRepository
@@ -314,3 +317,43 @@ class ConsentRepository(Protocol):
     ) -> ConsentWithdrawal: ...
     def withdrawals(self, patient_id: int) -> Sequence[ConsentWithdrawal]: ...
     def witnesses(self, site_id: int) -> Sequence[StaffMember]: ...
+
+
+# --- session (issue 5) ---
+
+
+class DosingSessionRepository(Protocol):
+    """Dosing sessions, one per dosing visit."""
+
+    def add(
+        self,
+        patient_id: int,
+        visit_id: int,
+        protocol: str,
+        session_number: int,
+        started_at: datetime,
+        started_by: int | None,
+        childbearing_potential: bool,
+        weight_kg: float | None,
+    ) -> DosingSession: ...
+    def get(self, session_id: int) -> DosingSession | None: ...
+    def lock(self, session_id: int) -> DosingSession | None: ...
+    def for_visit(self, visit_id: int) -> DosingSession | None: ...
+    def for_patient(self, patient_id: int) -> Sequence[DosingSession]: ...
+    def open_at(self, site_ids: frozenset[int]) -> Sequence[tuple[Patient, DosingSession]]: ...
+    def close(self, session_id: int, at: datetime) -> DosingSession: ...
+
+
+class SessionEntryRepository(Protocol):
+    """The entries of a session, append-only, in the order they were recorded."""
+
+    def append(
+        self,
+        session_id: int,
+        entry: NewEntry,
+        recorded_by: int | None,
+        recorded_by_name: str,
+        role: str | None,
+        recorded_at: datetime,
+    ) -> SessionEntry: ...
+    def for_session(self, session_id: int) -> Sequence[SessionEntry]: ...

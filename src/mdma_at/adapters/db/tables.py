@@ -335,3 +335,42 @@ consent_withdrawals = Table(
     Column("recorded_by", ForeignKey("users.id"), nullable=False),
     Column("recorded_at", UtcDateTime, nullable=False),
 )
+
+# --- session (issue 5) ---
+# One dosing session per dosing visit. The row holds what does not change once started, plus
+# `status`/`closed_at`, set once by an allowed discharge. Locked FOR UPDATE by every entry so two
+# writers on the same session queue up (SQLite already serialises writers with BEGIN IMMEDIATE).
+dosing_sessions = Table(
+    "dosing_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("visit_id", ForeignKey("visits.id"), nullable=False, unique=True),
+    Column("protocol", String(32), nullable=False),
+    Column("session_number", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("started_by", ForeignKey("users.id")),
+    Column("childbearing_potential", Boolean, nullable=False),
+    Column("weight_kg", String(16)),
+    Column("status", String(16), nullable=False),
+    Column("closed_at", UtcDateTime),
+)
+
+# Everything that happened in a session, in the order it was recorded (append-only): vitals,
+# dose and discharge requests with the rules' decision, overrides, acknowledgements, adverse
+# events, notes, who was present, the pre-dose checklist. The session state is a fold over them.
+dosing_session_events = Table(
+    "dosing_session_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", ForeignKey("dosing_sessions.id"), nullable=False, index=True),
+    Column("t", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("allowed", Boolean),
+    Column("reasons", Text),
+    Column("recorded_by", ForeignKey("users.id")),
+    Column("recorded_by_name", String(200), nullable=False),
+    Column("role", String(32)),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)

@@ -24,6 +24,10 @@ from mdma_at.adapters.db.repositories import (
     SqlVisits,
 )
 from mdma_at.adapters.db.screening_repositories import SqlConsents, SqlScreenings
+from mdma_at.adapters.db.session_repositories import (
+    SqlDosingSessionEntries,
+    SqlDosingSessions,
+)
 
 
 class SqlUnitOfWork:
@@ -47,6 +51,8 @@ class SqlUnitOfWork:
             self.visits = SqlVisits(db)
             self.deviations = SqlDeviations(db)
             self.audit = SqlAuditLog(db)
+            self.dosing_sessions = SqlDosingSessions(db)
+            self.session_entries = SqlDosingSessionEntries(db)
             self.screenings = SqlScreenings(db)
             self.consents = SqlConsents(db)
             self.questionnaire_links = SqlQuestionnaireLinks(db)

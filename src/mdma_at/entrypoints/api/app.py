@@ -13,10 +13,12 @@ from mdma_at.entrypoints.api import errors
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
+from mdma_at.entrypoints.api.session_routes import router as session_api_router
 from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
 from mdma_at.entrypoints.web.rendering import error_page
 from mdma_at.entrypoints.web.screening_pages import router as screening_pages_router
+from mdma_at.entrypoints.web.session_pages import router as session_pages_router
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -36,7 +38,9 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     errors.install(app, error_page)
     app.include_router(api_router)
+    app.include_router(session_api_router)
     app.include_router(pages_router)
+    app.include_router(session_pages_router)
     app.include_router(screening_api_router)
     app.include_router(screening_pages_router)
     app.include_router(instruments_pages_router)

@@ -1,0 +1,260 @@
+"""The dosing-session console, its live partial, the entry forms and the printable record.
+
+The console polls `/sessions/{id}/live` every 2 s (htmx), so two browsers on the same session see
+each other's entries within a few seconds; each form posts one entry and redirects back
+(post/redirect/get). A refused form is shown again with the reason (422) and nothing is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.dosing.session_facts import clock, stamp
+from mdma_at.domain.errors import Conflict, InvalidInput
+from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.entrypoints.web.rendering import page, templates
+from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
+from mdma_at.services.dosing_session import (
+    load_session,
+    open_sessions,
+    record_entry,
+    sessions_for_patient,
+    start_session,
+)
+from mdma_at.services.session_entries import (
+    SOLICITED_TERMS,
+    AeAction,
+    AeCategory,
+    AeOutcome,
+    Relatedness,
+    Severity,
+    parse_time,
+)
+from mdma_at.services.session_records import EntryKind
+from mdma_at.services.session_view import console_view, everyone_present
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+
+templates.env.filters["stamp"] = stamp
+templates.env.filters["hms"] = clock
+
+
+def _when(t: datetime | None) -> str:
+    """A time as the console shows it: UTC, to the second, without the ISO noise."""
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if t else "—"
+
+
+templates.env.filters["when"] = _when
+
+_FORM_ONLY = ("csrf_token", "t", "t_local", "tz")
+
+
+def entered_time(local: str, tz: str) -> str:
+    """A time typed in a browser's ``datetime-local`` field (no offset) as ISO-8601 with the
+    browser's offset (`tz` = JavaScript's ``getTimezoneOffset()``, minutes behind UTC; blank =
+    UTC). Blank stays blank (meaning now); text that is not a time is passed on for the service
+    to refuse by name."""
+    local = local.strip()
+    if not local:
+        return ""
+    try:
+        naive = datetime.fromisoformat(local)
+    except ValueError:
+        return local
+    if naive.tzinfo is not None:
+        return naive.isoformat()
+    try:
+        behind = int(tz.strip() or 0)
+    except ValueError:
+        behind = 0
+    return naive.replace(tzinfo=timezone(timedelta(minutes=-behind))).isoformat()
+
+
+@router.get("/patients/{patient_id}/sessions", response_class=HTMLResponse)
+def patient_sessions(
+    request: Request, ctx: ContainerDep, session: Session, patient_id: int
+) -> Response:
+    """The chart's dosing-session card (loaded by the chart page)."""
+    listing = sessions_for_patient(ctx.uow(), ctx.clock, session.principal, patient_id)
+    return page(request, "_session_list.html", session=session, listing=listing)
+
+
+@router.get("/sessions/open", response_class=HTMLResponse)
+def sessions_in_progress(request: Request, ctx: ContainerDep, session: Session) -> Response:
+    """The dashboard's card of sessions in progress."""
+    found = open_sessions(ctx.uow(), session.principal)
+    return page(request, "_session_open.html", session=session, found=found)
+
+
+@router.post("/visits/{visit_id}/session")
+def start(
+    ctx: ContainerDep,
+    session: PostedSession,
+    visit_id: int,
+    patient_id: Annotated[int, Form()],
+    started_at: Text = "",
+    tz: Text = "",
+    childbearing_potential: Text = "",
+    weight_kg: Text = "",
+    present: Text = "",
+) -> Response:
+    people = []
+    for line in present.splitlines():
+        name, _, role = line.partition(",")
+        if name.strip():
+            people.append((name.strip(), role.strip() or "staff"))
+    try:
+        started = start_session(
+            ctx.uow(),
+            ctx.clock,
+            session.principal,
+            visit_id,
+            started_at=entered_time(started_at, tz),
+            childbearing_potential=childbearing_potential == "yes",
+            weight_kg=weight_kg,
+            present=people,
+        )
+    except (InvalidInput, Conflict) as refused:
+        message = quote(f"Session not started: {refused}")
+        return RedirectResponse(f"/patients/{patient_id}?error={message}", status_code=303)
+    return RedirectResponse(f"/sessions/{started.id}", status_code=303)
+
+
+@router.get("/sessions/{session_id}", response_class=HTMLResponse)
+def console(
+    request: Request, ctx: ContainerDep, session: Session, session_id: int, notice: str = ""
+) -> Response:
+    return _console(request, ctx, session, session_id, notice=notice)
+
+
+def _console(
+    request: Request,
+    ctx: ContainerDep,
+    session: WebSession,
+    session_id: int,
+    *,
+    notice: str = "",
+    error: str = "",
+    form: dict[str, str] | None = None,
+) -> Response:
+    file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
+    view = console_view(file, ctx.clock.now())
+    site = file.patient.site_id
+    return page(
+        request,
+        "session_console.html",
+        422 if error else 200,
+        session=session,
+        view=view,
+        notice=notice,
+        error=error,
+        form=form or {},
+        chart_json=json.dumps(view.chart),
+        physician=site in sites_for(session.principal, Action.OVERRIDE_SESSION_RULE),
+        can_record=site in sites_for(session.principal, Action.RUN_SESSION),
+        ae=_ae_choices(),
+    )
+
+
+def _ae_choices() -> dict[str, object]:
+    return {
+        "categories": list(AeCategory),
+        "terms": SOLICITED_TERMS,
+        "severities": list(Severity),
+        "relatedness": list(Relatedness),
+        "actions": list(AeAction),
+        "outcomes": list(AeOutcome),
+    }
+
+
+@router.get("/sessions/{session_id}/live", response_class=HTMLResponse)
+def live(
+    request: Request,
+    ctx: ContainerDep,
+    session: Session,
+    session_id: int,
+    as_of: str = "",
+    tz: str = "",
+) -> Response:
+    """The part of the console that changes: clock, alerts, buttons, checklist, log, chart data.
+
+    `as_of` (ISO-8601 with offset) evaluates the buttons at the time being entered; blank = now.
+    """
+    file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
+    now = ctx.clock.now()
+    try:
+        at = parse_time(entered_time(as_of, tz), "as_of")
+    except InvalidInput:
+        at = None
+    view = console_view(file, now, at if at is not None and at <= now else None)
+    site = file.patient.site_id
+    return page(
+        request,
+        "_session_live.html",
+        session=session,
+        view=view,
+        chart_json=json.dumps(view.chart),
+        physician=site in sites_for(session.principal, Action.OVERRIDE_SESSION_RULE),
+        can_record=site in sites_for(session.principal, Action.RUN_SESSION),
+    )
+
+
+@router.post("/sessions/{session_id}/entries/{kind}")
+async def add_entry(
+    request: Request, ctx: ContainerDep, session: PostedSession, session_id: int, kind: EntryKind
+) -> Response:
+    form = await request.form()
+    raw = {k: str(v) for k, v in form.items() if k not in _FORM_ONLY}
+    if "onset_local" in raw:  # the adverse event's onset, typed in the browser's time zone
+        raw["onset"] = entered_time(raw.pop("onset_local"), str(form.get("tz") or ""))
+    t = str(form.get("t") or "") or entered_time(
+        str(form.get("t_local") or ""), str(form.get("tz") or "")
+    )
+    try:
+        recorded = await run_in_threadpool(
+            record_entry, ctx.uow(), ctx.clock, session.principal, session_id, kind, raw, t
+        )
+    except (InvalidInput, Conflict) as refused:
+        return await run_in_threadpool(
+            _console, request, ctx, session, session_id, error=str(refused), form=raw
+        )
+    entry = recorded.entry
+    notice = f"{entry.kind.label} recorded at {stamp(entry.t)}."
+    if entry.allowed is True:
+        notice = f"{entry.kind.label}: allowed at {stamp(entry.t)}."
+    elif entry.allowed is False:
+        notice = f"{entry.kind.label}: refused at {stamp(entry.t)} — " + "; ".join(
+            r.split(" [")[0] for r in entry.reasons
+        )
+    if recorded.step.alerts:
+        notice += " Alert: " + ", ".join(
+            f"{a.alert.parameter} {a.alert.level}" for a in recorded.step.alerts
+        )
+    return RedirectResponse(f"/sessions/{session_id}?notice={quote(notice)}", status_code=303)
+
+
+@router.get("/sessions/{session_id}/record", response_class=HTMLResponse)
+def session_record(
+    request: Request, ctx: ContainerDep, session: Session, session_id: int
+) -> Response:
+    """The printable session summary for the chart."""
+    file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
+    view = console_view(file, ctx.clock.now())
+    return page(
+        request,
+        "session_record.html",
+        session=session,
+        view=view,
+        chart_json=json.dumps(view.chart),
+        present=everyone_present(file.entries),
+        EntryKind=EntryKind,
+    )

@@ -1,0 +1,321 @@
+"""Recording a dosing session live: start it, append entries, read it back (issue 5, item 3).
+
+Every entry is checked as input first (impossible vitals, bad amounts, times in the future, out
+of order, after discharge: `InvalidInput`, nothing stored), then run through the same rule engine
+as `mdma-at session replay` over everything recorded before it. A request the rules refuse is
+stored and audited as a refused decision with its reasons: it is an answer, not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.dosing.recording import ensure_not_in_future
+from mdma_at.domain.dosing.session_facts import stamp
+from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.patients import Patient
+from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
+from mdma_at.domain.staff import Principal
+from mdma_at.protocols import get_protocol
+from mdma_at.services.audit import Actor, record
+from mdma_at.services.patients import load_patient
+from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.session_entries import (
+    Folded,
+    Step,
+    check_payload,
+    fold,
+    is_physician,
+    parse_time,
+    step,
+)
+from mdma_at.services.session_records import DosingSession, EntryKind, NewEntry, SessionEntry
+
+# Which permission each kind of entry needs (domain/access.py): the pre-dose checklist, rule
+# overrides and alert acknowledgements are the physician's; the rest is the session team's.
+_PERMISSION = {
+    EntryKind.CHECKLIST: Action.CONFIRM_PRE_DOSE,
+    EntryKind.OVERRIDE: Action.OVERRIDE_SESSION_RULE,
+    EntryKind.ACKNOWLEDGE: Action.ACKNOWLEDGE_VITALS_ALERT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFile:
+    """A session as read back: the patient, the dosing visit, every entry and the fold."""
+
+    session: DosingSession
+    patient: Patient
+    visit: Visit
+    entries: tuple[SessionEntry, ...]
+    folded: Folded
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An entry just stored and what it did (its decision for a request)."""
+
+    entry: SessionEntry
+    step: Step
+
+
+def start_session(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    visit_id: int,
+    *,
+    started_at: object = None,
+    childbearing_potential: bool,
+    weight_kg: object = None,
+    present: Sequence[tuple[str, str]] = (),
+) -> DosingSession:
+    """Open the dosing session of a dosing visit (one per visit).
+
+    Args:
+        started_at: ISO-8601 time with an offset, or blank for now; never in the future.
+        weight_kg: optional, 1–400 kg (recorded for the PK view; no dose rule uses it).
+        present: (name, role) of the people in the room at the start, recorded as presence
+            entries at the start time.
+
+    Raises:
+        InvalidInput: a time in the future or without an offset, an impossible weight.
+        Conflict: the visit is not a dosing visit, already has a session, or the patient has
+            withdrawn.
+    """
+    weight = _weight(weight_kg)
+    people = [(name.strip(), role.strip()) for name, role in present if name.strip()]
+    with uow:
+        visit = uow.visits.get(visit_id)
+        enrolment = uow.enrolments.get(visit.enrolment_id) if visit else None
+        if visit is None or enrolment is None:
+            raise NotFound(f"no visit {visit_id}")
+        patient, actor = load_patient(
+            uow, clock, principal, enrolment.patient_id, Action.RUN_SESSION
+        )
+        if enrolment.status is not EnrolmentStatus.ACTIVE:
+            raise Conflict("the patient has withdrawn: no session can start")
+        if visit.dosing_number is None:
+            raise Conflict(f"{visit.label} is not a dosing session")
+        if uow.dosing_sessions.for_visit(visit.id) is not None:
+            raise Conflict(f"{visit.label} already has a dosing session")
+        now = clock.now()
+        at = parse_time(started_at, "started_at") or now
+        ensure_not_in_future(at, now, "started_at")
+        rules = get_protocol(enrolment.protocol).dosing
+        rules.initial_dose_for(visit.dosing_number)
+        session = uow.dosing_sessions.add(
+            patient.id,
+            visit.id,
+            enrolment.protocol,
+            visit.dosing_number,
+            at,
+            principal.user_id,
+            childbearing_potential,
+            weight,
+        )
+        record(
+            uow,
+            clock,
+            actor,
+            "session_started",
+            "dosing_session",
+            session.id,
+            after={
+                "patient": patient.study_id,
+                "visit": visit.code,
+                "session_number": visit.dosing_number,
+                "started_at": stamp(at),
+                "childbearing_potential": childbearing_potential,
+                "weight_kg": weight,
+            },
+        )
+        for name, role in people:
+            _append(
+                uow,
+                clock,
+                actor,
+                session,
+                NewEntry(at, EntryKind.PRESENCE, {"name": name, "role": role, "change": "arrived"}),
+            )
+        uow.commit()
+    return session
+
+
+def record_entry(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    session_id: int,
+    kind: EntryKind,
+    raw: Mapping[str, Any],
+    t: object = None,
+) -> Recorded:
+    """Append one entry to a session, with the rules' decision when it is a request.
+
+    Args:
+        kind: what is recorded.
+        raw: the entry's fields as entered (numbers may be text from a form).
+        t: when it happened: ISO-8601 with an offset, or blank for now. Never in the future,
+            never before the previous entry or the start of the session.
+
+    Raises:
+        InvalidInput: impossible values, a time in the future / out of order / before the
+            session started, an entry after discharge closed the session. Nothing is stored.
+        PermissionDenied: the role does not allow this kind of entry (audited).
+    """
+    check_payload(kind, raw, recorded_by_physician=False)  # bad input before anything else
+    entered = parse_time(t)
+    with uow:
+        session = uow.dosing_sessions.lock(session_id)
+        if session is None:
+            raise NotFound(f"no dosing session {session_id}")
+        patient, actor = load_patient(
+            uow, clock, principal, session.patient_id, _PERMISSION.get(kind, Action.RUN_SESSION)
+        )
+        payload = check_payload(kind, raw, recorded_by_physician=is_physician(actor.role))
+        now = clock.now()
+        at = entered or now
+        ensure_not_in_future(at, now)
+        if session.closed and session.closed_at is not None:
+            raise InvalidInput(
+                "session",
+                f"the session was closed by discharge at {stamp(session.closed_at)}; "
+                "no entry can follow it",
+            )
+        if at < session.started_at:
+            raise InvalidInput(
+                "t", f"{stamp(at)} is before the session started at {stamp(session.started_at)}"
+            )
+        rules = get_protocol(session.protocol).dosing
+        folded = fold(
+            session, patient.details.sex.value, uow.session_entries.for_session(session.id), rules
+        )
+        result = step(folded.state, kind, at, payload, actor.role, rules)
+        decision = result.decision
+        entry = _append(
+            uow,
+            clock,
+            actor,
+            session,
+            NewEntry(
+                at,
+                kind,
+                payload,
+                None if decision is None else decision.allowed,
+                () if decision is None else tuple(str(r) for r in decision.reasons),
+            ),
+            alerts=[
+                f"{a.alert.parameter} {a.alert.level} {a.alert.value:g}" for a in result.alerts
+            ],
+        )
+        if result.state.discharged_at is not None:
+            uow.dosing_sessions.close(session.id, result.state.discharged_at)
+            record(
+                uow,
+                clock,
+                actor,
+                "session_closed",
+                "dosing_session",
+                session.id,
+                before={"status": session.status},
+                after={"status": "closed", "closed_at": stamp(result.state.discharged_at)},
+            )
+        uow.commit()
+    return Recorded(entry, result)
+
+
+def _append(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    session: DosingSession,
+    new: NewEntry,
+    alerts: Sequence[str] = (),
+) -> SessionEntry:
+    entry = uow.session_entries.append(
+        session.id, new, actor.user_id, actor.username, actor.role, clock.now()
+    )
+    after: dict[str, Any] = {"entry": entry.id, "t": stamp(new.t), **new.payload}
+    if new.allowed is not None:
+        after["allowed"] = new.allowed
+        after["reasons"] = list(new.reasons)
+    if alerts:
+        after["alerts"] = list(alerts)
+    reason = new.payload.get("reason") if new.kind is EntryKind.OVERRIDE else None
+    record(
+        uow,
+        clock,
+        actor,
+        f"session_{new.kind.value}",
+        "dosing_session",
+        session.id,
+        after=after,
+        reason=reason,
+    )
+    return entry
+
+
+def load_session(
+    uow: UnitOfWork, clock: Clock, principal: Principal, session_id: int
+) -> SessionFile:
+    """A session with every entry and the rules' state folded from them (read-only)."""
+    with uow:
+        session = uow.dosing_sessions.get(session_id)
+        if session is None:
+            raise NotFound(f"no dosing session {session_id}")
+        patient, _ = load_patient(uow, clock, principal, session.patient_id, Action.VIEW_SESSION)
+        visit = uow.visits.get(session.visit_id)
+        assert visit is not None
+        entries = tuple(uow.session_entries.for_session(session.id))
+    rules = get_protocol(session.protocol).dosing
+    return SessionFile(
+        session, patient, visit, entries, fold(session, patient.details.sex.value, entries, rules)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PatientSessions:
+    """The dosing visits of a patient's current enrolment, each with its session if started."""
+
+    patient: Patient
+    visits: tuple[tuple[Visit, DosingSession | None], ...]
+    can_start: bool
+
+
+def sessions_for_patient(
+    uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int
+) -> PatientSessions:
+    with uow:
+        patient, _ = load_patient(uow, clock, principal, patient_id, Action.VIEW_SESSION)
+        sessions = {s.visit_id: s for s in uow.dosing_sessions.for_patient(patient.id)}
+        rows: list[tuple[Visit, DosingSession | None]] = []
+        active = False
+        for enrolment in uow.enrolments.for_patient(patient.id):
+            active = active or enrolment.status is EnrolmentStatus.ACTIVE
+            for visit in uow.visits.for_enrolment(enrolment.id):
+                if visit.dosing_number is not None:
+                    rows.append((visit, sessions.get(visit.id)))
+    can_start = active and patient.site_id in sites_for(principal, Action.RUN_SESSION)
+    return PatientSessions(patient, tuple(rows), can_start)
+
+
+def open_sessions(uow: UnitOfWork, principal: Principal) -> Sequence[tuple[Patient, DosingSession]]:
+    """Sessions in progress at the sites where the principal may view sessions."""
+    with uow:
+        return uow.dosing_sessions.open_at(sites_for(principal, Action.VIEW_SESSION))
+
+
+def _weight(value: object) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        weight = float(value) if isinstance(value, str | int | float) else float("nan")
+    except ValueError:
+        raise InvalidInput("weight_kg", f"{value!r} is not a number of kg") from None
+    if isinstance(value, bool) or not 1 <= weight <= 400:
+        raise InvalidInput("weight_kg", f"{value!s} is outside 1–400 kg")
+    return weight

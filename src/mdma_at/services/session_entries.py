@@ -1,0 +1,435 @@
+"""Session entries: raw input checked into stored payloads, and the fold that rebuilds the rules'
+state from the stored entries (the same engine as `mdma-at session replay`, ADR 0050).
+
+Pure: no clock, no storage. Bad input raises `InvalidInput` naming the field and the rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from mdma_at.domain.dosing import (
+    Action,
+    Decision,
+    DosingRules,
+    SessionState,
+    apply,
+    start,
+    validate_mg,
+)
+from mdma_at.domain.dosing.discharge import DischargePlan
+from mdma_at.domain.dosing.events import (
+    PHYSICIAN,
+    AdverseEventNoted,
+    AlertsAcknowledged,
+    DischargeRequested,
+    DoseRequested,
+    Event,
+    OverrideGiven,
+    VitalsTaken,
+)
+from mdma_at.domain.dosing.session import RaisedAlert
+from mdma_at.domain.dosing.session_facts import (
+    CssrsRisk,
+    Patient,
+    PreDoseChecklist,
+    PregnancyTest,
+    Sex,
+    stamp,
+)
+from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.vitals import VitalsDue, validate
+from mdma_at.services.session_records import DosingSession, EntryKind, SessionEntry
+
+MAX_TEXT = 2000
+
+
+class Severity(StrEnum):
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class Relatedness(StrEnum):
+    NOT_RELATED = "not_related"
+    UNLIKELY = "unlikely"
+    POSSIBLE = "possible"
+    PROBABLE = "probable"
+    DEFINITE = "definite"
+
+
+class AeAction(StrEnum):
+    """Action taken with the study drug or the session because of the event."""
+
+    NONE = "none"
+    SUPPLEMENTAL_WITHHELD = "supplemental_withheld"
+    TREATMENT_GIVEN = "treatment_given"
+    SESSION_STOPPED = "session_stopped"
+    OTHER = "other"
+
+
+class AeOutcome(StrEnum):
+    RESOLVED = "resolved"
+    RESOLVING = "resolving"
+    NOT_RESOLVED = "not_resolved"
+    RESOLVED_WITH_SEQUELAE = "resolved_with_sequelae"
+    FATAL = "fatal"
+    UNKNOWN = "unknown"
+
+
+class AeCategory(StrEnum):
+    """The categories the console solicits by name: the FDA's 2024 review found "positive"
+    effects and abuse-related events uncollected (reference/clinical-facts.md, FDA review), and
+    cardiovascular events are MDMA's known physical risk."""
+
+    POSITIVE_EFFECT = "positive_effect"
+    ABUSE_RELATED = "abuse_related"
+    CARDIOVASCULAR = "cardiovascular"
+    PSYCHIATRIC = "psychiatric"
+    OTHER = "other"
+
+
+# Terms the form offers per category (free text is allowed too): what the FDA found missing.
+SOLICITED_TERMS: dict[AeCategory, tuple[str, ...]] = {
+    AeCategory.POSITIVE_EFFECT: (
+        "Euphoric mood",
+        "Elevated mood",
+        "Feeling of relaxation",
+        "Feeling of closeness or empathy",
+        "Feeling abnormal",
+    ),
+    AeCategory.ABUSE_RELATED: (
+        "Drug liking / wish for more",
+        "Asking for a dose beyond the protocol",
+        "Attempted diversion of study drug",
+        "Dissociation",
+    ),
+    AeCategory.CARDIOVASCULAR: (
+        "Palpitations",
+        "Chest pain or tightness",
+        "Tachycardia",
+        "Hypertension",
+        "Dizziness or syncope",
+    ),
+    AeCategory.PSYCHIATRIC: ("Anxiety", "Suicidal ideation", "Agitation"),
+    AeCategory.OTHER: ("Nausea", "Headache", "Jaw clenching", "Hyperthermia", "Muscle tightness"),
+}
+
+
+class OverrideAction(StrEnum):
+    INITIAL = "initial"
+    SUPPLEMENTAL = "supplemental"
+    DISCHARGE = "discharge"
+
+
+class PresenceChange(StrEnum):
+    ARRIVED = "arrived"
+    LEFT = "left"
+
+
+def parse_time(value: object, field: str = "t") -> datetime | None:
+    """An entered time (ISO-8601 with a UTC offset), or None when blank (meaning now)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(field, f"{value!r} is not an ISO-8601 time") from None
+    else:
+        raise InvalidInput(field, f"{value!r} is not an ISO-8601 time")
+    if parsed.tzinfo is None:
+        raise InvalidInput(field, f"{value!s} has no UTC offset (add Z or +hh:mm)")
+    return parsed
+
+
+def _text(raw: Mapping[str, Any], name: str, *, required: bool) -> str:
+    value = raw.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(name, f"{value!r} is not text")
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(name, "is required")
+    if len(value) > MAX_TEXT:
+        raise InvalidInput(name, f"{len(value)} characters is more than {MAX_TEXT}")
+    return value
+
+
+def _flag(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw.get(name, False)
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("", "false", "off", "no", "0"):
+        return False
+    if isinstance(value, str) and value.strip().lower() in ("true", "on", "yes", "1"):
+        return True
+    raise InvalidInput(name, f"{value!r} is not true or false")
+
+
+def _choice(raw: Mapping[str, Any], name: str, kind: type[StrEnum], default: str | None) -> str:
+    value = raw.get(name)
+    if value is None or value == "":
+        if default is None:
+            raise InvalidInput(name, f"is required (one of {', '.join(kind)})")
+        return default
+    if value not in {k.value for k in kind}:
+        raise InvalidInput(name, f"{value!r} is not one of {', '.join(kind)}")
+    return str(value)
+
+
+def _number(value: object, name: str, unit: str) -> float:
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            raise InvalidInput(name, f"{value!r} is not a number of {unit}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput(name, f"{value!r} is not a number of {unit}")
+    return float(value)
+
+
+def _numeric_or_raw(value: object) -> object:
+    """Form fields arrive as text: a number's text becomes the number, anything else is kept
+    so the domain's validation names it."""
+    if isinstance(value, str):
+        try:
+            return float(value.strip())
+        except ValueError:
+            return value
+    return value
+
+
+def check_payload(
+    kind: EntryKind, raw: Mapping[str, Any], *, recorded_by_physician: bool
+) -> dict[str, Any]:
+    """The payload to store for an entry of `kind`, or `InvalidInput` naming the field.
+
+    A well-formed request the rules refuse is not bad input: 200 mg passes here.
+    """
+    if kind is EntryKind.VITALS:
+        reading = validate(
+            _numeric_or_raw(raw.get("systolic")),
+            _numeric_or_raw(raw.get("diastolic")),
+            _numeric_or_raw(raw.get("heart_rate")),
+            _numeric_or_raw(raw.get("temperature_c")),
+        )
+        return {
+            "systolic": reading.systolic,
+            "diastolic": reading.diastolic,
+            "heart_rate": reading.heart_rate,
+            "temperature_c": reading.temperature_c,
+        }
+    if kind in (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL):
+        return {"mg": validate_mg(_numeric_or_raw(raw.get("mg")), "mg")}
+    if kind is EntryKind.REQUEST_DISCHARGE:
+        # The sign-off is the physician's own act: ticked by anyone else it does not count.
+        signed = _flag(raw, "physician_signoff") and recorded_by_physician
+        return {
+            "physician_signoff": signed,
+            "escort": _flag(raw, "escort"),
+            "overnight_stay": _flag(raw, "overnight_stay"),
+        }
+    if kind is EntryKind.OVERRIDE:
+        return {
+            "action": _choice(raw, "action", OverrideAction, None),
+            "reason": _text(raw, "reason", required=True),
+        }
+    if kind in (EntryKind.ACKNOWLEDGE, EntryKind.ESCALATE):
+        return {"note": _text(raw, "note", required=False)}
+    if kind is EntryKind.NOTE:
+        return {"text": _text(raw, "text", required=True)}
+    if kind is EntryKind.PRESENCE:
+        return {
+            "name": _text(raw, "name", required=True),
+            "role": _text(raw, "role", required=True),
+            "change": _choice(raw, "change", PresenceChange, PresenceChange.ARRIVED.value),
+        }
+    if kind is EntryKind.ADVERSE_EVENT:
+        return _adverse_event(raw)
+    if kind is EntryKind.CHECKLIST:
+        return _checklist(raw)
+    raise InvalidInput("kind", f"{kind!r} is not an entry kind")  # pragma: no cover
+
+
+def _adverse_event(raw: Mapping[str, Any]) -> dict[str, Any]:
+    onset = parse_time(raw.get("onset"), "onset")
+    return {
+        "term": _text(raw, "term", required=True),
+        "category": _choice(raw, "category", AeCategory, AeCategory.OTHER.value),
+        "onset": None if onset is None else stamp(onset),
+        "severity": _choice(raw, "severity", Severity, None),
+        "serious": _flag(raw, "serious"),
+        "relatedness": _choice(raw, "relatedness", Relatedness, None),
+        "action": _choice(raw, "action", AeAction, AeAction.NONE.value),
+        "outcome": _choice(raw, "outcome", AeOutcome, AeOutcome.NOT_RESOLVED.value),
+        "solicited": _flag(raw, "solicited"),
+    }
+
+
+def _checklist(raw: Mapping[str, Any]) -> dict[str, Any]:
+    fasting = _number(raw.get("fasting_hours", 0), "fasting_hours", "hours")
+    if fasting < 0:
+        raise InvalidInput("fasting_hours", f"{fasting:g} h is negative")
+    providers = _number(raw.get("providers_present", 0), "providers_present", "providers")
+    if providers < 0 or not providers.is_integer():
+        raise InvalidInput("providers_present", f"{providers:g} is not a count of providers")
+    cssrs = raw.get("cssrs_risk") or None
+    if cssrs is not None and cssrs not in {c.value for c in CssrsRisk}:
+        raise InvalidInput("cssrs_risk", f"{cssrs!r} is not one of {', '.join(CssrsRisk)}")
+    return {
+        "consent_current": _flag(raw, "consent_current"),
+        "eligibility_signed": _flag(raw, "eligibility_signed"),
+        "washout_complete": _flag(raw, "washout_complete"),
+        "fasting_hours": fasting,
+        "cssrs_risk": cssrs,
+        "providers_present": int(providers),
+        "pregnancy_test": _choice(
+            raw, "pregnancy_test", PregnancyTest, PregnancyTest.NOT_DONE.value
+        ),
+    }
+
+
+def checklist_of(payload: Mapping[str, Any]) -> PreDoseChecklist:
+    cssrs = payload.get("cssrs_risk")
+    return PreDoseChecklist(
+        consent_current=bool(payload["consent_current"]),
+        eligibility_signed=bool(payload["eligibility_signed"]),
+        washout_complete=bool(payload["washout_complete"]),
+        fasting_hours=float(payload["fasting_hours"]),
+        cssrs_risk=CssrsRisk(cssrs) if cssrs else None,
+        providers_present=int(payload["providers_present"]),
+        pregnancy_test=PregnancyTest(payload["pregnancy_test"]),
+    )
+
+
+def engine_event(
+    kind: EntryKind, t: datetime, payload: Mapping[str, Any], role: str | None
+) -> Event | None:
+    """The engine's event for an entry, or None for entries no rule reads (notes, presence,
+    escalations, the checklist, which replaces the state's checklist instead)."""
+    if kind is EntryKind.VITALS:
+        reading = validate(
+            payload["systolic"],
+            payload["diastolic"],
+            payload["heart_rate"],
+            payload["temperature_c"],
+        )
+        return VitalsTaken(t, reading)
+    if kind is EntryKind.REQUEST_INITIAL:
+        return DoseRequested(t, Action.INITIAL, float(payload["mg"]))
+    if kind is EntryKind.REQUEST_SUPPLEMENTAL:
+        return DoseRequested(t, Action.SUPPLEMENTAL, float(payload["mg"]))
+    if kind is EntryKind.REQUEST_DISCHARGE:
+        plan = DischargePlan(
+            bool(payload["physician_signoff"]),
+            bool(payload["escort"]),
+            bool(payload["overnight_stay"]),
+        )
+        return DischargeRequested(t, plan)
+    if kind is EntryKind.OVERRIDE:
+        return OverrideGiven(t, Action(payload["action"]), role or "", str(payload["reason"]))
+    if kind is EntryKind.ACKNOWLEDGE:
+        return AlertsAcknowledged(t, role or "")
+    if kind is EntryKind.ADVERSE_EVENT:
+        return AdverseEventNoted(
+            t,
+            str(payload["term"]),
+            payload.get("severity"),
+            payload.get("serious"),
+            payload.get("relatedness"),
+        )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one entry did: the state after it, the alerts it raised, its decision, the next
+    reading due (vitals only)."""
+
+    state: SessionState
+    alerts: tuple[RaisedAlert, ...] = ()
+    decision: Decision | None = None
+    due: VitalsDue | None = None
+
+
+def begin(session: DosingSession, sex: str, rules: DosingRules) -> SessionState:
+    """The state before any entry: the patient as the session needs them, nothing confirmed."""
+    patient = Patient(
+        Sex(sex) if sex in {s.value for s in Sex} else Sex.OTHER,
+        session.weight_kg,
+        session.childbearing_potential,
+    )
+    return start(session.session_number, patient, PreDoseChecklist(), rules)
+
+
+def step(
+    state: SessionState,
+    kind: EntryKind,
+    t: datetime,
+    payload: Mapping[str, Any],
+    role: str | None,
+    rules: DosingRules,
+) -> Step:
+    """Apply one entry. Every entry, even one no rule reads, must follow the previous one in
+    time and cannot follow an allowed discharge (bad input, the same messages as the engine)."""
+    event = engine_event(kind, t, payload, role)
+    if event is not None:
+        new_state, out = apply(state, event, rules)
+        return Step(
+            new_state,
+            out.alerts,
+            out.decisions[0] if out.decisions else None,
+            out.vitals_due[0] if out.vitals_due else None,
+        )
+    if state.last_event_at is not None and t < state.last_event_at:
+        raise InvalidInput(
+            "t",
+            f"{stamp(t)} is before the previous event at {stamp(state.last_event_at)}: "
+            "events must be in time order",
+        )
+    if state.discharged_at is not None:
+        raise InvalidInput(
+            "session",
+            f"the session was closed by discharge at {stamp(state.discharged_at)}; "
+            "no entry can follow it",
+        )
+    new_state = replace(state, last_event_at=t)
+    if kind is EntryKind.CHECKLIST:
+        new_state = replace(new_state, checklist=checklist_of(payload))
+    return Step(new_state)
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """The state after every stored entry, and each entry's step (same order)."""
+
+    state: SessionState
+    steps: tuple[tuple[SessionEntry, Step], ...]
+
+
+def fold(
+    session: DosingSession, sex: str, entries: Iterable[SessionEntry], rules: DosingRules
+) -> Folded:
+    """Rebuild the rules' state from the stored entries, in the order they were recorded."""
+    state = begin(session, sex, rules)
+    steps = []
+    for entry in entries:
+        result = step(state, entry.kind, entry.t, entry.payload, entry.role, rules)
+        state = result.state
+        steps.append((entry, result))
+    return Folded(state, tuple(steps))
+
+
+def is_physician(role: str | None) -> bool:
+    return role == PHYSICIAN

@@ -1,0 +1,306 @@
+"""What the console and the printable record show, computed from a session file (pure).
+
+The dose and discharge buttons show the engine's answer *as of* a time (now, or the time being
+entered), so a disabled button names the rules that refuse it. The chart carries the readings,
+the alert limits and the expected band of the PK model (docs/pk-model.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from mdma_at.domain.dosing import Action, Decision, DosingRules, evaluate
+from mdma_at.domain.dosing.discharge import DischargePlan
+from mdma_at.domain.dosing.events import DischargeRequested, DoseRequested
+from mdma_at.domain.dosing.session_facts import clock, stamp
+from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.pk import BandExcursion, ExpectedVitals, above_band, doses_after
+from mdma_at.domain.pk import expected_trajectory as pk_trajectory
+from mdma_at.domain.vitals import VitalsDue, VitalSigns
+from mdma_at.domain.vitals.alerts import ActiveAlert
+from mdma_at.domain.vitals.readings import Parameter
+from mdma_at.protocols import get_protocol
+from mdma_at.services.dosing_session import SessionFile
+from mdma_at.services.session_entries import Step
+from mdma_at.services.session_records import EntryKind, SessionEntry
+
+BAND_HOURS = 10.0  # the chart's expected band covers the 8-hour session and a margin
+BAND_EVERY_MINUTES = 5
+
+DISCHARGE_CHECKLIST: tuple[tuple[str, str], ...] = (
+    ("discharge_too_early", "At least 8 h after the initial dose"),
+    ("latest_vitals_not_below_caution", "Latest vital signs below caution"),
+    ("critical_alert_active", "No active critical alert"),
+    ("no_physician_signoff", "Physician sign-off"),
+    ("no_escort_or_overnight_stay", "Adult escort or overnight stay"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A dose or discharge button: allowed as of the console's time, or why not."""
+
+    action: Action
+    label: str
+    mg: float | None
+    decision: Decision | None
+    blocked: str | None = None  # why the rules cannot even be asked (closed, out of order)
+
+    @property
+    def enabled(self) -> bool:
+        return self.blocked is None and self.decision is not None and self.decision.allowed
+
+    @property
+    def codes(self) -> frozenset[str]:
+        if self.decision is None:
+            return frozenset()
+        return frozenset(r.code for r in self.decision.reasons if "lifted by" not in r.message)
+
+
+@dataclass(frozen=True, slots=True)
+class VitalsRow:
+    entry: SessionEntry
+    reading: VitalSigns
+    alerts: tuple[str, ...]
+    level: str | None
+    expected: ExpectedVitals | None
+    above_band: tuple[BandExcursion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleView:
+    file: SessionFile
+    rules: DosingRules
+    now: datetime
+    as_of: datetime
+    buttons: dict[Action, Button]
+    discharge_checklist: tuple[tuple[str, bool], ...]
+    next_due: VitalsDue | None
+    active_alerts: tuple[ActiveAlert, ...]
+    vitals: tuple[VitalsRow, ...]
+    log: tuple[tuple[SessionEntry, Step], ...]
+    present: tuple[tuple[str, str], ...]
+    chart: dict[str, Any]
+
+    @property
+    def state(self) -> Any:
+        return self.file.folded.state
+
+    @property
+    def closed(self) -> bool:
+        return self.file.session.closed
+
+    @property
+    def session_clock(self) -> str:
+        """Time since the initial dose (``T+h:mm:ss``), or since the session started."""
+        initial = self.state.initial
+        if initial is not None:
+            return "T+" + clock(self.as_of - initial.t)
+        return clock(self.as_of - self.file.session.started_at) + " since start"
+
+    @property
+    def due_in(self) -> str | None:
+        if self.next_due is None:
+            return None
+        return clock(self.next_due.due - self.as_of)
+
+    @property
+    def overdue(self) -> bool:
+        return self.next_due is not None and self.as_of > self.next_due.due
+
+    def entries(self, kind: EntryKind) -> tuple[SessionEntry, ...]:
+        return tuple(e for e in self.file.entries if e.kind is kind)
+
+
+def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None) -> ConsoleView:
+    """The console as of `as_of` (default `now`): buttons, due reading, alerts, chart, log."""
+    rules = get_protocol(file.session.protocol).dosing
+    at = as_of or now
+    state = file.folded.state
+    initial_mg = rules.initial_dose_for(file.session.session_number)
+    if state.initial is not None:
+        initial_mg = state.initial.mg
+    supplemental_mg = initial_mg * rules.supplemental.max_fraction_of_initial.value
+    blocked = None
+    if file.session.closed and file.session.closed_at is not None:
+        blocked = f"the session was closed by discharge at {stamp(file.session.closed_at)}"
+    requests = {
+        Action.INITIAL: ("Initial dose", initial_mg, DoseRequested(at, Action.INITIAL, initial_mg)),
+        Action.SUPPLEMENTAL: (
+            "Supplemental dose",
+            supplemental_mg,
+            DoseRequested(at, Action.SUPPLEMENTAL, supplemental_mg),
+        ),
+        Action.DISCHARGE: (
+            "Discharge",
+            None,
+            DischargeRequested(at, DischargePlan(True, True, False)),
+        ),
+    }
+    buttons: dict[Action, Button] = {}
+    for action, (label, mg, request) in requests.items():
+        if blocked is not None:
+            buttons[action] = Button(action, label, mg, None, blocked)
+            continue
+        try:
+            decision = evaluate(state, request, rules)  # type: ignore[arg-type]
+        except InvalidInput as refused:
+            buttons[action] = Button(action, label, mg, None, refused.reason)
+            continue
+        buttons[action] = Button(action, label, mg, decision)
+    discharge = buttons[Action.DISCHARGE]
+    checklist = tuple(
+        (label, code not in discharge.codes and discharge.blocked is None)
+        for code, label in DISCHARGE_CHECKLIST
+        if code not in ("no_physician_signoff", "no_escort_or_overnight_stay")
+    )
+    vitals = _vitals_rows(file)
+    return ConsoleView(
+        file=file,
+        rules=rules,
+        now=now,
+        as_of=at,
+        buttons=buttons,
+        discharge_checklist=checklist,
+        next_due=state.next_vitals,
+        active_alerts=state.alerts.active,
+        vitals=vitals,
+        log=tuple(reversed(file.folded.steps)),
+        present=_present(file.entries),
+        chart=_chart(file, rules, vitals),
+    )
+
+
+def _baseline(file: SessionFile) -> VitalSigns | None:
+    """The latest reading before the initial dose: the patient's own starting point."""
+    initial = file.folded.state.initial
+    if initial is None:
+        return None
+    before = [
+        step.state.latest_vitals
+        for entry, step in file.folded.steps
+        if entry.kind is EntryKind.VITALS and entry.t <= initial.t
+    ]
+    latest = before[-1] if before else None
+    return latest.reading if latest is not None else None
+
+
+def expected_band(file: SessionFile) -> tuple[datetime, tuple[ExpectedVitals, ...]] | None:
+    """The PK model's expected systolic BP and heart rate, from the initial dose, for the doses
+    given; None before the initial dose or without a pre-dose reading."""
+    state = file.folded.state
+    baseline = _baseline(file)
+    if state.initial is None or baseline is None:
+        return None
+    given = [(d.t, d.mg) for d in (state.initial, state.supplemental) if d is not None]
+    doses = doses_after(state.initial.t, given)
+    return state.initial.t, pk_trajectory(
+        baseline, doses, until_h=BAND_HOURS, every_minutes=BAND_EVERY_MINUTES
+    )
+
+
+def _vitals_rows(file: SessionFile) -> tuple[VitalsRow, ...]:
+    band = expected_band(file)
+    rows = []
+    for entry, step in file.folded.steps:
+        if entry.kind is not EntryKind.VITALS or step.state.latest_vitals is None:
+            continue
+        reading = step.state.latest_vitals.reading
+        expected = None
+        excursions: tuple[BandExcursion, ...] = ()
+        if band is not None and entry.t > band[0]:
+            hours = (entry.t - band[0]).total_seconds() / 3600
+            index = round(hours * 60 / BAND_EVERY_MINUTES)
+            if index < len(band[1]):
+                expected = band[1][index]
+                excursions = above_band(reading, expected)
+        level = None
+        if step.alerts:
+            level = max((a.alert.level for a in step.alerts), key=lambda lv: lv.rank).value
+        rows.append(
+            VitalsRow(
+                entry,
+                reading,
+                tuple(
+                    f"{a.alert.parameter} {a.alert.value:g} {a.alert.threshold.describe()} "
+                    f"({a.alert.level})"
+                    for a in step.alerts
+                ),
+                level,
+                expected,
+                excursions,
+            )
+        )
+    return tuple(rows)
+
+
+def _present(entries: tuple[SessionEntry, ...]) -> tuple[tuple[str, str], ...]:
+    """Who is in the room now, from the presence entries (arrivals minus departures)."""
+    here: dict[str, str] = {}
+    for entry in entries:
+        if entry.kind is EntryKind.PRESENCE:
+            if entry.payload.get("change") == "left":
+                here.pop(entry.payload["name"], None)
+            else:
+                here[entry.payload["name"]] = entry.payload["role"]
+    return tuple(here.items())
+
+
+def everyone_present(entries: tuple[SessionEntry, ...]) -> tuple[tuple[str, str, str], ...]:
+    """Everyone who was present at some point: (name, role, when) for the record."""
+    return tuple(
+        (e.payload["name"], e.payload["role"], f"{e.payload.get('change', 'arrived')} {stamp(e.t)}")
+        for e in entries
+        if e.kind is EntryKind.PRESENCE
+    )
+
+
+def _epoch(t: datetime) -> float:
+    return t.timestamp()
+
+
+def _chart(file: SessionFile, rules: DosingRules, rows: tuple[VitalsRow, ...]) -> dict[str, Any]:
+    """uPlot-ready columns: one x (epoch seconds) for readings and band, nulls where absent."""
+    band = expected_band(file)
+    points: dict[float, dict[str, float]] = {}
+    for row in rows:
+        points.setdefault(_epoch(row.entry.t), {}).update(
+            {
+                "systolic": row.reading.systolic,
+                "diastolic": row.reading.diastolic,
+                "heart_rate": row.reading.heart_rate,
+            }
+        )
+    if band is not None:
+        start, trajectory = band
+        for e in trajectory:
+            x = _epoch(start + timedelta(hours=e.t_h))
+            points.setdefault(x, {}).update(
+                {
+                    "sbp_low": round(e.systolic_low, 1),
+                    "sbp_high": round(e.systolic_high, 1),
+                    "hr_low": round(e.heart_rate_low, 1),
+                    "hr_high": round(e.heart_rate_high, 1),
+                }
+            )
+    xs = sorted(points)
+    names = ("systolic", "diastolic", "heart_rate", "sbp_low", "sbp_high", "hr_low", "hr_high")
+    th = rules.thresholds
+    return {
+        "x": xs,
+        **{name: [points[x].get(name) for x in xs] for name in names},
+        "limits": {
+            "systolic_caution": th.caution[Parameter.SYSTOLIC].limit,
+            "systolic_critical": th.critical[Parameter.SYSTOLIC].limit,
+            "heart_rate_caution": th.caution[Parameter.HEART_RATE].limit,
+            "heart_rate_critical": th.critical[Parameter.HEART_RATE].limit,
+            "temperature_caution": th.caution[Parameter.TEMPERATURE].limit,
+            "temperature_critical": th.critical[Parameter.TEMPERATURE].limit,
+        },
+        "temperature": {
+            "x": [_epoch(r.entry.t) for r in rows],
+            "y": [r.reading.temperature_c for r in rows],
+        },
+    }

@@ -1,0 +1,139 @@
+"""The dosing-session API over real HTTP: decisions, bad input refused by name, two writers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from support.cli import mdma_at
+from support.server import RunningApp
+
+PATIENT = "DEMO-010"
+NORMAL = {"systolic": 124, "diastolic": 78, "heart_rate": 72, "temperature_c": 36.8}
+
+
+def _client(app: RunningApp, username: str) -> httpx.Client:
+    issued = mdma_at("user", "token", username, "--name", "session e2e", env=app.env)
+    assert issued.returncode == 0, issued.stderr
+    return httpx.Client(
+        base_url=app.base_url, headers={"Authorization": f"Bearer {issued.stdout.strip()}"}
+    )
+
+
+@pytest.fixture(scope="module")
+def therapist(demo_app: RunningApp) -> Iterator[httpx.Client]:
+    with _client(demo_app, "t.alvarez") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def session_id(therapist: httpx.Client) -> int:
+    found = therapist.get("/api/patients", params={"q": PATIENT}).json()
+    chart = therapist.get(f"/api/patients/{found[0]['id']}").json()
+    visits = chart["enrolments"][-1]["visits"]
+    es2 = next(v for v in visits if v["code"] == "es2")
+    started = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    response = therapist.post(
+        f"/api/visits/{es2['id']}/session",
+        json={"started_at": started, "childbearing_potential": True, "weight_kg": 61},
+    )
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "open"
+    return int(response.json()["id"])
+
+
+def _entries(client: httpx.Client, session_id: int) -> list[dict[str, object]]:
+    response = client.get(f"/api/sessions/{session_id}")
+    assert response.status_code == 200
+    entries: list[dict[str, object]] = response.json()["entries"]
+    return entries
+
+
+def test_a_refused_dose_is_a_stored_decision_with_reasons(therapist, session_id) -> None:
+    response = therapist.post(
+        f"/api/sessions/{session_id}/entries", json={"kind": "request_initial", "data": {"mg": 120}}
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["allowed"] is False
+    codes = {reason.split(":")[0] for reason in body["reasons"]}
+    assert {"consent_not_current", "vitals_missing", "pregnancy_test_not_negative"} <= codes
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "message"),
+    [
+        (
+            {"kind": "vitals", "data": {**NORMAL, "systolic": 301}},
+            "vitals.systolic",
+            "301 is outside",
+        ),
+        (
+            {"kind": "vitals", "data": {**NORMAL, "heart_rate": 19}},
+            "vitals.heart_rate",
+            "19 is outside",
+        ),
+        ({"kind": "request_supplemental", "data": {"mg": -40}}, "mg", "greater than 0 mg"),
+        ({"kind": "request_supplemental", "data": {"mg": "lots"}}, "mg", "is not a number of mg"),
+        (
+            {"kind": "vitals", "t": "2099-01-01T00:00:00Z", "data": NORMAL},
+            "t",
+            "is in the future",
+        ),
+        ({"kind": "vitals", "t": "2026-01-01T08:00", "data": NORMAL}, "t", "no UTC offset"),
+    ],
+)
+def test_bad_input_is_refused_with_the_rule_named_and_nothing_stored(
+    therapist, session_id, entry, field, message
+) -> None:
+    before = len(_entries(therapist, session_id))
+    response = therapist.post(f"/api/sessions/{session_id}/entries", json=entry)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["field"] == field and message in problem["detail"]
+    assert len(_entries(therapist, session_id)) == before
+
+
+def test_an_entry_out_of_time_order_is_refused(therapist, session_id) -> None:
+    now = datetime.now(UTC)
+    first = therapist.post(
+        f"/api/sessions/{session_id}/entries",
+        json={"kind": "vitals", "t": now.isoformat(), "data": NORMAL},
+    )
+    assert first.status_code == 201
+    late = therapist.post(
+        f"/api/sessions/{session_id}/entries",
+        json={"kind": "note", "t": (now - timedelta(minutes=5)).isoformat(), "data": {"text": "x"}},
+    )
+    assert late.status_code == 422 and "events must be in time order" in late.json()["detail"]
+
+
+def test_only_a_physician_may_override(therapist, session_id) -> None:
+    response = therapist.post(
+        f"/api/sessions/{session_id}/entries",
+        json={"kind": "override", "data": {"action": "supplemental", "reason": "x"}},
+    )
+    assert response.status_code == 403
+
+
+def test_two_writers_at_once_lose_nothing(demo_app, therapist, session_id) -> None:
+    before = len(_entries(therapist, session_id))
+
+    def write(n: int) -> int:
+        with _client(demo_app, "dr.ng" if n % 2 else "t.okafor") as client:
+            codes = []
+            for _ in range(5):
+                response = client.post(
+                    f"/api/sessions/{session_id}/entries", json={"kind": "vitals", "data": NORMAL}
+                )
+                codes.append(response.status_code)
+            return sum(code == 201 for code in codes)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        stored = sum(pool.map(write, range(4)))
+    assert stored == 20
+    assert len(_entries(therapist, session_id)) == before + 20

@@ -1,0 +1,297 @@
+"""Recording a dosing session through the real services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from mdma_at.bootstrap import Container
+from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
+from mdma_at.services import schedule
+from mdma_at.services.dosing_session import load_session, record_entry, start_session
+from mdma_at.services.session_records import DosingSession, EntryKind
+from support.clinic import Clinic, register
+
+CHECKLIST = {
+    "consent_current": True,
+    "eligibility_signed": True,
+    "washout_complete": True,
+    "fasting_hours": 11,
+    "cssrs_risk": "none",
+    "providers_present": 2,
+    "pregnancy_test": "negative",
+}
+NORMAL = {"systolic": 124, "diastolic": 78, "heart_rate": 72, "temperature_c": 36.8}
+CRITICAL = {"systolic": 182, "diastolic": 104, "heart_rate": 118, "temperature_c": 37.4}
+
+
+def _iso(t: datetime) -> str:
+    return t.isoformat()
+
+
+@pytest.fixture
+def session(ctx: Container, clinic: Clinic) -> DosingSession:
+    patient = register(ctx, clinic)
+    _, visits = schedule.enrol(
+        ctx.uow(), ctx.clock, clinic.coordinator_a, patient.id, "mapp_v1", date(2026, 6, 1)
+    )
+    es1 = next(v for v in visits if v.code == "es1")
+    return start_session(
+        ctx.uow(),
+        ctx.clock,
+        clinic.therapist_a,
+        es1.id,
+        started_at=_iso(ctx.clock.now() - timedelta(hours=9)),
+        childbearing_potential=True,
+        weight_kg="61",
+        present=[("T.A", "therapist"), ("DR.A", "physician")],
+    )
+
+
+def _record(ctx, who, session, kind, t, **raw):  # type: ignore[no-untyped-def]
+    return record_entry(ctx.uow(), ctx.clock, who, session.id, kind, raw, _iso(t))
+
+
+def _audit_actions(ctx: Container) -> list[str]:
+    with ctx.uow() as uow:
+        return [e.content.action for e in uow.audit.events()]
+
+
+def test_a_whole_session_is_recorded_with_the_rules_decisions(ctx, clinic, session) -> None:
+    t0 = session.started_at
+    dr, ta = clinic.physician_a, clinic.therapist_a
+    _record(ctx, dr, session, EntryKind.CHECKLIST, t0 + timedelta(minutes=5), **CHECKLIST)
+    _record(ctx, ta, session, EntryKind.VITALS, t0 + timedelta(minutes=10), **NORMAL)
+    dose = t0 + timedelta(minutes=15)
+    initial = _record(ctx, ta, session, EntryKind.REQUEST_INITIAL, dose, mg=80)
+    assert initial.entry.allowed is True
+    _record(ctx, ta, session, EntryKind.VITALS, dose + timedelta(minutes=100), **CRITICAL)
+    refused = _record(
+        ctx, ta, session, EntryKind.REQUEST_SUPPLEMENTAL, dose + timedelta(minutes=105), mg=40
+    )
+    assert refused.entry.allowed is False
+    assert [r.split(":")[0] for r in refused.entry.reasons] == ["alert_active"]
+    _record(
+        ctx,
+        dr,
+        session,
+        EntryKind.OVERRIDE,
+        dose + timedelta(minutes=106),
+        action="supplemental",
+        reason="BP settling on recheck; benefit outweighs risk",
+    )
+    allowed = _record(
+        ctx, ta, session, EntryKind.REQUEST_SUPPLEMENTAL, dose + timedelta(minutes=107), mg="40"
+    )
+    assert allowed.entry.allowed is True
+    assert "lifted by physician override" in allowed.entry.reasons[0]
+    _record(
+        ctx,
+        ta,
+        session,
+        EntryKind.ADVERSE_EVENT,
+        dose + timedelta(hours=3),
+        term="Euphoric mood",
+        category="positive_effect",
+        severity="mild",
+        relatedness="probable",
+        outcome="resolved",
+        solicited="on",
+    )
+    _record(ctx, ta, session, EntryKind.VITALS, dose + timedelta(hours=5, minutes=55), **NORMAL)
+    _record(ctx, ta, session, EntryKind.VITALS, dose + timedelta(hours=5, minutes=58), **NORMAL)
+    plan = {"physician_signoff": "on", "escort": "on"}
+    early = _record(
+        ctx, dr, session, EntryKind.REQUEST_DISCHARGE, dose + timedelta(hours=6), **plan
+    )
+    assert early.entry.allowed is False
+    assert any(r.startswith("discharge_too_early") for r in early.entry.reasons)
+    done = _record(ctx, dr, session, EntryKind.REQUEST_DISCHARGE, dose + timedelta(hours=8), **plan)
+    assert done.entry.allowed is True
+
+    file = load_session(ctx.uow(), ctx.clock, clinic.coordinator_a, session.id)
+    assert file.session.closed and file.session.closed_at == dose + timedelta(hours=8)
+    decisions = [(e.kind.value, e.allowed) for e in file.entries if e.allowed is not None]
+    assert decisions == [
+        ("request_initial", True),
+        ("request_supplemental", False),
+        ("request_supplemental", True),
+        ("request_discharge", False),
+        ("request_discharge", True),
+    ]
+    # The fold of what was stored gives the same decisions as were given at the time.
+    refolded = [s.decision.allowed for _, s in file.folded.steps if s.decision is not None]
+    assert refolded == [allowed for _, allowed in decisions]
+    actions = _audit_actions(ctx)
+    assert actions.count("session_request_supplemental") == 2
+    assert "session_override" in actions and "session_closed" in actions
+
+    with pytest.raises(InvalidInput) as closed:
+        _record(ctx, ta, session, EntryKind.NOTE, dose + timedelta(hours=8, minutes=1), text="x")
+    assert closed.value.field == "session"
+
+
+def test_a_therapist_ticking_the_sign_off_does_not_sign_for_the_physician(
+    ctx, clinic, session
+) -> None:
+    t = session.started_at + timedelta(minutes=1)
+    out = _record(
+        ctx, clinic.therapist_a, session, EntryKind.REQUEST_DISCHARGE, t, physician_signoff="on"
+    )
+    assert out.entry.payload["physician_signoff"] is False
+    assert any(r.startswith("no_physician_signoff") for r in out.entry.reasons)
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "message"),
+    [
+        ({**NORMAL, "systolic": 400}, "vitals.systolic", "400 is outside 50–300 mmHg"),
+        ({**NORMAL, "diastolic": 130}, "vitals.diastolic", "must be below the systolic"),
+        ({**NORMAL, "heart_rate": "fast"}, "vitals.heart_rate", "is not a number"),
+        ({**NORMAL, "temperature_c": 46}, "vitals.temperature_c", "outside 30–45 °C"),
+    ],
+)
+def test_impossible_vitals_are_refused_and_nothing_is_stored(
+    ctx, clinic, session, raw, field, message
+) -> None:
+    before = len(_audit_actions(ctx))
+    with pytest.raises(InvalidInput) as refused:
+        _record(ctx, clinic.therapist_a, session, EntryKind.VITALS, ctx.clock.now(), **raw)
+    assert refused.value.field == field and message in refused.value.reason
+    assert load_session(ctx.uow(), ctx.clock, clinic.therapist_a, session.id).entries[2:] == ()
+    assert len(_audit_actions(ctx)) == before
+
+
+@pytest.mark.parametrize(
+    ("mg", "message"),
+    [(0, "must be greater than 0"), ("-5", "greater"), ("forty", "is not a number of mg")],
+)
+def test_bad_milligrams_are_refused(ctx, clinic, session, mg, message) -> None:
+    with pytest.raises(InvalidInput, match=message) as refused:
+        _record(ctx, clinic.therapist_a, session, EntryKind.REQUEST_INITIAL, ctx.clock.now(), mg=mg)
+    assert refused.value.field == "mg"
+
+
+def test_a_time_in_the_future_is_refused(ctx, clinic, session) -> None:
+    later = ctx.clock.now() + timedelta(minutes=1)
+    with pytest.raises(InvalidInput, match="is in the future") as refused:
+        _record(ctx, clinic.therapist_a, session, EntryKind.VITALS, later, **NORMAL)
+    assert refused.value.field == "t"
+
+
+def test_an_entry_earlier_than_the_previous_one_is_refused(ctx, clinic, session) -> None:
+    now = ctx.clock.now()
+    _record(ctx, clinic.therapist_a, session, EntryKind.VITALS, now, **NORMAL)
+    with pytest.raises(InvalidInput, match="events must be in time order"):
+        _record(
+            ctx,
+            clinic.therapist_a,
+            session,
+            EntryKind.NOTE,
+            now - timedelta(minutes=1),
+            text="late",
+        )
+
+
+def test_an_entry_before_the_session_started_is_refused(ctx, clinic, session) -> None:
+    with pytest.raises(InvalidInput, match="before the session started"):
+        _record(
+            ctx,
+            clinic.therapist_a,
+            session,
+            EntryKind.NOTE,
+            session.started_at - timedelta(minutes=1),
+            text="early",
+        )
+
+
+def test_only_a_physician_may_override_and_the_denial_is_audited(ctx, clinic, session) -> None:
+    with pytest.raises(PermissionDenied):
+        _record(
+            ctx,
+            clinic.therapist_a,
+            session,
+            EntryKind.OVERRIDE,
+            ctx.clock.now(),
+            action="supplemental",
+            reason="x",
+        )
+    assert _audit_actions(ctx)[-1] == "access_denied"
+
+
+def test_a_refused_request_is_a_stored_decision_not_an_error(ctx, clinic, session) -> None:
+    out = _record(
+        ctx, clinic.therapist_a, session, EntryKind.REQUEST_INITIAL, ctx.clock.now(), mg=80
+    )
+    assert out.entry.allowed is False
+    codes = {r.split(":")[0] for r in out.entry.reasons}
+    assert {"consent_not_current", "vitals_missing", "providers_too_few"} <= codes
+    assert _audit_actions(ctx)[-1] == "session_request_initial"
+
+
+def test_a_visit_has_one_session(ctx, clinic, session) -> None:
+    with pytest.raises(Conflict, match="already has a dosing session"):
+        start_session(
+            ctx.uow(), ctx.clock, clinic.therapist_a, session.visit_id, childbearing_potential=False
+        )
+
+
+def test_two_writers_at_once_lose_nothing(ctx, clinic, session) -> None:
+    errors: list[BaseException] = []
+
+    def writer(who) -> None:  # type: ignore[no-untyped-def]
+        try:
+            for _ in range(8):
+                record_entry(ctx.uow(), ctx.clock, who, session.id, EntryKind.VITALS, NORMAL)
+        except BaseException as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=writer, args=(p,)) for p in (clinic.therapist_a, clinic.physician_a)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    entries = load_session(ctx.uow(), ctx.clock, clinic.therapist_a, session.id).entries
+    assert sum(e.kind is EntryKind.VITALS for e in entries) == 16
+
+
+def test_session_entries_are_append_only_in_the_database(ctx, clinic, session) -> None:
+    with ctx.engine.connect() as db, pytest.raises(Exception, match="append-only"):
+        db.execute(text("UPDATE dosing_session_events SET kind = 'note'"))
+
+
+def test_the_console_answers_as_of_the_entry_time_and_draws_the_band(ctx, clinic, session) -> None:
+    from mdma_at.services.session_view import console_view
+
+    t0 = session.started_at
+    dr, ta = clinic.physician_a, clinic.therapist_a
+    _record(ctx, dr, session, EntryKind.CHECKLIST, t0 + timedelta(minutes=5), **CHECKLIST)
+    _record(ctx, ta, session, EntryKind.VITALS, t0 + timedelta(minutes=10), **NORMAL)
+    dose = t0 + timedelta(minutes=15)
+    _record(ctx, ta, session, EntryKind.REQUEST_INITIAL, dose, mg=80)
+    # 15 min after the dose, 158 mmHg is under every limit but above the expected band.
+    _record(
+        ctx,
+        ta,
+        session,
+        EntryKind.VITALS,
+        dose + timedelta(minutes=15),
+        **{**NORMAL, "systolic": 158},
+    )
+    file = load_session(ctx.uow(), ctx.clock, ta, session.id)
+    view = console_view(file, ctx.clock.now(), dose + timedelta(minutes=95))
+    supplemental = view.buttons["supplemental"]
+    assert supplemental.enabled is False
+    assert "vitals_stale" in supplemental.codes  # the reading is 80 min old at 1:35
+    assert view.session_clock == "T+1:35:00"
+    flagged = [row for row in view.vitals if row.above_band]
+    assert [row.above_band[0].parameter.value for row in flagged] == ["systolic"]
+    assert view.chart["sbp_high"] and len(view.chart["x"]) == len(view.chart["systolic"])
+    too_early = console_view(file, ctx.clock.now(), dose)
+    assert too_early.buttons["supplemental"].blocked is not None  # before the last entry
