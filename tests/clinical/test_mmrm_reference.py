@@ -143,6 +143,8 @@ def check_sas_block(fit: MmrmFit, sas: dict[str, Any], reml: bool) -> None:
             close(row[field], expected[field], tol[field])
     # SAS prints AIC to 0.1; its ML AIC counts the fixed effects too, as ours does.
     close(fit.aic, sas["aic"], _abs(0.05 + 1e-9))
+    close(fit.aicc, sas["aicc"], _abs(0.05 + 1e-9))
+    assert fit.covariance.visits == sas["covariance_matrix_visit_order"]
     # SAS's BIC uses log(200 subjects read); ours uses the 197 with a response (mmrm's count).
     k = fit.n_covariance_parameters + (0 if reml else len(fit.beta))
     close(fit.bic - k * math.log(197) + k * math.log(200), sas["bic"], _abs(0.05 + 1e-9))
@@ -269,6 +271,8 @@ def check_kenward_roger_us(case: dict[str, Any]) -> None:
     close(trt["p"], sas["trt_minus_pbo"]["p"], {"kind": "relative", "value": 0.01})
     close(-2 * fit.loglik, sas["minus2_reml_loglik"], _abs(1e-4))
     close(fit.aic, sas["aic"], _abs(0.05 + 1e-9))
+    close(fit.aicc, sas["aicc"], _abs(0.05 + 1e-9))
+    assert fit.covariance.visits == sas["covariance_matrix_visit_order"]
     close(
         fit.covariance.matrix.ravel(),
         np.ravel(sas["covariance_matrix"]),
@@ -290,6 +294,7 @@ def check_kenward_roger_us(case: dict[str, Any]) -> None:
     empirical = expected["sas_empirical_sandwich"]
     plain = fitted("FEV1 ~ ARMCD + us(AVISIT | USUBJID)")
     vcov = plain.empirical_vcov()
+    assert list(plain.term_names) == [our_term(n) for n in empirical["beta_vcov_names"]]
     close(vcov.ravel(), np.ravel(empirical["beta_vcov"]), empirical["beta_vcov_tolerance"])
     contrast = np.array([0.0, 1.0])
     close(
@@ -321,7 +326,9 @@ def check_intercept_us(case: dict[str, Any]) -> None:
     close(row.se, expected["intercept"]["se"], tol["se"])
     close(row.df, expected["intercept"]["df_sas"], tol["df"])
     sigma = fit.covariance.matrix
-    lower = [sigma[1, 0], sigma[2, 0], sigma[3, 0], sigma[2, 1], sigma[3, 1], sigma[3, 2]]
+    order = [tuple(p.strip("()").split(",")) for p in expected["covariance_lower_triangle_order"]]
+    visits = fit.covariance.visits
+    lower = [sigma[visits.index(a), visits.index(b)] for a, b in order]
     close(
         lower,
         expected["covariance_lower_triangle_column_major"],
@@ -351,6 +358,7 @@ def check_confint(case: dict[str, Any]) -> None:
             close(ours[field], row[field], tol[field])
     ours_ci = [[coef(fit, n).lower, coef(fit, n).upper] for n in expected["confint95_rows"]]
     close(np.ravel(ours_ci), np.ravel(expected["confint95"]), expected["confint_tolerance"])
+    assert fit.covariance.visits == expected["covariance_matrix_visit_order"]
     close(
         fit.covariance.matrix.ravel(),
         np.ravel(expected["covariance_matrix"]),
@@ -380,6 +388,7 @@ def check_weighted(case: dict[str, Any]) -> None:
     close(merged.estimate_x, merged.estimate_y, tol)
     close(merged.se_x, merged.se_y, tol)
     close(-2 * fit.loglik, expected["minus2_reml_loglik"], _abs(1e-4))
+    assert fit.covariance.visits == expected["covariance_matrix_visit_order"]
     close(fit.covariance.matrix.ravel(), np.ravel(expected["covariance_matrix"]), _abs(0.01))
     for row in expected["trt_minus_pbo"]:
         diff = fit.lsmean_contrast(row["AVISIT"], "TRT", "PBO")

@@ -63,6 +63,7 @@ class MmrmFit:
         aic, bic: -2 loglik + k * (2 or log n_subjects); k counts the covariance parameters,
             plus the fixed effects for ML (SAS's convention); n_subjects counts subjects with at
             least one observed response (mmrm's convention).
+        aicc: SAS's small-sample AIC, -2 loglik + 2k n*/(n* - k - 1), n* = N - p (REML) or N.
         converged: whether the optimiser met its gradient criterion with a positive-definite
             Hessian; `convergence` says more.
         covariance: the fitted `Covariance`.
@@ -98,6 +99,13 @@ class MmrmFit:
         k = model.n_params + (len(inference.beta) if method == "ml" else 0)
         self.aic = minus2_loglik + 2.0 * k
         self.bic = minus2_loglik + math.log(data.n_subjects) * k
+        # SAS's AICC: n* = N - p for REML, N for ML (and +inf when n* <= k + 1).
+        effective = data.n_observations - (len(inference.beta) if method == "reml" else 0)
+        self.aicc = (
+            minus2_loglik + 2.0 * k * effective / (effective - k - 1)
+            if effective > k + 1
+            else math.inf
+        )
         self.beta = inference.beta
         self.vcov = inference.vcov
         self.term_names = list(data.column_names)
