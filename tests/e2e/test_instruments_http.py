@@ -204,3 +204,25 @@ def test_every_staff_form_post_of_the_measures_needs_the_csrf_token(
     assert response.status_code == 403
     assert "security token" in response.text
     assert client.get("/patients/4/measures").text.count("<tr>") == before
+
+
+def test_the_due_page_lists_the_overdue_gad7_and_issues_a_link_for_its_visit(
+    demo_app: RunningApp,
+) -> None:
+    client = signed_in(demo_app, "c.mensah")
+    html = client.get("/measures/due").text
+    row = re.search(r'<tr data-patient="DEMO-008" data-instrument="gad7">(.*?)</tr>', html, re.S)
+    assert row, "DEMO-008's GAD-7 is on the due page"
+    assert "overdue" in row.group(1) and "Dosing session 3" in row.group(1)
+    form = re.search(
+        r'action="/patients/(\d+)/self-report-links".*?name="visit_id" value="(\d+)"',
+        row.group(1),
+        re.S,
+    )
+    assert form
+    issued = client.post(
+        f"/patients/{form.group(1)}/self-report-links",
+        data={"csrf_token": csrf_of(html), "visit_id": form.group(2)},
+    )
+    assert issued.status_code == 201
+    assert re.search(r'value="http://[^"]+/r/[A-Za-z0-9_-]{43}"', issued.text)

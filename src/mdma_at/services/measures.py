@@ -79,6 +79,7 @@ class ClinicDue:
 
     today: date
     items: tuple[tuple[Patient, DueItem], ...]
+    visit_ids: dict[int, dict[str, int]]  # patient -> visit code -> visit id (for links)
 
     @property
     def overdue(self) -> tuple[tuple[Patient, DueItem], ...]:
@@ -287,8 +288,10 @@ def clinic_due(uow: UnitOfWork, clock: Clock, principal: Principal) -> ClinicDue
         schedules = uow.administrations.active_schedules(sites)
         done = uow.administrations.completed([patient.id for patient, _ in schedules])
     rows: list[tuple[Patient, DueItem]] = []
+    visit_ids: dict[int, dict[str, int]] = {}
     for patient, visits in schedules:
         codes = {v.id: v.code for v in visits}
+        visit_ids[patient.id] = {v.code: v.id for v in visits}
         completed = [
             CompletedAdministration(instrument, codes[visit_id], on)
             for patient_id, visit_id, instrument, on in done
@@ -305,7 +308,7 @@ def clinic_due(uow: UnitOfWork, clock: Clock, principal: Principal) -> ClinicDue
             row[0].study_id,
         )
     )
-    return ClinicDue(today, tuple(rows))
+    return ClinicDue(today, tuple(rows), visit_ids)
 
 
 def _completed(

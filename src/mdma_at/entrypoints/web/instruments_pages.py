@@ -29,12 +29,18 @@ from mdma_at.domain.instruments.definitions import (
     DiagnosisRule,
     InstrumentDefinition,
 )
-from mdma_at.domain.measurement.links import DEFAULT_LINK_DAYS, LONGEST_LINK_DAYS
+from mdma_at.domain.measurement.links import (
+    DEFAULT_LINK_DAYS,
+    LONGEST_LINK_DAYS,
+    SELF_REPORT_INSTRUMENTS,
+)
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.instruments_charts import CATEGORY_MARK, CATEGORY_TEXT, chart_shape
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
+from mdma_at.protocols import get_protocol
 from mdma_at.services import measures, safety_alerts, self_report
+from mdma_at.services.measures import DEFAULT_PROTOCOL
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -43,6 +49,10 @@ templates.env.globals["chart_shape"] = chart_shape
 templates.env.globals["CATEGORY_MARK"] = CATEGORY_MARK
 templates.env.globals["CATEGORY_TEXT"] = CATEGORY_TEXT
 templates.env.globals["LINK_DAYS"] = (DEFAULT_LINK_DAYS, LONGEST_LINK_DAYS)
+templates.env.globals["SELF_REPORT_CODES"] = [str(code) for code in SELF_REPORT_INSTRUMENTS]
+templates.env.globals["INSTRUMENT_NAMES"] = {
+    str(d.code): d.name for d in get_protocol(DEFAULT_PROTOCOL).instruments.definitions
+}
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -53,7 +63,14 @@ PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 @router.get("/measures/due", response_class=HTMLResponse)
 def due_list(request: Request, ctx: ContainerDep, session: Session) -> Response:
     clinic = measures.clinic_due(ctx.uow(), ctx.clock, session.principal)
-    return page(request, "instruments_due.html", session=session, clinic=clinic)
+    return page(
+        request,
+        "instruments_due.html",
+        session=session,
+        clinic=clinic,
+        visit_ids=clinic.visit_ids,
+        notice=request.query_params.get("notice", ""),
+    )
 
 
 # --- the physicians' safety alert queue ------------------------------------------------------
