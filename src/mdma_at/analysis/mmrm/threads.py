@@ -10,6 +10,7 @@ libraries numpy and scipy loaded (Linux; elsewhere it does nothing).
 from __future__ import annotations
 
 import ctypes
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -47,15 +48,30 @@ def _controls() -> tuple[tuple[object, object], ...]:
     return tuple(found)
 
 
+_lock = threading.Lock()
+_state: dict[str, object] = {"depth": 0, "previous": []}
+
+
 @contextmanager
 def single_threaded_blas() -> Iterator[None]:
-    """Inside the block OpenBLAS uses one thread; the previous counts are restored after."""
+    """Inside the block OpenBLAS uses one thread; the previous counts are restored after.
+
+    Re-entrant and thread-safe: the first block to enter saves the counts, the last to leave
+    restores them (the setting is process-wide).
+    """
     controls = _controls()
-    previous = [getter() for _, getter in controls]  # type: ignore[operator]
-    for setter, _ in controls:
-        setter(1)  # type: ignore[operator]
+    with _lock:
+        if _state["depth"] == 0:
+            _state["previous"] = [getter() for _, getter in controls]  # type: ignore[operator]
+            for setter, _ in controls:
+                setter(1)  # type: ignore[operator]
+        _state["depth"] = int(_state["depth"]) + 1  # type: ignore[call-overload]
     try:
         yield
     finally:
-        for (setter, _), count in zip(controls, previous, strict=True):
-            setter(count)  # type: ignore[operator]
+        with _lock:
+            _state["depth"] = int(_state["depth"]) - 1  # type: ignore[call-overload]
+            if _state["depth"] == 0:
+                previous = _state["previous"]
+                for (setter, _), count in zip(controls, previous, strict=True):  # type: ignore[call-overload]
+                    setter(count)  # type: ignore[operator]
