@@ -287,6 +287,7 @@ def clinic_due(uow: UnitOfWork, clock: Clock, principal: Principal) -> ClinicDue
     with uow:
         schedules = uow.administrations.active_schedules(sites)
         done = uow.administrations.completed([patient.id for patient, _ in schedules])
+        libraries = {patient.id: library_for(uow, patient.id) for patient, _ in schedules}
     rows: list[tuple[Patient, DueItem]] = []
     visit_ids: dict[int, dict[str, int]] = {}
     for patient, visits in schedules:
@@ -297,8 +298,7 @@ def clinic_due(uow: UnitOfWork, clock: Clock, principal: Principal) -> ClinicDue
             for patient_id, visit_id, instrument, on in done
             if patient_id == patient.id and visit_id in codes
         ]
-        library = get_protocol(DEFAULT_PROTOCOL).instruments  # active enrolments are mapp_v1
-        report = due_and_overdue(library.due_rules, visits, completed, today)
+        report = due_and_overdue(libraries[patient.id].due_rules, visits, completed, today)
         rows.extend((patient, item) for item in (*report.overdue, *report.due))
     rows.sort(
         key=lambda row: (
