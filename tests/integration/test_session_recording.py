@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
 from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
-from mdma_at.services import schedule
+from mdma_at.services import consent, schedule, screening
 from mdma_at.services.dosing_session import load_session, record_entry, start_session
 from mdma_at.services.session_records import DosingSession, EntryKind
 from support.clinic import Clinic, register
 
 CHECKLIST = {
-    "consent_current": True,
-    "eligibility_signed": True,
-    "washout_complete": True,
     "fasting_hours": 11,
     "cssrs_risk": "none",
     "providers_present": 2,
@@ -32,9 +29,54 @@ def _iso(t: datetime) -> str:
     return t.isoformat()
 
 
+def _screened_and_consented(ctx: Container, clinic: Clinic, patient_id: int) -> None:
+    """A physician-signed eligible screening and current consent (issue 3's records)."""
+    document = consent.publish_consent_document(
+        ctx.uow(),
+        ctx.clock,
+        clinic.admin,
+        clinic.site_a.id,
+        title="Consent to MDMA-assisted therapy",
+        version=1,
+        effective_on=date(2026, 1, 1),
+        reference="ICF v1",
+    )
+    consent.sign_consent(
+        ctx.uow(),
+        ctx.clock,
+        clinic.coordinator_a,
+        patient_id,
+        document_id=document.id,
+        signed_name="Jordan Reyes",
+        witness_id=clinic.therapist_a.user_id,
+        signed_at=datetime(2026, 5, 25, 10, 0, tzinfo=UTC),
+    )
+    intake = {
+        "screening_date": "2026-05-25",
+        "age": 42,
+        "sex": "female",
+        "childbearing_potential": True,
+        "pregnant": False,
+        "breastfeeding": False,
+        "pregnancy_test": "negative",
+        "vitals": {"systolic": 124, "diastolic": 78, "heart_rate": 72, "temperature_c": 36.7},
+        "ecg": {"qtc_ms": 415},
+        "ptsd": {"caps5_total": 41, "meets_dsm5": True, "duration_months": 60},
+        "conditions": [],
+        "substance_use": [],
+        "suicide_risk": "low",
+        "medications": [],
+    }
+    stored = screening.record_screening(
+        ctx.uow(), ctx.clock, clinic.coordinator_a, patient_id, intake
+    )
+    screening.sign_screening(ctx.uow(), ctx.clock, clinic.physician_a, stored.id)
+
+
 @pytest.fixture
 def session(ctx: Container, clinic: Clinic) -> DosingSession:
     patient = register(ctx, clinic)
+    _screened_and_consented(ctx, clinic, patient.id)
     _, visits = schedule.enrol(
         ctx.uow(), ctx.clock, clinic.coordinator_a, patient.id, "mapp_v1", date(2026, 6, 1)
     )
@@ -295,3 +337,38 @@ def test_the_console_answers_as_of_the_entry_time_and_draws_the_band(ctx, clinic
     assert view.chart["sbp_high"] and len(view.chart["x"]) == len(view.chart["systolic"])
     too_early = console_view(file, ctx.clock.now(), dose)
     assert too_early.buttons["supplemental"].blocked is not None  # before the last entry
+
+
+def test_consent_eligibility_and_washout_come_from_the_records_not_the_form(ctx, clinic) -> None:
+    patient = register(ctx, clinic, "HC-0002")  # never screened, never consented
+    _, visits = schedule.enrol(
+        ctx.uow(), ctx.clock, clinic.coordinator_a, patient.id, "mapp_v1", date(2026, 6, 1)
+    )
+    es1 = next(v for v in visits if v.code == "es1")
+    unscreened = start_session(
+        ctx.uow(),
+        ctx.clock,
+        clinic.therapist_a,
+        es1.id,
+        started_at=(ctx.clock.now() - timedelta(hours=1)).isoformat(),
+        childbearing_potential=False,
+    )
+    t = ctx.clock.now() - timedelta(minutes=20)
+    ticked = {**CHECKLIST, "consent_current": "on", "eligibility_signed": "on"}
+    out = _record(ctx, clinic.physician_a, unscreened, EntryKind.CHECKLIST, t, **ticked)
+    assert out.entry.payload["consent_current"] is False
+    assert out.entry.payload["eligibility_signed"] is False
+    assert out.entry.payload["from_records"]
+    _record(
+        ctx, clinic.therapist_a, unscreened, EntryKind.VITALS, t + timedelta(minutes=5), **NORMAL
+    )
+    refused = _record(
+        ctx,
+        clinic.therapist_a,
+        unscreened,
+        EntryKind.REQUEST_INITIAL,
+        t + timedelta(minutes=6),
+        mg=80,
+    )
+    codes = {r.split(":")[0] for r in refused.entry.reasons}
+    assert {"consent_not_current", "eligibility_not_signed"} <= codes

@@ -15,10 +15,8 @@ from mdma_at.services.session_records import EntryKind
 COMPLETED = "DEMO-008"  # its first dosing session, on the day it was held
 IN_PROGRESS = "DEMO-005"  # its next dosing session, running now
 
+# The facts of the day; consent, eligibility and washout are read from the demo's records.
 _CHECKLIST = {
-    "consent_current": True,
-    "eligibility_signed": True,
-    "washout_complete": True,
     "fasting_hours": 11,
     "cssrs_risk": "none",
     "providers_present": 2,

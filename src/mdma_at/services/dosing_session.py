@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from mdma_at.domain.access import Action, sites_for
@@ -18,11 +19,13 @@ from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
+from mdma_at.domain.screening import GateReason
 from mdma_at.domain.staff import Principal
 from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.screening import first_dosing_check
 from mdma_at.services.session_entries import (
     Folded,
     Step,
@@ -180,6 +183,8 @@ def record_entry(
         now = clock.now()
         at = entered or now
         ensure_not_in_future(at, now)
+        if kind is EntryKind.CHECKLIST:
+            payload.update(records_gate(uow, patient.id, at))
         if session.closed and session.closed_at is not None:
             raise InvalidInput(
                 "session",
@@ -226,6 +231,32 @@ def record_entry(
             )
         uow.commit()
     return Recorded(entry, result)
+
+
+# Which of the screening gate's reasons (services.screening) refuse which checklist item.
+_NOT_SIGNED = {
+    GateReason.NO_SCREENING,
+    GateReason.NOT_SIGNED,
+    GateReason.NOT_CLEARED,
+    GateReason.BEFORE_SCREENING,
+}
+
+
+def records_gate(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, Any]:
+    """Consent, signed eligibility and washout on the day of `at`, from the screening and consent
+    records (issue 3's gate), never from what was ticked: the records are the source of truth.
+
+    Returns the three checklist items and `from_records`, the gate's reasons (empty when all
+    three are satisfied), for the record and the audit trail.
+    """
+    gate = first_dosing_check(uow, patient_id, at.date())
+    codes = {code for code, _ in gate.refusals}
+    return {
+        "consent_current": GateReason.NO_CURRENT_CONSENT not in codes,
+        "eligibility_signed": not codes & _NOT_SIGNED,
+        "washout_complete": GateReason.BEFORE_WASHOUT not in codes,
+        "from_records": [message for _, message in gate.refusals],
+    }
 
 
 def _append(

@@ -29,6 +29,7 @@ from mdma_at.services.dosing_session import (
     sessions_for_patient,
     start_session,
 )
+from mdma_at.services.screening import first_dosing_status
 from mdma_at.services.session_entries import (
     SOLICITED_TERMS,
     AeAction,
@@ -149,10 +150,14 @@ def _console(
     file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
     view = console_view(file, ctx.clock.now())
     site = file.patient.site_id
+    records = first_dosing_status(
+        ctx.uow(), ctx.clock, session.principal, file.patient.id, ctx.clock.now().date()
+    )
     return page(
         request,
         "session_console.html",
         422 if error else 200,
+        records=records,
         session=session,
         view=view,
         notice=notice,
