@@ -267,8 +267,11 @@ def _append(
     new: NewEntry,
     alerts: Sequence[str] = (),
 ) -> SessionEntry:
+    # The record names people as the chart does: full name (the audit trail keeps the login).
+    member = uow.staff.get(actor.user_id) if actor.user_id is not None else None
+    name = member.full_name if member is not None else actor.username
     entry = uow.session_entries.append(
-        session.id, new, actor.user_id, actor.username, actor.role, clock.now()
+        session.id, new, actor.user_id, name, actor.role, clock.now()
     )
     after: dict[str, Any] = {"entry": entry.id, "t": stamp(new.t), **new.payload}
     if new.allowed is not None:
