@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -137,3 +138,23 @@ def test_two_writers_at_once_lose_nothing(demo_app, therapist, session_id) -> No
         stored = sum(pool.map(write, range(4)))
     assert stored == 20
     assert len(_entries(therapist, session_id)) == before + 20
+
+
+def test_the_demos_completed_session_replays_to_the_decisions_given_live(
+    demo_app, therapist, tmp_path
+) -> None:
+    patient = therapist.get("/api/patients", params={"q": "DEMO-008"}).json()[0]
+    sessions = therapist.get(f"/api/patients/{patient['id']}/sessions").json()
+    completed = next(s for s in sessions if s["status"] == "closed")
+    timeline = therapist.get(f"/api/sessions/{completed['id']}/timeline")
+    assert timeline.status_code == 200
+    path = tmp_path / "recorded.json"
+    path.write_text(timeline.text)
+    replayed = mdma_at("session", "replay", str(path), "--json", env=demo_app.env)
+    assert replayed.returncode == 0, replayed.stderr
+    decisions = json.loads(replayed.stdout)["decisions"]
+    live = [e for e in _entries(therapist, completed["id"]) if e["allowed"] is not None]
+    assert [(d["allowed"], d["reasons"]) for d in decisions] == [
+        (e["allowed"], e["reasons"]) for e in live
+    ]
+    assert [d["action"] for d in decisions] == ["initial", "supplemental", "discharge"]

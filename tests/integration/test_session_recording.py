@@ -372,3 +372,17 @@ def test_consent_eligibility_and_washout_come_from_the_records_not_the_form(ctx,
     )
     codes = {r.split(":")[0] for r in refused.entry.reasons}
     assert {"consent_not_current", "eligibility_not_signed"} <= codes
+
+
+def test_replaying_a_recorded_session_gives_the_decisions_given_live(ctx, clinic, session) -> None:
+    from mdma_at.domain.dosing.replay import as_contract, replay
+    from mdma_at.domain.dosing.timeline import parse_timeline
+    from mdma_at.protocols import get_protocol
+    from mdma_at.services.session_timeline import replay_timeline
+
+    test_a_whole_session_is_recorded_with_the_rules_decisions(ctx, clinic, session)
+    file = load_session(ctx.uow(), ctx.clock, clinic.physician_a, session.id)
+    document = replay_timeline(file)
+    replayed = as_contract(replay(parse_timeline(document, lambda n: get_protocol(n).dosing)))
+    live = [(e.allowed, list(e.reasons)) for e in file.entries if e.allowed is not None]
+    assert [(d["allowed"], d["reasons"]) for d in replayed["decisions"]] == live

@@ -17,9 +17,11 @@ from mdma_at.services.dosing_session import (
     SessionFile,
     load_session,
     record_entry,
+    sessions_for_patient,
     start_session,
 )
 from mdma_at.services.session_records import DosingSession, EntryKind, SessionEntry
+from mdma_at.services.session_timeline import replay_timeline
 
 router = APIRouter(prefix="/api", tags=["dosing sessions"])
 
@@ -137,11 +139,25 @@ def start(
     return SessionRead.of(session)
 
 
+@router.get("/patients/{patient_id}/sessions")
+def list_sessions(ctx: ContainerDep, principal: ApiPrincipal, patient_id: int) -> list[SessionRead]:
+    """The patient's dosing sessions (without their entries), oldest first."""
+    listing = sessions_for_patient(ctx.uow(), ctx.clock, principal, patient_id)
+    return [SessionRead.of(s) for _, s in listing.visits if s is not None]
+
+
 @router.get("/sessions/{session_id}")
 def read(ctx: ContainerDep, principal: ApiPrincipal, session_id: int) -> SessionRead:
     """The session with every entry, the doses given, active alerts and the next reading due."""
     file = load_session(ctx.uow(), ctx.clock, principal, session_id)
     return SessionRead.of(file.session, file)
+
+
+@router.get("/sessions/{session_id}/timeline")
+def timeline(ctx: ContainerDep, principal: ApiPrincipal, session_id: int) -> dict[str, Any]:
+    """The recorded session as a `mdma-at session replay` input (docs/session-replay.md): the
+    replay gives the decisions that were given live."""
+    return replay_timeline(load_session(ctx.uow(), ctx.clock, principal, session_id))
 
 
 @router.post("/sessions/{session_id}/entries", status_code=201)

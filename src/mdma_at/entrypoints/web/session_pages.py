@@ -13,7 +13,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from mdma_at.domain.access import Action, sites_for
@@ -40,6 +40,7 @@ from mdma_at.services.session_entries import (
     parse_time,
 )
 from mdma_at.services.session_records import EntryKind
+from mdma_at.services.session_timeline import replay_timeline
 from mdma_at.services.session_view import console_view, everyone_present
 
 router = APIRouter(include_in_schema=False)
@@ -262,4 +263,14 @@ def session_record(
         chart_json=json.dumps(view.chart),
         present=everyone_present(file.entries),
         EntryKind=EntryKind,
+    )
+
+
+@router.get("/sessions/{session_id}/timeline.json")
+def timeline_download(ctx: ContainerDep, session: Session, session_id: int) -> Response:
+    """The recorded session as a `mdma-at session replay` input, to download."""
+    file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
+    name = f"{file.patient.details.study_id}-session-{file.session.session_number}.json"
+    return JSONResponse(
+        replay_timeline(file), headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
