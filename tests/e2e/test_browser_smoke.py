@@ -211,7 +211,7 @@ def test_an_app_that_never_becomes_healthy_is_stopped_and_reported(tmp_path: Pat
 
     with (
         pytest.raises(RuntimeError, match=r"did not answer 200 on /healthz .*answered 503"),
-        app_server(tmp_path, command=unhealthy, startup_timeout_s=3),
+        app_server(tmp_path, command=unhealthy, startup_timeout_s=12),  # slow starts on a busy CI
     ):
         pass
 
