@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mdma_at.domain.access import Action, sites_for
-from mdma_at.domain.errors import AuthenticationFailed, Conflict, InvalidInput
+from mdma_at.domain.errors import AuthenticationFailed, Conflict, InvalidInput, RateLimited
 from mdma_at.domain.patients import PatientDetails, Sex
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.rendering import page
@@ -63,7 +63,7 @@ def login(
             ctx.uow(), ctx.clock, ctx.hasher, username, password, address, ctx.auth_policy
         )
     except AuthenticationFailed as failure:
-        status = 429 if "Too many" in str(failure) else 401
+        status = 429 if isinstance(failure, RateLimited) else 401
         return page(
             request,
             "login.html",
