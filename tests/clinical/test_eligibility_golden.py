@@ -95,6 +95,26 @@ THRESHOLDS = [
      "needs_review"),
     ({"vitals": {"systolic": 141, "diastolic": 91}}, "blood_pressure", "needs_review",
      "needs_review"),
+    # Measured today ≥ 160 systolic or ≥ 100 diastolic: not eligible today (issue 9, item 9).
+    ({"vitals": {"systolic": 159, "diastolic": 99}}, "blood_pressure", "needs_review",
+     "needs_review"),
+    ({"vitals": {"systolic": 160, "diastolic": 80}}, "blood_pressure", "not_met", "ineligible"),
+    ({"vitals": {"systolic": 161, "diastolic": 80}}, "blood_pressure", "not_met", "ineligible"),
+    ({"vitals": {"systolic": 150, "diastolic": 100}}, "blood_pressure", "not_met", "ineligible"),
+    ({"vitals": {"systolic": 150, "diastolic": 101}}, "blood_pressure", "not_met", "ineligible"),
+    # Heart rate > 100/min at screening: re-check (issue 9, item 9).
+    ({"vitals": {"heart_rate": 99}}, "heart_rate", "met", "eligible"),
+    ({"vitals": {"heart_rate": 100}}, "heart_rate", "met", "eligible"),
+    ({"vitals": {"heart_rate": 101}}, "heart_rate", "needs_review", "needs_review"),
+    # Temperature ≥ 38.0 °C at screening: re-check (issue 9, item 9).
+    ({"vitals": {"temperature_c": 37.9}}, "temperature", "met", "eligible"),
+    ({"vitals": {"temperature_c": 38.0}}, "temperature", "needs_review", "needs_review"),
+    ({"vitals": {"temperature_c": 38.1}}, "temperature", "needs_review", "needs_review"),
+    # Weight below 48 kg (site default): the physician reviews; not recorded is met.
+    ({"weight_kg": 47.9}, "weight", "needs_review", "needs_review"),
+    ({"weight_kg": 48}, "weight", "met", "eligible"),
+    ({"weight_kg": 48.1}, "weight", "met", "eligible"),
+    ({"weight_kg": None}, "weight", "met", "eligible"),
     # Suicide risk.
     ({"suicide_risk": "none"}, "suicide_risk", "met", "eligible"),
     ({"suicide_risk": "low"}, "suicide_risk", "met", "eligible"),
@@ -115,18 +135,16 @@ def test_each_threshold_just_below_at_and_just_above_its_limit(
     assert result["decision"] == decision
 
 
-def _other_substance(days_before: int) -> dict[str, Any]:
+def _use(substance: str, severity: str, in_remission: bool, days_before: int) -> dict[str, Any]:
     from datetime import date, timedelta
 
     last_use = date(2026, 11, 2) - timedelta(days=days_before)
-    return {
-        "substance_use": [
-            {"substance": "cocaine", "severity": "mild", "in_remission": True,
-             "last_use": last_use.isoformat()}
-        ]
-    }  # fmt: skip
+    return {"substance": substance, "severity": severity, "in_remission": in_remission,
+            "last_use": last_use.isoformat()}  # fmt: skip
 
 
+@pytest.mark.parametrize("severity", ["mild", "moderate", "severe"])
+@pytest.mark.parametrize("in_remission", [False, True])
 @pytest.mark.parametrize(
     ("days_before", "status", "decision"),
     [
@@ -138,49 +156,84 @@ def _other_substance(days_before: int) -> dict[str, Any]:
     ],
 )
 def test_any_other_substance_use_disorder_with_use_within_365_days_excludes(
-    days_before: int, status: str, decision: str
+    severity: str, in_remission: bool, days_before: int, status: str, decision: str
 ) -> None:
-    result = verdict(intake_with(**_other_substance(days_before)))
+    use = _use("cocaine", severity, in_remission, days_before)
+    result = verdict(intake_with(substance_use=[use]))
     criterion = result["by_id"]["other_substance_use_disorder"]
     assert criterion["status"] == status
+    # Severity and remission are read and shown, whatever the substance is called.
+    assert f"{severity} cocaine use disorder" in criterion["reason"]
     assert f"last use {days_before} days before screening" in criterion["reason"]
     assert result["decision"] == decision
+    if status == "met":
+        assert criterion["reason"].startswith("history for the signing physician")
 
 
-# Alcohol and cannabis: severity × remission.
+# Alcohol and cannabis: severity × remission × days since the last use (issue 9, item 10).
+# Sustained remission = in remission and the last use more than 365 days before screening.
 GRADED = [
-    ("mild", False, "met", "eligible"),
-    ("mild", True, "met", "eligible"),
-    ("moderate", False, "not_met", "ineligible"),
-    ("moderate", True, "met", "eligible"),
-    ("severe", False, "not_met", "ineligible"),
-    ("severe", True, "needs_review", "needs_review"),
+    ("mild", False, 10, "met", "eligible"),
+    ("mild", True, 10, "met", "eligible"),
+    ("moderate", False, 10, "not_met", "ineligible"),
+    ("moderate", False, 400, "not_met", "ineligible"),
+    ("moderate", True, 10, "met", "eligible"),
+    ("moderate", True, 400, "met", "eligible"),
+    ("severe", False, 10, "not_met", "ineligible"),
+    ("severe", False, 400, "not_met", "ineligible"),
+    # Early remission (last use ≤ 365 days): severe still excludes.
+    ("severe", True, 10, "not_met", "ineligible"),
+    ("severe", True, 365, "not_met", "ineligible"),
+    # Sustained remission: the physician decides.
+    ("severe", True, 366, "needs_review", "needs_review"),
+    ("severe", True, 800, "needs_review", "needs_review"),
 ]
 
 
 @pytest.mark.parametrize("substance", ["alcohol", "cannabis"])
-@pytest.mark.parametrize(("severity", "in_remission", "status", "decision"), GRADED)
+@pytest.mark.parametrize(("severity", "in_remission", "days", "status", "decision"), GRADED)
 def test_alcohol_and_cannabis_use_disorders_by_severity_and_remission(
-    substance: str, severity: str, in_remission: bool, status: str, decision: str
+    substance: str, severity: str, in_remission: bool, days: int, status: str, decision: str
 ) -> None:
-    use = {
-        "substance": substance,
-        "severity": severity,
-        "in_remission": in_remission,
-        "last_use": "2026-10-20",  # recent use: the graded rule ignores the 365-day window
-    }
-    result = verdict(intake_with(substance_use=[use]))
+    result = verdict(intake_with(substance_use=[_use(substance, severity, in_remission, days)]))
     assert result["by_id"][f"{substance}_use_disorder"]["status"] == status
     assert result["by_id"]["other_substance_use_disorder"]["status"] == "met"
     assert result["decision"] == decision
 
 
-def test_marijuana_is_judged_as_cannabis() -> None:
-    use = {"substance": "Marijuana", "severity": "moderate", "in_remission": True,
-           "last_use": "2026-10-01"}  # fmt: skip
-    result = verdict(intake_with(substance_use=[use]))
-    assert result["by_id"]["cannabis_use_disorder"]["status"] == "met"
+@pytest.mark.parametrize(
+    ("name", "criterion"),
+    [("THC", "cannabis"), ("thc", "cannabis"), ("Weed", "cannabis"), ("hash", "cannabis"),
+     ("Hashish", "cannabis"), ("Marijuana", "cannabis"), ("  MARIJUANA ", "cannabis"),
+     ("Ethanol", "alcohol"), ("EtOH", "alcohol"), ("Cannabis", "cannabis")],
+)  # fmt: skip
+def test_every_name_of_cannabis_and_alcohol_is_judged_by_severity_and_remission(
+    name: str, criterion: str
+) -> None:
+    # Moderate, not in remission, last used 400 days ago: outside the other-substance window,
+    # so only the graded rule can exclude it.
+    result = verdict(intake_with(substance_use=[_use(name, "moderate", False, 400)]))
+    assert result["by_id"][f"{criterion}_use_disorder"]["status"] == "not_met"
+    assert result["by_id"]["other_substance_use_disorder"]["status"] == "met"
+    assert result["decision"] == "ineligible"
+
+
+@pytest.mark.parametrize("name", ["nicotine", "Tobacco", "cigarettes", "vaping"])
+@pytest.mark.parametrize("severity", ["mild", "moderate", "severe"])
+def test_nicotine_never_excludes(name: str, severity: str) -> None:
+    result = verdict(intake_with(substance_use=[_use(name, severity, False, 0)]))
+    criterion = result["by_id"]["nicotine_use_disorder"]
+    assert criterion["status"] == "met"
+    assert "note for the physician" in criterion["reason"]
+    assert result["by_id"]["other_substance_use_disorder"]["status"] == "met"
     assert result["decision"] == "eligible"
+
+
+def test_the_worst_entry_decides_and_every_entry_is_named() -> None:
+    uses = [_use("alcohol", "mild", False, 5), _use("ethanol", "severe", False, 5)]
+    criterion = verdict(intake_with(substance_use=uses))["by_id"]["alcohol_use_disorder"]
+    assert criterion["status"] == "not_met"
+    assert "severe alcohol use disorder" in criterion["reason"]
 
 
 EXCLUDING_CONDITIONS = [
@@ -326,3 +379,43 @@ def test_the_shared_example_intake_is_eligible() -> None:
     assert "needs no washout" in result["by_id"]["washout_amlodipine"]["reason"]
     assert result["by_id"]["hypertension"]["status"] == "met"
     assert result["earliest_baseline"] is None
+
+
+# Reproduced cases from the top of issue 9 (screening), kept as regression tests.
+
+
+def test_issue_9_a_heart_rate_of_150_is_no_longer_eligible() -> None:
+    result = verdict(intake_with(vitals={"heart_rate": 150}))
+    assert result["by_id"]["heart_rate"]["status"] == "needs_review"
+    assert result["decision"] == "needs_review"
+
+
+def test_issue_9_thc_is_recognised_as_cannabis() -> None:
+    result = verdict(intake_with(substance_use=[_use("THC", "severe", False, 3)]))
+    assert result["by_id"]["cannabis_use_disorder"]["status"] == "not_met"
+    assert result["decision"] == "ineligible"
+
+
+def test_issue_9_other_substance_use_disorders_read_severity_and_remission() -> None:
+    result = verdict(intake_with(substance_use=[_use("cocaine", "severe", True, 500)]))
+    reason = result["by_id"]["other_substance_use_disorder"]["reason"]
+    assert "severe cocaine use disorder, in sustained remission" in reason
+    assert result["decision"] == "eligible"
+
+
+def test_issue_9_tobacco_no_longer_excludes() -> None:
+    result = verdict(intake_with(substance_use=[_use("tobacco", "moderate", False, 1)]))
+    assert result["decision"] == "eligible"
+
+
+def test_issue_9_220_over_130_labelled_controlled_is_ineligible_today() -> None:
+    result = verdict(
+        intake_with(
+            vitals={"systolic": 220, "diastolic": 130},
+            conditions=[{"code": "hypertension", "controlled": True}],
+        )
+    )
+    criterion = result["by_id"]["blood_pressure"]
+    assert criterion["status"] == "not_met"
+    assert "whatever the history says" in criterion["reason"]
+    assert result["decision"] == "ineligible"

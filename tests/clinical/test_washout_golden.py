@@ -54,6 +54,28 @@ WASHOUTS = [
     ("EMSAM", "selegiline", 25, "2026-10-01", 14, "2026-10-15"),
     # reversible MAOI: no 14-day minimum. moclobemide 4 h: 0.83 + 7 → 8 days.
     ("moclobemide", "moclobemide", 4, "2026-10-01", 8, "2026-10-09"),
+    # Issue 9, item 11 (hand arithmetic; calendar counted by hand, months of 31/28/31/30 days).
+    # isocarboxazid 4 h: 0.83 + 7 → 8 days, raised to the irreversible-MAOI 14.
+    ("Marplan", "isocarboxazid", 4, "2026-10-01", 14, "2026-10-15"),
+    # dextromethorphan 30 h: 6.25 + 7 = 13.25 → 14 days.
+    ("Delsym", "dextromethorphan", 30, "2026-10-01", 14, "2026-10-15"),
+    # St John's wort (hypericin) 43 h: 8.96 + 7 = 15.96 → 16 days.
+    ("St. John's Wort", "st john's wort", 43, "2026-10-01", 16, "2026-10-17"),
+    # sumatriptan 2.5 h: 0.52 + 7 → 8 days; frovatriptan 26 h: 5.42 + 7 → 13 days.
+    ("Imitrex", "sumatriptan", 2.5, "2026-10-01", 8, "2026-10-09"),
+    ("Frova", "frovatriptan", 26, "2026-10-01", 13, "2026-10-14"),
+    # methadone 59 h: 12.29 + 7 → 20 days; lamotrigine 70 h: 14.58 + 7 → 22 days.
+    ("methadone", "methadone", 59, "2026-10-01", 20, "2026-10-21"),
+    ("Lamictal", "lamotrigine", 70, "2026-10-01", 22, "2026-10-23"),
+    # Long-acting injections run for months. Haldol Decanoate 21 d = 504 h: 105 + 7 = 112 days.
+    ("Haldol Decanoate", "haloperidol decanoate", 504, "2026-01-10", 112, "2026-05-02"),
+    # Risperdal Consta 22 d = 528 h: 110 + 7 = 117 days (Jan 21 + Feb 28 + Mar 31 + Apr 30 + 7).
+    ("Risperdal Consta", "risperidone long-acting injection", 528, "2026-01-10", 117, "2026-05-07"),
+    # Zyprexa Relprevv 30 d = 720 h: 150 + 7 = 157 days (21 + 28 + 31 + 30 + 31 + 16 → Jun 16).
+    ("Zyprexa Relprevv", "olanzapine pamoate", 720, "2026-01-10", 157, "2026-06-16"),
+    # Invega Trinza 139 d = 3336 h: 695 + 7 = 702 days, nearly two years (365 to 2027-01-10,
+    # then 337: 21 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 + 30 = 324, + 13 → Dec 13).
+    ("Invega Trinza", "paliperidone palmitate 3-monthly", 3336, "2026-01-10", 702, "2027-12-13"),
 ]
 
 
@@ -193,3 +215,43 @@ def test_an_irreversible_maoi_warning_says_the_toxicity_is_severe() -> None:
     result = _screen("2026-10-20", ("Nardil", "2026-10-01"))
     (warning,) = result["warnings"]
     assert "severe, potentially fatal serotonin toxicity" in warning["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "generic", "interactions"),
+    [
+        ("metoprolol", "metoprolol", {"cyp2d6_substrate"}),
+        ("propranolol", "propranolol", {"cyp2d6_substrate"}),
+        ("dextromethorphan", "dextromethorphan", {"serotonin_toxicity", "cyp2d6_substrate"}),
+        ("sumatriptan", "sumatriptan", {"serotonin_toxicity"}),
+        ("methadone", "methadone", {"serotonin_toxicity"}),
+    ],
+)
+def test_issue_9_medications_warn_of_their_interactions(
+    name: str, generic: str, interactions: set[str]
+) -> None:
+    result = _screen("2026-10-20", (name, "2026-10-01"))
+    assert {w["interaction"] for w in result["warnings"]} == interactions
+    assert all(w["medication"] == generic for w in result["warnings"])
+
+
+def test_a_cyp2d6_substrate_warns_without_excluding() -> None:
+    """Metoprolol continues (no washout); the physician is told MDMA raises its level."""
+    result = _screen("2026-10-20", ("Toprol-XL", "2026-10-20"))
+    assert result["decision"] == "eligible"
+    (warning,) = result["warnings"]
+    assert "CYP2D6 substrate" in warning["message"]
+    assert "not an exclusion" in warning["message"]
+    assert "restarted" not in warning["message"]
+
+
+def test_a_long_acting_injection_given_three_months_ago_is_still_washing_out() -> None:
+    # Invega Sustenna 49 d = 1176 h: 245 + 7 = 252 days. Last injection 2026-07-20; 252 days on
+    # is 2027-03-29 (11 + 31 + 30 + 31 + 30 + 31 = 164 to 2026-12-31, + 31 + 28 = 223, + 29).
+    result = _screen("2026-10-20", ("Invega Sustenna", "2026-07-20"))
+    assert result["decision"] == "eligible_after_washout"
+    assert result["earliest_baseline"] == "2027-03-29"
+    criterion = next(
+        c for c in result["criteria"] if c["id"] == "washout_paliperidone_palmitate_1_monthly"
+    )
+    assert "long-acting injectable" in criterion["reason"]

@@ -44,6 +44,31 @@ def evaluate(data: object, protocol: str = DEFAULT_PROTOCOL) -> tuple[Intake, Sc
     return intake, screen(intake, definition.eligibility, definition.medications)
 
 
+def _refuse_the_future(intake: Intake, today: date) -> None:
+    """A record has a clock: nothing it says happened may be after today.
+
+    The medication and substance dates are checked first, so that the error names the entry that
+    is wrong (a last dose typed with the wrong year) rather than the screening date it pulls along.
+
+    Raises:
+        InvalidInput: the first dated field after today, by its dotted path.
+    """
+    dated = [
+        *(
+            (f"medications[{i}].last_dose", "last dose", m.last_dose)
+            for i, m in enumerate(intake.medications)
+        ),
+        *(
+            (f"substance_use[{i}].last_use", "last use", u.last_use)
+            for i, u in enumerate(intake.substance_use)
+        ),
+        ("screening_date", "screening date", intake.screening_date),
+    ]
+    for field, what, when in dated:
+        if when > today:
+            raise InvalidInput(field, f"{what} {when} is in the future (today is {today})")
+
+
 def record_screening(
     uow: UnitOfWork,
     clock: Clock,
@@ -58,8 +83,7 @@ def record_screening(
         InvalidInput: bad intake (field named), or a screening date in the future; nothing stored.
     """
     intake, result = evaluate(data, protocol)
-    if intake.screening_date > clock.now().date():
-        raise InvalidInput("screening_date", f"{intake.screening_date} is in the future")
+    _refuse_the_future(intake, clock.now().date())
     verdict = result.to_dict()
     with uow:
         patient, actor = load_patient(uow, clock, principal, patient_id, Action.SCREEN)

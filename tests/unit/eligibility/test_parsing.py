@@ -207,3 +207,51 @@ def test_the_canonical_form_reads_back_equal() -> None:
     assert parse_intake(canonical) == intake
     assert canonical["conditions"] == [{"code": "hypertension", "controlled": True}]
     assert canonical["medications"] == [{"name": "Zoloft", "last_dose": "2026-10-15"}]
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("vitals.temperature_c", float("nan")),
+        ("vitals.temperature_c", float("inf")),
+        ("vitals.temperature_c", float("-inf")),
+        ("weight_kg", float("nan")),
+        ("weight_kg", float("inf")),
+    ],
+)
+def test_non_finite_numbers_are_refused_naming_the_field(path: str, value: float) -> None:
+    """Issue 10: a NaN temperature compared false with every limit and was screened eligible."""
+    with pytest.raises(InvalidInput) as caught:
+        parse_intake(_with(path, value))
+    assert caught.value.field == path
+    assert "not a finite number" in caught.value.reason
+
+
+def test_weight_is_optional_and_read_back_equal() -> None:
+    assert parse_intake(BASE).weight_kg is None
+    assert parse_intake(_with("weight_kg", None)).weight_kg is None
+    intake = parse_intake(_with("weight_kg", 61.5))
+    assert intake.weight_kg == 61.5
+    assert parse_intake(intake.to_dict()) == intake
+
+
+@pytest.mark.parametrize(("value", "reason"), [(19.9, "below the plausible minimum 20"),
+                                               (351, "implausible (above 350)"),
+                                               ("60", "must be a number")])  # fmt: skip
+def test_an_impossible_weight_is_refused(value: object, reason: str) -> None:
+    with pytest.raises(InvalidInput, match=r"weight_kg") as caught:
+        parse_intake(_with("weight_kg", value))
+    assert reason in caught.value.reason
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_a_medication_without_a_name_is_refused(name: object) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_intake(_with("medications[0].name", name))
+    assert caught.value.field == "medications[0].name"
+
+
+def test_a_medication_with_no_name_field_is_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_intake(_with("medications[0].name", ...))
+    assert (caught.value.field, caught.value.reason) == ("medications[0].name", "is required")

@@ -76,9 +76,11 @@ def test_every_washout_entry_cites_its_label_and_moiety() -> None:
         if entry.needs_washout:
             assert entry.half_life_hours is not None and entry.half_life_hours > 0
             assert entry.moiety, entry.generic
-            assert "prescribing information" in entry.source.citation or (
-                "product monograph" in entry.source.citation
-            ), entry.generic
+            citation = entry.source.citation
+            labelled = "prescribing information" in citation or "product monograph" in citation
+            # A herbal product has no label: it must say so and be marked for verification.
+            unlabelled = "No drug label" in citation and "to verify" in citation
+            assert labelled or unlabelled, entry.generic
             assert entry.why_washout, entry.generic
 
 
@@ -95,6 +97,18 @@ REQUIRED = {
     "benzodiazepines": {"diazepam", "alprazolam", "clonazepam", "lorazepam"},
     "CYP2D6 inhibitors": {"quinidine", "terbinafine", "cinacalcet", "bupropion", "paroxetine",
                           "fluoxetine"},
+    # Issue 9, item 11.
+    "issue 9 serotonergic and others": {"isocarboxazid", "dextromethorphan", "st john's wort",
+                                        "buspirone", "methadone", "tramadol", "prazosin",
+                                        "propranolol", "lamotrigine", "valproate"},
+    "triptans": {"sumatriptan", "rizatriptan", "zolmitriptan", "eletriptan", "naratriptan",
+                 "almotriptan", "frovatriptan"},
+    "long-acting injectable antipsychotics": {
+        "paliperidone palmitate", "paliperidone palmitate 1-monthly",
+        "paliperidone palmitate 3-monthly", "paliperidone palmitate 6-monthly",
+        "aripiprazole monohydrate long-acting injection", "aripiprazole lauroxil",
+        "risperidone long-acting injection", "haloperidol decanoate", "fluphenazine decanoate",
+        "olanzapine pamoate"},
 }  # fmt: skip
 
 
@@ -105,7 +119,7 @@ def test_the_table_covers_the_classes_the_issue_names(group: str) -> None:
 
 
 def test_irreversible_maois_get_the_maoi_rule() -> None:
-    for generic in ("phenelzine", "tranylcypromine", "selegiline", "rasagiline"):
+    for generic in ("phenelzine", "tranylcypromine", "selegiline", "rasagiline", "isocarboxazid"):
         entry = MEDICATIONS.find(generic)
         assert entry is not None and entry.washout is WashoutKind.IRREVERSIBLE_MAOI
     moclobemide = MEDICATIONS.find("moclobemide")
@@ -116,6 +130,31 @@ def test_cyp2d6_inhibitors_warn_of_raised_mdma_exposure() -> None:
     for generic in ("paroxetine", "fluoxetine", "bupropion", "quinidine", "terbinafine"):
         entry = MEDICATIONS.find(generic)
         assert entry is not None and Interaction.RAISED_MDMA_EXPOSURE in entry.interactions
+
+
+@pytest.mark.parametrize(
+    "name", ["metoprolol", "Toprol-XL", "carvedilol", "nebivolol", "flecainide", "propafenone"]
+)
+def test_cyp2d6_substrates_whose_levels_mdma_raises_warn_but_need_no_washout(name: str) -> None:
+    entry = MEDICATIONS.find(name)
+    assert entry is not None
+    assert entry.washout is WashoutKind.NONE
+    assert entry.interactions == {Interaction.CYP2D6_SUBSTRATE}
+    assert "CYP2D6 substrate" in entry.source.citation
+
+
+@pytest.mark.parametrize(
+    ("name", "generic"),
+    [("THC", None), ("St. John's Wort", "st john's wort"), ("hypericum", "st john's wort"),
+     ("Invega Sustenna", "paliperidone palmitate 1-monthly"),
+     ("Abilify Maintena", "aripiprazole monohydrate long-acting injection"),
+     ("Risperdal Consta", "risperidone long-acting injection"),
+     ("Zyprexa Relprevv", "olanzapine pamoate"), ("divalproex sodium", "valproate"),
+     ("IMITREX", "sumatriptan"), ("Marplan", "isocarboxazid"), ("Delsym", "dextromethorphan")],
+)  # fmt: skip
+def test_new_names_find_their_entries_by_brand_and_any_case(name: str, generic: str | None) -> None:
+    entry = MEDICATIONS.find(name)
+    assert (entry.generic if entry else None) == generic
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,8 @@ class Intake:
     substance_use: tuple[SubstanceUse, ...]
     suicide_risk: SuicideRisk
     medications: tuple[MedicationUse, ...]
+    #: Body weight in kg, optional (added by issue 9; None when not recorded).
+    weight_kg: float | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The canonical JSON form (the documented schema): `parse_intake` reads it back equal.
@@ -132,6 +134,7 @@ class Intake:
                 "heart_rate": self.vitals.heart_rate,
                 "temperature_c": self.vitals.temperature_c,
             },
+            "weight_kg": self.weight_kg,
             "ecg": {"qtc_ms": self.ecg.qtc_ms},
             "ptsd": {
                 "caps5_total": self.ptsd.caps5_total,

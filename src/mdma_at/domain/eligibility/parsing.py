@@ -13,6 +13,7 @@ Unknown condition codes and medication names are valid input too: the verdict na
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -42,6 +43,7 @@ DIASTOLIC_MMHG = (20, 200)
 HEART_RATE_BPM = (20, 250)
 TEMPERATURE_C = (30.0, 45.0)
 QTC_MS = (250, 700)
+WEIGHT_KG = (20.0, 350.0)
 CAPS5_TOTAL = (0, 80)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -104,8 +106,17 @@ class _Reader:
         value = self.raw(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise InvalidInput(self.field(key), f"must be a number, got {_type_name(value)}")
+        if not math.isfinite(value):
+            # JSON readers accept NaN and Infinity; a NaN compares false with every limit, so it
+            # would pass the range check and reach the criteria as a silent "met".
+            raise InvalidInput(self.field(key), f"{value} is not a finite number")
         _check_range(self.field(key), value, limits)
         return float(value)
+
+    def optional_number(self, key: str, limits: tuple[float, float]) -> float | None:
+        if self.raw(key, required=False) is None:
+            return None
+        return self.number(key, limits)
 
     def boolean(self, key: str) -> bool:
         value = self.raw(key)
@@ -268,8 +279,8 @@ def _medication(screening_date: date) -> Callable[[object, str], MedicationUse]:
 _TOP_LEVEL = frozenset(
     {
         "screening_date", "age", "sex", "childbearing_potential", "pregnant", "breastfeeding",
-        "pregnancy_test", "vitals", "ecg", "ptsd", "conditions", "substance_use", "suicide_risk",
-        "medications",
+        "pregnancy_test", "vitals", "weight_kg", "ecg", "ptsd", "conditions", "substance_use",
+        "suicide_risk", "medications",
     }
 )  # fmt: skip
 
@@ -299,6 +310,7 @@ def parse_intake(data: Mapping[str, object]) -> Intake:
         breastfeeding=r.boolean("breastfeeding"),
         pregnancy_test=r.choice("pregnancy_test", PregnancyTest, nullable=True),
         vitals=_vitals(r.raw("vitals"), "vitals"),
+        weight_kg=r.optional_number("weight_kg", WEIGHT_KG),
         ecg=_ecg(r.raw("ecg"), "ecg"),
         ptsd=_ptsd(r.raw("ptsd"), "ptsd", age),
         conditions=r.objects("conditions", _condition),

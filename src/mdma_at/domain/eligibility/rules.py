@@ -9,7 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from mdma_at.domain.eligibility.criteria import ConditionEffect, ConditionRule, EligibilityCriteria
+from mdma_at.domain.eligibility.criteria import (
+    ConditionEffect,
+    ConditionRule,
+    EligibilityCriteria,
+    SubstanceRules,
+)
 from mdma_at.domain.eligibility.intake import (
     ConditionReport,
     Intake,
@@ -134,70 +139,116 @@ def conditions(intake: Intake, criteria: EligibilityCriteria) -> tuple[Criterion
     return tuple(results)
 
 
+def _remission_words(use: SubstanceUse, days: int, rules: SubstanceRules) -> str:
+    if not use.in_remission:
+        return "not in remission"
+    if days > rules.lookback_days:
+        return "in sustained remission"
+    return "in early remission"
+
+
+def _label(use: SubstanceUse, days: int, rules: SubstanceRules, name: str | None = None) -> str:
+    """``severe alcohol use disorder, in early remission, last use 40 days before screening``."""
+    called = name or use.substance
+    return (
+        f"{use.severity.value} {called} use disorder, {_remission_words(use, days, rules)}, "
+        f"last use {days} days before screening"
+    )
+
+
 def _graded_use(
-    use: SubstanceUse, substance: str, criteria: EligibilityCriteria
+    use: SubstanceUse, substance: str, intake: Intake, criteria: EligibilityCriteria
 ) -> CriterionResult:
-    source = criteria.substances.graded_source
+    """Alcohol and cannabis: judged by severity and remission, whatever the entry is called."""
+    rules = criteria.substances
+    source = rules.graded_source
     cid = f"{substance}_use_disorder"
-    label = f"{use.severity.value} {substance} use disorder"
-    if use.severity is Severity.SEVERE and not use.in_remission:
-        return CriterionResult(cid, NOT_MET, f"{label}, not in remission: excluded", source)
-    if use.severity is Severity.SEVERE:
-        reason = f"{label}, in remission: the physician decides"
-        return CriterionResult(cid, REVIEW, reason, source)
-    if use.severity is Severity.MODERATE and not use.in_remission:
-        reason = f"{label}, not in remission: excluded (moderate is allowed only in remission)"
+    days = (intake.screening_date - use.last_use).days
+    label = _label(use, days, rules, substance)
+    if use.substance != substance:
+        label += f" (recorded as {use.substance!r})"
+    if use.severity is Severity.MILD:
+        return CriterionResult(cid, MET, f"{label}: allowed (mild)", source)
+    if not use.in_remission:
+        reason = f"{label}: excluded ({use.severity.value} and not in remission)"
         return CriterionResult(cid, NOT_MET, reason, source)
-    remission = "in remission" if use.in_remission else "not in remission"
-    reason = f"{label}, {remission}: allowed (mild, or moderate in remission)"
-    return CriterionResult(cid, MET, reason, source)
+    if use.severity is Severity.MODERATE:
+        return CriterionResult(cid, MET, f"{label}: allowed (moderate in remission)", source)
+    if days > rules.lookback_days:
+        reason = f"{label}: severe in sustained remission, the physician decides"
+        return CriterionResult(cid, REVIEW, reason, rules.sustained_remission_source)
+    reason = (
+        f"{label}: excluded (severe; only sustained remission, no use for more than "
+        f"{rules.lookback_days} days, goes to the physician)"
+    )
+    return CriterionResult(cid, NOT_MET, reason, rules.sustained_remission_source)
+
+
+def _other_use(use: SubstanceUse, intake: Intake, rules: SubstanceRules) -> CriterionResult:
+    cid = "other_substance_use_disorder"
+    days = (intake.screening_date - use.last_use).days
+    label = _label(use, days, rules)
+    if days <= rules.lookback_days:
+        reason = f"{label}, within the {rules.lookback_days}-day window: excluded"
+        return CriterionResult(cid, NOT_MET, reason, rules.lookback_source)
+    reason = (
+        f"history for the signing physician: {label}, outside the {rules.lookback_days}-day "
+        "window: allowed"
+    )
+    return CriterionResult(cid, MET, reason, rules.lookback_source)
+
+
+def _combined(cid: str, findings: list[CriterionResult]) -> CriterionResult:
+    """One criterion from several entries: the worst status, with every reason of that status."""
+    decisive = worst(findings)
+    same = [f.reason for f in findings if f.status is decisive.status]
+    return CriterionResult(cid, decisive.status, "; ".join(same), decisive.source)
 
 
 def substance_use(intake: Intake, criteria: EligibilityCriteria) -> tuple[CriterionResult, ...]:
-    """Substance use disorders: one result per graded substance (alcohol, cannabis), then
-    `other_substance_use_disorder` for every other substance (use within the look-back window of
-    365 days before screening excludes: days since last use ≤ 365 is not met)."""
+    """Substance use disorders, every entry read for its severity and remission.
+
+    One result per graded substance (alcohol, cannabis, under any of their names); then
+    `other_substance_use_disorder` (use within 365 days before screening excludes: days since last
+    use ≤ 365 is not met; older is met, the history named for the physician); then one result per
+    substance that never excludes (nicotine), met with a note.
+    """
     rules = criteria.substances
     results: list[CriterionResult] = []
+    by_name: dict[str, list[SubstanceUse]] = {}
+    for use in intake.substance_use:
+        by_name.setdefault(rules.canonical(use.substance), []).append(use)
     for substance in rules.graded_substances:
-        uses = [u for u in intake.substance_use if rules.canonical(u.substance) == substance]
+        cid = f"{substance}_use_disorder"
+        uses = by_name.get(substance, [])
         if uses:
-            results.append(worst(_graded_use(u, substance, criteria) for u in uses))
+            findings = [_graded_use(u, substance, intake, criteria) for u in uses]
+            results.append(_combined(cid, findings))
         else:
-            results.append(
-                CriterionResult(
-                    f"{substance}_use_disorder",
-                    MET,
-                    f"no {substance} use disorder recorded",
-                    rules.graded_source,
-                )
-            )
-    others = [
-        u
-        for u in intake.substance_use
-        if rules.canonical(u.substance) not in rules.graded_substances
-    ]
+            reason = f"no {substance} use disorder recorded"
+            results.append(CriterionResult(cid, MET, reason, rules.graded_source))
+    skip = {*rules.graded_substances, *rules.never_excludes}
+    others = [use for name, uses in by_name.items() if name not in skip for use in uses]
     cid = "other_substance_use_disorder"
-    if not others:
+    if others:
+        findings = [_other_use(use, intake, rules) for use in others]
+        results.append(_combined(cid, findings))
+    else:
         reason = "no other substance use disorder recorded"
         results.append(CriterionResult(cid, MET, reason, rules.lookback_source))
-        return tuple(results)
-    findings = []
-    for use in others:
-        days = (intake.screening_date - use.last_use).days
-        label = (
-            f"{use.severity.value} {use.substance} use disorder, "
-            f"last use {days} days before screening"
-        )
-        if days <= rules.lookback_days:
-            reason = f"{label}, within the {rules.lookback_days}-day window: excluded"
-            findings.append(CriterionResult(cid, NOT_MET, reason, rules.lookback_source))
+    for substance in rules.never_excludes:
+        cid = f"{substance}_use_disorder"
+        uses = by_name.get(substance, [])
+        if uses:
+            notes = []
+            for use in uses:
+                days = (intake.screening_date - use.last_use).days
+                recorded = "" if use.substance == substance else f" (recorded as {use.substance!r})"
+                notes.append(f"{_label(use, days, rules, substance)}{recorded}")
+            reason = f"note for the physician: {'; '.join(notes)}: never excludes"
         else:
-            reason = f"{label}, outside the {rules.lookback_days}-day window: allowed"
-            findings.append(CriterionResult(cid, MET, reason, rules.lookback_source))
-    decisive = worst(findings)
-    same = [f.reason for f in findings if f.status is decisive.status]
-    results.append(CriterionResult(cid, decisive.status, "; ".join(same), rules.lookback_source))
+            reason = f"no {substance} use disorder recorded"
+        results.append(CriterionResult(cid, MET, reason, rules.never_excludes_source))
     return tuple(results)
 
 
@@ -215,11 +266,20 @@ def suicide_risk(intake: Intake, criteria: EligibilityCriteria) -> CriterionResu
 
 
 def blood_pressure(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
-    """A screening reading ≥ the review systolic or ≥ the review diastolic (140/90) needs review:
-    the physician confirms whether hypertension is present and controlled."""
+    """The blood pressure measured today: ≥ 160 systolic or ≥ 100 diastolic is not met (not
+    eligible today, whatever the history says); ≥ 140 or ≥ 90 needs review (the physician confirms
+    whether hypertension is present and controlled); below both is met."""
     rule = criteria.blood_pressure
     sbp, dbp = intake.vitals.systolic, intake.vitals.diastolic
-    reading = f"blood pressure {sbp}/{dbp} mmHg"
+    reading = f"blood pressure {sbp}/{dbp} mmHg measured today"
+    if sbp >= rule.exclude_systolic or dbp >= rule.exclude_diastolic:
+        history = [c for c in intake.conditions if c.code == "hypertension" and c.controlled]
+        despite = " (the history records controlled hypertension)" if history else ""
+        reason = (
+            f"{reading} is at or above {rule.exclude_systolic}/{rule.exclude_diastolic}: not "
+            f"eligible today, whatever the history says{despite}; screen again once it is lower"
+        )
+        return CriterionResult("blood_pressure", NOT_MET, reason, rule.exclude_source)
     if sbp >= rule.systolic or dbp >= rule.diastolic:
         reason = (
             f"{reading} is at or above {rule.systolic}/{rule.diastolic}: the physician confirms "
@@ -228,6 +288,51 @@ def blood_pressure(intake: Intake, criteria: EligibilityCriteria) -> CriterionRe
         return CriterionResult("blood_pressure", REVIEW, reason, rule.source)
     reason = f"{reading} is below {rule.systolic}/{rule.diastolic}"
     return CriterionResult("blood_pressure", MET, reason, rule.source)
+
+
+def heart_rate(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """A heart rate above the limit (> 100/min) at screening needs review: re-check at rest."""
+    rule = criteria.vitals
+    rate = intake.vitals.heart_rate
+    if rate > rule.heart_rate_above:
+        reason = (
+            f"heart rate {rate}/min is above {rule.heart_rate_above}/min: re-check at rest; the "
+            "physician decides"
+        )
+        return CriterionResult("heart_rate", REVIEW, reason, rule.heart_rate_source)
+    reason = f"heart rate {rate}/min is at or below {rule.heart_rate_above}/min"
+    return CriterionResult("heart_rate", MET, reason, rule.heart_rate_source)
+
+
+def temperature(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """A temperature at or above the limit (≥ 38.0 °C) at screening needs review: re-check."""
+    rule = criteria.vitals
+    value, limit = intake.vitals.temperature_c, rule.temperature_at_or_above
+    if value >= limit:
+        reason = (
+            f"temperature {value:.1f} °C is at or above {limit:.1f} °C (fever): re-check; the "
+            "physician decides"
+        )
+        return CriterionResult("temperature", REVIEW, reason, rule.temperature_source)
+    reason = f"temperature {value:.1f} °C is below {limit:.1f} °C"
+    return CriterionResult("temperature", MET, reason, rule.temperature_source)
+
+
+def weight(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
+    """A weight below the protocol's minimum (48 kg) needs review; not recorded is met, said so."""
+    limit = criteria.minimum_weight_kg
+    value = intake.weight_kg
+    if value is None:
+        reason = f"weight not recorded: the minimum of {limit.value} kg was not checked"
+        return CriterionResult("weight", MET, reason, limit.source)
+    if value < limit.value:
+        reason = (
+            f"weight {value:g} kg is below {limit.value} kg: the doses are fixed, not per kg; "
+            "the physician decides"
+        )
+        return CriterionResult("weight", REVIEW, reason, limit.source)
+    reason = f"weight {value:g} kg is at least {limit.value} kg"
+    return CriterionResult("weight", MET, reason, limit.source)
 
 
 def qtc(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:

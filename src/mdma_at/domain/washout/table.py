@@ -22,6 +22,9 @@ class Interaction(StrEnum):
     SEROTONIN_TOXICITY = "serotonin_toxicity"
     #: CYP2D6 inhibitors: MDMA is cleared mainly by CYP2D6, so its exposure rises.
     RAISED_MDMA_EXPOSURE = "raised_mdma_exposure"
+    #: CYP2D6 substrates: MDMA inhibits CYP2D6, so their levels rise during and for days after a
+    #: dosing session. A warning for the physician, never an exclusion on its own.
+    CYP2D6_SUBSTRATE = "cyp2d6_substrate"
 
 
 class WashoutKind(StrEnum):

@@ -16,6 +16,19 @@ _WHY = {
     Interaction.RAISED_MDMA_EXPOSURE: (
         "inhibits CYP2D6, the main enzyme clearing MDMA: raised MDMA exposure"
     ),
+    Interaction.CYP2D6_SUBSTRATE: (
+        "a CYP2D6 substrate: MDMA inhibits CYP2D6, so its levels may rise during and for days "
+        "after each dosing session"
+    ),
+}
+
+_NOT_BEFORE_THE_LAST_SESSION = "must not be restarted before the last dosing session"
+_ADVICE = {
+    Interaction.SEROTONIN_TOXICITY: _NOT_BEFORE_THE_LAST_SESSION,
+    Interaction.RAISED_MDMA_EXPOSURE: _NOT_BEFORE_THE_LAST_SESSION,
+    Interaction.CYP2D6_SUBSTRATE: (
+        "a warning, not an exclusion: the physician reviews its dose and what to watch for"
+    ),
 }
 
 
@@ -51,10 +64,10 @@ def interaction_warnings(
             interaction is Interaction.SEROTONIN_TOXICITY
         ):
             why = "severe, potentially fatal " + why + " (irreversible MAO inhibition)"
-        until = f"washout clear on {clear_on.isoformat()}; " if clear_on is not None else ""
-        message = (
-            f"{entry.generic} ({entry.drug_class}): {why}; {until}"
-            "must not be restarted before the last dosing session"
-        )
+        advice = _ADVICE[interaction]
+        until = ""
+        if clear_on is not None and advice == _NOT_BEFORE_THE_LAST_SESSION:
+            until = f"washout clear on {clear_on.isoformat()}; "
+        message = f"{entry.generic} ({entry.drug_class}): {why}; {until}{advice}"
         warnings.append(InteractionWarning(entry.generic, interaction, message))
     return tuple(warnings)

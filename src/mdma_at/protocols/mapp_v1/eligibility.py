@@ -3,8 +3,8 @@
 Inclusion: age ≥ 18; DSM-5 PTSD on CAPS-5 with a total ≥ 28 and symptoms ≥ 6 months (MAPP2).
 Exclusions, review items and conditions allowed when controlled follow the Phase 3 supplementary
 information as quoted by [S33]. Where no published value exists (the QTc cut-off, the screening
-blood-pressure review, liver and seizure disorders), the value is a site default chosen for safety
-and says so (`site_default=True`).
+blood pressure, heart rate, temperature and weight, liver and seizure disorders), the value is a
+site default chosen for safety and says so (`site_default=True`).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from mdma_at.domain.eligibility.criteria import (
     EligibilityCriteria,
     Limit,
     QtcLimits,
+    ScreeningVitalsReview,
     SubstanceRules,
 )
 from mdma_at.domain.sources import Source
@@ -38,6 +39,23 @@ def _condition(code: str, snomed_ct: str, display: str, effect: ConditionEffect,
                source: Source) -> ConditionRule:  # fmt: skip
     return ConditionRule(code, snomed_ct, display, effect, source)
 
+
+#: Other names a candidate or a referral letter uses, matched case-insensitively (issue 9: "THC"
+#: was not recognised as cannabis). A name not listed is judged by the rule for other substances.
+CANNABIS_ALIASES = tuple(
+    (name, "cannabis")
+    for name in ("marijuana", "marihuana", "thc", "delta-9-thc", "Δ9-thc", "weed", "hash",
+                 "hashish", "pot", "ganja", "skunk", "grass", "cannabis resin", "cannabinoids")
+)  # fmt: skip
+ALCOHOL_ALIASES = tuple(
+    (name, "alcohol")
+    for name in ("ethanol", "etoh", "ethyl alcohol", "beer", "wine", "spirits", "liquor", "booze")
+)  # fmt: skip
+NICOTINE_ALIASES = tuple(
+    (name, "nicotine")
+    for name in ("tobacco", "cigarettes", "cigarette", "smoking", "cigars", "vaping", "vape",
+                 "e-cigarettes", "e-cigarette", "snus", "chewing tobacco")
+)  # fmt: skip
 
 EXCLUDES = ConditionEffect.EXCLUDES
 REVIEW = ConditionEffect.NEEDS_REVIEW
@@ -96,17 +114,42 @@ ELIGIBILITY = EligibilityCriteria(
         "DESIGN.md §5: unknown condition codes are never ignored; the physician reviews them",
         site_default=True,
     ),
+    minimum_weight_kg=Limit(
+        48,
+        Source(
+            "No published weight or BMI limit found (clinical-facts §3.2: 'BMI or weight limits' "
+            "not found); 48 kg is the figure issue 9's clinical review recalled for MAPP, not "
+            "verified. Below it the physician reviews, chosen for safety: the doses are fixed "
+            "(80–180 mg a session), not per kg, so the lightest candidates get the highest "
+            "exposure per kg",
+            site_default=True,
+        ),
+    ),
     substances=SubstanceRules(
         graded_substances=("alcohol", "cannabis"),
-        aliases=(("marijuana", "cannabis"), ("marihuana", "cannabis"), ("ethanol", "alcohol")),
+        aliases=CANNABIS_ALIASES + ALCOHOL_ALIASES + NICOTINE_ALIASES,
         graded_source=Source(
             f"{PHASE3_PSYCHIATRIC}: severe alcohol or cannabis use disorder, also moderate if not "
-            "in remission; severe in remission goes to the physician (site default)"
+            "in remission"
+        ),
+        sustained_remission_source=Source(
+            f"{PHASE3_PSYCHIATRIC} excludes severe alcohol or cannabis use disorder; severe in "
+            "sustained remission goes to the physician instead (issue 9). DSM-5 'sustained "
+            "remission' is no criterion met for 12 months or longer; the intake records the last "
+            "use, so sustained is read as in remission with the last use more than 365 days "
+            "before screening",
+            site_default=True,
         ),
         lookback_days=365,
         lookback_source=Source(
             f"{PHASE3_PSYCHIATRIC}: any other substance use disorder within 12 months of "
-            "enrolment; 12 months counted as 365 days before the screening date"
+            "enrolment; 12 months counted as 365 days before the screening date; an older one is "
+            "allowed and shown to the signing physician"
+        ),
+        never_excludes=("nicotine",),
+        never_excludes_source=Source(
+            f"{PHASE3_PSYCHIATRIC} names no nicotine or tobacco exclusion (issue 9: nicotine never "
+            "excludes); shown to the physician as a note"
         ),
     ),
     suicide_risk=Source(
@@ -114,11 +157,35 @@ ELIGIBILITY = EligibilityCriteria(
         "the physician (site default)"
     ),
     blood_pressure=BloodPressureReview(
-        140,
-        90,
-        Source(
+        systolic=140,
+        diastolic=90,
+        source=Source(
             "ACC/AHA 2017 stage 2 (140/90 mmHg), as the pre-dose gate of DESIGN.md §4; no trial "
             "screening value published, chosen for safety (uncontrolled hypertension excludes)",
+            site_default=True,
+        ),
+        exclude_systolic=160,
+        exclude_diastolic=100,
+        exclude_source=Source(
+            f"{PHASE3_CARDIO}: uncontrolled hypertension. A reading of 160/100 mmHg or more is "
+            "not controlled today, whatever the history says: the level at which DESIGN.md §4 "
+            "gives no dose (ACC/AHA 2017); no trial screening value published",
+            site_default=True,
+        ),
+    ),
+    vitals=ScreeningVitalsReview(
+        heart_rate_above=100,
+        heart_rate_source=Source(
+            "Resting tachycardia, > 100/min, the level Vizeli & Liechti report MDMA reached in 29% "
+            f"of healthy subjects [S32]; {PHASE3_CARDIO} excludes conditions made harmful by a "
+            "raised heart rate [S33]: re-check at rest, chosen for safety",
+            site_default=True,
+        ),
+        temperature_at_or_above=38.0,
+        temperature_source=Source(
+            "Fever, ≥ 38.0 °C, the in-session caution limit of DESIGN.md §4 (MDMA raised "
+            "temperature above 38 °C in 19% of healthy subjects [S32]): re-check before a "
+            "verdict, chosen for safety",
             site_default=True,
         ),
     ),

@@ -23,10 +23,20 @@ from mdma_at.domain.washout import (
 
 SEROTONIN = Interaction.SEROTONIN_TOXICITY
 CYP2D6 = Interaction.RAISED_MDMA_EXPOSURE
+SUBSTRATE = Interaction.CYP2D6_SUBSTRATE
 
 PSYCHIATRIC = "psychiatric medication, tapered and stopped before baseline"
 CYP2D6_INHIBITOR = "CYP2D6 inhibitor, raises MDMA exposure"
 SEROTONERGIC = "serotonergic, risk of serotonin toxicity"
+LONG_ACTING = (
+    "long-acting injectable antipsychotic, stopped before baseline; the apparent half-life is set "
+    "by the slow release from the injection site, so 5 half-lives + 7 days is months"
+)
+#: Why MDMA raises a CYP2D6 substrate's level (clinical-facts §8).
+MDMA_INHIBITS_CYP2D6 = (
+    "MDMA is a strong CYP2D6 inhibitor [S73]; after MDMA, dextromethorphan exposure rose about "
+    "10-fold and CYP2D6 activity took about 10 days to recover [S70]"
+)
 
 WASHOUT_RULE = WashoutRule(
     half_lives=5,
@@ -94,6 +104,30 @@ def _keep(generic: str, brands: tuple[str, ...], drug_class: str) -> MedicationE
         moiety="",
         source=NO_WASHOUT,
     )
+
+
+def _substrate(generic: str, brands: tuple[str, ...], drug_class: str, label: str
+               ) -> MedicationEntry:  # fmt: skip
+    """No washout, but a CYP2D6 substrate whose level MDMA raises: a warning for the physician."""
+    return MedicationEntry(
+        generic=generic,
+        brands=brands,
+        drug_class=drug_class,
+        washout=WashoutKind.NONE,
+        half_life_hours=None,
+        moiety="",
+        source=Source(
+            f"{NO_WASHOUT.citation}. {label}: a CYP2D6 substrate; {MDMA_INHIBITS_CYP2D6}: a "
+            "warning, not an exclusion",
+            site_default=True,
+        ),
+        interactions=frozenset({SUBSTRATE}),
+    )
+
+
+def _hours(days: float) -> float:
+    """Long-acting injections are labelled in days; the table stores hours."""
+    return days * 24
 
 
 SSRIS = (
@@ -184,6 +218,10 @@ MAOIS = (
           "Emsam (selegiline transdermal) US prescribing information §12.3: t½ of selegiline and "
           "its metabolites 18–25 h; 25 h used (the 14-day MAOI minimum governs)",
           "irreversible MAOI (MAO-B, MAO-A at higher doses)"),
+    _maoi("isocarboxazid", ("Marplan",), 4, "isocarboxazid",
+          "Marplan (isocarboxazid) US prescribing information: no elimination half-life given "
+          "(to verify); a short-acting hydrazine like phenelzine, 4 h used: the 14-day MAOI "
+          "minimum governs"),
     _maoi("rasagiline", ("Azilect",), 3, "rasagiline",
           "Azilect (rasagiline) US prescribing information §12.3: mean steady-state t½ about "
           "3 h; 3 h used (the 14-day MAOI minimum governs)", "irreversible MAOI (MAO-B)"),
@@ -215,6 +253,22 @@ OTHER_ANTIDEPRESSANTS_AND_MOOD = (
              9, "trazodone",
              "Desyrel (trazodone) US prescribing information §12.3: biphasic, terminal t½ 5–9 h; "
              "9 h used", (SEROTONIN,)),
+    _washout("buspirone", ("Buspar", "Buspar Dividose"), "anxiolytic (5-HT1A partial agonist)",
+             3, "buspirone",
+             "Buspar (buspirone) US prescribing information (clinical pharmacology): average "
+             "elimination t½ 2–3 h; 3 h used", (SEROTONIN,)),
+    _washout("lamotrigine", ("Lamictal", "Lamictal XR", "Lamictal ODT", "Lamictal CD"),
+             "anticonvulsant mood stabiliser", 70, "lamotrigine",
+             "Lamictal (lamotrigine) US prescribing information §12.3: mean t½ about 25–33 h "
+             "alone, about 59–70 h with valproate; 70 h used. Restarting needs the label's "
+             "re-titration (serious rash), and an epilepsy indication goes to the physician",
+             why="mood stabiliser, tapered and stopped before baseline"),
+    _washout("valproate", ("Depakote", "Depakote ER", "Depakene", "Depacon", "Epilim", "Epival",
+                           "valproic acid", "divalproex", "divalproex sodium", "sodium valproate"),
+             "anticonvulsant mood stabiliser", 16, "valproic acid",
+             "Depakote (divalproex sodium) US prescribing information §12.3: mean terminal t½ "
+             "9–16 h; 16 h used. An epilepsy indication goes to the physician",
+             why="mood stabiliser, tapered and stopped before baseline"),
     _washout("lithium", ("Lithobid", "Eskalith", "lithium carbonate"), "mood stabiliser", 36,
              "lithium",
              "Lithobid (lithium carbonate) US prescribing information §12.3: elimination t½ "
@@ -256,6 +310,58 @@ ANTIPSYCHOTICS = (
              "clozapine",
              "Clozaril (clozapine) US prescribing information §12.3: mean t½ 12 h at steady "
              "state, range up to 66 h; 66 h used (to verify)"),
+    _washout("haloperidol decanoate", ("Haldol Decanoate", "Haldol Depot"),
+             "long-acting injectable antipsychotic", _hours(21), "haloperidol",
+             "Haldol Decanoate US prescribing information (clinical pharmacology): apparent t½ "
+             "about 3 weeks; 21 days (504 h) used", why=LONG_ACTING),
+    _washout("fluphenazine decanoate", ("Modecate", "Prolixin Decanoate"),
+             "long-acting injectable antipsychotic", _hours(14.3), "fluphenazine",
+             "Fluphenazine decanoate injection US prescribing information (clinical "
+             "pharmacology): apparent t½ about 14 days after repeated injections; 14.3 days "
+             "(343.2 h) used (to verify)", why=LONG_ACTING),
+    _washout("paliperidone palmitate 1-monthly", ("Invega Sustenna", "Xeplion"),
+             "long-acting injectable antipsychotic", _hours(49), "paliperidone",
+             "Invega Sustenna (paliperidone palmitate) US prescribing information §12.3: median "
+             "apparent t½ 25–49 days; 49 days (1176 h) used", why=LONG_ACTING),
+    _washout("paliperidone palmitate 3-monthly", ("Invega Trinza", "Trevicta"),
+             "long-acting injectable antipsychotic", _hours(139), "paliperidone",
+             "Invega Trinza (paliperidone palmitate) US prescribing information §12.3: median "
+             "apparent t½ 84–95 days (deltoid), 118–139 days (gluteal); 139 days (3336 h) used",
+             why=LONG_ACTING),
+    _washout("paliperidone palmitate 6-monthly", ("Invega Hafyera", "Byannli"),
+             "long-acting injectable antipsychotic", _hours(159), "paliperidone",
+             "Invega Hafyera (paliperidone palmitate) US prescribing information §12.3: median "
+             "apparent t½ 148–159 days; 159 days (3816 h) used", why=LONG_ACTING),
+    _washout("paliperidone palmitate", ("paliperidone LAI", "paliperidone depot"),
+             "long-acting injectable antipsychotic (product not named)", _hours(159),
+             "paliperidone",
+             "Product not named: the longest-acting paliperidone palmitate (Invega Hafyera US "
+             "prescribing information §12.3: median apparent t½ 148–159 days) is assumed, "
+             "159 days (3816 h) used; record the product for its own washout", why=LONG_ACTING),
+    _washout("aripiprazole monohydrate long-acting injection",
+             ("Abilify Maintena", "Abilify Asimtufii", "aripiprazole LAI", "aripiprazole depot"),
+             "long-acting injectable antipsychotic", _hours(46.5), "aripiprazole",
+             "Abilify Maintena (aripiprazole) US prescribing information §12.3: mean terminal t½ "
+             "29.9 days (300 mg) and 46.5 days (400 mg); 46.5 days (1116 h) used; the 2-monthly "
+             "Abilify Asimtufii to verify against its own label", why=LONG_ACTING),
+    _washout("aripiprazole lauroxil", ("Aristada", "Aristada Initio"),
+             "long-acting injectable antipsychotic", _hours(35), "aripiprazole",
+             "Aristada (aripiprazole lauroxil) US prescribing information §12.3: aripiprazole "
+             "terminal t½ about 29–35 days after repeated injections; 35 days (840 h) used "
+             "(to verify)", why=LONG_ACTING),
+    _washout("risperidone long-acting injection",
+             ("Risperdal Consta", "Perseris", "Rykindo", "Uzedy", "risperidone LAI",
+              "risperidone depot"),
+             "long-acting injectable antipsychotic", _hours(22), "risperidone and "
+             "9-hydroxyrisperidone",
+             "Risperdal Consta US prescribing information §12.3: release mainly from week 3, "
+             "lasting 4–6 weeks and subsiding by week 7; Uzedy US prescribing information §12.3: "
+             "apparent t½ 14–22 days (to verify); 22 days (528 h) used for every product so that "
+             "the release phase is covered", why=LONG_ACTING),
+    _washout("olanzapine pamoate", ("Zyprexa Relprevv", "Zypadhera"),
+             "long-acting injectable antipsychotic", _hours(30), "olanzapine",
+             "Zyprexa Relprevv (olanzapine pamoate) US prescribing information §12.3: t½ about "
+             "30 days; 30 days (720 h) used", why=LONG_ACTING),
     _washout("haloperidol", ("Haldol",), "typical antipsychotic", 37, "haloperidol",
              "Haloperidol tablets US prescribing information (clinical pharmacology): t½ about "
              "14–37 h; 37 h used (to verify)"),
@@ -340,6 +446,67 @@ CYP2D6_INHIBITORS_AND_SEROTONERGIC_OTHERS = (
     _washout("ritonavir", ("Norvir",), "HIV protease inhibitor (booster)", 5, "ritonavir",
              "Norvir (ritonavir) US prescribing information §12.3: t½ about 3–5 h; 5 h used; "
              "inhibits CYP2D6 (§7)", (CYP2D6,), why=CYP2D6_INHIBITOR),
+    _washout("dextromethorphan", ("DXM", "Delsym", "Nuedexta"),
+             "antitussive (NMDA antagonist, serotonergic)", 30, "dextromethorphan",
+             "Nuedexta (dextromethorphan/quinidine) US prescribing information §12.3: "
+             "dextromethorphan t½ about 13 h with quinidine blocking CYP2D6, longer in poor "
+             "metabolisers; 30 h used (to verify). " + MDMA_INHIBITS_CYP2D6,
+             (SEROTONIN, SUBSTRATE), why=SEROTONERGIC),
+    _washout("st john's wort", ("st. john's wort", "st johns wort", "st. johns wort",
+                                "saint john's wort", "hypericum", "hypericum perforatum"),
+             "herbal antidepressant (serotonergic)", 43, "hypericin",
+             "No drug label (a herbal product): hypericin t½ about 25–43 h in healthy-volunteer "
+             "pharmacokinetic studies (secondary, to verify); 43 h used",
+             (SEROTONIN,), why=SEROTONERGIC),
+    _washout("sumatriptan", ("Imitrex", "Imigran", "Zembrace", "Tosymra", "Onzetra"),
+             "triptan (5-HT1B/1D agonist)", 2.5, "sumatriptan",
+             "Imitrex (sumatriptan) US prescribing information §12.3: elimination t½ about "
+             "2.5 h; 2.5 h used; serotonin syndrome warning (§5)", (SEROTONIN,),
+             why=SEROTONERGIC),
+    _washout("rizatriptan", ("Maxalt", "Maxalt-MLT"), "triptan (5-HT1B/1D agonist)", 3,
+             "rizatriptan",
+             "Maxalt (rizatriptan) US prescribing information §12.3: t½ 2–3 h; 3 h used; "
+             "serotonin syndrome warning (§5)", (SEROTONIN,), why=SEROTONERGIC),
+    _washout("zolmitriptan", ("Zomig", "Zomig-ZMT"), "triptan (5-HT1B/1D agonist)", 3,
+             "zolmitriptan and N-desmethylzolmitriptan",
+             "Zomig (zolmitriptan) US prescribing information §12.3: t½ of zolmitriptan and its "
+             "active N-desmethyl metabolite about 3 h; 3 h used; serotonin syndrome warning (§5)",
+             (SEROTONIN,), why=SEROTONERGIC),
+    _washout("eletriptan", ("Relpax",), "triptan (5-HT1B/1D agonist)", 4, "eletriptan",
+             "Relpax (eletriptan) US prescribing information §12.3: terminal t½ about 4 h; 4 h "
+             "used; serotonin syndrome warning (§5)", (SEROTONIN,), why=SEROTONERGIC),
+    _washout("naratriptan", ("Amerge", "Naramig"), "triptan (5-HT1B/1D agonist)", 6,
+             "naratriptan",
+             "Amerge (naratriptan) US prescribing information §12.3: t½ about 6 h; 6 h used; "
+             "serotonin syndrome warning (§5)", (SEROTONIN,), why=SEROTONERGIC),
+    _washout("almotriptan", ("Axert", "Almogran"), "triptan (5-HT1B/1D agonist)", 4,
+             "almotriptan",
+             "Axert (almotriptan) US prescribing information §12.3: mean t½ 3–4 h; 4 h used; "
+             "serotonin syndrome warning (§5)", (SEROTONIN,), why=SEROTONERGIC),
+    _washout("frovatriptan", ("Frova", "Migard"), "triptan (5-HT1B/1D agonist)", 26,
+             "frovatriptan",
+             "Frova (frovatriptan) US prescribing information §12.3: mean terminal t½ about "
+             "26 h; 26 h used; serotonin syndrome warning (§5)", (SEROTONIN,), why=SEROTONERGIC),
+    _washout("methadone", ("Dolophine", "Methadose", "Physeptone"),
+             "opioid agonist (opioid use disorder or pain)", 59, "methadone",
+             "Dolophine (methadone) US prescribing information §12.3: terminal t½ 8–59 h; 59 h "
+             "used; serotonin syndrome and QT prolongation warnings (§5)", (SEROTONIN,),
+             why="serotonergic and prolongs QT; never stopped abruptly: tapered with its "
+                 "prescriber, and the physician decides whether MDMA-AT fits"),
+    _washout("prazosin", ("Minipress",), "alpha-1 blocker (PTSD nightmares, hypertension)", 3,
+             "prazosin",
+             "Minipress (prazosin) US prescribing information (clinical pharmacology): plasma "
+             "t½ 2–3 h; 3 h used",
+             why="prescribed in PTSD for nightmares: stopped before baseline with the "
+                 "psychiatric medications (site classification)"),
+    _washout("propranolol", ("Inderal", "Inderal LA", "InnoPran XL", "Hemangeol"),
+             "non-selective beta blocker", 10, "propranolol",
+             "Inderal LA (propranolol) US prescribing information §12.3: t½ about 10 h (3–6 h "
+             "immediate release); 10 h used; CYP2D6 substrate. " + MDMA_INHIBITS_CYP2D6,
+             (SUBSTRATE,),
+             why="used in PTSD and anxiety: stopped before baseline with the psychiatric "
+                 "medications; with a sympathomimetic, non-selective beta blockade can leave "
+                 "alpha stimulation unopposed (site classification)"),
     _washout("tramadol", ("Ultram", "Ultram ER", "ConZip"), "opioid analgesic", 7.4,
              "O-desmethyltramadol (M1)",
              "Ultram (tramadol) US prescribing information §12.3: tramadol t½ 6.3 h, M1 7.4 h; "
@@ -357,7 +524,48 @@ NO_WASHOUT_NEEDED = (
     _keep("valsartan", ("Diovan",), "angiotensin receptor blocker"),
     _keep("hydrochlorothiazide", ("Microzide", "HCTZ"), "thiazide diuretic"),
     _keep("chlorthalidone", ("Thalitone",), "thiazide-like diuretic"),
-    _keep("metoprolol", ("Lopressor", "Toprol-XL"), "beta blocker"),
+    _substrate(
+        "metoprolol",
+        ("Lopressor", "Toprol-XL"),
+        "beta blocker",
+        "Lopressor (metoprolol) US prescribing information §12.3",
+    ),
+    _substrate(
+        "carvedilol",
+        ("Coreg", "Coreg CR"),
+        "beta blocker",
+        "Coreg (carvedilol) US prescribing information §12.3",
+    ),
+    _substrate(
+        "nebivolol",
+        ("Bystolic",),
+        "beta blocker",
+        "Bystolic (nebivolol) US prescribing information §12.3",
+    ),
+    _substrate(
+        "flecainide",
+        ("Tambocor",),
+        "antiarrhythmic",
+        "Tambocor (flecainide) US prescribing information (clinical pharmacology)",
+    ),
+    _substrate(
+        "propafenone",
+        ("Rythmol", "Rythmol SR"),
+        "antiarrhythmic",
+        "Rythmol (propafenone) US prescribing information §12.3",
+    ),
+    _substrate(
+        "ondansetron",
+        ("Zofran",),
+        "antiemetic (5-HT3 antagonist)",
+        "Zofran (ondansetron) US prescribing information §12.3",
+    ),
+    _substrate(
+        "tamsulosin",
+        ("Flomax",),
+        "alpha-1 blocker (prostate)",
+        "Flomax (tamsulosin) US prescribing information §12.3",
+    ),
     _keep("atenolol", ("Tenormin",), "beta blocker"),
     # Hormonal contraceptives (combined products are matched by their progestin)
     _keep("ethinyl estradiol", (), "hormonal contraceptive (oestrogen)"),
