@@ -315,20 +315,23 @@ def test_cssrs_screener_with_6b_blank_after_a_yes_to_6_is_undetermined_and_alert
 
 # --- Missing items: prorated up to the rule's limit, never a silent zero -----------------------
 
+# (case, instrument, answers, total, prorated, missing items as printed on the form, 1-based)
 MISSING_ROWS = [
-    ("PHQ-9, 1 missing: prorated", PHQ9, [1, 1, 1, 1, 0, 0, 0, 0, None], 5, True),
-    ("PHQ-9, 2 missing: prorated", PHQ9, [2, 2, 2, 2, 2, 2, 2, None, None], 18, True),
-    ("PHQ-9, 3 missing: no total", PHQ9, [2, 2, 2, 2, 2, 2, None, None, None], None, False),
-    ("GAD-7, 1 missing: prorated", GAD7, [3, 3, 3, 3, 3, 3, None], 21, True),
-    ("GAD-7, 2 missing: no total", GAD7, [3, 3, 3, 3, 3, None, None], None, False),
-    ("PCL-5, 2 missing: prorated", PCL5, [2] * 18 + [None, None], 40, True),
-    ("PCL-5, 3 missing: no total", PCL5, [2] * 17 + [None] * 3, None, False),
-    ("CAPS-5, 1 missing: no total", CAPS5, [2] * 19 + [None], None, False),
-]
+    ("PHQ-9, none missing", PHQ9, [1, 1, 1, 1, 0, 0, 0, 0, 1], 5, False, []),
+    ("PHQ-9, 1 missing: prorated", PHQ9, [1, 1, 1, 1, 0, 0, 0, 0, None], 5, True, [9]),
+    ("PHQ-9, 2 missing: prorated", PHQ9, [2, 2, 2, 2, 2, 2, 2, None, None], 18, True, [8, 9]),
+    ("PHQ-9, 3 missing: no total", PHQ9, [2, 2, 2, 2, 2, 2, None, None, None], None, False,
+     [7, 8, 9]),
+    ("GAD-7, 1 missing: prorated", GAD7, [None, 3, 3, 3, 3, 3, 3], 21, True, [1]),
+    ("GAD-7, 2 missing: no total", GAD7, [3, 3, 3, 3, 3, None, None], None, False, [6, 7]),
+    ("PCL-5, 2 missing: prorated", PCL5, [2] * 18 + [None, None], 40, True, [19, 20]),
+    ("PCL-5, 3 missing: no total", PCL5, [2] * 17 + [None] * 3, None, False, [18, 19, 20]),
+    ("CAPS-5, 1 missing: no total", CAPS5, [2] * 19 + [None], None, False, [20]),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(
-    ("case", "definition", "answers", "total", "prorated"),
+    ("case", "definition", "answers", "total", "prorated", "missing"),
     MISSING_ROWS,
     ids=[r[0] for r in MISSING_ROWS],
 )
@@ -338,11 +341,37 @@ def test_missing_items_follow_each_instruments_rule(
     answers: list[int | None],
     total: int | None,
     prorated: bool,
+    missing: list[int],
 ) -> None:
     result = score(definition, answers)
     assert (result.total, result.prorated) == (total, prorated)
     if total is None:
         assert (result.severity, result.above_cutoff) == (None, None)
+    # Issue 9, item 13: the JSON says whether the total was prorated and which items were missing.
+    payload = result.to_dict()
+    assert (payload["prorated"], payload["missing_items"]) == (prorated, missing)
+
+
+def test_issue_9_a_prorated_phq9_says_so() -> None:
+    """Reproduced: PHQ-9 with items missing reported a full-looking total with no sign."""
+    payload = score(PHQ9, [2, 2, 2, 2, 2, 2, 2, None, None]).to_dict()
+    # 14 points over 7 answered items: 14 x 9 / 7 = 18.
+    assert (payload["total"], payload["prorated"], payload["missing_items"]) == (18, True, [8, 9])
+
+
+@pytest.mark.parametrize(
+    ("definition", "answers", "provisional"),
+    [(PCL5, pattern(MINIMAL), True), (PCL5, [0] * 20, True), (CAPS5, [2] * 20, False),
+     (PHQ9, [0] * 9, False), (GAD7, [0] * 7, False)],
+)  # fmt: skip
+def test_only_the_pcl5_diagnosis_is_provisional(
+    definition: InstrumentDefinition, answers: list[int | None], provisional: bool
+) -> None:
+    payload = score(definition, answers).to_dict()
+    assert payload["provisional"] is provisional
+    if definition is PCL5:
+        # The PCL-5 keeps its diagnosis: a self-report screen, never a diagnosis.
+        assert payload["diagnosis"] is (answers == pattern(MINIMAL))
 
 
 def test_prorating_rounds_half_up_so_4_5_becomes_5_and_the_band_is_mild() -> None:
@@ -371,38 +400,28 @@ def caps(total: int, diagnosis: bool) -> Score:
     return score(CAPS5, ratings, criterion_f=True, criterion_g=True)
 
 
+# MAPP's grades, escalating and mutually exclusive (issue 9, item 12): response = a drop of
+# >= 10; loss of diagnosis = a response and DSM-5 no longer met; remission = a loss of diagnosis
+# and a total <= 11. Only the highest grade reached is listed. Each total is the hand sum of the
+# ratings `caps` builds.
 CHANGE_ROWS = [
     ("drop of 9, still PTSD", (40, True), (31, True), []),
     ("drop of 10, still PTSD", (40, True), (30, True), ["clinically_meaningful"]),
     ("drop of 11, still PTSD", (40, True), (29, True), ["clinically_meaningful"]),
-    (
-        "loss of diagnosis, total 12",
-        (40, True),
-        (12, False),
-        ["clinically_meaningful", "loss_of_diagnosis"],
-    ),
-    (
-        "loss of diagnosis, total 11",
-        (40, True),
-        (11, False),
-        ["clinically_meaningful", "loss_of_diagnosis", "remission"],
-    ),
-    (
-        "loss of diagnosis, total 10",
-        (40, True),
-        (10, False),
-        ["clinically_meaningful", "loss_of_diagnosis", "remission"],
-    ),
-    (
-        "loss of diagnosis with a small drop",
-        (18, True),
-        (11, False),
-        ["loss_of_diagnosis", "remission"],
-    ),
+    ("loss of diagnosis, total 12", (40, True), (12, False), ["loss_of_diagnosis"]),
+    ("loss of diagnosis, total 11", (40, True), (11, False), ["remission"]),
+    ("loss of diagnosis, total 10", (40, True), (10, False), ["remission"]),
+    # Issue 9 regression: below the diagnostic rule without a 10-point drop is no loss of
+    # diagnosis (it inflated the responder tables).
+    ("diagnosis lost with a drop of 7", (18, True), (11, False), []),
+    ("diagnosis lost with a drop of 9", (21, True), (12, False), []),
+    ("diagnosis lost with a drop of 10, total 12", (22, True), (12, False),
+     ["loss_of_diagnosis"]),
+    ("diagnosis lost with a drop of 10, total 11", (21, True), (11, False), ["remission"]),
     ("rise of 9", (30, True), (39, True), []),
     ("rise of 10", (30, True), (40, True), ["worsening"]),
     ("diagnosis appears", (20, False), (25, True), ["worsening"]),
-]
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(

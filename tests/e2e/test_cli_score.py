@@ -8,7 +8,18 @@ import sys
 
 import pytest
 
-CONTRACT = ["instrument", "total", "severity", "diagnosis", "above_cutoff", "clusters", "alerts"]
+CONTRACT = [
+    "instrument",
+    "total",
+    "severity",
+    "diagnosis",
+    "provisional",
+    "above_cutoff",
+    "prorated",
+    "missing_items",
+    "clusters",
+    "alerts",
+]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -30,12 +41,15 @@ def scored(*args: str) -> dict[str, object]:
 
 def test_phq9_with_item_9_positive_prints_the_contract_with_a_suicide_risk_alert() -> None:
     payload = scored("phq9", "--items", "1,2,3,0,1,2,1,0,1")
-    assert {k: payload[k] for k in CONTRACT[:6]} == {
+    assert {k: payload[k] for k in CONTRACT[:9]} == {
         "instrument": "phq9",
-        "total": 11,
+        "total": 11,  # 1+2+3+0+1+2+1+0+1, every item answered
         "severity": "moderate",
         "diagnosis": None,
+        "provisional": False,
         "above_cutoff": True,
+        "prorated": False,
+        "missing_items": [],
         "clusters": {},
     }
     alerts = payload["alerts"]
@@ -57,6 +71,8 @@ def test_gad7_prints_its_band_and_no_alert() -> None:
 def test_pcl5_prints_clusters_and_the_provisional_diagnosis() -> None:
     payload = scored("pcl5", "--items", "2,0,0,0,0,2,0,2,2,0,0,0,0,0,2,2,0,0,0,0")
     assert (payload["total"], payload["diagnosis"], payload["above_cutoff"]) == (12, True, False)
+    # A self-report screen: the diagnosis is kept, and marked provisional (issue 9, item 13).
+    assert payload["provisional"] is True
     clusters = payload["clusters"]
     assert isinstance(clusters, dict)
     assert list(clusters) == ["B", "C", "D", "E"]
@@ -102,12 +118,22 @@ def test_cssrs_screen_takes_yes_no_answers(items: str, risk: str, codes: list[st
 
 def test_missing_answers_as_empty_slots_or_na_are_prorated_within_the_rule() -> None:
     payload = scored("phq9", "--items", "1,NA,3,0,1,2,1,,0")
+    # 8 points over 7 answered items: 8 x 9 / 7 = 10.3 -> 10; items 2 and 8 as printed.
     assert (payload["total"], payload["severity"]) == (10, "moderate")
+    assert (payload["prorated"], payload["missing_items"]) == (True, [2, 8])
 
 
 def test_too_many_missing_answers_give_no_total() -> None:
     payload = scored("gad7", "--items", "3,,3,NA,3,3,3")
     assert (payload["total"], payload["severity"], payload["above_cutoff"]) == (None, None, None)
+    assert (payload["prorated"], payload["missing_items"]) == (False, [2, 4])
+
+
+def test_the_human_output_says_prorated_and_provisional() -> None:
+    done = run("phq9", "--items", "1,NA,3,0,1,2,1,,0")
+    assert "total 10 (prorated: item(s) 2, 8 missing)" in done.stdout
+    done = run("pcl5", "--items", "2,0,0,0,0,2,0,2,2,0,0,0,0,0,2,2,0,0,0,0")
+    assert "provisional diagnosis: met" in done.stdout
 
 
 def test_the_human_output_names_the_instrument_total_band_alert_and_reasons() -> None:

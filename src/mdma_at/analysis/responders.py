@@ -7,12 +7,21 @@ Input (one row per randomised participant; columns documented in docs/analysis/t
 endpoint; missing if not assessed), ``meets_dsm5`` (True/False: the CAPS-5 DSM-5 diagnostic rule is
 met at the endpoint; missing if not assessed).
 
-Definitions (CAPS-5 total, 0–80 points; change = endpoint - baseline, negative is better):
-- clinically meaningful change: change <= -10, i.e. a drop of at least 10 points (inclusive);
-  clinical-facts.md §4, a secondary source [S13].
-- loss of diagnosis: ``meets_dsm5`` is False at the endpoint (MAPP1 [S4]).
-- remission: loss of diagnosis *and* endpoint total <= 11 (inclusive). No primary source defines
-  remission (clinical-facts.md §4); 11 is a site default, configurable.
+Definitions: MAPP's grades, escalating (each includes the one before) and mutually exclusive as a
+participant's highest grade (issue 9, item 12; escalating labels [S33]). CAPS-5 total, 0–80
+points; change = endpoint - baseline, negative is better:
+- clinically meaningful change (response): change <= -10, a drop of at least 10 points
+  (inclusive); clinical-facts.md §4, a secondary source [S13].
+- loss of diagnosis: a response *and* ``meets_dsm5`` False at the endpoint (MAPP1 [S4]). Falling
+  below the diagnostic rule without a response is not a loss of diagnosis.
+- remission: a loss of diagnosis *and* endpoint total <= 11 (inclusive). Issue 9 gives 11 as
+  MAPP's; the published text was not retrieved (clinical-facts.md §4), so it stays marked a site
+  default, configurable.
+
+The table's rates count participants who reached *at least* each grade (so the response rate
+includes those who lost the diagnosis, as the published MAPP rates do: 86.5% ≥ 71.2% ≥ 46.2%
+[S9]); ``*_highest`` counts those whose highest grade is exactly that one (the mutually exclusive
+categories, which add up with ``none`` to the participants counted).
 """
 
 from __future__ import annotations
@@ -55,6 +64,10 @@ class Outcome(StrEnum):
     REMISSION = "remission"
 
 
+#: A participant's highest grade when no grade was reached.
+NO_RESPONSE = "none"
+
+
 class MissingEndpoint(StrEnum):
     """How a participant without an endpoint assessment counts.
 
@@ -91,12 +104,15 @@ class ResponderCriteria:
         )
     )
     loss_of_diagnosis_source: Source = field(
-        default=Source("clinical-facts.md §4: loss of diagnosis = no longer meets DSM-5 [S4]")
+        default=Source(
+            "clinical-facts.md §4: loss of diagnosis = no longer meets DSM-5 [S4], a grade above "
+            "the response [S33]: a response and the diagnosis no longer met (issue 9)"
+        )
     )
     remission_source: Source = field(
         default=Source(
-            "No published primary-source remission cut-off (clinical-facts.md §4); loss of "
-            "diagnosis and CAPS-5 total <= 11 chosen as the site default, the strictest grade "
+            "Issue 9 gives MAPP's remission as a loss of diagnosis and CAPS-5 total <= 11; the "
+            "published text was not retrieved (clinical-facts.md §4), so it stays a site default "
             "(just above the asymptomatic band 0–10 [S13])",
             site_default=True,
         )
@@ -135,7 +151,9 @@ class ResponderCriteria:
                 f"endpoint - baseline <= -{self.meaningful_drop:g} (drop of at least "
                 f"{self.meaningful_drop:g} points)"
             ),
-            Outcome.LOSS_OF_DIAGNOSIS: "DSM-5 PTSD criteria no longer met at the endpoint",
+            Outcome.LOSS_OF_DIAGNOSIS: (
+                "clinically meaningful change and DSM-5 PTSD criteria no longer met at the endpoint"
+            ),
             Outcome.REMISSION: (
                 f"loss of diagnosis and endpoint total <= {self.remission_max_total:g}"
             ),
@@ -161,8 +179,10 @@ def classify_responders(
 
     Returns:
         DataFrame ``subject, arm, baseline, value, change, assessed, clinically_meaningful,
-        loss_of_diagnosis, remission``. The three flags are True/False for assessed participants
-        and missing (``pd.NA``) for those without an endpoint.
+        loss_of_diagnosis, remission, highest``. The three flags say whether the participant
+        reached at least that grade (True/False; nested: remission implies loss of diagnosis
+        implies clinically meaningful); ``highest`` is the highest grade reached, or ``"none"``.
+        All four are missing (``pd.NA``) for participants without an endpoint.
 
     Raises:
         TableInputError: missing column, duplicate subject, missing or non-numeric baseline,
@@ -173,8 +193,9 @@ def classify_responders(
     frame = _checked(data, criteria)
     assessed = frame["value"].notna()
     change = frame["value"] - frame["baseline"]
-    loss = ~frame["meets_dsm5"].fillna(True).astype(bool)
-    meaningful = change <= -criteria.meaningful_drop
+    meaningful = (change <= -criteria.meaningful_drop).fillna(False)
+    # Escalating: no loss of diagnosis without a response, no remission without a loss.
+    loss = meaningful & ~frame["meets_dsm5"].fillna(True).astype(bool)
     remission = loss & (frame["value"] <= criteria.remission_max_total)
     out = frame[["subject", "arm", "baseline", "value"]].copy()
     out["change"] = change
@@ -185,6 +206,14 @@ def classify_responders(
         (Outcome.REMISSION, remission),
     ):
         out[str(name)] = flag.astype("boolean").where(assessed, pd.NA)
+    highest = pd.Series(NO_RESPONSE, index=frame.index, dtype="object")
+    for name, flag in (
+        (Outcome.CLINICALLY_MEANINGFUL, meaningful),
+        (Outcome.LOSS_OF_DIAGNOSIS, loss),
+        (Outcome.REMISSION, remission),
+    ):
+        highest = highest.mask(flag, str(name))
+    out["highest"] = highest.where(assessed, pd.NA)
     return out.reset_index(drop=True)
 
 
@@ -209,9 +238,11 @@ def responder_table(
     Returns:
         One row per outcome: ``outcome, definition, source, site_default,
         treatment_arm, treatment_responders, treatment_n, treatment_rate, treatment_lower,
-        treatment_upper`` (Wilson), the same six for ``control_``, ``difference`` (treatment rate -
-        control rate, a fraction), ``newcombe_lower, newcombe_upper, mn_lower, mn_upper`` and
-        ``mn_p_value`` (Miettinen–Nurminen score test of no difference), and ``level``.
+        treatment_upper`` (Wilson; responders = at least this grade), ``treatment_highest``
+        (participants whose highest grade is exactly this one), the same seven for
+        ``control_``, ``difference`` (treatment rate - control rate, a fraction),
+        ``newcombe_lower, newcombe_upper, mn_lower, mn_upper`` and ``mn_p_value``
+        (Miettinen–Nurminen score test of no difference), and ``level``.
 
     Raises:
         TableInputError: as `classify_responders`; also an arm other than the two named, a named
@@ -233,6 +264,7 @@ def responder_table(
     definitions, sources = criteria.definitions(), criteria.sources()
     for outcome in Outcome:
         counts = {}
+        highest: dict[str, int] = {}
         for role, arm in (("treatment", treatment), ("control", control)):
             in_arm = flags[flags["arm"] == arm]
             if in_arm.empty:
@@ -242,6 +274,7 @@ def responder_table(
                     f"participants in arm {show(arm)}",
                 )
             counts[role] = (int(in_arm[str(outcome)].fillna(False).astype(bool).sum()), len(in_arm))
+            highest[role] = int((in_arm["highest"] == str(outcome)).sum())
         (x1, n1), (x2, n2) = counts["treatment"], counts["control"]
         row: dict[str, Any] = {
             "outcome": str(outcome),
@@ -261,6 +294,7 @@ def responder_table(
                 f"{role}_rate": rate.estimate,
                 f"{role}_lower": rate.lower,
                 f"{role}_upper": rate.upper,
+                f"{role}_highest": highest[role],
             }
         newcombe = newcombe_difference(x1, n1, x2, n2, level)
         mn = miettinen_nurminen_difference(x1, n1, x2, n2, level)

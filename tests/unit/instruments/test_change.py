@@ -1,4 +1,5 @@
-"""Change categories between two ratings: undetermined parts are left out, never guessed."""
+"""Change grades between two ratings: escalating, mutually exclusive (issue 9, item 12);
+undetermined parts are left out, never guessed."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from mdma_at.protocols import get_protocol
 LIB = get_protocol("mapp_v1").instruments
 
 
-def test_a_missing_total_leaves_the_drop_undetermined() -> None:
+def test_a_missing_total_gives_no_grade_even_when_the_diagnosis_is_lost() -> None:
+    """Without a total there is no response, and no loss of diagnosis without a response."""
     before = score(LIB.get("caps5"), [2] * 19 + [None], criterion_f=True, criterion_g=True)
     after = score(LIB.get("caps5"), [0] * 20, criterion_f=True, criterion_g=True)
     change = classify_change(before, after, LIB.change_rule("caps5"))
     assert change.delta is None
-    assert [str(c) for c in change.categories] == ["loss_of_diagnosis", "remission"]
-    assert "change in total undetermined: a total is missing" in change.reasons
+    assert change.categories == ()
+    assert "no grade of improvement: a total is missing" in change.reasons
 
 
 def test_an_undetermined_diagnosis_gives_no_loss_of_diagnosis_and_no_remission() -> None:
@@ -51,5 +53,8 @@ def test_the_assessment_serialises_with_categories_and_reasons() -> None:
         score(LIB.get("pcl5"), [3] * 20), score(LIB.get("pcl5"), [1] * 20), LIB.change_rule("pcl5")
     )
     payload = change.to_dict()
+    # 60 -> 20: a response of 40 points, the provisional diagnosis lost, 20 > 11: no remission.
     assert payload["delta"] == -40
-    assert payload["categories"] == ["clinically_meaningful", "loss_of_diagnosis"]
+    assert payload["categories"] == ["loss_of_diagnosis"]
+    assert any(r.startswith("response (clinically meaningful)") for r in payload["reasons"])
+    assert "no remission: total 20 > 11" in payload["reasons"]

@@ -6,7 +6,18 @@ from mdma_at.domain.instruments import score
 from mdma_at.protocols import get_protocol
 
 LIB = get_protocol("mapp_v1").instruments
-CONTRACT = ["instrument", "total", "severity", "diagnosis", "above_cutoff", "clusters", "alerts"]
+CONTRACT = [
+    "instrument",
+    "total",
+    "severity",
+    "diagnosis",
+    "provisional",
+    "above_cutoff",
+    "prorated",
+    "missing_items",
+    "clusters",
+    "alerts",
+]
 
 
 def test_to_dict_has_exactly_the_contract_keys_for_every_instrument() -> None:

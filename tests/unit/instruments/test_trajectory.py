@@ -26,8 +26,8 @@ def test_later_scores_are_compared_with_the_first_and_marked_with_their_categori
     assert tr.points[0].change is None and tr.points[0].delta is None
     assert tr.points[1].delta == -50
     assert tr.points[1].change is not None
-    assert ChangeCategory.CLINICALLY_MEANINGFUL in tr.points[1].change.categories
-    assert ChangeCategory.LOSS_OF_DIAGNOSIS in tr.points[1].change.categories
+    # 60 -> 10: a response, the diagnosis lost and 10 <= 11: only the highest grade is given.
+    assert tr.points[1].change.categories == (ChangeCategory.REMISSION,)
     assert tr.points[2].change is not None
     assert tr.points[2].change.categories == (ChangeCategory.WORSENING,)
     assert (tr.y_max, tr.cutoff, tr.bands) == (80, 33, ())
@@ -73,6 +73,7 @@ def test_the_chart_puts_higher_scores_higher_and_letters_on_changed_points() -> 
     first, second = shape.points
     assert first.y < second.y  # SVG y grows downwards: 60 sits above 10
     assert first.x < second.x
-    assert (first.marks, second.marks) == ("", "MLR")  # 10 <= 11: remission too
-    assert "loss of diagnosis" in second.title
+    # 10 <= 11: remission, the highest grade, which includes response and loss of diagnosis.
+    assert (first.marks, second.marks) == ("", "R")
+    assert "remission" in second.title
     assert shape.cutoff_y is not None and first.y < shape.cutoff_y < second.y

@@ -223,6 +223,9 @@ def _administration(row: Row[Any]) -> Administration:
         row.above_cutoff,
         clusters=clusters,
         prorated=row.prorated,
+        # Results stored before issue 9 lack these keys: no list, and provisional only if said.
+        missing_items=tuple(result.get("missing_items", ())),
+        provisional=bool(result.get("provisional", False)),
     )
     return Administration(
         row.id,

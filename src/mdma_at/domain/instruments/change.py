@@ -1,16 +1,20 @@
 """Change between two ratings of the same instrument (CAPS-5, PCL-5): categories with reasons.
 
-Categories (issue 4; reference/clinical-facts.md §4 and §9):
+The improvement grades are MAPP's, escalating and mutually exclusive (issue 9, item 12;
+reference/clinical-facts.md §4: escalating labels [S33], loss of diagnosis [S4]); a change gets
+only its highest grade:
 
-- ``clinically_meaningful``: the total dropped by ``>= meaningful_drop`` points (10 on both the
-  CAPS-5 [S13] and the PCL-5 [S79], both secondary sources);
-- ``loss_of_diagnosis``: the earlier rating met the diagnosis and the later one does not [S4];
-- ``remission``: loss of diagnosis and a later total ``<= remission_max_total`` (11 by default;
-  the exact published definition was not found, so it is configurable);
-- ``worsening``: the total rose by ``>= worsening_rise`` points, or the diagnosis appeared.
+- ``clinically_meaningful`` (response): the total dropped by ``>= meaningful_drop`` points (10 on
+  both the CAPS-5 [S13] and the PCL-5 [S79], both secondary sources);
+- ``loss_of_diagnosis``: a response *and* the earlier rating met the diagnosis and the later one
+  does not. Falling below the diagnostic rule without a response is not a loss of diagnosis;
+- ``remission``: a loss of diagnosis *and* a later total ``<= remission_max_total`` (11).
 
-A category that cannot be decided (a total or a diagnosis is null) is left out and the reason
-says why; nothing is guessed.
+Apart from the grades, ``worsening``: the total rose by ``>= worsening_rise`` points, or the
+diagnosis appeared.
+
+A grade that cannot be decided (a total or a diagnosis is null) is not given and the reason says
+why; nothing is guessed.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from mdma_at.domain.sources import Source
 
 
 class ChangeCategory(StrEnum):
+    #: Response: the first grade of improvement.
     CLINICALLY_MEANINGFUL = "clinically_meaningful"
     LOSS_OF_DIAGNOSIS = "loss_of_diagnosis"
     REMISSION = "remission"
@@ -78,8 +83,9 @@ def classify_change(before: Score, after: Score, rule: ChangeRule) -> ChangeAsse
         rule: the thresholds for this instrument (from the protocol).
 
     Returns:
-        The categories in the order clinically_meaningful, loss_of_diagnosis, remission,
-        worsening, each with its reason.
+        At most one grade of improvement (the highest of clinically_meaningful,
+        loss_of_diagnosis, remission), then worsening when it applies, with a reason for each
+        step.
 
     Raises:
         InvalidInput: the scores are of different instruments, or not the rule's instrument.
@@ -97,46 +103,56 @@ def classify_change(before: Score, after: Score, rule: ChangeRule) -> ChangeAsse
     reasons: list[str] = []
 
     delta: int | None = None
+    response = False
     if before.total is None or after.total is None:
-        reasons.append("change in total undetermined: a total is missing")
+        reasons.append("no grade of improvement: a total is missing")
     else:
         delta = after.total - before.total
         drop = -delta
-        if drop >= rule.meaningful_drop:
-            categories.append(ChangeCategory.CLINICALLY_MEANINGFUL)
+        response = drop >= rule.meaningful_drop
+        if response:
             reasons.append(
-                f"clinically meaningful: total fell {drop} points "
+                f"response (clinically meaningful): total fell {drop} points "
                 f"({before.total} -> {after.total}), >= {rule.meaningful_drop}"
             )
         else:
             reasons.append(
-                f"not clinically meaningful: change {delta:+d} points, a drop needs "
-                f">= {rule.meaningful_drop}"
+                f"no response: change {delta:+d} points, a drop needs "
+                f">= {rule.meaningful_drop}; no higher grade without a response"
             )
 
-    lost: bool | None
-    if before.diagnosis is None or after.diagnosis is None:
-        lost = None
-        reasons.append("loss of diagnosis undetermined: a diagnosis cannot be determined")
-    else:
-        lost = before.diagnosis and not after.diagnosis
-        if lost:
-            categories.append(ChangeCategory.LOSS_OF_DIAGNOSIS)
-            reasons.append("loss of diagnosis: met the diagnosis before, no longer meets it")
+    lost = False
+    if response:
+        if before.diagnosis is None or after.diagnosis is None:
+            reasons.append("loss of diagnosis undetermined: a diagnosis cannot be determined")
         elif not before.diagnosis:
             reasons.append("no loss of diagnosis: the diagnosis was not met before")
-        else:
+        elif after.diagnosis:
             reasons.append("no loss of diagnosis: still meets the diagnosis")
+        else:
+            lost = True
+            reasons.append(
+                "loss of diagnosis: a response, and the diagnosis met before is no longer met"
+            )
 
+    remission = False
     if lost and after.total is not None:
-        if after.total <= rule.remission_max_total:
-            categories.append(ChangeCategory.REMISSION)
+        remission = after.total <= rule.remission_max_total
+        if remission:
             reasons.append(
                 f"remission: loss of diagnosis and total {after.total} "
                 f"<= {rule.remission_max_total}"
             )
         else:
             reasons.append(f"no remission: total {after.total} > {rule.remission_max_total}")
+
+    # Mutually exclusive: only the highest grade reached is given.
+    if remission:
+        categories.append(ChangeCategory.REMISSION)
+    elif lost:
+        categories.append(ChangeCategory.LOSS_OF_DIAGNOSIS)
+    elif response:
+        categories.append(ChangeCategory.CLINICALLY_MEANINGFUL)
 
     rise = delta is not None and delta >= rule.worsening_rise
     new_diagnosis = before.diagnosis is False and after.diagnosis is True

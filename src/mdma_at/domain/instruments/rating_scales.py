@@ -131,7 +131,12 @@ def score_rating_scale(
             diagnosis, fg_reasons = _with_f_and_g(symptoms, criterion_f, criterion_g)
             reasons.extend(fg_reasons)
         verdict = {True: "met", False: "not met", None: "cannot be determined"}[diagnosis]
-        reasons.append(f"diagnosis ({definition.diagnosis_rule}): {verdict}")
+        what = (
+            "provisional diagnosis (a self-report screen, never a diagnosis)"
+            if definition.diagnosis_rule is DiagnosisRule.DSM5_PROVISIONAL
+            else "diagnosis"
+        )
+        reasons.append(f"{what} ({definition.diagnosis_rule}): {verdict}")
 
     return Score(
         instrument=str(definition.code),
@@ -145,6 +150,8 @@ def score_rating_scale(
         answers=tuple(answers),
         missing_items=missing,
         prorated=prorated,
+        # A self-report screen's diagnosis is provisional (PCL-5), never a diagnosis.
+        provisional=definition.diagnosis_rule is DiagnosisRule.DSM5_PROVISIONAL,
     )
 
 

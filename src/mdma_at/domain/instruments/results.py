@@ -1,8 +1,8 @@
 """What scoring returns: a `Score` with its reasons, and the alerts it raises.
 
 `Score.to_dict()` is exactly the JSON contract of `mdma-at score --json` (DESIGN.md §5):
-``instrument, total, severity, diagnosis, above_cutoff, clusters, alerts``. The other fields
-(`reasons`, `missing_items`, `prorated`) explain the decision to people and services.
+``instrument, total, severity, diagnosis, provisional, above_cutoff, prorated, missing_items,
+clusters, alerts``. `reasons` explain the decision to people and services.
 """
 
 from __future__ import annotations
@@ -90,8 +90,10 @@ class Score:
         alerts: safety alerts raised.
         reasons: why each field has its value, in the clinic's words.
         answers: the validated answers (None = missing).
-        missing_items: item numbers left unanswered.
+        missing_items: item numbers left unanswered, 1-based as printed on the form.
         prorated: True when the total was prorated over missing items.
+        provisional: True when `diagnosis` comes from a self-report screen (PCL-5): a
+            provisional diagnosis, never a diagnosis.
     """
 
     instrument: str
@@ -105,6 +107,7 @@ class Score:
     answers: tuple[int | None, ...] = ()
     missing_items: tuple[int, ...] = ()
     prorated: bool = False
+    provisional: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """Exactly the keys of the `mdma-at score --json` contract."""
@@ -113,7 +116,10 @@ class Score:
             "total": self.total,
             "severity": self.severity,
             "diagnosis": self.diagnosis,
+            "provisional": self.provisional,
             "above_cutoff": self.above_cutoff,
+            "prorated": self.prorated,
+            "missing_items": list(self.missing_items),
             "clusters": {code: cluster.to_dict() for code, cluster in self.clusters.items()},
             "alerts": [alert.to_dict() for alert in self.alerts],
         }

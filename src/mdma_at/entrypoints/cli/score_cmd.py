@@ -1,9 +1,10 @@
 """`mdma-at score INSTRUMENT --items a,b,c,... --json`: score one administration of an instrument.
 
 Thin: parse the answers, call the pure `score` with the protocol's definition, render.
-Contract (DESIGN.md §5): JSON keys ``instrument, total, severity, diagnosis, above_cutoff,
-clusters, alerts``; exit 0 when scored, 2 on bad input with one line naming the item
-(``error: items[3]: 5 is outside 0–4``). Rules and sources: docs/instruments.md.
+Contract (DESIGN.md §5): JSON keys ``instrument, total, severity, diagnosis, provisional,
+above_cutoff, prorated, missing_items, clusters, alerts``; exit 0 when scored, 2 on bad input with
+one line naming the item (``error: items[3]: 5 is outside 0–4``). Rules and sources:
+docs/instruments.md.
 """
 
 from __future__ import annotations
@@ -31,20 +32,25 @@ def _criterion(field: str, text: str | None) -> bool | None:
     bad_input(field, f"{text!r} is not yes or no")
 
 
-def _human(payload: dict[str, Any], *, name: str, reasons: tuple[str, ...], prorated: bool) -> None:
+def _human(payload: dict[str, Any], *, name: str, reasons: tuple[str, ...]) -> None:
     """The contract payload in words, with the reasons the JSON leaves out."""
     total = "no total" if payload["total"] is None else f"total {payload['total']}"
-    if prorated:
-        total += " (prorated)"
+    if payload["prorated"]:
+        missing = ", ".join(str(n) for n in payload["missing_items"])
+        total += f" (prorated: item(s) {missing} missing)"
     severity = payload["severity"] or "no severity"
     typer.echo(f"{name}: {total}, {severity}")
     if payload["above_cutoff"] is not None:
         side = "at or above" if payload["above_cutoff"] else "below"
         typer.echo(f"  {side} the cut-off")
+    diagnosis = "provisional diagnosis" if payload["provisional"] else "diagnosis"
     if payload["diagnosis"] is not None:
-        typer.echo(f"  diagnosis: {'met' if payload['diagnosis'] else 'not met'}")
+        typer.echo(f"  {diagnosis}: {'met' if payload['diagnosis'] else 'not met'}")
     elif payload["clusters"]:
-        typer.echo("  diagnosis: cannot be determined")
+        typer.echo(f"  {diagnosis}: cannot be determined")
+    if payload["missing_items"] and not payload["prorated"]:
+        missing = ", ".join(str(n) for n in payload["missing_items"])
+        typer.echo(f"  missing item(s): {missing}")
     for code, cluster in payload["clusters"].items():
         met = {True: "met", False: "not met", None: "undecided"}[cluster["met"]]
         subtotal = "—" if cluster["total"] is None else cluster["total"]
@@ -91,9 +97,7 @@ def score_cmd(
     render(
         result.to_dict(),
         as_json,
-        lambda payload: _human(
-            payload, name=definition.name, reasons=result.reasons, prorated=result.prorated
-        ),
+        lambda payload: _human(payload, name=definition.name, reasons=result.reasons),
     )
 
 

@@ -353,9 +353,11 @@ CHANGE_CAPS5 = ChangeRule(
     remission_max_total=11,
     worsening_rise=10,
     source=Source(
-        "CAPS-5 >= 10-point drop clinically meaningful (secondary) [S13]; loss of diagnosis [S4]; "
-        "remission total <= 11 per issue 4 (the published definition was not found [§4]); "
-        "worsening as a >= 10-point rise mirrors the meaningful drop (site default)",
+        "MAPP change grades, escalating and mutually exclusive (issue 9; labels [S33]): response "
+        "= a drop >= 10 points (secondary) [S13]; loss of diagnosis = a response and DSM-5 no "
+        "longer met [S4]; remission = a loss of diagnosis and total <= 11 (issue 9 gives it as "
+        "MAPP's; the published text was not retrieved [§4]); worsening as a >= 10-point rise "
+        "mirrors the response (site default)",
         True,
     ),
 )
@@ -365,8 +367,9 @@ CHANGE_PCL5 = ChangeRule(
     remission_max_total=11,
     worsening_rise=10,
     source=Source(
-        "PCL-5 10-point change clinically meaningful (secondary) [S79]; remission <= 11 carried "
-        "over from the CAPS-5 rule of issue 4 and worsening as a >= 10-point rise (site defaults)",
+        "PCL-5 10-point change clinically meaningful (secondary) [S79]; the CAPS-5 grades "
+        "(loss of diagnosis needs a response; remission <= 11) carried over, and worsening as a "
+        ">= 10-point rise (site defaults)",
         True,
     ),
 )
