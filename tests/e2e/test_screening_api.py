@@ -247,3 +247,38 @@ def test_a_physician_sees_the_screenings_awaiting_signature_on_the_dashboard(
         assert 'hx-get="/screening/awaiting"' in client.get("/").text
         card = client.get("/screening/awaiting")
     assert card.status_code == 200 and "DEMO-003" in card.text
+
+
+def test_issue_9_and_10_bad_intakes_are_refused_and_nothing_is_stored(api: httpx.Client) -> None:
+    """A NaN temperature (issue 10: stored as eligible), a medication without a name, and a last
+    dose in the future while recording (issue 9): 422 naming the field, nothing stored."""
+    import json
+
+    pid = patient_id(api, "DEMO-005")
+    before = api.get(f"/api/patients/{pid}/screenings").json()
+    for token in ("NaN", "Infinity", "-Infinity"):
+        body = json.dumps(INTAKE).replace('"temperature_c": 36.6', f'"temperature_c": {token}')
+        assert token in body
+        for url in (f"/api/patients/{pid}/screenings", "/api/screening/evaluate"):
+            response = api.post(url, content=body, headers={"content-type": "application/json"})
+            assert response.status_code == 422, (token, url, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.json()["field"] == "vitals.temperature_c"
+            assert "not a finite number" in response.json()["detail"]
+    nameless = with_value("medications.0.name", "")
+    response = api.post(f"/api/patients/{pid}/screenings", json=nameless)
+    assert response.status_code == 422 and response.json()["field"] == "medications[0].name"
+    missing_name = copy.deepcopy(INTAKE)
+    del missing_name["medications"][0]["name"]
+    response = api.post(f"/api/patients/{pid}/screenings", json=missing_name)
+    assert response.status_code == 422 and response.json()["field"] == "medications[0].name"
+    # A last dose that is before the screening date but after today: the record has a clock, and
+    # names the medication, not the screening date it pulls along.
+    future = copy.deepcopy(INTAKE)
+    future["screening_date"] = "2099-01-02"
+    future["medications"][0]["last_dose"] = "2099-01-01"
+    response = api.post(f"/api/patients/{pid}/screenings", json=future)
+    assert response.status_code == 422
+    assert response.json()["field"] == "medications[0].last_dose"
+    assert "in the future" in response.json()["detail"]
+    assert api.get(f"/api/patients/{pid}/screenings").json() == before

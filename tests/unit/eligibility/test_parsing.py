@@ -160,7 +160,7 @@ BAD_INPUT = [
     ("vitals.temperature_c", "36.7", "vitals.temperature_c", "must be a number, got a string"),
     ("conditions[0].controlled", "yes", "conditions[0].controlled",
      "must be true, false or null, got a string"),
-    ("conditions[0].code", "", "conditions[0].code", "must be a non-empty string, got a string"),
+    ("conditions[0].code", "", "conditions[0].code", "must not be empty"),
     ("medications", {"name": "x"}, "medications", "must be a list, got an object"),
     ("medications[0]", "sertraline", "medications[0]", "must be an object, got a string"),
     ("vitals", None, "vitals", "must be an object, got null"),

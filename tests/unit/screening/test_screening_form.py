@@ -67,3 +67,23 @@ def test_an_error_on_a_later_row_names_the_row_the_physician_typed_in() -> None:
 def test_a_blank_form_takes_age_and_sex_from_the_record() -> None:
     values, ticked = blank_form(date(2026, 11, 22), "male", date(1984, 11, 23))
     assert values == {"screening_date": "2026-11-22", "age": "41", "sex": "male"} and ticked == []
+
+
+def test_a_medication_row_with_a_last_dose_but_no_name_is_refused_not_dropped() -> None:
+    values = {"medications[2].name": "  ", "medications[2].last_dose": "2026-10-01"}
+    with pytest.raises(InvalidInput) as caught:
+        intake_from_form(values, [])
+    assert caught.value.field == "medications[2].name"
+
+
+def test_a_substance_row_without_its_substance_is_refused_not_dropped() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        intake_from_form({"substance_use[0].severity": "severe"}, [])
+    assert caught.value.field == "substance_use[0].substance"
+
+
+def test_the_weight_is_read_as_a_number_and_an_empty_one_is_left_out() -> None:
+    intake, _ = intake_from_form({"weight_kg": "61.5"}, [])
+    assert isinstance(intake, dict) and intake["weight_kg"] == 61.5
+    intake, _ = intake_from_form({"weight_kg": ""}, [])
+    assert isinstance(intake, dict) and "weight_kg" not in intake

@@ -136,10 +136,12 @@ class _Reader:
 
     def text(self, key: str) -> str:
         value = self.raw(key)
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str):
             raise InvalidInput(
                 self.field(key), f"must be a non-empty string, got {_type_name(value)}"
             )
+        if not value.strip():
+            raise InvalidInput(self.field(key), "must not be empty")
         return value.strip()
 
     def date(self, key: str) -> date:

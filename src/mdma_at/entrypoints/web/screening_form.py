@@ -25,7 +25,7 @@ INTEGERS = (
     "ptsd.caps5_total",
     "ptsd.duration_months",
 )
-NUMBERS = ("vitals.temperature_c",)
+NUMBERS = ("vitals.temperature_c", "weight_kg")
 BOOLEANS = ("childbearing_potential", "pregnant", "breastfeeding", "ptsd.meets_dsm5")
 _ROW = re.compile(r"^(substance_use|medications)\[(\d+)\]")
 
@@ -69,6 +69,14 @@ class RowMap:
         if index >= len(rows):
             return field
         return f"{kind}[{rows[index]}]" + field[match.end() :]
+
+
+def _refuse_a_row_without_its_name(
+    values: Mapping[str, Any], prefix: str, name: str, others: tuple[str, ...]
+) -> None:
+    """A row with a date or severity but no name is bad input, never silently dropped."""
+    if any(_text(values, f"{prefix}.{key}") for key in others):
+        raise InvalidInput(f"{prefix}.{name}", "must not be empty: the row has other entries")
 
 
 def intake_from_form(values: Mapping[str, Any], conditions: list[str]) -> tuple[object, RowMap]:
@@ -116,6 +124,7 @@ def intake_from_form(values: Mapping[str, Any], conditions: list[str]) -> tuple[
     for i in range(SUBSTANCE_ROWS):
         prefix = f"substance_use[{i}]"
         if not _text(values, f"{prefix}.substance"):
+            _refuse_a_row_without_its_name(values, prefix, "substance", ("severity", "last_use"))
             continue
         rows.rows["substance_use"].append(i)
         entry: dict[str, Any] = {
@@ -130,6 +139,7 @@ def intake_from_form(values: Mapping[str, Any], conditions: list[str]) -> tuple[
     for i in range(MEDICATION_ROWS):
         prefix = f"medications[{i}]"
         if not _text(values, f"{prefix}.name"):
+            _refuse_a_row_without_its_name(values, prefix, "name", ("last_dose",))
             continue
         rows.rows["medications"].append(i)
         medication = {"name": _text(values, f"{prefix}.name")}
