@@ -61,3 +61,32 @@ def test_the_numeric_limits_are_those_of_the_issue() -> None:
     assert CRITERIA.minimum_ptsd_duration_months.value == 6
     assert (CRITERIA.qtc.male, CRITERIA.qtc.female, CRITERIA.qtc.other) == (450, 460, 450)
     assert CRITERIA.substances.lookback_days == 365
+
+
+def test_the_issue_9_limits_are_protocol_data_with_their_sources() -> None:
+    # Issue 9, item 9: HR > 100/min, T >= 38.0 °C review; >= 160/100 excludes today.
+    assert CRITERIA.vitals.heart_rate_above == 100
+    assert CRITERIA.vitals.temperature_at_or_above == 38.0
+    bp = CRITERIA.blood_pressure
+    assert (bp.exclude_systolic, bp.exclude_diastolic) == (160, 100)
+    # No published weight limit (clinical-facts §3.2): a site default that says why.
+    assert CRITERIA.minimum_weight_kg.value == 48
+    assert CRITERIA.minimum_weight_kg.source.site_default
+    assert "not found" in CRITERIA.minimum_weight_kg.source.citation
+    for source in (
+        CRITERIA.vitals.heart_rate_source,
+        CRITERIA.vitals.temperature_source,
+        bp.exclude_source,
+        CRITERIA.substances.sustained_remission_source,
+    ):
+        assert source.site_default and "[S" in source.citation
+
+
+def test_substance_names_are_matched_case_insensitively_by_alias() -> None:
+    rules = CRITERIA.substances
+    assert rules.canonical("THC") == "cannabis"
+    assert rules.canonical("  Hash ") == "cannabis"
+    assert rules.canonical("ETHANOL") == "alcohol"
+    assert rules.canonical("Tobacco") == "nicotine"
+    assert rules.canonical("Cocaine") == "cocaine"
+    assert rules.never_excludes == ("nicotine",)
