@@ -215,3 +215,20 @@ def test_stored_answers_cannot_be_rewritten_and_the_audit_chain_holds(
     with pytest.raises(Exception, match="append-only"), ctx.engine.begin() as db:
         db.execute(text("UPDATE instrument_item_answers SET value = 0"))
     assert verify_audit_chain(ctx.uow()).intact
+
+
+def test_a_prorated_pcl5_is_stored_and_read_back_saying_so_and_provisional(
+    ctx, clinic, enrolled
+) -> None:
+    """Issue 9, item 13: the stored result keeps prorated, missing_items and provisional."""
+    patient, _ = enrolled
+    issued = issue_self_report_link(ctx.uow(), ctx.clock, clinic.coordinator_a, patient.id)
+    answers = [*PCL5[:19], ""]  # item 20 left blank
+    (stored,) = submit_self_report(ctx.uow(), ctx.clock, issued.token, {"pcl5": answers}).stored
+    with ctx.uow() as uow:
+        again = uow.administrations.get(stored.administration.id)
+    assert again is not None
+    # The 19 answered items of PCL5 sum to 39 - 1 = 38; 38 x 20 / 19 = 40 exactly.
+    assert (again.score.total, again.score.prorated, again.score.missing_items) == (40, True, (20,))
+    assert again.score.provisional is True
+    assert again.score.to_dict()["missing_items"] == [20]
