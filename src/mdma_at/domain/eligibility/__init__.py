@@ -11,7 +11,9 @@ from mdma_at.domain.eligibility.criteria import (
     EligibilityCriteria,
     Limit,
     QtcLimits,
+    ScreeningVitalsReview,
     SubstanceRules,
+    normalise_substance,
 )
 from mdma_at.domain.eligibility.intake import (
     ConditionReport,
@@ -53,6 +55,7 @@ __all__ = [
     "PtsdAssessment",
     "QtcLimits",
     "ScreeningResult",
+    "ScreeningVitalsReview",
     "Severity",
     "Sex",
     "SubstanceRules",
@@ -60,6 +63,7 @@ __all__ = [
     "SuicideRisk",
     "Vitals",
     "decide",
+    "normalise_substance",
     "parse_intake",
     "screen",
 ]

@@ -147,12 +147,16 @@ def _remission_words(use: SubstanceUse, days: int, rules: SubstanceRules) -> str
     return "in early remission"
 
 
-def _label(use: SubstanceUse, days: int, rules: SubstanceRules, name: str | None = None) -> str:
-    """``severe alcohol use disorder, in early remission, last use 40 days before screening``."""
-    called = name or use.substance
+def _label(
+    use: SubstanceUse, days: int, rules: SubstanceRules, judged_as: str | None = None
+) -> str:
+    """``severe cannabis use disorder (recorded as 'thc'), in early remission, last use 40 days
+    before screening``: the severity and remission of every entry, in words."""
+    called = judged_as or use.substance
+    recorded = f" (recorded as {use.substance!r})" if called != use.substance else ""
     return (
-        f"{use.severity.value} {called} use disorder, {_remission_words(use, days, rules)}, "
-        f"last use {days} days before screening"
+        f"{use.severity.value} {called} use disorder{recorded}, "
+        f"{_remission_words(use, days, rules)}, last use {days} days before screening"
     )
 
 
@@ -165,8 +169,6 @@ def _graded_use(
     cid = f"{substance}_use_disorder"
     days = (intake.screening_date - use.last_use).days
     label = _label(use, days, rules, substance)
-    if use.substance != substance:
-        label += f" (recorded as {use.substance!r})"
     if use.severity is Severity.MILD:
         return CriterionResult(cid, MET, f"{label}: allowed (mild)", source)
     if not use.in_remission:
@@ -243,8 +245,7 @@ def substance_use(intake: Intake, criteria: EligibilityCriteria) -> tuple[Criter
             notes = []
             for use in uses:
                 days = (intake.screening_date - use.last_use).days
-                recorded = "" if use.substance == substance else f" (recorded as {use.substance!r})"
-                notes.append(f"{_label(use, days, rules, substance)}{recorded}")
+                notes.append(_label(use, days, rules, substance))
             reason = f"note for the physician: {'; '.join(notes)}: never excludes"
         else:
             reason = f"no {substance} use disorder recorded"
