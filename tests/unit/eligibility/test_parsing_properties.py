@@ -26,7 +26,8 @@ BASE: dict[str, Any] = {
 }  # fmt: skip
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-1000, 1000) | st.floats(allow_nan=False)
+    # NaN and infinities included: JSON readers accept them (issue 10).
+    st.none() | st.booleans() | st.integers(-1000, 1000) | st.floats()
     | st.text(max_size=12) | st.sampled_from(["2026-10-01", "male", "severe", "negative", ""]),
     lambda children: st.lists(children, max_size=3)
     | st.dictionaries(st.text(max_size=8), children, max_size=3),
@@ -40,7 +41,34 @@ PATHS = [
     ("conditions", 0), ("conditions", 0, "controlled"), ("substance_use", 0, "last_use"),
     ("substance_use", 0, "severity"), ("medications",), ("medications", 0),
     ("medications", 0, "name"), ("medications", 0, "last_dose"), ("suicide_risk",),
+    ("weight_kg",),
 ]  # fmt: skip
+
+NUMBER_PATHS = [
+    ("age",), ("vitals", "systolic"), ("vitals", "diastolic"), ("vitals", "heart_rate"),
+    ("vitals", "temperature_c"), ("weight_kg",), ("ecg", "qtc_ms"), ("ptsd", "caps5_total"),
+    ("ptsd", "duration_months"),
+]  # fmt: skip
+
+
+@given(
+    st.sampled_from(NUMBER_PATHS),
+    st.sampled_from([float("nan"), float("inf"), float("-inf")]),
+)
+def test_a_non_finite_number_in_any_number_field_is_refused_naming_it(
+    path: tuple[str, ...], value: float
+) -> None:
+    document = copy.deepcopy(BASE)
+    target: Any = document
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    try:
+        parse_intake(document)
+    except InvalidInput as error:
+        assert error.field == ".".join(path)
+    else:
+        raise AssertionError(f"{path} accepted {value}")
 
 
 @settings(max_examples=300)
