@@ -128,7 +128,25 @@ BAD_INPUT: list[tuple[dict[str, Any], str]] = [
     ),
     ({"screening_date": "2026-02-30"}, "screening_date"),
     ({"screening_date": "2026-11-23"}, "screening_date"),
-]
+    # Issue 10: a NaN temperature was stored as eligible; every non-finite number is refused.
+    ({"vitals__temperature_c": float("nan")}, "vitals.temperature_c"),
+    ({"weight_kg": float("inf")}, "weight_kg"),
+    # Issue 9: a medication without a name; a last dose or last use after today (the test clock
+    # reads 2026-11-22) though before the screening date: the entry is named.
+    ({"medications": [{"name": " ", "last_dose": "2026-09-01"}]}, "medications[0].name"),
+    ({"medications": [{"last_dose": "2026-09-01"}]}, "medications[0].name"),
+    (
+        {"screening_date": "2026-11-30",
+         "medications": [{"name": "sertraline", "last_dose": "2026-11-25"}]},
+        "medications[0].last_dose",
+    ),
+    (
+        {"screening_date": "2026-11-30",
+         "substance_use": [{"substance": "cocaine", "severity": "mild", "in_remission": False,
+                            "last_use": "2026-11-23"}]},
+        "substance_use[0].last_use",
+    ),
+]  # fmt: skip
 
 
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(ctx, clinic) -> None:
