@@ -218,7 +218,7 @@ def test_every_name_of_cannabis_and_alcohol_is_judged_by_severity_and_remission(
     assert result["decision"] == "ineligible"
 
 
-@pytest.mark.parametrize("name", ["nicotine", "Tobacco", "cigarettes", "vaping"])
+@pytest.mark.parametrize("name", ["nicotine", "Tobacco", "cigarettes", "E-Cigarettes"])
 @pytest.mark.parametrize("severity", ["mild", "moderate", "severe"])
 def test_nicotine_never_excludes(name: str, severity: str) -> None:
     result = verdict(intake_with(substance_use=[_use(name, severity, False, 0)]))
@@ -419,3 +419,12 @@ def test_issue_9_220_over_130_labelled_controlled_is_ineligible_today() -> None:
     assert criterion["status"] == "not_met"
     assert "whatever the history says" in criterion["reason"]
     assert result["decision"] == "ineligible"
+
+
+@pytest.mark.parametrize("name", ["smoking", "vaping", "vape"])
+def test_an_ambiguous_name_is_never_read_as_nicotine(name: str) -> None:
+    """'Vaping' may be THC: judged as another substance (excludes within 365 days), never waved
+    through as nicotine."""
+    result = verdict(intake_with(substance_use=[_use(name, "moderate", False, 30)]))
+    assert result["by_id"]["other_substance_use_disorder"]["status"] == "not_met"
+    assert result["by_id"]["nicotine_use_disorder"]["reason"] == "no nicotine use disorder recorded"

@@ -53,7 +53,7 @@ ALCOHOL_ALIASES = tuple(
 )  # fmt: skip
 NICOTINE_ALIASES = tuple(
     (name, "nicotine")
-    for name in ("tobacco", "cigarettes", "cigarette", "smoking", "cigars", "vaping", "vape",
+    for name in ("tobacco", "cigarettes", "cigarette", "cigars",
                  "e-cigarettes", "e-cigarette", "snus", "chewing tobacco")
 )  # fmt: skip
 
