@@ -51,8 +51,17 @@ def test_each_parameter_gets_its_highest_level_only() -> None:
 
 def test_every_mapp_v1_threshold_carries_a_source() -> None:
     for table in (THRESHOLDS.caution, THRESHOLDS.critical):
-        assert set(table) == set(Parameter)
+        assert set(table) == set(Parameter) - {Parameter.SPO2}
         assert all(t.source.citation for t in table.values())
+    for table in (THRESHOLDS.low_caution, THRESHOLDS.low_critical):
+        # Issue 9, item 3: low limits for SBP, HR, T and SpO2 (NEWS2, RCP 2017).
+        assert set(table) == {
+            Parameter.SYSTOLIC,
+            Parameter.HEART_RATE,
+            Parameter.TEMPERATURE,
+            Parameter.SPO2,
+        }
+        assert all("NEWS2" in t.source.citation for t in table.values())
 
 
 def test_a_critical_limit_below_the_caution_limit_is_a_broken_protocol() -> None:
