@@ -1169,3 +1169,12 @@ def test_a_whole_session_with_a_critical_alert_an_acknowledgement_and_discharge(
     assert [d["page_physician"] for d in out["vitals_due"]][3:5] == [True, False]
     assert result.final.total_mg == 120
     assert result.final.discharged_at is not None
+
+
+def test_a_c_ssrs_typed_in_the_session_never_lowers_the_days_record() -> None:
+    # Issue 9 item 6: the record (pre_dose.cssrs_risk, from the administrations) says high.
+    events = [cssrs("-0:20", "none"), vitals("-0:05"), initial()]
+    assert last(run(events, pre_dose={**PRE_DOSE_OK, "cssrs_risk": "high"})) == (
+        False,
+        {"cssrs_high"},
+    )

@@ -24,6 +24,8 @@ from mdma_at.domain.washout.planning import plan_washout
 if TYPE_CHECKING:
     from mdma_at.domain.dosing.session import SessionState
 
+_RISK_ORDER = [CssrsRisk.NONE, CssrsRisk.LOW, CssrsRisk.MODERATE, CssrsRisk.HIGH]
+
 
 def checklist_refusals(
     t: datetime, patient: Patient, checklist: PreDoseChecklist, rules: DosingRules
@@ -175,10 +177,10 @@ def initial_refusals(
     Rules: one initial dose per session (a second request gets that reason only); the amount
     must be one of the protocol's doses for the session (mapp_v1: session 1 80 mg, sessions 2–3
     80 or 120 mg; another amount is a refusal, not bad input); the pre-dose checklist (C-SSRS:
-    the latest screener recorded before the request, else the checklist's); no open safety
-    alert; the medication check; the blood-pressure gate on the latest reading, which must be
-    at most the freshness limit old (15 min under mapp_v1, ``<=``); no active critical alert
-    (hard stop) or caution alert (lifted by a physician override); a serious or
+    the higher of the day's record and the latest screener recorded before the request); no
+    open safety alert; the medication check; the blood-pressure gate on the latest reading,
+    which must be at most the freshness limit old (15 min under mapp_v1, ``<=``); no active
+    critical alert (hard stop) or caution alert (lifted by a physician override); a serious or
     special-interest AE earlier on the session day needs a physician override.
     """
     if state.initial is not None:
@@ -204,7 +206,10 @@ def initial_refusals(
         )
     checklist = state.checklist
     if state.latest_cssrs is not None:
-        checklist = replace(checklist, cssrs_risk=state.latest_cssrs.risk)
+        # A screener recorded in the session before the request counts too; the higher risk
+        # of it and the day's record wins, so a typed value never lowers the record's.
+        risks = [r for r in (checklist.cssrs_risk, state.latest_cssrs.risk) if r is not None]
+        checklist = replace(checklist, cssrs_risk=max(risks, key=_RISK_ORDER.index))
     reasons.extend(checklist_refusals(t, state.patient, checklist, rules))
     reasons.extend(medication_refusals(t, checklist.medications_changed, rules))
     fresh_for = rules.pre_dose.vitals_fresh_for
