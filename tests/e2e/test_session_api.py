@@ -87,6 +87,10 @@ def test_a_refused_dose_is_a_stored_decision_with_reasons(therapist, session_id)
             "is in the future",
         ),
         ({"kind": "vitals", "t": "2026-01-01T08:00", "data": NORMAL}, "t", "no UTC offset"),
+        # Issue 9 'Bad input'.
+        ({"kind": "vitals", "data": {**NORMAL, "spo2": 101}}, "vitals.spo2", "101 is outside"),
+        ({"kind": "suds", "data": {"value": 101}}, "value", "outside the SUDS scale 0–100"),
+        ({"kind": "cssrs", "data": {"risk": "extreme"}}, "risk", "is not a C-SSRS risk"),
     ],
 )
 def test_bad_input_is_refused_with_the_rule_named_and_nothing_stored(

@@ -363,9 +363,12 @@ def _chart(file: SessionFile, rules: DosingRules, rows: tuple[VitalsRow, ...]) -
             "heart_rate_critical": th.critical[Parameter.HEART_RATE].limit,
             "temperature_caution": th.caution[Parameter.TEMPERATURE].limit,
             "temperature_critical": th.critical[Parameter.TEMPERATURE].limit,
+            "systolic_low_caution": th.low_caution[Parameter.SYSTOLIC].limit,
+            "heart_rate_low_caution": th.low_caution[Parameter.HEART_RATE].limit,
+            "temperature_low_caution": th.low_caution[Parameter.TEMPERATURE].limit,
         },
         "temperature": {
-            "x": [_epoch(r.entry.t) for r in rows],
-            "y": [r.reading.temperature_c for r in rows],
+            "x": [_epoch(r.entry.t) for r in rows if r.reading.temperature_c is not None],
+            "y": [r.reading.temperature_c for r in rows if r.reading.temperature_c is not None],
         },
     }
