@@ -570,3 +570,19 @@ def test_issue_9_bad_input_is_refused_and_nothing_is_stored(
     entries = load_session(ctx.uow(), ctx.clock, who, session.id).entries
     assert [e.kind for e in entries] == [EntryKind.PRESENCE, EntryKind.PRESENCE]
     assert len(_audit_actions(ctx)) == before
+
+
+def test_before_the_initial_dose_the_discharge_checklist_shows_nothing_met(
+    ctx, clinic, session
+) -> None:
+    from mdma_at.services.session_view import console_view
+
+    # Issue 9 item 4: "Before the initial dose the checklist shows nothing as met".
+    _ready(ctx, clinic, session)
+    file = load_session(ctx.uow(), ctx.clock, clinic.therapist_a, session.id)
+    view = console_view(file, ctx.clock.now())
+    assert view.discharge_checklist and not any(ok for _, ok in view.discharge_checklist)
+    # The labels take their numbers from the protocol (8 h, 30 min, 60 min, SUDS).
+    labels = [label for label, _ in view.discharge_checklist]
+    assert labels[0] == "At least 8 h after the initial dose"
+    assert labels[1] == "A reading within 30 min and a temperature within 1 h"

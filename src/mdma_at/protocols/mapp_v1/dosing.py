@@ -4,7 +4,11 @@ Published: the doses, the supplemental window and half dose, the 180 mg cap, the
 the 10-hour fast, the pregnancy test, two providers and discharge to an adult or an overnight stay.
 Not published (clinical-facts §2: the trial protocols' vital-sign schedule and action thresholds
 were not found): the blood-pressure gate, the alert thresholds, the schedule, the 15-minute
-freshness and the two-reading clearance are site defaults chosen for safety, marked so.
+freshness and the two-reading clearance are site defaults chosen for safety, marked so. Issue 9
+adds, as site defaults with their reasons: the low limits from the NEWS2 bands (Royal College of
+Physicians 2017), the discharge criteria (fresh readings, near the pre-dose baseline, distress on
+the SUDS scale of Wolpe 1969, C-SSRS at discharge), the AE special-interest terms and the
+supplemental dose's 160/100 physician tier; and, published, MAPP2's 80 or 120 mg at sessions 2–3.
 """
 
 from __future__ import annotations
