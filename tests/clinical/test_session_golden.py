@@ -1178,3 +1178,112 @@ def test_a_c_ssrs_typed_in_the_session_never_lowers_the_days_record() -> None:
         False,
         {"cssrs_high"},
     )
+
+
+@pytest.mark.parametrize(
+    ("cssrs_at", "allowed", "codes"),
+    [
+        ("7:00:00", True, set()),  # 60:00 before the request at 8:00: fresh (inclusive)
+        ("6:59:59", False, {"cssrs_missing"}),
+    ],
+)
+def test_the_c_ssrs_screener_at_discharge_is_at_most_60_minutes_old(
+    cssrs_at: str, allowed: bool, codes: set[str]
+) -> None:
+    events = [*DOSED, cssrs(cssrs_at), vitals("7:55"), suds("7:55", 10), discharge("8:00")]
+    assert last(run(events)) == (allowed, codes)
+
+
+# --- The reproduced cases at the top of issue 9, as regression tests ---------------------------
+
+
+REPRODUCED: list[tuple[str, list[dict[str, Any]], int, dict[str, Any] | None, set[str]]] = [
+    (
+        "acknowledged at 185/118, HR 128: supplemental allowed with no override",
+        [*DOSED, vitals("1:40", 185, 118, 128), acknowledge("1:42"), supplemental("1:45")],
+        1,
+        None,
+        {"critical_alert_active", "alert_active", "bp_needs_physician"},
+    ),
+    (
+        "an override lifted a critical alert at 195/125, HR 150, T 39.5 °C",
+        [
+            *DOSED,
+            vitals("1:40", 195, 125, 150, 39.5),
+            override("1:42", "supplemental"),
+            supplemental("1:45"),
+        ],
+        1,
+        None,
+        {"critical_alert_active", "bp_needs_physician"},
+    ),
+    (
+        "discharge 8 h after the dose with only the pre-dose reading on record",
+        [*DOSED, suds("7:55", 10), cssrs("7:55"), discharge("8:00")],
+        1,
+        None,
+        {"vitals_stale", "temperature_stale"},
+    ),
+    (
+        "discharge with the last reading almost 5 h old",
+        [*DOSED, vitals("3:05"), suds("7:55", 10), cssrs("7:55"), discharge("8:00")],
+        1,
+        None,
+        {"vitals_stale", "temperature_stale"},
+    ),
+    (
+        "discharge at 78/40, HR 38, T 35.0 °C (no low limits)",
+        [*DOSED, *recovered("7:55", sbp=78, dbp=40, hr=38, t=35.0), discharge("8:00")],
+        1,
+        None,
+        {"vitals_out_of_range", "critical_alert_active"},
+    ),
+    (
+        "a serious AE (severe chest pain) did not hold the supplemental dose",
+        [
+            *DOSED,
+            adverse_event("1:00", "severe chest pain", serious=True),
+            vitals("1:40"),
+            override("1:41", "supplemental"),
+            supplemental("1:45"),
+        ],
+        1,
+        None,
+        {"adverse_event_hold"},
+    ),
+    (
+        "an open suicide-risk alert did not block the initial dose",
+        [vitals("-0:05"), override("-0:01", "initial"), initial()],
+        1,
+        {**PRE_DOSE_OK, "safety_alert_open": True},
+        {"safety_alert_open"},
+    ),
+    (
+        "the gate read a typed C-SSRS value, not the record",
+        [cssrs("-0:20", "high"), vitals("-0:05"), initial()],
+        1,
+        None,
+        {"cssrs_high"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "events", "session", "pre_dose", "codes"),
+    REPRODUCED,
+    ids=[case for case, *_ in REPRODUCED],
+)
+def test_each_reproduced_case_of_issue_9_is_now_refused(
+    case: str,
+    events: list[dict[str, Any]],
+    session: int,
+    pre_dose: dict[str, Any] | None,
+    codes: set[str],
+) -> None:
+    assert last(run(events, session=session, pre_dose=pre_dose)) == (False, codes)
+
+
+def test_the_reproduced_case_of_80_mg_at_sessions_2_and_3_is_now_allowed() -> None:
+    # MAPP2 gave "80 or 120 mg" (clinical-facts §1 table).
+    for session in (2, 3):
+        assert last(run([vitals("-0:05"), initial(mg=80)], session=session)) == (True, set())
