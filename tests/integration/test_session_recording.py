@@ -20,6 +20,7 @@ CHECKLIST = {
     "cssrs_risk": "none",  # typed: ignored, the gate reads the day's administration (issue 9)
     "providers_present": 2,
     "pregnancy_test": "negative",
+    "pregnancy_test_date": "2026-11-22",  # the fixed clock's day: the session day (issue 9)
 }
 NORMAL = {"systolic": 124, "diastolic": 78, "heart_rate": 72, "temperature_c": 36.8}
 CAUTION = {"systolic": 166, "diastolic": 96, "heart_rate": 118, "temperature_c": 37.4}
@@ -535,6 +536,13 @@ def test_a_pregnancy_test_from_another_day_does_not_count(ctx, clinic, session) 
         (EntryKind.VITALS, {**NORMAL, "spo2": "101"}, "vitals.spo2", "101 is outside 50–100 %"),
         (EntryKind.SUDS, {"value": "101"}, "value", "101 is outside the SUDS scale 0–100"),
         (EntryKind.SUDS, {"value": "-1"}, "value", "-1 is outside the SUDS scale 0–100"),
+        (
+            EntryKind.CHECKLIST,
+            {**CHECKLIST, "pregnancy_test_date": ""},
+            "pregnancy_test_date",
+            "is required with a negative test when of childbearing potential "
+            "(the test must be dated the session day)",
+        ),
         (
             EntryKind.CSSRS,
             {"risk": "extreme"},

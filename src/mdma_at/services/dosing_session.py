@@ -193,6 +193,18 @@ def record_entry(
         )
         at = entered or now
         ensure_not_in_future(at, now)
+        if (
+            kind is EntryKind.CHECKLIST
+            and session.childbearing_potential
+            and payload["pregnancy_test"] == "negative"
+            and payload["pregnancy_test_date"] is None
+        ):
+            # Issue 9, item 7: the negative test must be dated the session day, so it needs a date.
+            raise InvalidInput(
+                "pregnancy_test_date",
+                "is required with a negative test when of childbearing potential "
+                "(the test must be dated the session day)",
+            )
         if kind is EntryKind.CHECKLIST:
             payload.update(records_gate(uow, patient.id, at))
             payload.update(records_today(uow, patient.id, at))
