@@ -1,4 +1,4 @@
-"""`mdma-at session replay` as a real subprocess: the contract of issue 5 and DESIGN.md §5."""
+"""`mdma-at session replay` as a real subprocess: the contract of issues 5 and 9, DESIGN.md §5."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-EXAMPLE = Path("/work/shared/examples/session-timeline.json")
+# The shared example timeline, copied into the repository (tests/clinical/reference/).
+EXAMPLE = Path(__file__).parents[1] / "clinical" / "reference" / "session-timeline.json"
 
 
 def mdma_at(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -32,7 +33,7 @@ def replay(document: dict[str, Any]) -> subprocess.CompletedProcess[str]:
     return mdma_at("session", "replay", "-", "--json", stdin=json.dumps(document))
 
 
-def test_the_shared_example_answers_as_its_readme_says() -> None:
+def test_the_shared_example_answers_under_the_issue_9_rules() -> None:
     done = mdma_at("session", "replay", str(EXAMPLE), "--json")
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
@@ -41,14 +42,22 @@ def test_the_shared_example_answers_as_its_readme_says() -> None:
         ("initial", True),
         ("supplemental", False),
         ("supplemental", True),
-        ("discharge", True),
+        # Issue 9 item 4: the example records no SUDS and no C-SSRS screener at discharge.
+        ("discharge", False),
     ]
     assert [set(d) for d in out["decisions"]] == [{"t", "action", "allowed", "reasons"}] * 4
+    assert out["decisions"][1]["reasons"][1] == {
+        "code": "alert_active",
+        "message": "vital-sign alert active (systolic high caution since 2026-09-30T10:10:00Z)",
+        "source": out["decisions"][1]["reasons"][1]["source"],
+        "lifted_by": None,
+    }
     assert out["alerts"] == [
         {
             "t": "2026-09-30T10:10:00Z",
             "parameter": "systolic",
             "level": "caution",
+            "direction": "high",
             "value": 163,
             "limit": 160,
         }
@@ -65,7 +74,8 @@ def test_without_json_the_answer_is_a_readable_summary() -> None:
     done = mdma_at("session", "replay", str(EXAMPLE))
     assert done.returncode == 0
     assert "supplemental REFUSED" in done.stdout
-    assert "discharge    ALLOWED" in done.stdout
+    assert "discharge    REFUSED" in done.stdout
+    assert "    - cssrs_missing: no C-SSRS screener" in done.stdout
 
 
 def test_a_refused_request_is_an_answer_not_bad_input() -> None:
@@ -75,7 +85,8 @@ def test_a_refused_request_is_an_answer_not_bad_input() -> None:
     assert done.returncode == 0
     decision = json.loads(done.stdout)["decisions"][0]
     assert decision["allowed"] is False
-    assert decision["reasons"][0].startswith("initial_dose_amount: 200 mg requested")
+    assert decision["reasons"][0]["code"] == "initial_dose_amount"
+    assert decision["reasons"][0]["message"].startswith("200 mg requested")
 
 
 def test_times_in_the_future_are_accepted() -> None:
@@ -128,6 +139,27 @@ BAD_INPUT = [
         "events[0].t: '2026-09-30T08:30:00' has no UTC offset",
     ),
     (_with_event(0, t="2026-02-30T08:30:00Z"), "events[0].t: '2026-02-30T08:30:00Z' is not an ISO"),
+    # Issue 9 'Bad input'.
+    (_vitals(spo2=49), "events[0].spo2: 49 is outside 50–100 %"),
+    (_vitals(spo2=101), "events[0].spo2: 101 is outside 50–100 %"),
+    (
+        _with_event(4, type="suds", value=101),
+        "events[4].value: 101 is outside the SUDS scale 0–100",
+    ),
+    (
+        _with_event(4, type="cssrs", risk="extreme"),
+        "events[4].risk: 'extreme' is not a C-SSRS risk (none, low, moderate, high)",
+    ),
+    (
+        {
+            **example(),
+            "pre_dose": {
+                **example()["pre_dose"],
+                "medications_changed": [{"last_dose": "2026-09-01"}],
+            },
+        },
+        "pre_dose.medications_changed[0].name: is required (the medication's name)",
+    ),
 ]
 
 
@@ -157,15 +189,36 @@ def test_a_session_number_outside_the_protocol_is_bad_input(number: int) -> None
     )
 
 
+def test_a_replay_has_no_clock_so_a_future_last_dose_is_accepted() -> None:
+    document = example()
+    document["pre_dose"]["medications_changed"] = [
+        {"name": "amlodipine", "last_dose": "2099-01-01"}
+    ]
+    assert replay(document).returncode == 0
+
+
 def test_an_entry_after_an_allowed_discharge_is_bad_input() -> None:
     document = example()
     late = copy.deepcopy(document["events"][-2])
     late["t"] = "2026-09-30T17:00:00Z"
+    # What discharge needs (issue 9): SUDS and a C-SSRS screener at discharge; the example has
+    # no pre-dose SUDS, so a physician overrides the distress comparison.
+    document["events"][-1:-1] = [
+        {"t": "2026-09-30T16:46:00Z", "type": "suds", "value": 10},
+        {"t": "2026-09-30T16:47:00Z", "type": "cssrs", "risk": "none"},
+        {
+            "t": "2026-09-30T16:48:00Z",
+            "type": "override",
+            "action": "discharge",
+            "by_role": "physician",
+            "reason": "calm, oriented, escort present",
+        },
+    ]
     document["events"].append(late)
     done = replay(document)
     assert done.returncode == 2
     assert done.stderr.startswith(
-        "error: events[12]: the session was closed by discharge at 2026-09-30T16:50:00Z"
+        "error: events[15]: the session was closed by discharge at 2026-09-30T16:50:00Z"
     )
 
 

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -86,6 +87,10 @@ def test_a_refused_dose_is_a_stored_decision_with_reasons(therapist, session_id)
             "is in the future",
         ),
         ({"kind": "vitals", "t": "2026-01-01T08:00", "data": NORMAL}, "t", "no UTC offset"),
+        # Issue 9 'Bad input'.
+        ({"kind": "vitals", "data": {**NORMAL, "spo2": 101}}, "vitals.spo2", "101 is outside"),
+        ({"kind": "suds", "data": {"value": 101}}, "value", "outside the SUDS scale 0–100"),
+        ({"kind": "cssrs", "data": {"risk": "extreme"}}, "risk", "is not a C-SSRS risk"),
     ],
 )
 def test_bad_input_is_refused_with_the_rule_named_and_nothing_stored(
@@ -140,6 +145,12 @@ def test_two_writers_at_once_lose_nothing(demo_app, therapist, session_id) -> No
     assert len(_entries(therapist, session_id)) == before + 20
 
 
+def _as_text(reason: dict[str, Any]) -> str:
+    lifted = reason["lifted_by"]
+    note = "" if lifted is None else f" (lifted by physician override: {lifted['reason']})"
+    return f"{reason['code']}: {reason['message']}{note} [{reason['source']}]"
+
+
 def test_the_demos_completed_session_replays_to_the_decisions_given_live(
     demo_app, therapist, tmp_path
 ) -> None:
@@ -154,7 +165,9 @@ def test_the_demos_completed_session_replays_to_the_decisions_given_live(
     assert replayed.returncode == 0, replayed.stderr
     decisions = json.loads(replayed.stdout)["decisions"]
     live = [e for e in _entries(therapist, completed["id"]) if e["allowed"] is not None]
-    assert [(d["allowed"], d["reasons"]) for d in decisions] == [
+    # Stored reasons are the readable "<code>: <message>[ (lifted ...)] [<source>]"; the replay
+    # gives the same reasons structured (issue 9 contract).
+    assert [(d["allowed"], [_as_text(r) for r in d["reasons"]]) for d in decisions] == [
         (e["allowed"], e["reasons"]) for e in live
     ]
     assert [d["action"] for d in decisions] == ["initial", "supplemental", "discharge"]

@@ -10,19 +10,38 @@ from sqlalchemy import text
 
 from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
-from mdma_at.services import consent, schedule, screening
+from mdma_at.services import consent, measures, safety_alerts, schedule, screening
 from mdma_at.services.dosing_session import load_session, record_entry, start_session
 from mdma_at.services.session_records import DosingSession, EntryKind
 from support.clinic import Clinic, register
 
 CHECKLIST = {
     "fasting_hours": 11,
-    "cssrs_risk": "none",
+    "cssrs_risk": "none",  # typed: ignored, the gate reads the day's administration (issue 9)
     "providers_present": 2,
     "pregnancy_test": "negative",
+    "pregnancy_test_date": "2026-11-22",  # the fixed clock's day: the session day (issue 9)
 }
 NORMAL = {"systolic": 124, "diastolic": 78, "heart_rate": 72, "temperature_c": 36.8}
+CAUTION = {"systolic": 166, "diastolic": 96, "heart_rate": 118, "temperature_c": 37.4}
 CRITICAL = {"systolic": 182, "diastolic": 104, "heart_rate": 118, "temperature_c": 37.4}
+NO_RISK = ["no"] * 7
+# C-SSRS screener: yes to items 1-3 is moderate risk and raises a safety alert (issue 4 triage).
+MODERATE_RISK = ["yes", "yes", "yes", "no", "no", "no", "no"]
+
+
+def _screener(ctx: Container, clinic: Clinic, patient_id: int, answers: list[str]) -> None:
+    """A C-SSRS screener administered today (the fixed clock's day), as the instruments record
+    it: what the pre-dose gate reads (issue 9, item 6)."""
+    measures.record_clinician_instrument(
+        ctx.uow(),
+        ctx.clock,
+        clinic.therapist_a,
+        patient_id,
+        "cssrs-screen",
+        answers,
+        completed_on=ctx.clock.now().date(),
+    )
 
 
 def _iso(t: datetime) -> str:
@@ -105,17 +124,24 @@ def _audit_actions(ctx: Container) -> list[str]:
 def test_a_whole_session_is_recorded_with_the_rules_decisions(ctx, clinic, session) -> None:
     t0 = session.started_at
     dr, ta = clinic.physician_a, clinic.therapist_a
+    _screener(ctx, clinic, session.patient_id, NO_RISK)
     _record(ctx, dr, session, EntryKind.CHECKLIST, t0 + timedelta(minutes=5), **CHECKLIST)
+    _record(ctx, ta, session, EntryKind.SUDS, t0 + timedelta(minutes=9), value="30")
     _record(ctx, ta, session, EntryKind.VITALS, t0 + timedelta(minutes=10), **NORMAL)
     dose = t0 + timedelta(minutes=15)
     initial = _record(ctx, ta, session, EntryKind.REQUEST_INITIAL, dose, mg=80)
     assert initial.entry.allowed is True
-    _record(ctx, ta, session, EntryKind.VITALS, dose + timedelta(minutes=100), **CRITICAL)
+    assert initial.entry.payload["records"] == {"cssrs_risk": "none", "safety_alert_open": False}
+    _record(ctx, ta, session, EntryKind.VITALS, dose + timedelta(minutes=100), **CAUTION)
     refused = _record(
         ctx, ta, session, EntryKind.REQUEST_SUPPLEMENTAL, dose + timedelta(minutes=105), mg=40
     )
     assert refused.entry.allowed is False
-    assert [r.split(":")[0] for r in refused.entry.reasons] == ["alert_active"]
+    # 166/96: caution systolic (> 160) and not below 160/100 (issue 9 item 2).
+    assert [r.split(":")[0] for r in refused.entry.reasons] == [
+        "bp_needs_physician",
+        "alert_active",
+    ]
     _record(
         ctx,
         dr,
@@ -151,6 +177,10 @@ def test_a_whole_session_is_recorded_with_the_rules_decisions(ctx, clinic, sessi
     )
     assert early.entry.allowed is False
     assert any(r.startswith("discharge_too_early") for r in early.entry.reasons)
+    recovered = dose + timedelta(hours=7, minutes=55)
+    _record(ctx, ta, session, EntryKind.VITALS, recovered, **NORMAL)
+    _record(ctx, ta, session, EntryKind.SUDS, recovered, value="10")
+    _record(ctx, dr, session, EntryKind.CSSRS, recovered, risk="none")
     done = _record(ctx, dr, session, EntryKind.REQUEST_DISCHARGE, dose + timedelta(hours=8), **plan)
     assert done.entry.allowed is True
 
@@ -313,6 +343,7 @@ def test_the_console_answers_as_of_the_entry_time_and_draws_the_band(ctx, clinic
 
     t0 = session.started_at
     dr, ta = clinic.physician_a, clinic.therapist_a
+    _screener(ctx, clinic, session.patient_id, NO_RISK)
     _record(ctx, dr, session, EntryKind.CHECKLIST, t0 + timedelta(minutes=5), **CHECKLIST)
     _record(ctx, ta, session, EntryKind.VITALS, t0 + timedelta(minutes=10), **NORMAL)
     dose = t0 + timedelta(minutes=15)
@@ -385,4 +416,181 @@ def test_replaying_a_recorded_session_gives_the_decisions_given_live(ctx, clinic
     document = replay_timeline(file)
     replayed = as_contract(replay(parse_timeline(document, lambda n: get_protocol(n).dosing)))
     live = [(e.allowed, list(e.reasons)) for e in file.entries if e.allowed is not None]
-    assert [(d["allowed"], d["reasons"]) for d in replayed["decisions"]] == live
+    # Stored reasons read "<code>: <message>... [<source>]"; the replay gives them structured.
+    assert [
+        (d["allowed"], [f"{r['code']}: {r['message']}" for r in d["reasons"]])
+        for d in replayed["decisions"]
+    ] == [(allowed, [r.split(" (lifted by")[0].split(" [")[0] for r in rs]) for allowed, rs in live]
+    assert document["pre_dose"]["cssrs_risk"] == "none"  # the record at the request
+
+
+# --- Issue 9: the records gate the initial dose; per-session checks; bad input stores nothing --
+
+
+def _ready(ctx, clinic, session):  # type: ignore[no-untyped-def]
+    """Checklist and a fresh reading, 20 and 15 min before now."""
+    now = ctx.clock.now()
+    _record(
+        ctx,
+        clinic.physician_a,
+        session,
+        EntryKind.CHECKLIST,
+        now - timedelta(minutes=20),
+        **CHECKLIST,
+    )
+    _record(
+        ctx, clinic.therapist_a, session, EntryKind.VITALS, now - timedelta(minutes=15), **NORMAL
+    )
+
+
+def _codes(out) -> set[str]:  # type: ignore[no-untyped-def]
+    return {r.split(":")[0] for r in out.entry.reasons}
+
+
+def test_without_a_c_ssrs_administration_today_the_typed_value_does_not_count(
+    ctx, clinic, session
+) -> None:
+    _ready(ctx, clinic, session)
+    out = _record(
+        ctx, clinic.therapist_a, session, EntryKind.REQUEST_INITIAL, ctx.clock.now(), mg=80
+    )
+    assert out.entry.allowed is False and _codes(out) == {"cssrs_missing"}
+
+
+def test_an_open_safety_alert_refuses_the_initial_dose_until_acknowledged(
+    ctx, clinic, session
+) -> None:
+    # Reproduced case 5 of issue 9: an open suicide-risk alert did not block the initial dose.
+    _screener(ctx, clinic, session.patient_id, MODERATE_RISK)
+    _ready(ctx, clinic, session)
+    now = ctx.clock.now()
+    override = {"action": "initial", "reason": "reviewed"}
+    _record(
+        ctx, clinic.physician_a, session, EntryKind.OVERRIDE, now - timedelta(minutes=2), **override
+    )
+    refused = _record(
+        ctx,
+        clinic.therapist_a,
+        session,
+        EntryKind.REQUEST_INITIAL,
+        now - timedelta(minutes=1),
+        mg=80,
+    )
+    assert refused.entry.allowed is False and _codes(refused) == {"safety_alert_open"}
+    with ctx.uow() as uow:
+        (alert,) = [a for a in uow.safety_alerts.for_patient(session.patient_id) if a.is_open]
+    safety_alerts.acknowledge_safety_alert(
+        ctx.uow(), ctx.clock, clinic.physician_a, alert.id, "called the patient; safety plan"
+    )
+    allowed = _record(ctx, clinic.therapist_a, session, EntryKind.REQUEST_INITIAL, now, mg=80)
+    assert allowed.entry.allowed is True  # moderate risk today does not refuse the dose
+
+
+def test_a_new_medication_needing_a_washout_refuses_the_initial_dose(ctx, clinic, session) -> None:
+    # Paroxetine t½ 21 h (Paxil label §12.3): 5 × 21 h + 7 d → 12 days of washout (MAPP1 rule).
+    _screener(ctx, clinic, session.patient_id, NO_RISK)
+    now = ctx.clock.now()
+    last = (now - timedelta(days=3)).date().isoformat()
+    checklist = {**CHECKLIST, "medications_changed": f"paroxetine, {last}"}
+    _record(
+        ctx,
+        clinic.physician_a,
+        session,
+        EntryKind.CHECKLIST,
+        now - timedelta(minutes=20),
+        **checklist,
+    )
+    _record(
+        ctx, clinic.therapist_a, session, EntryKind.VITALS, now - timedelta(minutes=15), **NORMAL
+    )
+    out = _record(ctx, clinic.therapist_a, session, EntryKind.REQUEST_INITIAL, now, mg=80)
+    assert out.entry.allowed is False and _codes(out) == {"medication_washout"}
+    clear_on = (now - timedelta(days=3) + timedelta(days=12)).date().isoformat()
+    assert clear_on in out.entry.reasons[0]
+
+
+def test_a_pregnancy_test_from_another_day_does_not_count(ctx, clinic, session) -> None:
+    _screener(ctx, clinic, session.patient_id, NO_RISK)
+    now = ctx.clock.now()
+    yesterday = (now - timedelta(days=1)).date().isoformat()
+    checklist = {**CHECKLIST, "pregnancy_test_date": yesterday}
+    _record(
+        ctx,
+        clinic.physician_a,
+        session,
+        EntryKind.CHECKLIST,
+        now - timedelta(minutes=20),
+        **checklist,
+    )
+    _record(
+        ctx, clinic.therapist_a, session, EntryKind.VITALS, now - timedelta(minutes=15), **NORMAL
+    )
+    out = _record(ctx, clinic.therapist_a, session, EntryKind.REQUEST_INITIAL, now, mg=80)
+    assert out.entry.allowed is False and _codes(out) == {"pregnancy_test_not_today"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "field", "message"),
+    [
+        (EntryKind.VITALS, {**NORMAL, "spo2": 49}, "vitals.spo2", "49 is outside 50–100 %"),
+        (EntryKind.VITALS, {**NORMAL, "spo2": "101"}, "vitals.spo2", "101 is outside 50–100 %"),
+        (EntryKind.SUDS, {"value": "101"}, "value", "101 is outside the SUDS scale 0–100"),
+        (EntryKind.SUDS, {"value": "-1"}, "value", "-1 is outside the SUDS scale 0–100"),
+        (
+            EntryKind.CHECKLIST,
+            {**CHECKLIST, "pregnancy_test_date": ""},
+            "pregnancy_test_date",
+            "is required with a negative test when of childbearing potential "
+            "(the test must be dated the session day)",
+        ),
+        (
+            EntryKind.CSSRS,
+            {"risk": "extreme"},
+            "risk",
+            "'extreme' is not a C-SSRS risk (none, low, moderate, high)",
+        ),
+        (
+            EntryKind.CHECKLIST,
+            {**CHECKLIST, "medications_changed": [{"name": "", "last_dose": "2026-11-01"}]},
+            "medications_changed[0].name",
+            "is required (the medication's name)",
+        ),
+        (
+            EntryKind.CHECKLIST,
+            {
+                **CHECKLIST,
+                "medications_changed": [{"name": "sertraline", "last_dose": "2026-11-23"}],
+            },
+            "medications_changed[0].last_dose",
+            "2026-11-23 is in the future (today 2026-11-22)",
+        ),
+    ],
+)
+def test_issue_9_bad_input_is_refused_and_nothing_is_stored(
+    ctx, clinic, session, kind, raw, field, message
+) -> None:
+    before = len(_audit_actions(ctx))
+    who = clinic.physician_a
+    with pytest.raises(InvalidInput) as refused:
+        _record(ctx, who, session, kind, ctx.clock.now(), **raw)
+    assert (refused.value.field, refused.value.reason) == (field, message)
+    # Only the two presence entries of the session's start are stored; the audit is unchanged.
+    entries = load_session(ctx.uow(), ctx.clock, who, session.id).entries
+    assert [e.kind for e in entries] == [EntryKind.PRESENCE, EntryKind.PRESENCE]
+    assert len(_audit_actions(ctx)) == before
+
+
+def test_before_the_initial_dose_the_discharge_checklist_shows_nothing_met(
+    ctx, clinic, session
+) -> None:
+    from mdma_at.services.session_view import console_view
+
+    # Issue 9 item 4: "Before the initial dose the checklist shows nothing as met".
+    _ready(ctx, clinic, session)
+    file = load_session(ctx.uow(), ctx.clock, clinic.therapist_a, session.id)
+    view = console_view(file, ctx.clock.now())
+    assert view.discharge_checklist and not any(ok for _, ok in view.discharge_checklist)
+    # The labels take their numbers from the protocol (8 h, 30 min, 60 min, SUDS).
+    labels = [label for label, _ in view.discharge_checklist]
+    assert labels[0] == "At least 8 h after the initial dose"
+    assert labels[1] == "A reading within 30 min and a temperature within 1 h"

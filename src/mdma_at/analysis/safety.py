@@ -339,7 +339,7 @@ def peak_vital_changes(vitals: pd.DataFrame, arms: Sequence[str]) -> pd.DataFram
     """
     frame = _checked_vitals(vitals, arms)
     rows = []
-    for parameter in Parameter:
+    for parameter in _COLUMN:  # the four signs with high limits (SpO2 has none)
         column = _COLUMN[parameter]
         per_session = _peak_per_session(frame, column)
         for (arm, session), group in per_session.groupby(["arm", "session"], sort=False):
@@ -394,10 +394,10 @@ def vital_limit_counts(
     post = frame[~frame["pre_dose"]]
     rows = []
     for level, limits in (("caution", thresholds.caution), ("critical", thresholds.critical)):
-        reached = {p: _reaches(post[_COLUMN[p]], limits[p]) for p in Parameter}
+        reached = {p: _reaches(post[_COLUMN[p]], limits[p]) for p in _COLUMN}
         reached_any = np.logical_or.reduce([r.to_numpy() for r in reached.values()])
         columns: list[tuple[str, str, np.ndarray]] = [
-            (_COLUMN[p], limits[p].describe(), reached[p].to_numpy()) for p in Parameter
+            (_COLUMN[p], limits[p].describe(), reached[p].to_numpy()) for p in _COLUMN
         ]
         columns.append(("any", "any sign", reached_any))
         for vital, describe, mask in columns:

@@ -1,12 +1,18 @@
-"""Demo dosing sessions: one completed (with a supplemental dose after an override, an adverse
-event and discharge) and one in progress today, recorded through the real use cases."""
+"""Demo dosing sessions: one completed (with a supplemental dose after an override of a caution
+alert, an adverse event and a discharge that proves recovery) and one in progress today, where
+palpitations hold the supplemental dose, recorded through the real use cases.
+
+The day's C-SSRS screener is an administration in the patient's record (issue 9, item 6): the
+demo enters one through the instruments' use case when the day has none."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from mdma_at.domain.instruments import InstrumentCode
 from mdma_at.domain.staff import Principal
+from mdma_at.services import measures
 from mdma_at.services.auth import load_principal
 from mdma_at.services.dosing_session import record_entry, start_session
 from mdma_at.services.ports import Clock, UnitOfWorkFactory
@@ -15,13 +21,9 @@ from mdma_at.services.session_records import EntryKind
 COMPLETED = "DEMO-008"  # its first dosing session, on the day it was held
 IN_PROGRESS = "DEMO-005"  # its next dosing session, running now
 
-# The facts of the day; consent, eligibility and washout are read from the demo's records.
-_CHECKLIST = {
-    "fasting_hours": 11,
-    "cssrs_risk": "none",
-    "providers_present": 2,
-    "pregnancy_test": "negative",
-}
+# The facts of the day; consent, eligibility, washout, the day's C-SSRS and open safety alerts
+# are read from the demo's records.
+_CHECKLIST = {"fasting_hours": 11, "providers_present": 2, "pregnancy_test": "not_done"}
 
 
 def _vitals(sbp: float, dbp: float, hr: float, temp: float) -> dict[str, Any]:
@@ -31,6 +33,7 @@ def _vitals(sbp: float, dbp: float, hr: float, temp: float) -> dict[str, Any]:
 # (minutes after the start, who, kind, fields); "dr" is the physician, "t" a therapist.
 _COMPLETED: tuple[tuple[int, str, EntryKind, dict[str, Any]], ...] = (
     (5, "dr", EntryKind.CHECKLIST, _CHECKLIST),
+    (9, "t", EntryKind.SUDS, {"value": 35}),
     (10, "t", EntryKind.VITALS, _vitals(122, 78, 70, 36.7)),
     (15, "t", EntryKind.REQUEST_INITIAL, {"mg": 80}),
     (45, "t", EntryKind.VITALS, _vitals(134, 84, 84, 36.9)),
@@ -66,6 +69,8 @@ _COMPLETED: tuple[tuple[int, str, EntryKind, dict[str, Any]], ...] = (
     (390, "t", EntryKind.VITALS, _vitals(126, 80, 76, 36.8)),
     (450, "t", EntryKind.VITALS, _vitals(124, 78, 74, 36.8)),
     (495, "t", EntryKind.VITALS, _vitals(122, 78, 72, 36.7)),
+    (498, "t", EntryKind.SUDS, {"value": 15}),
+    (500, "dr", EntryKind.CSSRS, {"risk": "none"}),
     (
         505,
         "dr",
@@ -75,7 +80,8 @@ _COMPLETED: tuple[tuple[int, str, EntryKind, dict[str, Any]], ...] = (
 )
 
 _IN_PROGRESS: tuple[tuple[int, str, EntryKind, dict[str, Any]], ...] = (
-    (5, "dr", EntryKind.CHECKLIST, {**_CHECKLIST, "pregnancy_test": "not_done"}),
+    (5, "dr", EntryKind.CHECKLIST, _CHECKLIST),
+    (8, "t", EntryKind.SUDS, {"value": 40}),
     (10, "t", EntryKind.VITALS, _vitals(118, 76, 68, 36.6)),
     (12, "t", EntryKind.REQUEST_INITIAL, {"mg": 120}),
     (42, "t", EntryKind.VITALS, _vitals(136, 86, 88, 36.9)),
@@ -136,6 +142,7 @@ def _run(
     *,
     childbearing: bool,
 ) -> None:
+    _screener_on_the_day(uow, clock, people["t"], visit_id, start)
     session = start_session(
         uow(),
         clock,
@@ -153,3 +160,28 @@ def _run(
     for minutes, who, kind, fields in script:
         at = start + timedelta(minutes=minutes)
         record_entry(uow(), clock, people[who], session.id, kind, fields, at.isoformat())
+
+
+def _screener_on_the_day(
+    uow: UnitOfWorkFactory, clock: Clock, staff: Principal, visit_id: int, start: datetime
+) -> None:
+    """A C-SSRS screener with no risk on the session day, unless the record already has one."""
+    with uow() as work:
+        visit = work.visits.get(visit_id)
+        enrolment = work.enrolments.get(visit.enrolment_id) if visit else None
+        assert enrolment is not None
+        patient_id = enrolment.patient_id
+        done = any(
+            a.instrument == InstrumentCode.CSSRS_SCREEN.value and a.completed_on == start.date()
+            for a in work.administrations.for_patient(patient_id)
+        )
+    if not done:
+        measures.record_clinician_instrument(
+            uow(),
+            clock,
+            staff,
+            patient_id,
+            InstrumentCode.CSSRS_SCREEN.value,
+            ["no"] * 7,
+            completed_on=start.date(),
+        )

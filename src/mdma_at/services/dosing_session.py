@@ -9,14 +9,15 @@ stored and audited as a refused decision with its reasons: it is an answer, not 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.dosing.recording import ensure_not_in_future
-from mdma_at.domain.dosing.session_facts import stamp
+from mdma_at.domain.dosing.session_facts import CssrsRisk, stamp
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.instruments.definitions import InstrumentCode
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
 from mdma_at.domain.screening import GateReason
@@ -48,13 +49,15 @@ _PERMISSION = {
 
 @dataclass(frozen=True, slots=True)
 class SessionFile:
-    """A session as read back: the patient, the dosing visit, every entry and the fold."""
+    """A session as read back: the patient, the dosing visit, every entry and the fold, and
+    what the patient's records say now for the pre-dose gate (`records_today`)."""
 
     session: DosingSession
     patient: Patient
     visit: Visit
     entries: tuple[SessionEntry, ...]
     folded: Folded
+    records: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,12 +182,34 @@ def record_entry(
         patient, actor = load_patient(
             uow, clock, principal, session.patient_id, _PERMISSION.get(kind, Action.RUN_SESSION)
         )
-        payload = check_payload(kind, raw, recorded_by_physician=is_physician(actor.role))
         now = clock.now()
+        rules = get_protocol(session.protocol).dosing
+        payload = check_payload(
+            kind,
+            raw,
+            recorded_by_physician=is_physician(actor.role),
+            rules=rules,
+            today=now.date(),
+        )
         at = entered or now
         ensure_not_in_future(at, now)
+        if (
+            kind is EntryKind.CHECKLIST
+            and session.childbearing_potential
+            and payload["pregnancy_test"] == "negative"
+            and payload["pregnancy_test_date"] is None
+        ):
+            # Issue 9, item 7: the negative test must be dated the session day, so it needs a date.
+            raise InvalidInput(
+                "pregnancy_test_date",
+                "is required with a negative test when of childbearing potential "
+                "(the test must be dated the session day)",
+            )
         if kind is EntryKind.CHECKLIST:
             payload.update(records_gate(uow, patient.id, at))
+            payload.update(records_today(uow, patient.id, at))
+        if kind is EntryKind.REQUEST_INITIAL:
+            payload["records"] = records_today(uow, patient.id, at)
         if session.closed and session.closed_at is not None:
             raise InvalidInput(
                 "session",
@@ -195,10 +220,15 @@ def record_entry(
             raise InvalidInput(
                 "t", f"{stamp(at)} is before the session started at {stamp(session.started_at)}"
             )
-        rules = get_protocol(session.protocol).dosing
         folded = fold(
             session, patient.details.sex.value, uow.session_entries.for_session(session.id), rules
         )
+        if kind is EntryKind.CSSRS and folded.state.initial is None:
+            raise InvalidInput(
+                "kind",
+                "before the initial dose the C-SSRS is read from the patient's administrations "
+                "(record the screener under Instruments); a screener here is for discharge",
+            )
         result = step(folded.state, kind, at, payload, actor.role, rules)
         decision = result.decision
         entry = _append(
@@ -259,6 +289,24 @@ def records_gate(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, An
     }
 
 
+def records_today(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, Any]:
+    """What the pre-dose gate reads from the patient's records on the day of `at` (issue 9,
+    item 6), never a typed value: the risk of the latest C-SSRS screener completed that day
+    (None when there is none, or its risk was left undetermined by blanks) and whether a
+    safety alert from the instruments is still unacknowledged."""
+    screeners = [
+        a
+        for a in uow.administrations.for_patient(patient_id)
+        if a.instrument == InstrumentCode.CSSRS_SCREEN.value and a.completed_on == at.date()
+    ]
+    latest = max(screeners, key=lambda a: (a.recorded_at, a.id), default=None)
+    risk = latest.score.severity if latest is not None else None
+    return {
+        "cssrs_risk": risk if risk in {r.value for r in CssrsRisk} else None,
+        "safety_alert_open": any(a.is_open for a in uow.safety_alerts.for_patient(patient_id)),
+    }
+
+
 def _append(
     uow: UnitOfWork,
     clock: Clock,
@@ -305,10 +353,10 @@ def load_session(
         visit = uow.visits.get(session.visit_id)
         assert visit is not None
         entries = tuple(uow.session_entries.for_session(session.id))
+        records = records_today(uow, patient.id, clock.now())
     rules = get_protocol(session.protocol).dosing
-    return SessionFile(
-        session, patient, visit, entries, fold(session, patient.details.sex.value, entries, rules)
-    )
+    folded = fold(session, patient.details.sex.value, entries, rules)
+    return SessionFile(session, patient, visit, entries, folded, records)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -27,15 +27,19 @@ from mdma_at.domain.dosing.events import (
     PHYSICIAN,
     AdverseEventNoted,
     AlertsAcknowledged,
+    CssrsScreened,
     DischargeRequested,
+    DistressRated,
     DoseRequested,
     Event,
     OverrideGiven,
     VitalsTaken,
 )
+from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, validate_suds
 from mdma_at.domain.dosing.session import RaisedAlert
 from mdma_at.domain.dosing.session_facts import (
     CssrsRisk,
+    MedicationChange,
     Patient,
     PreDoseChecklist,
     PregnancyTest,
@@ -210,26 +214,53 @@ def _numeric_or_raw(value: object) -> object:
     return value
 
 
+def _optional(value: object) -> object:
+    """An optional form field: blank means not taken (None); anything else as for numbers."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return _numeric_or_raw(value)
+
+
 def check_payload(
-    kind: EntryKind, raw: Mapping[str, Any], *, recorded_by_physician: bool
+    kind: EntryKind,
+    raw: Mapping[str, Any],
+    *,
+    recorded_by_physician: bool,
+    rules: DosingRules | None = None,
+    today: date | None = None,
 ) -> dict[str, Any]:
     """The payload to store for an entry of `kind`, or `InvalidInput` naming the field.
 
     A well-formed request the rules refuse is not bad input: 200 mg passes here.
+
+    Args:
+        rules: the session's protocol rules (the SUDS scale); without them a rating is only
+            checked to be a number (the first, protocol-free pass of `record_entry`).
+        today: the clock's date when recording live: a medication's last dose after it is bad
+            input.
     """
     if kind is EntryKind.VITALS:
         reading = validate(
             _numeric_or_raw(raw.get("systolic")),
             _numeric_or_raw(raw.get("diastolic")),
             _numeric_or_raw(raw.get("heart_rate")),
-            _numeric_or_raw(raw.get("temperature_c")),
+            _optional(raw.get("temperature_c")),
+            spo2=_optional(raw.get("spo2")),
         )
         return {
             "systolic": reading.systolic,
             "diastolic": reading.diastolic,
             "heart_rate": reading.heart_rate,
             "temperature_c": reading.temperature_c,
+            "spo2": reading.spo2,
         }
+    if kind is EntryKind.SUDS:
+        value = _numeric_or_raw(raw.get("value"))
+        if rules is None:
+            return {"value": _number(value, "value", "SUDS points")}
+        return {"value": validate_suds(value, rules.distress, "value")}
+    if kind is EntryKind.CSSRS:
+        return {"risk": validate_cssrs(raw.get("risk") or None, "risk").value}
     if kind in (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL):
         return {"mg": validate_mg(_numeric_or_raw(raw.get("mg")), "mg")}
     if kind is EntryKind.REQUEST_DISCHARGE:
@@ -258,7 +289,7 @@ def check_payload(
     if kind is EntryKind.ADVERSE_EVENT:
         return _adverse_event(raw)
     if kind is EntryKind.CHECKLIST:
-        return _checklist(raw)
+        return _checklist(raw, today)
     raise InvalidInput("kind", f"{kind!r} is not an entry kind")  # pragma: no cover
 
 
@@ -270,6 +301,7 @@ def _adverse_event(raw: Mapping[str, Any]) -> dict[str, Any]:
         "onset": None if onset is None else stamp(onset),
         "severity": _choice(raw, "severity", Severity, None),
         "serious": _flag(raw, "serious"),
+        "special_interest": _flag(raw, "special_interest"),
         "relatedness": _choice(raw, "relatedness", Relatedness, None),
         "action": _choice(raw, "action", AeAction, AeAction.NONE.value),
         "outcome": _choice(raw, "outcome", AeOutcome, AeOutcome.NOT_RESOLVED.value),
@@ -277,7 +309,39 @@ def _adverse_event(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _checklist(raw: Mapping[str, Any]) -> dict[str, Any]:
+def _medications(value: object, today: date | None) -> list[dict[str, str]]:
+    """Medications changed since the last session: a list of {name, last_dose} (API) or, from
+    the console's form, one ``name, YYYY-MM-DD`` per line."""
+    if isinstance(value, str):
+        items: list[dict[str, str]] = []
+        for line in value.splitlines():
+            if not line.strip():
+                continue
+            name, _, last_dose = line.rpartition(",")
+            items.append({"name": name.strip(), "last_dose": last_dose.strip()})
+        value = items
+    changes = validate_medications(value, "medications_changed", today)
+    return [{"name": c.name, "last_dose": c.last_dose.isoformat()} for c in changes]
+
+
+def _test_date(value: object, today: date | None) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        on = date.fromisoformat(value.strip()) if isinstance(value, str) else None
+    except ValueError:
+        on = None
+    if on is None:
+        raise InvalidInput("pregnancy_test_date", f"{value!r} is not an ISO date (YYYY-MM-DD)")
+    if today is not None and on > today:
+        raise InvalidInput(
+            "pregnancy_test_date",
+            f"{on.isoformat()} is in the future (today {today.isoformat()})",
+        )
+    return on.isoformat()
+
+
+def _checklist(raw: Mapping[str, Any], today: date | None = None) -> dict[str, Any]:
     fasting = _number(raw.get("fasting_hours", 0), "fasting_hours", "hours")
     if fasting < 0:
         raise InvalidInput("fasting_hours", f"{fasting:g} h is negative")
@@ -297,11 +361,14 @@ def _checklist(raw: Mapping[str, Any]) -> dict[str, Any]:
         "pregnancy_test": _choice(
             raw, "pregnancy_test", PregnancyTest, PregnancyTest.NOT_DONE.value
         ),
+        "pregnancy_test_date": _test_date(raw.get("pregnancy_test_date"), today),
+        "medications_changed": _medications(raw.get("medications_changed"), today),
     }
 
 
 def checklist_of(payload: Mapping[str, Any]) -> PreDoseChecklist:
     cssrs = payload.get("cssrs_risk")
+    test_on = payload.get("pregnancy_test_date")
     return PreDoseChecklist(
         consent_current=bool(payload["consent_current"]),
         eligibility_signed=bool(payload["eligibility_signed"]),
@@ -310,6 +377,23 @@ def checklist_of(payload: Mapping[str, Any]) -> PreDoseChecklist:
         cssrs_risk=CssrsRisk(cssrs) if cssrs else None,
         providers_present=int(payload["providers_present"]),
         pregnancy_test=PregnancyTest(payload["pregnancy_test"]),
+        pregnancy_test_on=date.fromisoformat(test_on) if test_on else None,
+        safety_alert_open=bool(payload.get("safety_alert_open", False)),
+        medications_changed=tuple(
+            MedicationChange(m["name"], date.fromisoformat(m["last_dose"]))
+            for m in payload.get("medications_changed", ())
+        ),
+    )
+
+
+def with_records(checklist: PreDoseChecklist, records: Mapping[str, Any]) -> PreDoseChecklist:
+    """The checklist with what the patient's records said at the initial request (issue 9,
+    item 6): today's C-SSRS from the administrations and whether a safety alert is open."""
+    cssrs = records.get("cssrs_risk")
+    return replace(
+        checklist,
+        cssrs_risk=CssrsRisk(cssrs) if cssrs else None,
+        safety_alert_open=bool(records.get("safety_alert_open", False)),
     )
 
 
@@ -323,9 +407,14 @@ def engine_event(
             payload["systolic"],
             payload["diastolic"],
             payload["heart_rate"],
-            payload["temperature_c"],
+            payload.get("temperature_c"),
+            spo2=payload.get("spo2"),
         )
         return VitalsTaken(t, reading)
+    if kind is EntryKind.SUDS:
+        return DistressRated(t, float(payload["value"]))
+    if kind is EntryKind.CSSRS:
+        return CssrsScreened(t, CssrsRisk(payload["risk"]))
     if kind is EntryKind.REQUEST_INITIAL:
         return DoseRequested(t, Action.INITIAL, float(payload["mg"]))
     if kind is EntryKind.REQUEST_SUPPLEMENTAL:
@@ -348,6 +437,7 @@ def engine_event(
             payload.get("severity"),
             payload.get("serious"),
             payload.get("relatedness"),
+            payload.get("special_interest"),
         )
     return None
 
@@ -384,6 +474,8 @@ def step(
     """Apply one entry. Every entry, even one no rule reads, must follow the previous one in
     time and cannot follow an allowed discharge (bad input, the same messages as the engine)."""
     event = engine_event(kind, t, payload, role)
+    if kind is EntryKind.REQUEST_INITIAL and "records" in payload:
+        state = replace(state, checklist=with_records(state.checklist, payload["records"]))
     if event is not None:
         new_state, out = apply(state, event, rules)
         return Step(

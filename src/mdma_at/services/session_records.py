@@ -19,7 +19,8 @@ class SessionStatus(StrEnum):
 
 
 class EntryKind(StrEnum):
-    """What an entry records. The first seven are the replay contract's event types."""
+    """What an entry records. The first seven, SUDS and C-SSRS are the replay contract's event
+    types."""
 
     VITALS = "vitals"
     REQUEST_INITIAL = "request_initial"
@@ -28,6 +29,8 @@ class EntryKind(StrEnum):
     OVERRIDE = "override"
     ACKNOWLEDGE = "acknowledge"
     ADVERSE_EVENT = "adverse_event"
+    SUDS = "suds"  # a distress rating on the protocol's scale
+    CSSRS = "cssrs"  # a C-SSRS screener's risk level (at discharge)
     ESCALATE = "escalate"  # the physician was paged; no rule reads it
     NOTE = "note"
     PRESENCE = "presence"  # someone arrived in or left the room
@@ -46,6 +49,8 @@ _LABELS = {
     EntryKind.OVERRIDE: "Physician override",
     EntryKind.ACKNOWLEDGE: "Alerts acknowledged",
     EntryKind.ADVERSE_EVENT: "Adverse event",
+    EntryKind.SUDS: "Distress (SUDS)",
+    EntryKind.CSSRS: "C-SSRS screener",
     EntryKind.ESCALATE: "Escalated: physician paged",
     EntryKind.NOTE: "Note",
     EntryKind.PRESENCE: "Presence",

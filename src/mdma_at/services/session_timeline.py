@@ -21,6 +21,9 @@ _CHECKLIST_KEYS = (
     "cssrs_risk",
     "providers_present",
     "pregnancy_test",
+    "pregnancy_test_date",
+    "safety_alert_open",
+    "medications_changed",
 )
 
 
@@ -30,6 +33,12 @@ def _pre_dose(entries: tuple[SessionEntry, ...]) -> dict[str, Any]:
     checklist: dict[str, Any] = {}
     for entry in entries:
         if entry.kind is EntryKind.REQUEST_INITIAL and checklist:
+            # What the records said at the request (C-SSRS today, open safety alert) is what
+            # the gate read (issue 9, item 6; `session_entries.with_records`).
+            records = entry.payload.get("records", {})
+            checklist.update({k: v for k, v in records.items() if v is not None})
+            if records.get("cssrs_risk") is None:
+                checklist.pop("cssrs_risk", None)
             break
         if entry.kind is EntryKind.CHECKLIST:
             # A C-SSRS not recorded is None here and left out there (missing = not assessed).
@@ -43,10 +52,16 @@ def _event(entry: SessionEntry) -> dict[str, Any] | None:
     d = entry.payload
     base: dict[str, Any] = {"t": stamp(entry.t), "type": entry.kind.value}
     if entry.kind is EntryKind.VITALS:
+        optional = ("temperature_c", "spo2")
         return {
             **base,
-            **{k: d[k] for k in ("systolic", "diastolic", "heart_rate", "temperature_c")},
+            **{k: d[k] for k in ("systolic", "diastolic", "heart_rate")},
+            **{k: d[k] for k in optional if d.get(k) is not None},
         }
+    if entry.kind is EntryKind.SUDS:
+        return {**base, "value": d["value"]}
+    if entry.kind is EntryKind.CSSRS:
+        return {**base, "risk": d["risk"]}
     if entry.kind in (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL):
         return {**base, "mg": d["mg"]}
     if entry.kind is EntryKind.REQUEST_DISCHARGE:
@@ -61,6 +76,7 @@ def _event(entry: SessionEntry) -> dict[str, Any] | None:
             "term": d["term"],
             "severity": d.get("severity"),
             "serious": bool(d.get("serious")),
+            "special_interest": bool(d.get("special_interest")),
             "related": d.get("relatedness"),
         }
     return None

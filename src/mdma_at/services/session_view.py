@@ -7,11 +7,11 @@ the alert limits and the expected band of the PK model (docs/pk-model.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from mdma_at.domain.dosing import Action, Decision, DosingRules, evaluate
+from mdma_at.domain.dosing import Action, Decision, DosingRules, SessionState, evaluate
 from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.events import DischargeRequested, DoseRequested
 from mdma_at.domain.dosing.session_facts import clock, stamp
@@ -23,19 +23,55 @@ from mdma_at.domain.vitals.alerts import ActiveAlert
 from mdma_at.domain.vitals.readings import Parameter
 from mdma_at.protocols import get_protocol
 from mdma_at.services.dosing_session import SessionFile
-from mdma_at.services.session_entries import Step
+from mdma_at.services.session_entries import Step, with_records
 from mdma_at.services.session_records import EntryKind, SessionEntry
 
 BAND_HOURS = 10.0  # the chart's expected band covers the 8-hour session and a margin
 BAND_EVERY_MINUTES = 5
 
-DISCHARGE_CHECKLIST: tuple[tuple[str, str], ...] = (
-    ("discharge_too_early", "At least 8 h after the initial dose"),
-    ("latest_vitals_not_below_caution", "Latest vital signs below caution"),
-    ("critical_alert_active", "No active critical alert"),
-    ("no_physician_signoff", "Physician sign-off"),
-    ("no_escort_or_overnight_stay", "Adult escort or overnight stay"),
-)
+
+def _duration(delta: timedelta) -> str:
+    """A protocol duration as the clinic says it: ``8 h``, ``30 min``."""
+    minutes = int(delta.total_seconds() // 60)
+    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+
+
+def discharge_checklist_items(rules: DosingRules) -> tuple[tuple[str, frozenset[str]], ...]:
+    """The discharge checklist (issue 9, item 4): each line and the reason codes that leave it
+    unmet. The numbers come from the protocol, never restated here."""
+    dis = rules.discharge
+    return (
+        (
+            f"At least {_duration(dis.min_after_initial.value)} after the initial dose",
+            frozenset({"discharge_too_early", "no_initial_dose"}),
+        ),
+        (
+            f"A reading within {_duration(dis.vitals_fresh_for.value)} and a temperature within "
+            f"{_duration(dis.temperature_fresh_for.value)}",
+            frozenset({"vitals_missing", "vitals_stale", "temperature_stale"}),
+        ),
+        ("Latest reading inside both caution limits", frozenset({"vitals_out_of_range"})),
+        ("No active vital-sign alert", frozenset({"alert_active", "critical_alert_active"})),
+        (
+            f"Systolic and heart rate at most {dis.near_baseline.value:g} above the pre-dose "
+            "reading",
+            frozenset({"not_near_baseline"}),
+        ),
+        (
+            f"{rules.distress.name} within {_duration(dis.distress_fresh_for.value)}, not above "
+            "the pre-dose rating",
+            frozenset({"distress_stale", "distress_above_baseline"}),
+        ),
+        (
+            f"C-SSRS screener within {_duration(dis.cssrs_fresh_for.value)}: not high "
+            "(moderate needs an override)",
+            frozenset({"cssrs_missing", "cssrs_high", "cssrs_moderate"}),
+        ),
+        (
+            "Serious or special-interest adverse events reviewed",
+            frozenset({"adverse_event_review"}),
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +92,7 @@ class Button:
     def codes(self) -> frozenset[str]:
         if self.decision is None:
             return frozenset()
-        return frozenset(r.code for r in self.decision.reasons if "lifted by" not in r.message)
+        return frozenset(r.code for r in self.decision.reasons if r.lifted_by is None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +112,7 @@ class ConsoleView:
     now: datetime
     as_of: datetime
     buttons: dict[Action, Button]
+    initial_options: tuple[Button, ...]
     discharge_checklist: tuple[tuple[str, bool], ...]
     next_due: VitalsDue | None
     active_alerts: tuple[ActiveAlert, ...]
@@ -119,7 +156,11 @@ def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None
     rules = get_protocol(file.session.protocol).dosing
     at = as_of or now
     state = file.folded.state
-    initial_mg = rules.initial_dose_for(file.session.session_number)
+    if state.initial is None and file.records:
+        # The initial request will read the records as they are now (issue 9, item 6).
+        state = replace(state, checklist=with_records(state.checklist, file.records))
+    doses = rules.initial_doses_for(file.session.session_number)
+    initial_mg = doses[-1]
     if state.initial is not None:
         initial_mg = state.initial.mg
     supplemental_mg = initial_mg * rules.supplemental.max_fraction_of_initial.value
@@ -150,11 +191,17 @@ def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None
             buttons[action] = Button(action, label, mg, None, refused.reason)
             continue
         buttons[action] = Button(action, label, mg, decision)
+    options = tuple(
+        _button(state, rules, Action.INITIAL, "Initial dose", mg, blocked, at) for mg in doses
+    )
     discharge = buttons[Action.DISCHARGE]
+    # Before the initial dose nothing on the discharge checklist is met (issue 9, item 4).
     checklist = tuple(
-        (label, code not in discharge.codes and discharge.blocked is None)
-        for code, label in DISCHARGE_CHECKLIST
-        if code not in ("no_physician_signoff", "no_escort_or_overnight_stay")
+        (
+            label,
+            state.initial is not None and discharge.blocked is None and not codes & discharge.codes,
+        )
+        for label, codes in discharge_checklist_items(rules)
     )
     vitals = _vitals_rows(file)
     return ConsoleView(
@@ -163,6 +210,7 @@ def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None
         now=now,
         as_of=at,
         buttons=buttons,
+        initial_options=options,
         discharge_checklist=checklist,
         next_due=state.next_vitals,
         active_alerts=state.alerts.active,
@@ -171,6 +219,23 @@ def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None
         present=_present(file.entries),
         chart=_chart(file, rules, vitals),
     )
+
+
+def _button(
+    state: SessionState,
+    rules: DosingRules,
+    action: Action,
+    label: str,
+    mg: float,
+    blocked: str | None,
+    at: datetime,
+) -> Button:
+    if blocked is not None:
+        return Button(action, label, mg, None, blocked)
+    try:
+        return Button(action, label, mg, evaluate(state, DoseRequested(at, action, mg), rules))
+    except InvalidInput as refused:
+        return Button(action, label, mg, None, refused.reason)
 
 
 def _baseline(file: SessionFile) -> VitalSigns | None:
@@ -298,9 +363,12 @@ def _chart(file: SessionFile, rules: DosingRules, rows: tuple[VitalsRow, ...]) -
             "heart_rate_critical": th.critical[Parameter.HEART_RATE].limit,
             "temperature_caution": th.caution[Parameter.TEMPERATURE].limit,
             "temperature_critical": th.critical[Parameter.TEMPERATURE].limit,
+            "systolic_low_caution": th.low_caution[Parameter.SYSTOLIC].limit,
+            "heart_rate_low_caution": th.low_caution[Parameter.HEART_RATE].limit,
+            "temperature_low_caution": th.low_caution[Parameter.TEMPERATURE].limit,
         },
         "temperature": {
-            "x": [_epoch(r.entry.t) for r in rows],
-            "y": [r.reading.temperature_c for r in rows],
+            "x": [_epoch(r.entry.t) for r in rows if r.reading.temperature_c is not None],
+            "y": [r.reading.temperature_c for r in rows if r.reading.temperature_c is not None],
         },
     }

@@ -100,3 +100,60 @@ def test_no_sequence_of_entries_breaks_the_dose_limits(
             assert state.initial is not None
             assert state.discharged_at - state.initial.t >= timedelta(hours=8)
     assert decisions == requests
+
+
+low_and_high = st.builds(
+    VitalSigns,
+    systolic=st.integers(70, 200),
+    diastolic=st.integers(40, 65),
+    heart_rate=st.integers(35, 160),
+    temperature_c=st.sampled_from([None, 34.8, 35.4, 36.5, 38.0, 39.2]),
+    spo2=st.sampled_from([None, 88, 92, 97]),
+)
+kinds_9 = st.one_of(
+    low_and_high.map(lambda r: ("vitals", r)),
+    st.sampled_from([80.0]).map(lambda mg: ("initial", mg)),
+    st.sampled_from([40.0]).map(lambda mg: ("supplemental", mg)),
+    st.sampled_from(list(Action)).map(lambda a: ("override", a)),
+    st.just(("acknowledge", None)),
+    st.booleans().map(lambda escort: ("discharge", escort)),
+)
+
+
+def _decisions(events: list[Event]) -> list[tuple[bool, frozenset[str]]]:
+    state = start(1, PATIENT, READY, RULES)
+    out: list[tuple[bool, frozenset[str]]] = []
+    for event in events:
+        if state.discharged_at is not None:
+            break
+        state, outputs = apply(state, event, RULES)
+        out += [(d.allowed, frozenset(r.code for r in d.reasons)) for d in outputs.decisions]
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 90), kinds_9), max_size=30))
+def test_an_acknowledgement_changes_no_decision(
+    steps: list[tuple[int, tuple[str, object]]],
+) -> None:
+    # Issue 9 replay contract: "acknowledge changes no decision".
+    events = build(steps)
+    without = [e for e in events if not isinstance(e, AlertsAcknowledged)]
+    assert _decisions(events) == _decisions(without)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 90), kinds_9), max_size=30))
+def test_no_dose_is_given_while_a_critical_alert_is_active(
+    steps: list[tuple[int, tuple[str, object]]],
+) -> None:
+    # Issue 9 item 2: a critical alert is a hard stop, whatever override or acknowledgement.
+    state = start(1, PATIENT, READY, RULES)
+    for event in build(steps):
+        if state.discharged_at is not None:
+            break
+        critical = bool(state.alerts.critical())
+        state, out = apply(state, event, RULES)
+        if critical and isinstance(event, DoseRequested | DischargeRequested):
+            assert not out.decisions[0].allowed
+            assert "critical_alert_active" in {r.code for r in out.decisions[0].reasons}

@@ -12,7 +12,9 @@ from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.events import (
     AdverseEventNoted,
     AlertsAcknowledged,
+    CssrsScreened,
     DischargeRequested,
+    DistressRated,
     DoseRequested,
     OverrideGiven,
     VitalsTaken,
@@ -42,6 +44,7 @@ def minutes(m: float) -> datetime:
 
 def dosed() -> SessionState:
     state = start(1, PATIENT, READY, RULES)
+    state, _ = apply(state, DistressRated(minutes(-6), 20), RULES)
     state, _ = apply(state, VitalsTaken(minutes(-5), NORMAL), RULES)
     state, out = apply(state, DoseRequested(T0, Action.INITIAL, 80), RULES)
     assert out.decisions[0].allowed
@@ -72,6 +75,8 @@ def test_an_entry_earlier_than_the_last_one_is_refused_and_changes_nothing() -> 
 def test_an_allowed_discharge_closes_the_session() -> None:
     state = dosed()
     state, _ = apply(state, VitalsTaken(minutes(480), NORMAL), RULES)
+    state, _ = apply(state, DistressRated(minutes(480), 10), RULES)
+    state, _ = apply(state, CssrsScreened(minutes(480), CssrsRisk.NONE), RULES)
     plan = DischargePlan(physician_signoff=True, escort=False, overnight_stay=True)
     state, out = apply(state, DischargeRequested(minutes(481), plan), RULES)
     assert out.decisions[0].allowed and state.discharged_at == minutes(481)
@@ -89,11 +94,13 @@ def test_a_vitals_entry_outputs_its_alerts_and_the_next_due_time() -> None:
     assert state.next_vitals == out.vitals_due[0]
 
 
-def test_a_physician_acknowledgement_returns_the_schedule_to_routine() -> None:
+def test_a_physician_acknowledgement_stops_the_paging_but_not_the_alert() -> None:
     state, _ = apply(dosed(), VitalsTaken(minutes(30), VitalSigns(182, 96, 118, 37.2)), RULES)
     state, out = apply(state, AlertsAcknowledged(minutes(32), "physician"), RULES)
-    assert out.vitals_due == () and state.alerts.level is None
-    assert state.next_vitals is not None and state.next_vitals.reason is DueReason.ROUTINE
+    assert out.vitals_due == () and state.alerts.level == "critical"
+    assert state.next_vitals is not None
+    assert state.next_vitals.reason is DueReason.CRITICAL_ALERT  # still every 5 min
+    assert not state.next_vitals.page_physician
 
 
 def test_an_override_by_another_role_is_not_kept() -> None:

@@ -130,7 +130,8 @@ def test_a_well_formed_timeline_becomes_domain_values_in_utc() -> None:
             event(0, type=None),
             "events[0].type",
             "None is not an event type (vitals, request_initial, "
-            "request_supplemental, request_discharge, override, acknowledge, adverse_event)",
+            "request_supplemental, request_discharge, override, acknowledge, adverse_event, suds, "
+            "cssrs)",
         ),
         (event(0, t=None), "events[0].t", "None is not an ISO-8601 time"),
         (
@@ -231,3 +232,94 @@ def test_adverse_event_details_must_be_text_when_given() -> None:
     with pytest.raises(InvalidInput) as error:
         parse_timeline(data, rules_for)
     assert (error.value.field, error.value.reason) == ("events[0].severity", "2 is not a text")
+
+
+def with_event(extra: dict[str, Any]) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data["events"].append({"t": "2026-10-28T08:30:00Z", **extra})
+    return data
+
+
+def with_pre_dose(**change: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data["pre_dose"].update(change)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "reason"),
+    [
+        # Issue 9 'Bad input': SpO2 outside 50–100 %.
+        (event(0, spo2=49), "events[0].spo2", "49 is outside 50–100 %"),
+        (event(0, spo2=101), "events[0].spo2", "101 is outside 50–100 %"),
+        (event(0, spo2="98%"), "events[0].spo2", "'98%' is not a number of %"),
+        # SUDS outside its scale (0–100, Wolpe 1969).
+        (
+            with_event({"type": "suds", "value": 101}),
+            "events[3].value",
+            "101 is outside the SUDS scale 0–100",
+        ),
+        (
+            with_event({"type": "suds", "value": -1}),
+            "events[3].value",
+            "-1 is outside the SUDS scale 0–100",
+        ),
+        (with_event({"type": "suds"}), "events[3].value", "None is not a SUDS rating"),
+        # An unknown C-SSRS risk.
+        (
+            with_event({"type": "cssrs", "risk": "severe"}),
+            "events[3].risk",
+            "'severe' is not a C-SSRS risk (none, low, moderate, high)",
+        ),
+        # A medication changed since the last session without a name, or without a date.
+        (
+            with_pre_dose(medications_changed=[{"last_dose": "2026-10-01"}]),
+            "pre_dose.medications_changed[0].name",
+            "is required (the medication's name)",
+        ),
+        (
+            with_pre_dose(medications_changed=[{"name": " ", "last_dose": "2026-10-01"}]),
+            "pre_dose.medications_changed[0].name",
+            "is required (the medication's name)",
+        ),
+        (
+            with_pre_dose(medications_changed=[{"name": "sertraline", "last_dose": "01/10"}]),
+            "pre_dose.medications_changed[0].last_dose",
+            "'01/10' is not an ISO date (YYYY-MM-DD)",
+        ),
+        (
+            with_pre_dose(medications_changed="sertraline"),
+            "pre_dose.medications_changed",
+            "must be a list of {name, last_dose}",
+        ),
+        (
+            with_pre_dose(safety_alert_open="yes"),
+            "pre_dose.safety_alert_open",
+            "'yes' is not true or false",
+        ),
+        (
+            with_event({"type": "adverse_event", "term": "x", "special_interest": "yes"}),
+            "events[3].special_interest",
+            "'yes' is not true or false",
+        ),
+    ],
+)
+def test_issue_9_bad_input_names_the_field_and_the_rule(
+    data: object, field: str, reason: str
+) -> None:
+    with pytest.raises(InvalidInput) as error:
+        parse_timeline(data, rules_for)
+    assert (error.value.field, error.value.reason) == (field, reason)
+
+
+def test_a_replay_accepts_a_last_dose_in_the_future_as_it_has_no_clock() -> None:
+    data = with_pre_dose(medications_changed=[{"name": "sertraline", "last_dose": "2099-01-01"}])
+    assert parse_timeline(data, rules_for).checklist.medications_changed[0].name == "sertraline"
+
+
+def test_temperature_and_spo2_are_optional_in_a_reading() -> None:
+    data = copy.deepcopy(BASE)
+    del data["events"][0]["temperature_c"]
+    first = parse_timeline(data, rules_for).events[0]
+    assert isinstance(first, VitalsTaken)
+    assert first.reading.temperature_c is None and first.reading.spo2 is None

@@ -52,6 +52,7 @@ def test_form_text_becomes_numbers_and_flags() -> None:
         "diastolic": 78.0,
         "heart_rate": 72.0,
         "temperature_c": 36.8,
+        "spo2": None,
     }
     checklist = check_payload(EntryKind.CHECKLIST, CHECKLIST, recorded_by_physician=True)
     assert checklist["consent_current"] is True and checklist["providers_present"] == 2
@@ -93,6 +94,36 @@ def test_form_text_becomes_numbers_and_flags() -> None:
             "count",
         ),
         (EntryKind.CHECKLIST, {**CHECKLIST, "cssrs_risk": "extreme"}, "cssrs_risk", "not one of"),
+        # Issue 9 'Bad input'.
+        (EntryKind.VITALS, {**NORMAL, "spo2": "49"}, "vitals.spo2", "49 is outside 50–100 %"),
+        (EntryKind.VITALS, {**NORMAL, "spo2": "101"}, "vitals.spo2", "101 is outside 50–100 %"),
+        (EntryKind.SUDS, {"value": "lots"}, "value", "'lots' is not a number"),
+        (EntryKind.CSSRS, {"risk": "severe"}, "risk", "'severe' is not a C-SSRS risk"),
+        (EntryKind.CSSRS, {}, "risk", "None is not a C-SSRS risk"),
+        (
+            EntryKind.CHECKLIST,
+            {**CHECKLIST, "medications_changed": [{"last_dose": "2026-09-01"}]},
+            "medications_changed[0].name",
+            "is required",
+        ),
+        (
+            EntryKind.CHECKLIST,
+            {**CHECKLIST, "medications_changed": ", 2026-09-01"},
+            "medications_changed[0].name",
+            "is required",
+        ),
+        (
+            EntryKind.CHECKLIST,
+            {**CHECKLIST, "medications_changed": "sertraline, yesterday"},
+            "medications_changed[0].last_dose",
+            "'yesterday' is not an ISO date",
+        ),
+        (
+            EntryKind.CHECKLIST,
+            {**CHECKLIST, "pregnancy_test_date": "30/09"},
+            "pregnancy_test_date",
+            "not an ISO date",
+        ),
     ],
 )
 def test_bad_input_is_refused_naming_the_field_and_the_rule(kind, raw, field, message) -> None:
@@ -100,6 +131,56 @@ def test_bad_input_is_refused_naming_the_field_and_the_rule(kind, raw, field, me
         check_payload(kind, raw, recorded_by_physician=True)
     assert refused.value.field == field
     assert message in refused.value.reason
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [(-1, "-1 is outside the SUDS scale 0–100"), (100.5, "100.5 is outside the SUDS scale 0–100")],
+)
+def test_a_suds_rating_outside_the_protocol_scale_is_bad_input(value: float, message: str) -> None:
+    # SUDS 0–100 (Wolpe 1969), the scale of mapp_v1.
+    with pytest.raises(InvalidInput) as refused:
+        check_payload(
+            EntryKind.SUDS, {"value": str(value)}, recorded_by_physician=False, rules=RULES
+        )
+    assert (refused.value.field, refused.value.reason) == ("value", message)
+    for edge in ("0", "100"):
+        ok = check_payload(
+            EntryKind.SUDS, {"value": edge}, recorded_by_physician=False, rules=RULES
+        )
+        assert ok == {"value": float(edge)}
+
+
+def test_a_future_last_dose_is_bad_input_when_recording_live() -> None:
+    # Issue 9 'Bad input': "(when recording; a replay has no clock) with a future last dose".
+    raw = {**CHECKLIST, "medications_changed": "sertraline, 2026-10-01"}
+    with pytest.raises(InvalidInput) as refused:
+        check_payload(EntryKind.CHECKLIST, raw, recorded_by_physician=True, today=T0.date())
+    assert refused.value.field == "medications_changed[0].last_dose"
+    assert refused.value.reason == "2026-10-01 is in the future (today 2026-09-30)"
+    today = {**CHECKLIST, "medications_changed": "sertraline, 2026-09-30"}
+    stored = check_payload(EntryKind.CHECKLIST, today, recorded_by_physician=True, today=T0.date())
+    assert stored["medications_changed"] == [{"name": "sertraline", "last_dose": "2026-09-30"}]
+
+
+def test_temperature_and_spo2_may_be_left_blank_on_the_form() -> None:
+    raw = {**NORMAL, "temperature_c": "", "spo2": " "}
+    stored = check_payload(EntryKind.VITALS, raw, recorded_by_physician=False)
+    assert stored["temperature_c"] is None and stored["spo2"] is None
+
+
+def test_the_initial_request_reads_the_records_not_the_typed_c_ssrs() -> None:
+    # Issue 9 item 6: the checklist says "none", the record at the request says high.
+    request = {"mg": "80"}
+    entries = [
+        _entry(1, 5, EntryKind.CHECKLIST, CHECKLIST, "physician"),
+        _entry(2, 10, EntryKind.VITALS, NORMAL, "therapist"),
+        _entry(3, 12, EntryKind.REQUEST_INITIAL, request, "therapist"),
+    ]
+    entries[2].payload["records"] = {"cssrs_risk": "high", "safety_alert_open": True}
+    decision = fold(SESSION, "male", entries, RULES).steps[2][1].decision
+    assert decision is not None and not decision.allowed
+    assert {r.code for r in decision.reasons} == {"cssrs_high", "safety_alert_open"}
 
 
 def test_a_requested_amount_the_rules_refuse_is_not_bad_input() -> None:

@@ -1,4 +1,5 @@
-"""Active alerts: raised, escalated, cleared by two normal readings or a physician."""
+"""Active alerts: raised, escalated, cleared by two normal readings only; a physician's
+acknowledgement stops the paging (issue 9, item 1)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ T0 = datetime(2026, 9, 30, 9, 0, tzinfo=UTC)
 
 
 def after(state: AlertState, minutes: int, reading: VitalSigns) -> AlertState:
-    return state.after_reading(T0 + timedelta(minutes=minutes), classify(reading, THRESHOLDS))
+    measured = [p for p in Parameter if reading.value(p) is not None]
+    return state.after_reading(
+        T0 + timedelta(minutes=minutes), classify(reading, THRESHOLDS), measured
+    )
 
 
 NORMAL = VitalSigns(130, 80, 80, 36.8)
@@ -65,6 +69,34 @@ def test_normal_readings_without_an_alert_change_nothing() -> None:
     assert after(state, 0, NORMAL) is state
 
 
-def test_an_acknowledgement_clears_every_active_alert() -> None:
-    state = after(AlertState(), 0, CRITICAL_SBP).acknowledged()
-    assert state.active == () and state.level is None
+def test_an_acknowledgement_stops_the_paging_but_never_clears_an_alert() -> None:
+    # Issue 9, item 1: acknowledging is not resolving.
+    raised = after(AlertState(), 0, CRITICAL_SBP)
+    assert raised.paging
+    state = raised.acknowledged(T0 + timedelta(minutes=1))
+    assert state.level is AlertLevel.CRITICAL and [a.parameter for a in state.active] == [
+        Parameter.SYSTOLIC
+    ]
+    assert not state.paging
+
+
+def test_a_new_critical_reading_after_an_acknowledgement_pages_again() -> None:
+    state = after(AlertState(), 0, CRITICAL_SBP).acknowledged(T0 + timedelta(minutes=1))
+    assert not after(state, 5, CAUTION_SBP).paging  # caution: still acknowledged
+    assert after(state, 5, CRITICAL_SBP).paging
+
+
+def test_a_reading_that_does_not_measure_the_alerted_parameter_does_not_clear_it() -> None:
+    fever = after(AlertState(), 0, VitalSigns(130, 80, 80, 38.4))
+    no_temperature = VitalSigns(130, 80, 80)
+    state = after(after(fever, 10, no_temperature), 20, no_temperature)
+    assert [a.parameter for a in state.active] == [Parameter.TEMPERATURE]
+    assert after(after(state, 30, NORMAL), 40, NORMAL).active == ()
+
+
+def test_low_alerts_carry_their_direction() -> None:
+    # NEWS2-based low limits (issue 9, item 3): SBP < 90 caution, < 80 critical.
+    state = after(AlertState(), 0, VitalSigns(78, 40, 80, 36.8))
+    assert [(a.parameter, a.level, a.direction) for a in state.active] == [
+        (Parameter.SYSTOLIC, AlertLevel.CRITICAL, "low")
+    ]

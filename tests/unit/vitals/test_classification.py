@@ -8,6 +8,7 @@ from mdma_at.domain.sources import Source
 from mdma_at.domain.vitals import (
     AlertLevel,
     AlertThresholds,
+    Direction,
     Parameter,
     Threshold,
     VitalSigns,
@@ -51,8 +52,17 @@ def test_each_parameter_gets_its_highest_level_only() -> None:
 
 def test_every_mapp_v1_threshold_carries_a_source() -> None:
     for table in (THRESHOLDS.caution, THRESHOLDS.critical):
-        assert set(table) == set(Parameter)
+        assert set(table) == set(Parameter) - {Parameter.SPO2}
         assert all(t.source.citation for t in table.values())
+    for table in (THRESHOLDS.low_caution, THRESHOLDS.low_critical):
+        # Issue 9, item 3: low limits for SBP, HR, T and SpO2 (NEWS2, RCP 2017).
+        assert set(table) == {
+            Parameter.SYSTOLIC,
+            Parameter.HEART_RATE,
+            Parameter.TEMPERATURE,
+            Parameter.SPO2,
+        }
+        assert all("NEWS2" in t.source.citation for t in table.values())
 
 
 def test_a_critical_limit_below_the_caution_limit_is_a_broken_protocol() -> None:
@@ -66,3 +76,32 @@ def test_a_missing_parameter_is_a_broken_protocol() -> None:
     table = {Parameter.SYSTOLIC: Threshold(160, False, SOURCE)}
     with pytest.raises(ValueError, match="missing"):
         AlertThresholds(table, table)
+
+
+def test_a_low_threshold_is_reached_below_its_limit() -> None:
+    strict = Threshold(90, inclusive=False, source=SOURCE, direction=Direction.LOW)
+    inclusive = Threshold(35.0, inclusive=True, source=SOURCE, direction=Direction.LOW)
+    assert (strict.reached_by(89.9), strict.reached_by(90), strict.reached_by(91)) == (
+        True,
+        False,
+        False,
+    )
+    assert (inclusive.reached_by(34.9), inclusive.reached_by(35.0), inclusive.reached_by(35.1)) == (
+        True,
+        True,
+        False,
+    )
+    assert (strict.describe(), inclusive.describe()) == ("< 90", "≤ 35")
+
+
+def test_a_critical_low_limit_above_the_caution_low_limit_is_a_broken_protocol() -> None:
+    high = {p: Threshold(100, False, SOURCE) for p in Parameter if p is not Parameter.SPO2}
+    low_caution = {Parameter.SPO2: Threshold(90, False, SOURCE, Direction.LOW)}
+    low_critical = {Parameter.SPO2: Threshold(94, False, SOURCE, Direction.LOW)}
+    with pytest.raises(ValueError, match="above the caution limit"):
+        AlertThresholds(high, high, low_caution, low_critical)
+
+
+def test_an_unmeasured_parameter_raises_no_alert() -> None:
+    # Temperature and SpO2 are optional in a reading (issue 9, item 3).
+    assert classify(VitalSigns(120, 80, 70), THRESHOLDS) == ()

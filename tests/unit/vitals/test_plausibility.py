@@ -27,6 +27,9 @@ def entry(**change: object) -> dict[str, object]:
         {"heart_rate": 250},
         {"temperature_c": 30},
         {"temperature_c": 45},
+        {"temperature_c": None},  # optional in a single reading (issue 9, item 3)
+        {"spo2": 50},
+        {"spo2": 100},
     ],
 )
 def test_values_at_the_plausible_bounds_are_accepted(change: dict[str, float]) -> None:
@@ -48,7 +51,10 @@ def test_values_at_the_plausible_bounds_are_accepted(change: dict[str, float]) -
         ({"temperature_c": 45.1}, "vitals.temperature_c", "45.1 is outside 30–45 °C"),
         ({"systolic": "120"}, "vitals.systolic", "'120' is not a number of mmHg"),
         ({"heart_rate": True}, "vitals.heart_rate", "True is not a number of beats/min"),
-        ({"temperature_c": None}, "vitals.temperature_c", "None is not a number of °C"),
+        ({"temperature_c": "warm"}, "vitals.temperature_c", "'warm' is not a number of °C"),
+        # Issue 9 'Bad input': SpO2 outside 50–100 %.
+        ({"spo2": 49.9}, "vitals.spo2", "49.9 is outside 50–100 %"),
+        ({"spo2": 100.1}, "vitals.spo2", "100.1 is outside 50–100 %"),
         ({"systolic": math.nan}, "vitals.systolic", "nan is not a finite number of mmHg"),
     ],
 )

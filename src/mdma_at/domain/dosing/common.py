@@ -1,13 +1,20 @@
-"""Refusal reasons shared by several gates: stale vitals and active alerts."""
+"""Refusal reasons shared by several gates: stale readings, active alerts, adverse events."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from mdma_at.domain.dosing.decisions import Liftable, Reason
-from mdma_at.domain.dosing.session_facts import TimedVitals, clock, stamp
+from mdma_at.domain.dosing.session_facts import (
+    GatingAdverseEvent,
+    TimedValue,
+    TimedVitals,
+    clock,
+    stamp,
+)
 from mdma_at.domain.sources import Source
-from mdma_at.domain.vitals.alerts import AlertState
+from mdma_at.domain.vitals.alerts import ActiveAlert, AlertState
 
 
 def stale_vitals(
@@ -27,22 +34,59 @@ def stale_vitals(
     return None
 
 
-def active_alert(
-    alerts: AlertState, source: Source, *, critical_only: bool = False
+def stale_temperature(
+    t: datetime, latest: TimedValue | None, fresh_for: timedelta, source: Source
 ) -> Reason | None:
-    """A refusal liftable by a physician override while an alert is active.
+    """`temperature_stale` when no temperature was taken within `fresh_for` (inclusive)."""
+    if latest is None:
+        return Reason(
+            "temperature_stale",
+            f"no temperature recorded; one within {clock(fresh_for)} is required",
+            source,
+        )
+    age = t - latest.t
+    if age > fresh_for:
+        return Reason(
+            "temperature_stale",
+            f"latest temperature ({latest.value:g} °C) is {clock(age)} old, more than "
+            f"{clock(fresh_for)}",
+            source,
+        )
+    return None
 
-    Args:
-        critical_only: only a critical alert refuses (discharge); else caution or critical.
-    """
-    active = [a for a in alerts.active if not critical_only or a.level.rank == 2]
-    if not active:
-        return None
-    listed = ", ".join(f"{a.parameter} {a.level} since {stamp(a.since)}" for a in active)
-    kind = "critical vital-sign alert" if critical_only else "vital-sign alert"
-    return Reason(
-        "critical_alert_active" if critical_only else "alert_active",
-        f"{kind} active ({listed})",
-        source,
-        Liftable.BY_OVERRIDE,
+
+def _listed(alerts: Sequence[ActiveAlert]) -> str:
+    return ", ".join(
+        f"{a.parameter} {a.direction} {a.level} since {stamp(a.since)}" for a in alerts
     )
+
+
+def active_alert(alerts: AlertState, source: Source) -> list[Reason]:
+    """The refusals of the active alerts: a critical one is a hard stop
+    (`critical_alert_active`, never lifted); a caution one (`alert_active`) is lifted by a
+    physician override. An acknowledged alert is still active (issue 9, items 1–2)."""
+    reasons: list[Reason] = []
+    critical = alerts.critical()
+    if critical:
+        reasons.append(
+            Reason(
+                "critical_alert_active",
+                f"critical vital-sign alert active ({_listed(critical)}): hard stop, no override",
+                source,
+            )
+        )
+    caution = alerts.caution()
+    if caution:
+        reasons.append(
+            Reason(
+                "alert_active",
+                f"vital-sign alert active ({_listed(caution)})",
+                source,
+                Liftable.BY_OVERRIDE,
+            )
+        )
+    return reasons
+
+
+def describe_events(events: Sequence[GatingAdverseEvent]) -> str:
+    return "; ".join(f"{e.term} ({e.why}) at {stamp(e.t)}" for e in events)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,13 +20,24 @@ class Action(StrEnum):
 class Liftable(StrEnum):
     """Whether a physician override can lift a refusal reason.
 
-    Only the alert-based reasons and the 'needs approval' tier of the pre-dose blood-pressure
-    gate can be lifted; the window, the counts, the dose limits, the checklist and the
-    'no dose' tier of the blood-pressure gate never can (issue 5).
+    Only caution-level alert refusals, the 'needs a physician' blood-pressure tiers and the
+    reviews the rules name (adverse events, distress, baseline, moderate C-SSRS, an unknown new
+    medication) can be lifted; windows, counts, dose limits, the checklist, freshness and the
+    hard stops (a critical alert, 160/100 before the initial dose, a serious AE before the
+    supplemental dose, high suicide risk, an open safety alert) never can (issues 5 and 9).
     """
 
     NEVER = "never"
     BY_OVERRIDE = "by_override"
+
+
+@dataclass(frozen=True, slots=True)
+class Lift:
+    """The physician override that lifted a reason: when, by which role, and why."""
+
+    t: datetime
+    by_role: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +49,22 @@ class Reason:
         message: for the people in the room, naming the value and the limit.
         source: where the rule comes from.
         liftable: whether a physician override lifts it.
+        lifted_by: the override that lifted it in an allowed decision, else None.
     """
 
     code: str
     message: str
     source: Source
     liftable: Liftable = Liftable.NEVER
+    lifted_by: Lift | None = None
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message} [{self.source}]"
+        lifted = (
+            ""
+            if self.lifted_by is None
+            else f" (lifted by physician override: {self.lifted_by.reason})"
+        )
+        return f"{self.code}: {self.message}{lifted} [{self.source}]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,27 +91,18 @@ def decide(
     t: datetime,
     action: Action,
     refusals: list[Reason],
-    override_reason: str | None,
+    override: Lift | None,
     mg: float | None = None,
 ) -> Decision:
     """Fold the refusal reasons of a request into a decision, applying a pending override.
 
-    An override lifts only the reasons marked `Liftable.BY_OVERRIDE`. If any other reason
-    remains, the request is refused and the reasons listed are all the refusals (the lifted ones
-    stay listed, marked as lifted, so the record shows the whole picture).
+    An override lifts only the reasons marked `Liftable.BY_OVERRIDE`, and only when it lifts
+    them all: if any other reason remains, the request is refused and every reason is listed
+    unlifted (`lifted_by` None), since nothing was lifted. When allowed, the lifted reasons
+    stay listed with `lifted_by` set, so the record shows what was overridden and why.
     """
-    if override_reason is None:
-        return Decision(t, action, not refusals, tuple(refusals), mg)
-    lifted = [
-        Reason(
-            r.code,
-            f"{r.message} (lifted by physician override: {override_reason})",
-            r.source,
-            r.liftable,
-        )
-        if r.liftable is Liftable.BY_OVERRIDE
-        else r
-        for r in refusals
-    ]
     allowed = all(r.liftable is Liftable.BY_OVERRIDE for r in refusals)
-    return Decision(t, action, allowed, tuple(lifted), mg)
+    if override is None or not refusals or not allowed:
+        return Decision(t, action, not refusals, tuple(refusals), mg)
+    lifted = tuple(replace(r, lifted_by=override) for r in refusals)
+    return Decision(t, action, True, lifted, mg)

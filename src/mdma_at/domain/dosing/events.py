@@ -7,6 +7,7 @@ from datetime import datetime
 
 from mdma_at.domain.dosing.decisions import Action
 from mdma_at.domain.dosing.discharge import DischargePlan
+from mdma_at.domain.dosing.session_facts import CssrsRisk
 from mdma_at.domain.vitals.readings import VitalSigns
 
 PHYSICIAN = "physician"
@@ -49,7 +50,8 @@ class OverrideGiven:
 
 @dataclass(frozen=True, slots=True)
 class AlertsAcknowledged:
-    """An acknowledgement of the active alerts; it clears them only when by a physician."""
+    """An acknowledgement of the active alerts. By a physician it stops the paging until a new
+    critical reading; it never clears an alert (issue 9, item 1)."""
 
     t: datetime
     by_role: str
@@ -57,13 +59,31 @@ class AlertsAcknowledged:
 
 @dataclass(frozen=True, slots=True)
 class AdverseEventNoted:
-    """An adverse event as charted; recorded, but no dose rule reads it."""
+    """An adverse event as charted. A serious one, or one of special interest (flagged, or its
+    term in the protocol's list), gates the doses and discharge (issue 9, item 5)."""
 
     t: datetime
     term: str
     severity: str | None = None
     serious: bool | None = None
     related: str | None = None
+    special_interest: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DistressRated:
+    """A distress rating on the protocol's scale (SUDS)."""
+
+    t: datetime
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class CssrsScreened:
+    """A C-SSRS screener's risk level."""
+
+    t: datetime
+    risk: CssrsRisk
 
 
 Event = (
@@ -73,4 +93,6 @@ Event = (
     | OverrideGiven
     | AlertsAcknowledged
     | AdverseEventNoted
+    | DistressRated
+    | CssrsScreened
 )

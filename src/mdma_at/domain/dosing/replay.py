@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from mdma_at.domain.dosing.decisions import Decision
+from mdma_at.domain.dosing.decisions import Decision, Reason
 from mdma_at.domain.dosing.session import RaisedAlert, SessionState, apply, start
 from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.domain.dosing.timeline import Timeline
@@ -57,15 +57,30 @@ def _number(value: float) -> float | int:
     return int(value) if value.is_integer() else value
 
 
+def reason_as_contract(reason: Reason) -> dict[str, Any]:
+    """A reason as the contract gives it (issue 9): ``code``, ``message``, ``source`` and
+    ``lifted_by`` (null, or the override that lifted it: ``t``, ``by_role``, ``reason``)."""
+    lifted = reason.lifted_by
+    return {
+        "code": reason.code,
+        "message": reason.message,
+        "source": str(reason.source),
+        "lifted_by": None
+        if lifted is None
+        else {"t": stamp(lifted.t), "by_role": lifted.by_role, "reason": lifted.reason},
+    }
+
+
 def as_contract(result: ReplayResult) -> dict[str, Any]:
-    """The replay output of the issue-5 contract: exactly ``alerts``, ``decisions`` and
-    ``vitals_due`` (item shapes in docs/session-replay.md)."""
+    """The replay output of the issue-5 contract with the issue-9 additions: exactly
+    ``alerts``, ``decisions`` and ``vitals_due`` (item shapes in docs/session-replay.md)."""
     return {
         "alerts": [
             {
                 "t": stamp(a.t),
                 "parameter": str(a.alert.parameter),
                 "level": str(a.alert.level),
+                "direction": str(a.alert.direction),
                 "value": _number(a.alert.value),
                 "limit": _number(a.alert.threshold.limit),
             }
@@ -76,7 +91,7 @@ def as_contract(result: ReplayResult) -> dict[str, Any]:
                 "t": stamp(d.t),
                 "action": str(d.action),
                 "allowed": d.allowed,
-                "reasons": [str(r) for r in d.reasons],
+                "reasons": [reason_as_contract(r) for r in d.reasons],
             }
             for d in result.decisions
         ],

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from mdma_at.domain.dosing.decisions import Action, Decision, decide
+from mdma_at.domain.dosing.decisions import Action, Decision, Lift, decide
 from mdma_at.domain.dosing.discharge import discharge_refusals
 from mdma_at.domain.dosing.events import (
     PHYSICIAN,
     AdverseEventNoted,
     AlertsAcknowledged,
+    CssrsScreened,
     DischargeRequested,
+    DistressRated,
     DoseRequested,
     Event,
     OverrideGiven,
@@ -24,9 +26,12 @@ from mdma_at.domain.dosing.events import (
 from mdma_at.domain.dosing.initial import initial_refusals
 from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.dosing.session_facts import (
+    GatingAdverseEvent,
     GivenDose,
     Patient,
     PreDoseChecklist,
+    TimedRisk,
+    TimedValue,
     TimedVitals,
     stamp,
 )
@@ -34,6 +39,7 @@ from mdma_at.domain.dosing.supplemental import supplemental_refusals
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.vitals.alerts import AlertState
 from mdma_at.domain.vitals.classification import VitalAlert, classify
+from mdma_at.domain.vitals.readings import Parameter
 from mdma_at.domain.vitals.schedule import VitalsDue, next_due
 
 
@@ -44,6 +50,7 @@ class PendingOverride:
     t: datetime
     action: Action
     reason: str
+    by_role: str = PHYSICIAN
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +65,12 @@ class SessionState:
     checklist: PreDoseChecklist
     alerts: AlertState
     latest_vitals: TimedVitals | None = None
+    latest_temperature: TimedValue | None = None
+    latest_suds: TimedValue | None = None
+    latest_cssrs: TimedRisk | None = None
+    baseline: TimedVitals | None = None  # the latest reading before the initial dose
+    baseline_suds: TimedValue | None = None  # the latest SUDS before the initial dose
+    gating_aes: tuple[GatingAdverseEvent, ...] = ()
     initial: GivenDose | None = None
     supplemental: GivenDose | None = None
     overrides: tuple[PendingOverride, ...] = ()
@@ -137,12 +150,16 @@ def apply(state: SessionState, event: Event, rules: DosingRules) -> tuple[Sessio
         if event.by_role != PHYSICIAN:
             return state, Outputs()
         others = tuple(o for o in state.overrides if o.action is not event.action)
-        pending = PendingOverride(event.t, event.action, event.reason)
+        pending = PendingOverride(event.t, event.action, event.reason, event.by_role)
         return replace(state, overrides=(*others, pending)), Outputs()
     if isinstance(event, AlertsAcknowledged):
-        return _acknowledge(state, event, rules)
+        return _acknowledge(state, event)
     if isinstance(event, AdverseEventNoted):
-        return state, Outputs()
+        return _adverse_event(state, event, rules), Outputs()
+    if isinstance(event, DistressRated):
+        return replace(state, latest_suds=TimedValue(event.t, event.value)), Outputs()
+    if isinstance(event, CssrsScreened):
+        return replace(state, latest_cssrs=TimedRisk(event.t, event.risk)), Outputs()
     raise TypeError(f"not a session event: {event!r}")  # pragma: no cover - exhaustive union
 
 
@@ -150,12 +167,17 @@ def _vitals(
     state: SessionState, event: VitalsTaken, rules: DosingRules
 ) -> tuple[SessionState, Outputs]:
     alerts = classify(event.reading, rules.thresholds)
-    alert_state = state.alerts.after_reading(event.t, alerts)
+    measured = [p for p in Parameter if event.reading.value(p) is not None]
+    alert_state = state.alerts.after_reading(event.t, alerts, measured)
     initial_at = state.initial.t if state.initial is not None else None
-    due = next_due(event.t, initial_at, alert_state.level, rules.schedule)
+    due = next_due(event.t, initial_at, alert_state.level, rules.schedule, alert_state.paging)
+    temperature = event.reading.temperature_c
     new_state = replace(
         state,
         latest_vitals=TimedVitals(event.t, event.reading),
+        latest_temperature=(
+            state.latest_temperature if temperature is None else TimedValue(event.t, temperature)
+        ),
         alerts=alert_state,
         next_vitals=due,
     )
@@ -163,12 +185,27 @@ def _vitals(
     return new_state, Outputs(alerts=raised, vitals_due=(due,))
 
 
-def _take_override(state: SessionState, action: Action) -> tuple[SessionState, str | None]:
+def _adverse_event(
+    state: SessionState, event: AdverseEventNoted, rules: DosingRules
+) -> SessionState:
+    """Keep the serious and special-interest AEs: the AE gate reads them (issue 9, item 5)."""
+    special = bool(event.special_interest) or rules.adverse_events.is_special_interest(event.term)
+    why = [
+        w for w, flag in (("serious", bool(event.serious)), ("special interest", special)) if flag
+    ]
+    if not why:
+        return state
+    gating = GatingAdverseEvent(event.t, event.term, " and ".join(why))
+    return replace(state, gating_aes=(*state.gating_aes, gating))
+
+
+def _take_override(state: SessionState, action: Action) -> tuple[SessionState, Lift | None]:
     """The pending override of `action`, consumed by this request whatever its outcome."""
     for override in state.overrides:
         if override.action is action:
             rest = tuple(o for o in state.overrides if o is not override)
-            return replace(state, overrides=rest), override.reason
+            lift = Lift(override.t, override.by_role, override.reason)
+            return replace(state, overrides=rest), lift
     return state, None
 
 
@@ -177,32 +214,17 @@ def _dose(
 ) -> tuple[SessionState, Outputs]:
     state, override = _take_override(state, event.action)
     if event.action is Action.INITIAL:
-        refusals = initial_refusals(
-            event.t,
-            event.mg,
-            state.session_number,
-            state.patient,
-            state.checklist,
-            state.latest_vitals,
-            state.alerts,
-            state.initial,
-            rules,
-        )
+        refusals = initial_refusals(event.t, event.mg, state, rules)
     else:
-        refusals = supplemental_refusals(
-            event.t,
-            event.mg,
-            state.initial,
-            state.supplemental,
-            state.latest_vitals,
-            state.alerts,
-            rules,
-        )
+        refusals = supplemental_refusals(event.t, event.mg, state, rules)
     decision = decide(event.t, event.action, refusals, override, event.mg)
     if decision.allowed:
         given = GivenDose(event.t, event.mg)
         if event.action is Action.INITIAL:
-            state = replace(state, initial=given)
+            # The pre-dose baseline that discharge compares with (issue 9, item 4).
+            state = replace(
+                state, initial=given, baseline=state.latest_vitals, baseline_suds=state.latest_suds
+            )
         else:
             state = replace(state, supplemental=given)
     return state, Outputs(decisions=(decision,))
@@ -212,28 +234,22 @@ def _discharge(
     state: SessionState, event: DischargeRequested, rules: DosingRules
 ) -> tuple[SessionState, Outputs]:
     state, override = _take_override(state, Action.DISCHARGE)
-    refusals = discharge_refusals(
-        event.t, event.plan, state.initial, state.latest_vitals, state.alerts, rules
-    )
+    refusals = discharge_refusals(event.t, event.plan, state, rules)
     decision = decide(event.t, Action.DISCHARGE, refusals, override)
     if decision.allowed:
         state = replace(state, discharged_at=event.t, next_vitals=None)
     return state, Outputs(decisions=(decision,))
 
 
-def _acknowledge(
-    state: SessionState, event: AlertsAcknowledged, rules: DosingRules
-) -> tuple[SessionState, Outputs]:
+def _acknowledge(state: SessionState, event: AlertsAcknowledged) -> tuple[SessionState, Outputs]:
     if event.by_role != PHYSICIAN or not state.alerts.active:
         return state, Outputs()
-    state = replace(state, alerts=state.alerts.acknowledged())
-    if state.latest_vitals is None:
-        return state, Outputs()
-    # The alert interval no longer applies: the next reading falls back to the routine one,
-    # counted from the latest reading.
-    initial_at = state.initial.t if state.initial is not None else None
-    due = next_due(state.latest_vitals.t, initial_at, None, rules.schedule)
-    return replace(state, next_vitals=due), Outputs()
+    # Seen, not resolved: the alerts stay active for every gate and the interval stays the
+    # alert's; only the paging stops until a new critical reading (issue 9, item 1).
+    state = replace(state, alerts=state.alerts.acknowledged(event.t))
+    if state.next_vitals is not None:
+        state = replace(state, next_vitals=replace(state.next_vitals, page_physician=False))
+    return state, Outputs()
 
 
 def evaluate(

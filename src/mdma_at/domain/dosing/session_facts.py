@@ -4,7 +4,7 @@ the doses given and the latest vitals."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from mdma_at.domain.vitals.readings import VitalSigns
@@ -56,6 +56,42 @@ class PreDoseChecklist:
     cssrs_risk: CssrsRisk | None = None
     providers_present: int = 0
     pregnancy_test: PregnancyTest = PregnancyTest.NOT_DONE
+    pregnancy_test_on: date | None = None  # when recorded: must be the session day
+    safety_alert_open: bool = False  # an unacknowledged safety alert from the instruments
+    medications_changed: tuple[MedicationChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationChange:
+    """A medication started, restarted or changed since the last session, with its last dose."""
+
+    name: str
+    last_dose: date
+
+
+@dataclass(frozen=True, slots=True)
+class TimedValue:
+    """A single measurement (temperature, SUDS) and the time it was taken."""
+
+    t: datetime
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
+class TimedRisk:
+    """A C-SSRS screener result and the time it was taken."""
+
+    t: datetime
+    risk: CssrsRisk
+
+
+@dataclass(frozen=True, slots=True)
+class GatingAdverseEvent:
+    """A serious or special-interest adverse event: the AE gate reads these (issue 9, item 5)."""
+
+    t: datetime
+    term: str
+    why: str  # "serious", "of special interest" or both
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,37 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from mdma_at.domain.dosing.common import active_alert, stale_vitals
-from mdma_at.domain.dosing.decisions import Reason
+from mdma_at.domain.dosing.common import (
+    active_alert,
+    describe_events,
+    stale_temperature,
+    stale_vitals,
+)
+from mdma_at.domain.dosing.decisions import Liftable, Reason
 from mdma_at.domain.dosing.rules import DosingRules
-from mdma_at.domain.dosing.session_facts import GivenDose, TimedVitals, clock, fmt_mg, stamp
-from mdma_at.domain.vitals.alerts import AlertState
+from mdma_at.domain.dosing.session_facts import clock, fmt_mg, stamp
+
+if TYPE_CHECKING:
+    from mdma_at.domain.dosing.session import SessionState
 
 
 def supplemental_refusals(
-    t: datetime,
-    mg: float,
-    initial: GivenDose | None,
-    supplemental: GivenDose | None,
-    latest_vitals: TimedVitals | None,
-    alerts: AlertState,
-    rules: DosingRules,
+    t: datetime, mg: float, state: SessionState, rules: DosingRules
 ) -> list[Reason]:
     """Every reason to refuse a supplemental dose of `mg` mg at `t` (empty: allowed).
 
     mapp_v1: one per session; only from 1:30:00 to 2:30:00 after the initial dose, both ends
-    allowed (``start <= t - initial <= end``); at most half the initial dose (``mg <= 0.5 ×
-    initial``); session total ``<=`` 180 mg; the latest vitals at most 15 min old (``<=``);
-    no active caution or critical alert (the only reason a physician override lifts).
+    allowed (``start <= t - initial <= end``); at most half the initial dose actually given
+    (``mg <= 0.5 × initial``); session total ``<=`` 180 mg; the latest vitals at most 15 min old
+    and a temperature at most 60 min old (``<=``); no active critical alert (hard stop); no
+    active caution alert and the latest systolic < 160 and diastolic < 100 mmHg, or a physician
+    override; no serious or special-interest AE since the initial dose (hard stop).
     """
     sup = rules.supplemental
+    initial = state.initial
     reasons: list[Reason] = []
-    if supplemental is not None:
+    if state.supplemental is not None:
         reasons.append(
             Reason(
                 "supplemental_already_given",
-                f"the supplemental dose was already given at {stamp(supplemental.t)}",
+                f"the supplemental dose was already given at {stamp(state.supplemental.t)}",
                 rules.one_supplemental,
             )
         )
@@ -86,10 +91,41 @@ def supplemental_refusals(
                     rules.session_cap_mg.source,
                 )
             )
-    stale = stale_vitals(t, latest_vitals, sup.vitals_fresh_for.value, sup.vitals_fresh_for.source)
+        since = [e for e in state.gating_aes if e.t >= initial.t]
+        if since:
+            reasons.append(
+                Reason(
+                    "adverse_event_hold",
+                    f"adverse event since the initial dose: {describe_events(since)}; the "
+                    "supplemental dose is withheld (no override)",
+                    sup.adverse_event_hold,
+                )
+            )
+    latest = state.latest_vitals
+    stale = stale_vitals(t, latest, sup.vitals_fresh_for.value, sup.vitals_fresh_for.source)
     if stale is not None:
         reasons.append(stale)
-    alert = active_alert(alerts, sup.refuse_on_alert)
-    if alert is not None:
-        reasons.append(alert)
+    temperature = stale_temperature(
+        t,
+        state.latest_temperature,
+        sup.temperature_fresh_for.value,
+        sup.temperature_fresh_for.source,
+    )
+    if temperature is not None:
+        reasons.append(temperature)
+    if latest is not None and sup.bp_below.reached_by(
+        latest.reading.systolic, latest.reading.diastolic
+    ):
+        bp = sup.bp_below
+        reasons.append(
+            Reason(
+                "bp_needs_physician",
+                f"latest blood pressure {latest.reading.systolic:g}/{latest.reading.diastolic:g}"
+                f" mmHg at {stamp(latest.t)} is not below {bp.systolic:g}/{bp.diastolic:g}: "
+                "needs a physician override",
+                bp.source,
+                Liftable.BY_OVERRIDE,
+            )
+        )
+    reasons.extend(active_alert(state.alerts, sup.refuse_on_alert))
     return reasons

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
@@ -19,12 +19,15 @@ from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.events import (
     AdverseEventNoted,
     AlertsAcknowledged,
+    CssrsScreened,
     DischargeRequested,
+    DistressRated,
     DoseRequested,
     Event,
     OverrideGiven,
     VitalsTaken,
 )
+from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, validate_suds
 from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.dosing.session_facts import (
     CssrsRisk,
@@ -47,6 +50,8 @@ EVENT_TYPES = (
     "override",
     "acknowledge",
     "adverse_event",
+    "suds",
+    "cssrs",
 )
 
 
@@ -144,6 +149,17 @@ def parse_checklist(value: object, field: str = "pre_dose") -> PreDoseChecklist:
         if test_raw is None
         else _choice(test_raw, f"{field}.pregnancy_test", PregnancyTest)
     )
+    test_date_raw = data.get("pregnancy_test_date")
+    test_on = None
+    if test_date_raw is not None:
+        try:
+            test_on = date.fromisoformat(test_date_raw) if isinstance(test_date_raw, str) else None
+        except ValueError:
+            test_on = None
+        if test_on is None:
+            raise InvalidInput(
+                f"{field}.pregnancy_test_date", f"{test_date_raw!r} is not an ISO date"
+            )
     return PreDoseChecklist(
         consent_current=_bool(data, "consent_current", field),
         eligibility_signed=_bool(data, "eligibility_signed", field),
@@ -152,11 +168,19 @@ def parse_checklist(value: object, field: str = "pre_dose") -> PreDoseChecklist:
         cssrs_risk=cssrs,
         providers_present=providers_raw,
         pregnancy_test=test,
+        pregnancy_test_on=test_on,
+        safety_alert_open=_bool(data, "safety_alert_open", field),
+        medications_changed=validate_medications(
+            data.get("medications_changed"), f"{field}.medications_changed"
+        ),
     )
 
 
 def parse_event(
-    value: object, field: str, limits: PlausibilityLimits = PHYSIOLOGICAL_LIMITS
+    value: object,
+    field: str,
+    limits: PlausibilityLimits = PHYSIOLOGICAL_LIMITS,
+    rules: DosingRules | None = None,
 ) -> Event:
     """One event of the timeline (its ``type`` decides the other fields)."""
     data = _object(value, field)
@@ -174,8 +198,15 @@ def parse_event(
             data.get("temperature_c"),
             limits,
             field,
+            data.get("spo2"),
         )
         return VitalsTaken(t, reading)
+    if kind == "suds":
+        if rules is None:
+            raise ValueError("a SUDS event needs the protocol's scale")
+        return DistressRated(t, validate_suds(data.get("value"), rules.distress, f"{field}.value"))
+    if kind == "cssrs":
+        return CssrsScreened(t, validate_cssrs(data.get("risk"), f"{field}.risk"))
     if kind in ("request_initial", "request_supplemental"):
         action = Action.INITIAL if kind == "request_initial" else Action.SUPPLEMENTAL
         return DoseRequested(t, action, validate_mg(data.get("mg"), f"{field}.mg"))
@@ -191,9 +222,12 @@ def parse_event(
         return OverrideGiven(t, action, _text(data, "by_role", field), _text(data, "reason", field))
     if kind == "acknowledge":
         return AlertsAcknowledged(t, _text(data, "by_role", field))
-    serious = data.get("serious")
-    if serious is not None and not isinstance(serious, bool):
-        raise InvalidInput(f"{field}.serious", f"{serious!r} is not true or false")
+    flags: dict[str, bool | None] = {}
+    for key in ("serious", "special_interest"):
+        flag = data.get(key)
+        if flag is not None and not isinstance(flag, bool):
+            raise InvalidInput(f"{field}.{key}", f"{flag!r} is not true or false")
+        flags[key] = flag
     optional: dict[str, str | None] = {}
     for key in ("severity", "related"):
         text = data.get(key)
@@ -201,7 +235,12 @@ def parse_event(
             raise InvalidInput(f"{field}.{key}", f"{text!r} is not a text")
         optional[key] = text
     return AdverseEventNoted(
-        t, _text(data, "term", field), optional["severity"], serious, optional["related"]
+        t,
+        _text(data, "term", field),
+        optional["severity"],
+        flags["serious"],
+        optional["related"],
+        flags["special_interest"],
     )
 
 
@@ -233,7 +272,7 @@ def parse_timeline(value: object, rules_for: Callable[[str], DosingRules]) -> Ti
         raise InvalidInput("events", "must be a JSON list of events")
     events: list[Event] = []
     for i, raw in enumerate(raw_events):
-        event = parse_event(raw, f"events[{i}]", limits)
+        event = parse_event(raw, f"events[{i}]", limits, rules)
         if events and event.t < events[-1].t:
             raise InvalidInput(
                 f"events[{i}].t",

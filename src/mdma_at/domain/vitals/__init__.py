@@ -8,6 +8,7 @@ from mdma_at.domain.vitals.alerts import ActiveAlert, AlertState
 from mdma_at.domain.vitals.classification import (
     AlertLevel,
     AlertThresholds,
+    Direction,
     Threshold,
     VitalAlert,
     classify,
@@ -23,6 +24,7 @@ __all__ = [
     "AlertLevel",
     "AlertState",
     "AlertThresholds",
+    "Direction",
     "DueReason",
     "MeasurementSchedule",
     "Parameter",

@@ -27,6 +27,7 @@ class PlausibilityLimits:
     heart_rate: tuple[float, float]
     temperature_c: tuple[float, float]
     source: Source
+    spo2: tuple[float, float] = (50.0, 100.0)
 
 
 PHYSIOLOGICAL_LIMITS = PlausibilityLimits(
@@ -36,9 +37,11 @@ PHYSIOLOGICAL_LIMITS = PlausibilityLimits(
     temperature_c=(30.0, 45.0),
     source=Source(
         "Issue 5 'Bad input': systolic 50–300 mmHg, diastolic ≥ 20 and < systolic, HR 20–250/min, "
-        "temperature 30–45 °C; chosen to refuse typing and device errors only",
+        "temperature 30–45 °C; issue 9: SpO2 50–100 %; chosen to refuse typing and device "
+        "errors only",
         site_default=True,
     ),
+    spo2=(50.0, 100.0),
 )
 
 
@@ -61,9 +64,10 @@ def validate(
     systolic: object,
     diastolic: object,
     heart_rate: object,
-    temperature_c: object,
+    temperature_c: object = None,
     limits: PlausibilityLimits = PHYSIOLOGICAL_LIMITS,
     field: str = "vitals",
+    spo2: object = None,
 ) -> VitalSigns:
     """A `VitalSigns` from raw entries, or `InvalidInput` naming the first impossible one.
 
@@ -73,8 +77,9 @@ def validate(
         systolic: mmHg; plausible when 50 ≤ value ≤ 300.
         diastolic: mmHg; plausible when value ≥ 20 and value < systolic.
         heart_rate: beats/min; plausible when 20 ≤ value ≤ 250.
-        temperature_c: °C; plausible when 30 ≤ value ≤ 45.
+        temperature_c: °C; plausible when 30 ≤ value ≤ 45; None when not taken.
         limits: the plausible ranges (the issue's defaults unless a site sets others).
+        spo2: %; plausible when 50 ≤ value ≤ 100; None when not taken.
         field: prefix of the field names in errors (``vitals`` or ``events[3]``).
 
     Raises:
@@ -83,7 +88,8 @@ def validate(
     sbp = _number(systolic, f"{field}.systolic", "mmHg")
     dbp = _number(diastolic, f"{field}.diastolic", "mmHg")
     hr = _number(heart_rate, f"{field}.heart_rate", "beats/min")
-    temp = _number(temperature_c, f"{field}.temperature_c", "°C")
+    temp = None if temperature_c is None else _number(temperature_c, f"{field}.temperature_c", "°C")
+    sat = None if spo2 is None else _number(spo2, f"{field}.spo2", "%")
     _within(sbp, limits.systolic, f"{field}.systolic", "mmHg")
     if dbp < limits.diastolic_min:
         raise InvalidInput(f"{field}.diastolic", f"{dbp:g} is below {limits.diastolic_min:g} mmHg")
@@ -92,5 +98,8 @@ def validate(
             f"{field}.diastolic", f"{dbp:g} mmHg must be below the systolic {sbp:g} mmHg"
         )
     _within(hr, limits.heart_rate, f"{field}.heart_rate", "beats/min")
-    _within(temp, limits.temperature_c, f"{field}.temperature_c", "°C")
-    return VitalSigns(systolic=sbp, diastolic=dbp, heart_rate=hr, temperature_c=temp)
+    if temp is not None:
+        _within(temp, limits.temperature_c, f"{field}.temperature_c", "°C")
+    if sat is not None:
+        _within(sat, limits.spo2, f"{field}.spo2", "%")
+    return VitalSigns(systolic=sbp, diastolic=dbp, heart_rate=hr, temperature_c=temp, spo2=sat)

@@ -2,7 +2,8 @@
 
 mapp_v1 (site default, DESIGN.md §4): every 30 min up to 6 h after the initial dose, then hourly;
 every 10 min while a caution alert is active; every 5 min while a critical alert is active, with
-the physician paged. The interval is chosen at the time of the reading it follows.
+the physician paged until they acknowledge it. The interval is chosen at the time of the reading
+it follows.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ def next_due(
     initial_dose_at: datetime | None,
     alert_level: AlertLevel | None,
     schedule: MeasurementSchedule,
+    paging: bool = True,
 ) -> VitalsDue:
     """The next measurement after a reading taken at `after`.
 
@@ -67,9 +69,12 @@ def next_due(
         initial_dose_at: time of the initial dose, None before it is given.
         alert_level: the highest active alert level after that reading, None when none.
         schedule: the protocol's intervals.
+        paging: False once a physician has acknowledged the critical alert (issue 9, item 1):
+            the readings stay every 5 min while it is active, without paging, until a new
+            critical reading.
     """
     if alert_level is AlertLevel.CRITICAL:
-        return VitalsDue(after, after + schedule.critical, DueReason.CRITICAL_ALERT, True)
+        return VitalsDue(after, after + schedule.critical, DueReason.CRITICAL_ALERT, paging)
     if alert_level is AlertLevel.CAUTION:
         return VitalsDue(after, after + schedule.caution, DueReason.CAUTION_ALERT, False)
     if initial_dose_at is not None and after - initial_dose_at >= schedule.late_after:

@@ -108,8 +108,16 @@ class SessionRead(BaseModel):
         state = file.folded.state
         read.initial_dose = _dose(state.initial)
         read.supplemental_dose = _dose(state.supplemental)
+        acknowledged = state.alerts.acknowledged_at
         read.active_alerts = [
-            {"parameter": a.parameter.value, "level": a.level.value, "since": stamp(a.since)}
+            {
+                "parameter": a.parameter.value,
+                "direction": a.direction.value,
+                "level": a.level.value,
+                "since": stamp(a.since),
+                # Seen by a physician (paging stopped), still active (issue 9, item 1).
+                "acknowledged_at": stamp(acknowledged) if acknowledged else None,
+            }
             for a in state.alerts.active
         ]
         read.next_vitals_due = stamp(state.next_vitals.due) if state.next_vitals else None

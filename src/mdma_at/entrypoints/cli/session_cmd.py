@@ -32,10 +32,13 @@ def _human(payload: dict[str, Any]) -> None:
         verdict = "ALLOWED" if d["allowed"] else "REFUSED"
         typer.echo(f"{d['t']}  {d['action']:<12} {verdict}")
         for reason in d["reasons"]:
-            typer.echo(f"    - {reason}")
+            lifted = reason["lifted_by"]
+            note = "" if lifted is None else f" (lifted by physician override: {lifted['reason']})"
+            typer.echo(f"    - {reason['code']}: {reason['message']}{note}")
     for a in payload["alerts"]:
         typer.echo(
-            f"{a['t']}  alert {a['level']}: {a['parameter']} {a['value']} (limit {a['limit']})"
+            f"{a['t']}  alert {a['level']} {a['direction']}: {a['parameter']} {a['value']} "
+            f"(limit {a['limit']})"
         )
     if payload["vitals_due"]:
         last = payload["vitals_due"][-1]

@@ -78,23 +78,34 @@
         limit("SBP caution > " + L.systolic_caution, "#9a5b00"),
         limit("SBP critical ≥ " + L.systolic_critical, "#7a1c15"),
         limit("HR caution > " + L.heart_rate_caution, "#5b6677"),
-        limit("HR critical ≥ " + L.heart_rate_critical, "#1b2330")
+        limit("HR critical ≥ " + L.heart_rate_critical, "#1b2330"),
+        limit("SBP low caution < " + L.systolic_low_caution, "#9a5b00"),
+        limit("HR low caution < " + L.heart_rate_low_caution, "#5b6677")
       ],
       axes: [{}, { label: "mmHg · beats/min" }]
     }, [d.x, d.systolic, d.diastolic, d.heart_rate, d.sbp_low, d.sbp_high, d.hr_low, d.hr_high,
         flat(d.x, L.systolic_caution), flat(d.x, L.systolic_critical),
-        flat(d.x, L.heart_rate_caution), flat(d.x, L.heart_rate_critical)], main);
+        flat(d.x, L.heart_rate_caution), flat(d.x, L.heart_rate_critical),
+        flat(d.x, L.systolic_low_caution), flat(d.x, L.heart_rate_low_caution)], main);
     var t = d.temperature;
     new uPlot({
       width: width, height: 180,
       series: [{}, line("Temperature °C", "#1e7a44", { points: { show: true, size: 6 } }),
                limit("caution ≥ " + L.temperature_caution, "#9a5b00"),
-               limit("critical ≥ " + L.temperature_critical, "#7a1c15")],
+               limit("critical ≥ " + L.temperature_critical, "#7a1c15"),
+               limit("low caution < " + L.temperature_low_caution, "#5b6677")],
       axes: [{}, { label: "°C" }]
-    }, [t.x, t.y, flat(t.x, L.temperature_caution), flat(t.x, L.temperature_critical)], temp);
+    }, [t.x, t.y, flat(t.x, L.temperature_caution), flat(t.x, L.temperature_critical),
+        flat(t.x, L.temperature_low_caution)], temp);
   }
 
-  function ready() { fillOffsets(); restoreEntryTime(); draw(); }
+  function printButton() {
+    // The record's Print button (no inline handler: the pages run under a strict CSP).
+    var button = document.getElementById("print-record");
+    if (button) button.addEventListener("click", function () { window.print(); });
+  }
+
+  function ready() { fillOffsets(); restoreEntryTime(); printButton(); draw(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
   document.addEventListener("htmx:afterSwap", function (e) { fillOffsets(e.target); draw(); });
