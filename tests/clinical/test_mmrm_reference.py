@@ -454,11 +454,12 @@ def check_structured_kr(case: dict[str, Any]) -> None:
         snap["tolerance"],
     )
     joint = fit.wald_test(np.eye(2))
-    close(
-        [joint.den_df, joint.f],
-        [snap["joint_2df"]["den_df"], snap["joint_2df"]["F"]],
-        snap["tolerance"],
-    )
+    close(joint.den_df, snap["joint_2df"]["den_df"], snap["tolerance"])
+    # mmrm's default KR differentiates Sigma in its own (log-sd, transformed rho) parameters, we
+    # in SAS's (variance, rho) (ADR 0031): its adjusted SEs above are 4e-5 to 7e-5 below ours,
+    # and the quadratic form F carries that twice (1.5e-4). The F scale itself is mmrm's
+    # m / (E* (m - 2)), proved exact against Hotelling in tests/unit/analysis/test_mmrm_defects.py.
+    close(joint.f, snap["joint_2df"]["F"], {"kind": "relative", "value": 2e-4})
 
 
 def check_anova_ar1(case: dict[str, Any]) -> None:

@@ -169,7 +169,7 @@ def test_levels_set_the_order_and_reference_of_a_factor(trial: Path) -> None:
         (
             "CHG ~ ARM + us(VISIT | SUBJ)",
             ["--weights", "W"],
-            "error: W: weight 0.0 in an analysed row is not > 0",
+            "error: W: weight 0.0 in an analysed row is not a finite number > 0",
         ),
         (FORMULA, ["--reference", "ARM"], "error: reference: 'ARM' is not COLUMN=LEVEL"),
         (FORMULA, ["--method", "bayes"], "error: method: unknown method 'bayes'"),
@@ -193,7 +193,13 @@ def test_bad_options_exit_2_with_one_line_naming_the_field(
 
 def _rows(**change: object) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = [
-        {"SUBJ": f"P{s}", "VISIT": v, "ARM": "AB"[s % 2], "CHG": float((s * 7 + i * 3) % 5)}
+        {
+            "SUBJ": f"P{s}",
+            "VISIT": v,
+            "ARM": "AB"[s % 2],
+            "BASE": float(s % 4),
+            "CHG": float((s * 7 + i * 3) % 5),
+        }
         for s in range(12)
         for i, v in enumerate(["V1", "V2"])
     ]
@@ -226,6 +232,32 @@ def _rows(**change: object) -> list[dict[str, object]]:
             [r | {"ARM2": r["ARM"]} for r in _rows()],
             "CHG ~ ARM + ARM2 + us(VISIT | SUBJ)",
             "error: formula: the fixed-effects design has rank 2 < 3 columns; aliased: ARM2[T.B]",
+        ),
+        # issue 11, defects 4 to 6: never a traceback, never a silent factor or linear visit
+        (
+            _rows(CHG="inf"),
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            "error: CHG[3]: response value inf is not a finite number",
+        ),
+        (
+            _rows(BASE="-inf"),
+            "CHG ~ BASE + ARM + us(VISIT | SUBJ)",
+            "error: BASE[3]: covariate value -inf is not a finite number",
+        ),
+        (
+            _rows(BASE="."),
+            "CHG ~ BASE + ARM + us(VISIT | SUBJ)",
+            "error: BASE[3]: column mixes numbers and text: '.' among numbers",
+        ),
+        (
+            _rows(BASE="n/a"),
+            "CHG ~ BASE + ARM + us(VISIT | SUBJ)",
+            "error: BASE[3]: column mixes numbers and text: 'n/a' among numbers",
+        ),
+        (
+            [r | {"VISIT": int(str(r["VISIT"])[1:])} for r in _rows()],
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            "error: VISIT[0]: the visit column holds numbers (1); an MMRM needs it as a factor",
         ),
     ],
 )

@@ -23,8 +23,11 @@ from mdma_at.analysis.mmrm.errors import (
     FormulaSyntaxError,
     InsufficientData,
     MissingColumn,
+    NonFiniteValue,
+    NonNumericCovariate,
     NonNumericResponse,
     NonPositiveWeight,
+    NumericVisit,
     RankDeficientDesign,
     SingleVisitLevel,
     UnknownLevel,
@@ -153,7 +156,9 @@ def _required_columns(parsed: MmrmFormula) -> list[str]:
 def _numeric_response(series: pd.Series, column: str) -> pd.Series:
     """Numbers stay, NA and empty cells are missing, anything else is bad input."""
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype(float)
+        numbers = series.astype(float)
+        _refuse_infinite(numbers, column, "response")
+        return numbers
     text = series.astype("string").str.strip()
     blank = text.isna() | (text == "") | (text.str.upper() == "NA")
     converted = pd.to_numeric(text.where(~blank), errors="coerce")
@@ -165,7 +170,77 @@ def _numeric_response(series: pd.Series, column: str) -> pd.Series:
             f"response value {_show(series.iloc[position])} is not a number "
             "(missing values must be NA or empty)",
         )
-    return converted.astype(float)
+    values = converted.astype(float)
+    _refuse_infinite(values, column, "response")
+    return values
+
+
+def _refuse_infinite(values: pd.Series, column: str, what: str) -> None:
+    infinite = np.isinf(values.to_numpy(dtype=float))
+    if infinite.any():
+        position = int(np.flatnonzero(infinite)[0])
+        raise NonFiniteValue(
+            f"{column}[{position}]",
+            f"{what} value {_show(values.iloc[position])} is not a finite number",
+        )
+
+
+def _is_text(series: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(series)
+        or pd.api.types.is_bool_dtype(series)
+        or isinstance(series.dtype, pd.CategoricalDtype)
+    )
+
+
+def _check_cells(frame: pd.DataFrame, parsed: MmrmFormula, columns: list[str]) -> None:
+    """Refuse cells that would silently change the model (issue 11, defects 4 to 6).
+
+    * an infinite covariate (the response is checked in `_numeric_response`);
+    * a column holding numbers and text (``.``, ``n/a``): a numeric covariate with one stray
+      cell would otherwise become a factor with one level per value;
+    * a numeric visit or covariance group: formulaic would fit it as a linear trend while the
+      covariance treats it as a factor; mmrm requires a factor visit (ADR 0034).
+    """
+    cov = parsed.covariance
+    for name in columns[1:]:
+        if name == cov.subject:
+            continue
+        series = frame[name]
+        if (
+            name in (cov.visit, cov.group)
+            and not _is_text(series)
+            and not (
+                isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(series)
+            )
+        ):
+            present = np.flatnonzero(series.notna().to_numpy())
+            position = int(present[0]) if present.size else 0
+            role = "visit" if name == cov.visit else "covariance group"
+            raise NumericVisit(
+                f"{name}[{position}]",
+                f"the {role} column holds numbers ({_show(series.iloc[position])}); an MMRM "
+                "needs it as a factor: label the levels (e.g. W2, W6) in the data",
+            )
+        if _is_text(series):
+            text = series.astype("string").str.strip()
+            blank = text.isna() | (text == "") | (text.str.upper() == "NA")
+            numeric = pd.to_numeric(text.where(~blank), errors="coerce")
+            is_number = numeric.notna() & ~blank
+            is_text = numeric.isna() & ~blank
+            if is_number.any() and is_text.any():
+                # The minority kind is the stray one: '.' among numbers, or 7 among labels.
+                stray = is_text if is_text.sum() <= is_number.sum() else is_number
+                position = int(np.flatnonzero(stray.to_numpy())[0])
+                raise NonNumericCovariate(
+                    f"{name}[{position}]",
+                    f"column mixes numbers and text: {_show(series.iloc[position])} "
+                    f"among {'numbers' if stray is is_text else 'text labels'} (missing values "
+                    "must be NA or empty; a factor's levels must all be text)",
+                )
+            _refuse_infinite(numeric.where(is_number, 0.0), name, "covariate")
+        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            _refuse_infinite(series.astype(float), name, "covariate")
 
 
 def prepare(
@@ -204,6 +279,7 @@ def prepare(
     frame = data[list(dict.fromkeys([*columns, *([weights] if weights else [])]))].copy()
     frame = frame.reset_index(drop=True)
     frame[parsed.response] = _numeric_response(frame[parsed.response], parsed.response)
+    _check_cells(frame, parsed, columns)
 
     keys = frame[[cov.subject, cov.visit]].dropna()
     duplicated = keys.duplicated()
@@ -218,12 +294,13 @@ def prepare(
     used = frame.dropna(subset=[c for c in columns if c in frame.columns]).reset_index(drop=True)
     if weights:
         w = pd.to_numeric(used[weights], errors="coerce")
-        bad = ~(w > 0)
+        bad = ~((w > 0) & np.isfinite(w))
         if bad.any():
             position = int(np.flatnonzero(bad.to_numpy())[0])
             raise NonPositiveWeight(
                 weights,
-                f"weight {_show(used[weights].iloc[position])} in an analysed row is not > 0",
+                f"weight {_show(used[weights].iloc[position])} in an analysed row is not a "
+                "finite number > 0",
             )
         weight_values = w.to_numpy(dtype=float)
     else:

@@ -11,13 +11,20 @@ from numpy.typing import NDArray
 
 from mdma_at.analysis.mmrm.covariance import make_structure
 from mdma_at.analysis.mmrm.design import MmrmData, prepare
-from mdma_at.analysis.mmrm.errors import InsufficientData, InvalidOption, MissingColumn
+from mdma_at.analysis.mmrm.errors import (
+    FitFailed,
+    InsufficientData,
+    InvalidOption,
+    MissingColumn,
+)
 from mdma_at.analysis.mmrm.formula import parse_formula
 from mdma_at.analysis.mmrm.inference import Inference
+from mdma_at.analysis.mmrm.likelihood import evaluate
 from mdma_at.analysis.mmrm.lsmeans import default_arm
 from mdma_at.analysis.mmrm.optimise import Objective, Optimum, maximise
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
 from mdma_at.analysis.mmrm.result import MmrmFit
+from mdma_at.analysis.mmrm.scaling import response_scale
 from mdma_at.analysis.mmrm.threads import single_threaded_blas
 
 METHODS = ("reml", "ml")
@@ -93,6 +100,13 @@ def _natural_hessian(
     return natural.hessian(model.natural(theta))
 
 
+def _equilibrated(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+    """D M D with D = diag(|M_jj|^-1/2): the same definiteness, eigenvalues free of units."""
+    diag = np.abs(np.diag(matrix))
+    unit = 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0))
+    return unit[:, None] * matrix * unit[None, :]  # type: ignore[no-any-return]
+
+
 def _natural_jacobian(model: CovarianceModel, theta: NDArray[np.float64]) -> NDArray[np.float64]:
     """d phi_i / d theta_j by the complex step (the maps accept complex numbers)."""
     n = theta.size
@@ -144,24 +158,43 @@ def _fit(
             f"{prepared.n_observations} observations cannot support {n_params} fixed effects "
             f"and {model.n_params} covariance parameters",
         )
-    optimum = maximise(prepared, model, reml=method == "reml")
-    phi = model.natural(optimum.theta)
-    hessian = _natural_hessian(prepared, model, optimum, method == "reml")
-    hessian_pd = bool(np.all(np.linalg.eigvalsh(hessian) > 0))
+    reml = method == "reml"
+    # Estimate on the standardised response so no step size or tolerance sees its units, then
+    # map the covariance parameters and their Hessian back (see `scaling`).
+    scale = response_scale(prepared)
+    standard = scale.standardised(prepared)
+    optimum = maximise(standard, model, reml=reml)
+    units = scale.natural_units(model)
+    phi = model.natural(optimum.theta) * units
+    standard_hessian = _natural_hessian(standard, model, optimum, reml)
+    hessian = standard_hessian / np.outer(units, units)
+    evaluation = evaluate(prepared, model.sigmas_natural(phi), reml=reml, gradient=False)
+    if evaluation is None:
+        raise FitFailed(
+            "covariance", "the fitted covariance is not positive definite on the response's scale"
+        )
+    minus2_loglik = optimum.evaluation.minus2_loglik + scale.minus2_loglik_shift(prepared, reml)
+    hessian_pd = bool(np.all(np.linalg.eigvalsh(_equilibrated(standard_hessian)) > 0))
     inference = Inference(
         prepared,
         model,
         phi,
-        optimum.evaluation,
+        evaluation,
         hessian,
         kenward_roger=df_method == "kenward-roger",
     )
+    if not hessian_pd:
+        message = (
+            "the Hessian of the covariance parameters is not positive definite "
+            "(a boundary or unidentified covariance parameter)"
+        )
+    elif not scale.trustworthy:
+        message = scale.distrust_message()
+    else:
+        message = optimum.message
     convergence = {
-        "converged": optimum.converged and hessian_pd,
-        "message": optimum.message
-        if hessian_pd
-        else "the Hessian of the covariance parameters is not positive definite "
-        "(a boundary or unidentified covariance parameter)",
+        "converged": optimum.converged and hessian_pd and scale.trustworthy,
+        "message": message,
         "iterations": optimum.iterations,
         "max_abs_gradient": optimum.max_abs_gradient,
         "hessian_positive_definite": hessian_pd,
@@ -170,7 +203,7 @@ def _fit(
         prepared,
         model,
         phi,
-        optimum.evaluation.minus2_loglik,
+        minus2_loglik,
         inference,
         method=method,
         df_method=df_method,

@@ -151,8 +151,9 @@ class Inference:
         v_star = (2.0 / q) * (1.0 + c1 * b) / ((1.0 - c2 * b) ** 2 * (1.0 - c3 * b))
         rho = v_star / (2.0 * e_star**2)
         df = 4.0 + (q + 2.0) / (q * rho - 1.0)
-        # F scale uses E = 1 + A2/q as mmrm (pbkrtest) does; the d.f. use E* (Kenward & Roger).
-        scale = df / ((1.0 + a2 / q) * (df - 2.0))
+        # F scale m / (E* (m - 2)) with E* = 1 / (1 - A2/q), as mmrm 0.3.18's h_kr_df: with it
+        # KR reproduces Hotelling's exact F on complete balanced unstructured data (issue 11).
+        scale = df / (e_star * (df - 2.0))
         return float(df), float(scale)
 
 
@@ -163,6 +164,14 @@ def _covariance_of_theta(hessian: Array) -> Array:
     ``converged: false`` (see `fit`), and W from the pseudo-inverse keeps the rest computable.
     """
     half = 0.5 * (hessian + hessian.T) / 2.0
-    if np.linalg.cond(half) < 1e12:
-        return linalg.inv(half)  # type: ignore[no-any-return]
-    return linalg.pinvh(half)  # type: ignore[no-any-return]
+    # Judge and invert the Jacobi-equilibrated matrix: variances (units y^4 in H) and
+    # correlations (unitless) sit side by side, so the raw condition number would depend on the
+    # scale of the response.
+    diag = np.abs(np.diag(half))
+    unit = np.where(diag > 0, 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0)), 1.0)
+    equilibrated = unit[:, None] * half * unit[None, :]
+    if np.linalg.cond(equilibrated) < 1e12:
+        inverse = linalg.inv(equilibrated)
+    else:
+        inverse = linalg.pinvh(equilibrated)
+    return unit[:, None] * inverse * unit[None, :]  # type: ignore[no-any-return]

@@ -1,0 +1,190 @@
+"""Regression tests for the six MMRM defects of issue 11, each against an independent value.
+
+1. Kenward-Roger multi-d.f. F scale: Hotelling's exact F (closed form) on complete balanced data.
+2./3. -2 log L and the d.f. under y -> a + b*y: the fit of y itself plus the closed-form change
+   (N - p) log b^2 of -2 log L (REML); d.f. and t unchanged.
+4.-6. inf, a text cell in a numeric covariate and a numeric visit: refused, naming column and row.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mdma_at.analysis.mmrm import (
+    MmrmError,
+    NonFiniteValue,
+    NonNumericCovariate,
+    NumericVisit,
+    fit_mmrm,
+)
+
+# -- 1. Kenward-Roger F against Hotelling's T^2 ------------------------------------------------
+
+
+def _complete_balanced(n: int, seed: int) -> pd.DataFrame:
+    """n subjects x 4 visits, every response observed, unstructured correlation."""
+    rng = np.random.default_rng(seed)
+    sigma = np.array(
+        [[4.0, 2.0, 1.5, 1.0], [2.0, 5.0, 2.5, 2.0], [1.5, 2.5, 6.0, 3.0], [1.0, 2.0, 3.0, 7.0]]
+    )
+    means = np.array([10.0, 10.6, 11.5, 11.2])
+    wide = rng.multivariate_normal(means, sigma, size=n)
+    return pd.DataFrame(
+        [
+            {"SUBJ": f"S{i:02d}", "VISIT": f"V{v + 1}", "Y": wide[i, v]}
+            for i in range(n)
+            for v in range(4)
+        ]
+    )
+
+
+def _hotelling_equal_means(frame: pd.DataFrame) -> tuple[float, int, int]:
+    """Exact F for H0: all visit means equal (Anderson 2003, section 5.3; Rencher 2002 (5.21)).
+
+    D_i = (y_i2 - y_i1, y_i3 - y_i1, y_i4 - y_i1); T^2 = n dbar' S_D^-1 dbar;
+    F = (n - q) / (q (n - 1)) T^2 ~ F(q, n - q), q = 3.
+    """
+    wide = frame.pivot(index="SUBJ", columns="VISIT", values="Y").to_numpy()
+    d = wide[:, 1:] - wide[:, [0]]
+    n, q = d.shape
+    dbar = d.mean(axis=0)
+    t2 = n * float(dbar @ np.linalg.solve(np.cov(d, rowvar=False), dbar))
+    return (n - q) / (q * (n - 1)) * t2, q, n - q
+
+
+@pytest.mark.parametrize(("n", "seed"), [(30, 11), (60, 12)])
+def test_kenward_roger_f_of_the_visit_effect_is_hotellings_exact_f(n: int, seed: int) -> None:
+    # On complete balanced data with an unstructured covariance, REML gives Sigma = S and KR's
+    # scaled F and d.f. are exactly Hotelling's (Kenward & Roger 1997, section 4).
+    frame = _complete_balanced(n, seed)
+    expected_f, q, expected_df = _hotelling_equal_means(frame)
+    fit = fit_mmrm(frame, "Y ~ VISIT + us(VISIT | SUBJ)", df="kenward-roger")
+    test = fit.term_test("VISIT")
+    assert fit.converged
+    assert test.num_df == q
+    assert test.f == pytest.approx(expected_f, rel=1e-6)
+    assert test.den_df == pytest.approx(expected_df, rel=1e-6)
+
+
+# -- 2. and 3. invariance under y -> a + b*y ---------------------------------------------------
+
+
+@functools.cache
+def _trial() -> pd.DataFrame:
+    """Two arms, three visits, 60 subjects, about 12 % of responses missing."""
+    rng = np.random.default_rng(7)
+    rows = []
+    for s in range(60):
+        arm = "MDMA" if s % 2 else "PBO"
+        base = rng.normal(45, 6)
+        intercept = rng.normal(0, 4)
+        for v, visit in enumerate(["W2", "W6", "W10"]):
+            value = -3 * (v + 1) - (5 if arm == "MDMA" else 0) + 0.2 * base + intercept
+            value += rng.normal(0, 3 + v)
+            rows.append(
+                {
+                    "SUBJ": f"P{s:03d}",
+                    "VISIT": visit,
+                    "ARM": arm,
+                    "BASE": base,
+                    "CHG": np.nan if rng.random() < 0.12 else value,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+FORMULA = "CHG ~ BASE + ARM*VISIT + {cov}(VISIT | SUBJ)"
+OFFSETS = [0.0, 3e7, 1e8]
+SCALES = [1e-8, 1e-4, 1.0, 1e4, 1e8]
+
+
+@functools.cache
+def _fit(cov: str, df: str, a: float, b: float) -> object:
+    data = _trial().assign(CHG=lambda f: a + b * f.CHG)
+    return fit_mmrm(data, FORMULA.format(cov=cov), df=df)
+
+
+@pytest.mark.parametrize(("cov", "df"), [("us", "satterthwaite"), ("ar1h", "kenward-roger")])
+@pytest.mark.parametrize("a", OFFSETS)
+@pytest.mark.parametrize("b", SCALES)
+def test_minus2_loglik_and_df_are_invariant_to_the_units_of_the_response(
+    cov: str, df: str, a: float, b: float
+) -> None:
+    base = _fit(cov, df, 0.0, 1.0)
+    fit = _fit(cov, df, a, b)
+    assert base.converged  # type: ignore[attr-defined]
+    if not fit.converged:  # type: ignore[attr-defined]
+        # Allowed only where the data themselves have lost the digits: an offset of 1e8 with a
+        # spread of b * 3 leaves 16 - log10(1e8 / (3 b)) significant digits for the variation.
+        assert a / b > 1e8
+        assert "significant digits" in fit.convergence["message"]  # type: ignore[attr-defined]
+        return
+    n, p = fit.n_observations, len(fit.beta)  # type: ignore[attr-defined]
+    # REML: log|V| gains N log b^2, log|X'V^-1X| loses p log b^2, r'V^-1r is unchanged.
+    expected = -2 * base.loglik + (n - p) * math.log(b * b)  # type: ignore[attr-defined]
+    assert -2 * fit.loglik == pytest.approx(expected, rel=1e-6, abs=1e-6)  # type: ignore[attr-defined]
+    ours, theirs = fit.coefficients, base.coefficients  # type: ignore[attr-defined]
+    assert np.allclose(ours.df, theirs.df, rtol=1e-6)
+    assert np.allclose(ours.t[1:], theirs.t[1:], rtol=1e-6)  # the intercept moves with a
+    assert np.allclose(ours.se, b * theirs.se, rtol=1e-6)
+    joint = fit.term_test("ARM:VISIT")  # type: ignore[attr-defined]
+    reference = base.term_test("ARM:VISIT")  # type: ignore[attr-defined]
+    assert joint.den_df == pytest.approx(reference.den_df, rel=1e-6)
+    assert joint.f == pytest.approx(reference.f, rel=1e-6)
+
+
+def test_every_offset_and_scale_with_enough_digits_is_trusted() -> None:
+    # The invariance test above must not pass by distrusting everything: a response with a
+    # zero offset, or with its variation at least 1e-8 of its size, is fitted and trusted.
+    for a in OFFSETS:
+        for b in SCALES:
+            if a == 0.0 or a / b <= 1e8:
+                assert _fit("us", "satterthwaite", a, b).converged, (a, b)  # type: ignore[attr-defined]
+
+
+# -- 4. to 6. cells that would silently change the model ----------------------------------------
+
+
+def _with(column: str, row: int, value: object) -> pd.DataFrame:
+    frame = _trial().copy()
+    frame[column] = frame[column].astype(object)
+    frame.loc[row, column] = value
+    if value not in (".", "n/a"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+@pytest.mark.parametrize(
+    ("frame", "error", "field", "message"),
+    [
+        (_with("CHG", 4, np.inf), NonFiniteValue, "CHG[4]", "inf is not a finite number"),
+        (_with("CHG", 5, -np.inf), NonFiniteValue, "CHG[5]", "-inf is not a finite number"),
+        (_with("BASE", 7, np.inf), NonFiniteValue, "BASE[7]", "inf is not a finite number"),
+        (_with("BASE", 9, "."), NonNumericCovariate, "BASE[9]", "'.' among numbers"),
+        (_with("BASE", 3, "n/a"), NonNumericCovariate, "BASE[3]", "'n/a' among numbers"),
+        (
+            _trial().assign(VISIT=lambda f: f.VISIT.str[1:].astype(int)),
+            NumericVisit,
+            "VISIT[0]",
+            "needs it as a factor",
+        ),
+    ],
+)
+def test_cells_that_would_change_the_model_silently_are_refused_by_column_and_row(
+    frame: pd.DataFrame, error: type[MmrmError], field: str, message: str
+) -> None:
+    with pytest.raises(error, match=message) as raised:
+        fit_mmrm(frame, FORMULA.format(cov="us"))
+    assert raised.value.field == field
+
+
+def test_a_factor_of_text_labels_stays_a_factor() -> None:
+    # The mixed-column rule fires only on numbers AND text in one column.
+    frame = _trial().assign(SITE=lambda f: np.where(f.index < 90, "north", "south"))
+    fit = fit_mmrm(frame, "CHG ~ SITE + ARM*VISIT + us(VISIT | SUBJ)")
+    assert "SITE[T.south]" in list(fit.coefficients.term)
