@@ -25,12 +25,13 @@ CONTRACT = [
 FORMULA = "CHG ~ BASE + ARM*VISIT + us(VISIT | SUBJ)"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mdma_at", "analyze", "mmrm", *args],
         capture_output=True,
         text=True,
         check=False,
+        cwd=cwd,
     )
 
 
@@ -274,3 +275,16 @@ def test_a_missing_data_file_is_bad_input(tmp_path: Path) -> None:
     done = run(str(tmp_path / "nope.csv"), "--formula", FORMULA, "--json")
     assert done.returncode == 2
     assert done.stderr.startswith("error: DATA: cannot read")
+
+
+def test_code_in_a_formula_is_refused_and_never_runs(trial: Path, tmp_path: Path) -> None:
+    # issue 10, item 4: this formula used to write pwned.txt through formulaic's Python eval.
+    formula = "CHG ~ BASE + np.savetxt('pwned.txt', BASE) + us(VISIT | SUBJ)"
+    done = run(str(trial), "--formula", formula, "--json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(
+        "error: formula: 'np.savetxt' at position 13 is not an allowed transform"
+    ), done.stderr
+    assert done.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trial.csv"]

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from formulaic import Formula, model_matrix
+from formulaic import model_matrix
 from numpy.typing import NDArray
 from scipy import linalg
 
@@ -144,13 +144,11 @@ def _show(value: Any) -> str:
 
 
 def _required_columns(parsed: MmrmFormula) -> list[str]:
-    try:
-        fixed = sorted(Formula(parsed.fixed_formula).rhs.required_variables)
-    except Exception as error:  # formulaic raises several parser exception types
-        raise FormulaSyntaxError("formula", f"cannot parse the fixed effects: {error}") from error
+    """Response, fixed-effect columns (as the formula grammar found them), covariance columns."""
+    fixed = list(parsed.fixed_columns)
     cov = parsed.covariance
     extra = [cov.visit, cov.subject] + ([cov.group] if cov.group else [])
-    return [parsed.response, *fixed, *[c for c in extra if c not in fixed]]
+    return list(dict.fromkeys([parsed.response, *fixed, *extra]))
 
 
 def _numeric_response(series: pd.Series, column: str) -> pd.Series:
