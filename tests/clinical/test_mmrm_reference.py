@@ -1,7 +1,7 @@
 """Every case of the MMRM reference set (R mmrm 0.3.18 and SAS PROC MIXED) reproduces.
 
-The reference set lives outside the repository, in ``../shared/reference/mmrm/`` beside the
-checkout (override with ``MDMA_AT_SHARED_DIR``). Tolerances are the ones each case states:
+The reference set lives in ``tests/clinical/reference/mmrm/`` (source and licence of each file in
+its README.md), so the validation runs in every clone. Tolerances are the ones each case states:
 ``relative`` is testthat's vector-level mean|x - y| / mean|y|, ``absolute`` is max|x - y|.
 """
 
@@ -22,32 +22,8 @@ import pytest
 
 from mdma_at.analysis.mmrm import MmrmFit, fit_mmrm
 
-
-def _repo_root() -> Path:
-    for parent in Path(__file__).resolve().parents:
-        if (parent / "pyproject.toml").is_file():
-            return parent
-    raise RuntimeError("cannot find the repository root (no pyproject.toml above the tests)")
-
-
-def _reference_dir() -> Path | None:
-    override = os.environ.get("MDMA_AT_SHARED_DIR")
-    shared = Path(override) if override else _repo_root() / ".." / "shared"
-    folder = (shared / "reference" / "mmrm").resolve()
-    return folder if (folder / "reference.json").is_file() else None
-
-
-REFERENCE_DIR = _reference_dir()
-if REFERENCE_DIR is None:
-    _reason = (
-        "MMRM reference set not found: expected ../shared/reference/mmrm/reference.json beside "
-        "the repository or under $MDMA_AT_SHARED_DIR/reference/mmrm"
-    )
-    if os.environ.get("CI"):
-        raise RuntimeError(_reason + " (CI is set, so this is a failure, not a skip)")
-    pytest.skip(_reason, allow_module_level=True)
-
-assert REFERENCE_DIR is not None
+# The reference set and its data live beside this file (source and licence in its README.md).
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference" / "mmrm"
 REFERENCE = json.loads((REFERENCE_DIR / "reference.json").read_text(encoding="utf-8"))
 LEVELS = json.loads((REFERENCE_DIR / "factor_levels.json").read_text(encoding="utf-8"))["fev_data"]
 CASES = {case["id"]: case for case in REFERENCE["cases"]}
@@ -56,7 +32,7 @@ FACTORS = ("RACE", "SEX", "ARMCD", "AVISIT")
 
 @functools.cache
 def fev() -> pd.DataFrame:
-    return pd.read_csv(REFERENCE_DIR / "fev_data.csv")  # type: ignore[operator]
+    return pd.read_csv(REFERENCE_DIR / "fev_data.csv")
 
 
 @functools.cache
