@@ -174,6 +174,12 @@ def test_levels_set_the_order_and_reference_of_a_factor(trial: Path) -> None:
         ),
         (FORMULA, ["--reference", "ARM"], "error: reference: 'ARM' is not COLUMN=LEVEL"),
         (FORMULA, ["--method", "bayes"], "error: method: unknown method 'bayes'"),
+        (
+            FORMULA,
+            ["--method", "ml", "--df", "kenward-roger"],
+            "error: df: Kenward-Roger needs REML",
+        ),
+        (FORMULA, ["--vcov", "hc0"], "error: vcov: unknown covariance of beta 'hc0'"),
     ],
 )
 def test_bad_options_exit_2_with_one_line_naming_the_field(
@@ -288,3 +294,15 @@ def test_code_in_a_formula_is_refused_and_never_runs(trial: Path, tmp_path: Path
     ), done.stderr
     assert done.stderr.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["trial.csv"]
+
+
+def test_an_empirical_covariance_gives_between_within_df(trial: Path) -> None:
+    done = run(str(trial), "--formula", FORMULA, "--vcov", "jackknife", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    n, p = payload["n_observations"], len(payload["coefficients"])
+    s = payload["n_subjects"]
+    # SAS ddfm=betwithin: subject-level columns (intercept, BASE, ARM) get S - 3
+    by_term = {row["term"]: row["df"] for row in payload["coefficients"]}
+    assert by_term["BASE"] == s - 3
+    assert by_term["VISIT[T.W12]"] == n - p - (s - 3)

@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from mdma_at.analysis.mmrm import (
     MmrmError,
@@ -188,3 +189,38 @@ def test_a_factor_of_text_labels_stays_a_factor() -> None:
     frame = _trial().assign(SITE=lambda f: np.where(f.index < 90, "north", "south"))
     fit = fit_mmrm(frame, "CHG ~ SITE + ARM*VISIT + us(VISIT | SUBJ)")
     assert "SITE[T.south]" in list(fit.coefficients.term)
+
+
+# -- d.f. methods and covariances of beta mmrm offers (issue 11, item 2) ------------------------
+
+
+def test_residual_df_are_n_minus_p_for_every_coefficient_test_and_lsmean() -> None:
+    fit = fit_mmrm(_trial(), FORMULA.format(cov="us"), df="residual")
+    expected = fit.n_observations - len(fit.beta)  # SAS ddfm=residual: N - rank(X)
+    assert set(fit.coefficients.df) == {expected}
+    assert set(fit.lsmeans().df) == {expected}
+    assert fit.term_test("ARM:VISIT").den_df == expected
+
+
+def test_between_within_df_split_subjects_and_visits() -> None:
+    # SAS ddfm=betwithin: S - rank(X_between) for subject-level columns (intercept, BASE, ARM),
+    # N - rank(X) minus that for the rest; a contrast takes the smallest of its coefficients.
+    fit = fit_mmrm(_trial(), FORMULA.format(cov="us"), df="between-within")
+    s, n, p = fit.n_subjects, fit.n_observations, len(fit.beta)
+    between, within = s - 3, n - p - (s - 3)
+    table = fit.coefficients.set_index("term").df
+    assert table["BASE"] == between
+    assert table["ARM[T.PBO]"] == between
+    assert table["VISIT[T.W6]"] == within
+    assert fit.lsmean_contrast("W10", "MDMA", "PBO")["df"] == min(between, within)
+
+
+def test_an_empirical_covariance_is_used_by_se_ci_and_lsmeans() -> None:
+    fit = fit_mmrm(_trial(), FORMULA.format(cov="us"), vcov="empirical")
+    assert fit.df_method == "between-within"  # SAS's default with empirical
+    sandwich = fit.empirical_vcov()
+    assert np.allclose(fit.vcov, sandwich, rtol=1e-12)
+    assert np.allclose(fit.coefficients.se, np.sqrt(np.diag(sandwich)), rtol=1e-12)
+    row = fit.coefficients.iloc[1]
+    half = stats.t.ppf(0.975, row.df) * row.se  # CI closed form with the sandwich SE
+    assert (row.lower, row.upper) == pytest.approx((row.estimate - half, row.estimate + half))

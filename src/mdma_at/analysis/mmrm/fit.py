@@ -28,7 +28,15 @@ from mdma_at.analysis.mmrm.scaling import response_scale
 from mdma_at.analysis.mmrm.threads import single_threaded_blas
 
 METHODS = ("reml", "ml")
-DF_METHODS = ("satterthwaite", "kenward-roger")
+DF_METHODS = ("satterthwaite", "kenward-roger", "residual", "between-within")
+VCOV_METHODS = ("model", "empirical", "jackknife")
+_DF_ALIASES = {"kr": "kenward-roger", "bw": "between-within", "betwithin": "between-within"}
+_VCOV_ALIASES = {
+    "asymptotic": "model",
+    "cr0": "empirical",
+    "cr3": "jackknife",
+    "empirical-jackknife": "jackknife",
+}
 
 
 def fit_mmrm(
@@ -36,7 +44,8 @@ def fit_mmrm(
     formula: str,
     *,
     method: str = "reml",
-    df: str = "satterthwaite",
+    df: str | None = None,
+    vcov: str = "model",
     weights: str | None = None,
     reference: Mapping[str, Any] | None = None,
     levels: Mapping[str, Sequence[Any]] | None = None,
@@ -51,8 +60,13 @@ def fit_mmrm(
             per group, ``structure(VISIT | GROUP / SUBJECT)``; structures: us, cs, csh, ar1,
             ar1h, toep, toeph, ad, adh, diag.
         method: ``"reml"`` (default) or ``"ml"``.
-        df: ``"satterthwaite"`` (model-based covariance of beta) or ``"kenward-roger"``
-            (KR-adjusted covariance and d.f.).
+        df: denominator d.f.: ``"satterthwaite"`` (the default with the model-based
+            covariance), ``"kenward-roger"`` (KR-adjusted covariance and d.f.; REML only),
+            ``"residual"`` (N - p for every test) or ``"between-within"`` (SAS ``betwithin``;
+            the default with an empirical covariance).
+        vcov: covariance of beta used by every SE, test, CI and LS mean: ``"model"``
+            (default), ``"empirical"`` (sandwich CR0, SAS ``empirical``) or ``"jackknife"``
+            (CR3, mmrm's ``"Empirical-Jackknife"``).
         weights: column of positive observation weights (Sigma_i = W^-1/2 Sigma W^-1/2).
         reference: factor -> reference level (moved first; treatment contrasts against it).
         levels: factor -> full level order (otherwise pandas Categorical order, else natural sort).
@@ -71,6 +85,7 @@ def fit_mmrm(
             formula,
             method=method,
             df=df,
+            vcov=vcov,
             weights=weights,
             reference=reference,
             levels=levels,
@@ -125,12 +140,35 @@ def _natural_jacobian(model: CovarianceModel, theta: NDArray[np.float64]) -> NDA
     return out
 
 
+def _check_combination(method: str, df_method: str, vcov_method: str) -> None:
+    """Refuse the combinations mmrm refuses, with the reason."""
+    if df_method == "kenward-roger" and method != "reml":
+        raise InvalidOption(
+            "df",
+            "Kenward-Roger needs REML (its bias correction is for the REML estimate); "
+            "use method=reml or another d.f. method",
+        )
+    if df_method == "kenward-roger" and vcov_method != "model":
+        raise InvalidOption(
+            "vcov",
+            "Kenward-Roger adjusts the model-based covariance of beta; it cannot be combined "
+            f"with the {vcov_method} covariance",
+        )
+    if df_method == "satterthwaite" and vcov_method != "model":
+        raise InvalidOption(
+            "df",
+            "Satterthwaite d.f. are implemented for the model-based covariance; with the "
+            f"{vcov_method} covariance use between-within (default) or residual",
+        )
+
+
 def _fit(
     data: pd.DataFrame,
     formula: str,
     *,
     method: str = "reml",
-    df: str = "satterthwaite",
+    df: str | None = None,
+    vcov: str = "model",
     weights: str | None = None,
     reference: Mapping[str, Any] | None = None,
     levels: Mapping[str, Sequence[Any]] | None = None,
@@ -138,13 +176,22 @@ def _fit(
 ) -> MmrmFit:
     """Checks the options, fits, and computes the inference (`fit_mmrm` inside BLAS limits)."""
     method = method.lower()
-    df_method = df.lower().replace("_", "-")
-    if df_method == "kr":
-        df_method = "kenward-roger"
     if method not in METHODS:
         raise InvalidOption("method", f"unknown method {method!r}; use reml or ml")
+    vcov_method = vcov.lower().replace("_", "-")
+    vcov_method = _VCOV_ALIASES.get(vcov_method, vcov_method)
+    if vcov_method not in VCOV_METHODS:
+        raise InvalidOption(
+            "vcov", f"unknown covariance of beta {vcov!r}; use {', '.join(VCOV_METHODS)}"
+        )
+    robust = vcov_method != "model"
+    if df is None:
+        df = "between-within" if robust else "satterthwaite"
+    df_method = df.lower().replace("_", "-")
+    df_method = _DF_ALIASES.get(df_method, df_method)
     if df_method not in DF_METHODS:
-        raise InvalidOption("df", f"unknown d.f. method {df!r}; use satterthwaite or kenward-roger")
+        raise InvalidOption("df", f"unknown d.f. method {df!r}; use {', '.join(DF_METHODS)}")
+    _check_combination(method, df_method, vcov_method)
     parsed = parse_formula(formula)
     prepared = prepare(data, parsed, weights=weights, reference=reference, levels=levels)
     if arm is not None and arm not in prepared.factor_levels:
@@ -181,7 +228,8 @@ def _fit(
         phi,
         evaluation,
         hessian,
-        kenward_roger=df_method == "kenward-roger",
+        df_method=df_method,
+        vcov_method=vcov_method,
     )
     if not hessian_pd:
         message = (
