@@ -17,6 +17,7 @@ import pytest
 from scipy import stats
 
 from mdma_at.analysis.mmrm import (
+    FitFailed,
     MmrmError,
     NonFiniteValue,
     NonNumericCovariate,
@@ -101,7 +102,8 @@ def _trial() -> pd.DataFrame:
 
 FORMULA = "CHG ~ BASE + ARM*VISIT + {cov}(VISIT | SUBJ)"
 OFFSETS = [0.0, 3e7, 1e8]
-SCALES = [1e-8, 1e-4, 1.0, 1e4, 1e8]
+# 1e-8 to 1e8 as issue 11 asks, and the edges of the range the engine accepts (1e-60 to 1e60).
+SCALES = [1e-58, 1e-8, 1e-4, 1.0, 1e4, 1e8, 1e57]
 
 
 @functools.cache
@@ -117,7 +119,13 @@ def test_minus2_loglik_and_df_are_invariant_to_the_units_of_the_response(
     cov: str, df: str, a: float, b: float
 ) -> None:
     base = _fit(cov, df, 0.0, 1.0)
-    fit = _fit(cov, df, a, b)
+    try:
+        fit = _fit(cov, df, a, b)
+    except FitFailed as refused:
+        # Only where the offset left no digit of the variation (1e8 + 1e-58 y is 1e8).
+        assert a / b > 1e16
+        assert "does not vary" in refused.reason
+        return
     assert base.converged  # type: ignore[attr-defined]
     if not fit.converged:  # type: ignore[attr-defined]
         # Allowed only where the data themselves have lost the digits: an offset of 1e8 with a
@@ -146,6 +154,13 @@ def test_every_offset_and_scale_with_enough_digits_is_trusted() -> None:
         for b in SCALES:
             if a == 0.0 or a / b <= 1e8:
                 assert _fit("us", "satterthwaite", a, b).converged, (a, b)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("b", [1e-70, 1e70, 0.0])
+def test_a_response_whose_variances_would_overflow_is_refused(b: float) -> None:
+    with pytest.raises(FitFailed, match="rescale the response") as raised:
+        fit_mmrm(_trial().assign(CHG=lambda f: b * f.CHG), FORMULA.format(cov="us"))
+    assert raised.value.field == "CHG"
 
 
 # -- 4. to 6. cells that would silently change the model ----------------------------------------

@@ -146,9 +146,12 @@ def _complex_jacobian(
 ) -> Array:
     out = []
     for j in range(x.size):
+        # The complex step's error is relative to (step / x)^2, so a variance of 1e-118 needs a
+        # step relative to itself; no cancellation, so the step can be that small.
+        step = _STEP * abs(float(x[j])) if 0.0 < abs(float(x[j])) < 1.0 else _STEP
         shifted = x.astype(np.complex128)
-        shifted[j] += 1j * _STEP
-        out.append(np.imag(func(shifted)) / _STEP)
+        shifted[j] += 1j * step
+        out.append(np.imag(func(shifted)) / step)
     return np.asarray(out, dtype=np.float64)
 
 

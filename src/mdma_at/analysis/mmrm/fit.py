@@ -231,13 +231,13 @@ def _fit(
         df_method=df_method,
         vcov_method=vcov_method,
     )
-    if not hessian_pd:
+    if not scale.trustworthy:  # the root cause when both hold
+        message = scale.distrust_message()
+    elif not hessian_pd:
         message = (
             "the Hessian of the covariance parameters is not positive definite "
             "(a boundary or unidentified covariance parameter)"
         )
-    elif not scale.trustworthy:
-        message = scale.distrust_message()
     else:
         message = optimum.message
     convergence = {

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from scipy import linalg
 
 from mdma_at.analysis.mmrm.design import MmrmData
+from mdma_at.analysis.mmrm.errors import FitFailed
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
 
 Array = NDArray[np.float64]
@@ -29,6 +30,9 @@ Array = NDArray[np.float64]
 #: 16 significant digits of a double describe the variation the model fits: the input itself no
 #: longer determines -2 log L and the d.f. to 1e-6, so the fit says it cannot be trusted.
 MAX_OFFSET_TO_SPREAD = 1e8
+#: The Hessian of the variances scales as spread^-4: responses (and their spread) beyond this
+#: range would overflow it, so they are refused rather than fitted into inf or nan.
+SMALLEST, LARGEST = 1e-60, 1e60
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,14 @@ class ResponseScale:
 
 def response_scale(data: MmrmData) -> ResponseScale:
     """Centre and spread of the response: weighted mean and OLS residual root mean square."""
+    column = data.formula.response
+    largest = float(np.max(np.abs(data.y))) if data.y.size else 0.0
+    if not SMALLEST <= largest <= LARGEST:
+        raise FitFailed(
+            column,
+            f"response values up to {largest:.3g} are outside {SMALLEST:.0e} to {LARGEST:.0e}, "
+            "where the fit's second derivatives stay finite doubles; rescale the response",
+        )
     w = data.weights
     sqrt_w = np.sqrt(w)
     gamma, *_ = linalg.lstsq(data.x * sqrt_w[:, None], sqrt_w)
@@ -84,8 +96,17 @@ def response_scale(data: MmrmData) -> ResponseScale:
     coef, *_ = linalg.lstsq(data.x * sqrt_w[:, None], centred)
     residual = centred - (data.x * sqrt_w[:, None]) @ coef
     dof = max(data.n_observations - data.x.shape[1], 1)
-    spread = float(np.sqrt(residual @ residual / dof))
+    spread = float(np.linalg.norm(residual)) / math.sqrt(dof)  # norm() scales: no overflow
     if not math.isfinite(spread) or spread <= 0.0:
-        spread = float(np.max(np.abs(centred))) or 1.0
-    largest = float(np.max(np.abs(data.y))) if data.y.size else 0.0
+        raise FitFailed(
+            column,
+            "the response does not vary around the fixed effects (a constant, or an offset "
+            "so large that no digit of its variation is left): there is no covariance to fit",
+        )
+    if spread < SMALLEST:
+        raise FitFailed(
+            column,
+            f"the response varies by {spread:.3g} around its fit, below {SMALLEST:.0e}, where "
+            "the fit's second derivatives overflow; rescale the response",
+        )
     return ResponseScale(centre, spread, largest / spread)
