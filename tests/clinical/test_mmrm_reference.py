@@ -21,6 +21,8 @@ import pandas as pd
 import pytest
 
 from mdma_at.analysis.mmrm import MmrmFit, fit_mmrm
+from mdma_at.analysis.mmrm.inference import Inference
+from mdma_at.analysis.mmrm.likelihood import evaluate
 
 # The reference set and its data live beside this file (source and licence in its README.md).
 REFERENCE_DIR = Path(__file__).resolve().parent / "reference" / "mmrm"
@@ -542,3 +544,58 @@ def test_empirical_covariances_reproduce_clubsandwich(case: str, vcov: str, quan
     close(fitted(ROBUST_MODELS[case]).vcov.ravel(), model.ravel(), tol)
     close(fit.vcov.ravel(), expected.ravel(), tol)
     close(np.sqrt(np.diag(fit.vcov)), fit.coefficients.se.to_numpy(), _abs(1e-12))
+
+
+# -- Kenward-Roger multi-d.f. test on 30 subjects against pbkrtest ---------------------------------
+
+# Made by reference/mmrm/kr_small/make_reference.R (R 4.2.2, lme4 1.1-31, pbkrtest 0.5.2): the
+# first 30 subjects of fev_data, lmer(FEV1 ~ ARMCD * AVISIT + (1 | USUBJID)) = cs MMRM, REML;
+# KRmodcomp for ARMCD:AVISIT (3 d.f.) and vcovAdj.
+KR_SMALL = pd.read_csv(
+    REFERENCE_DIR / "kr_small" / "kr_small_reference.csv", keep_default_na=False
+).set_index(["quantity", "term"])["value"]
+
+
+def _kr_small_fit() -> MmrmFit:
+    subjects = sorted(fev().USUBJID.unique())[:30]
+    small = fev()[fev().USUBJID.isin(subjects)]
+    return fit_mmrm(
+        small, "FEV1 ~ ARMCD*AVISIT + cs(AVISIT | USUBJID)", df="kenward-roger", levels=LEVELS
+    )
+
+
+def test_kenward_roger_multi_df_on_30_subjects_reproduces_pbkrtest() -> None:
+    fit = _kr_small_fit()
+    assert fit.n_observations == KR_SMALL[("n_observations", "")]
+    # The REML optimum: CS covariance = lmer's subject variance, residual = residual variance.
+    close(
+        list(fit.phi),
+        [KR_SMALL[("variance", "subject")], KR_SMALL[("variance", "residual")]],
+        {"kind": "relative", "value": 1e-6},
+    )
+    # pbkrtest takes W from the expected information (Kenward & Roger 1997), the engine from the
+    # observed one (SAS, mmrm). Computed here by hand, densely, for this linear covariance:
+    # I_ij = tr(P V_i P V_j) / 2, P = V^-1 - V^-1 X (X'V^-1X)^-1 X'V^-1, V_cs = same-subject
+    # indicator, V_residual = identity. With it the engine's KR must equal pbkrtest's.
+    subject = fit.data.frame["USUBJID"].to_numpy()
+    same = (subject[:, None] == subject[None, :]).astype(float)
+    v = fit.phi[0] * same + fit.phi[1] * np.eye(len(subject))
+    v_inv = np.linalg.inv(v)
+    x = fit.data.x
+    p_proj = v_inv - v_inv @ x @ np.linalg.solve(x.T @ v_inv @ x, x.T @ v_inv)
+    dv = [same, np.eye(len(subject))]
+    info = np.array([[0.5 * np.trace(p_proj @ a @ p_proj @ b) for b in dv] for a in dv])
+    evaluation = evaluate(fit.data, fit.model.sigmas_natural(fit.phi), reml=True, gradient=False)
+    expected_w = Inference(
+        fit.data, fit.model, fit.phi, evaluation, 2.0 * info, df_method="kenward-roger"
+    )
+    rows = [j for j, name in enumerate(fit.term_names) if ":" in name]
+    contrasts = np.eye(len(fit.beta))[rows]
+    test = expected_w.wald(contrasts)
+    tol = {"kind": "relative", "value": 1e-6}
+    assert test.num_df == KR_SMALL[("num_df", "ARMCD:AVISIT")]
+    close(test.f, KR_SMALL[("F_scaled", "ARMCD:AVISIT")], tol)
+    close(test.den_df, KR_SMALL[("den_df", "ARMCD:AVISIT")], tol)
+    se = KR_SMALL.loc["se_kr"]
+    assert [our_term(name) for name in se.index] == list(fit.term_names)
+    close(np.sqrt(np.diag(expected_w.vcov)), se.to_numpy(), tol)
