@@ -239,3 +239,23 @@ def test_an_empirical_covariance_is_used_by_se_ci_and_lsmeans() -> None:
     row = fit.coefficients.iloc[1]
     half = stats.t.ppf(0.975, row.df) * row.se  # CI closed form with the sandwich SE
     assert (row.lower, row.upper) == pytest.approx((row.estimate - half, row.estimate + half))
+
+
+def test_more_than_63_visits_fit_and_match_statsmodels_mixedlm() -> None:
+    # Observed-visit patterns were 64-bit masks: 70 visits crashed with a ValueError. The
+    # independent value is statsmodels' random-intercept REML fit (= cs with rho >= 0).
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(4)
+    rows = [
+        {"S": f"s{i}", "V": f"V{v:02d}", "Y": level + 0.05 * v + rng.normal()}
+        for i, level in enumerate(rng.normal(0, 1, 25))
+        for v in range(70)
+        if rng.random() < 0.9
+    ]
+    frame = pd.DataFrame(rows)
+    ours = fit_mmrm(frame, "Y ~ 1 + cs(V | S)")
+    theirs = smf.mixedlm("Y ~ 1", frame, groups=frame["S"]).fit(reml=True)
+    assert ours.converged
+    assert len(ours.covariance.visits) == 70
+    assert ours.loglik == pytest.approx(theirs.llf, rel=1e-8)

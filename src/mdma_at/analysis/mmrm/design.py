@@ -408,16 +408,18 @@ def _pattern_blocks(
 ) -> list[PatternBlock]:
     """Sort rows by (group, pattern, subject, visit) and cut them into pattern blocks."""
     n_sub = int(subject.max()) + 1
-    mask = np.zeros(n_sub, dtype=np.int64)
-    np.bitwise_or.at(mask, subject, np.left_shift(np.int64(1), visit.astype(np.int64)))
-    row_mask = mask[subject]
-    order = np.lexsort((visit, subject, row_mask, group))
-    keys = np.stack([group[order], row_mask[order]], axis=1)
+    # One row of observed-visit flags per subject; equal rows are one pattern (any number of
+    # visits: a 64-bit mask broke beyond 63, issue 11's contract review).
+    seen = np.zeros((n_sub, n_visits), dtype=bool)
+    seen[subject, visit] = True
+    _, pattern_of_subject = np.unique(seen, axis=0, return_inverse=True)
+    row_pattern = np.asarray(pattern_of_subject).ravel()[subject]
+    order = np.lexsort((visit, subject, row_pattern, group))
+    keys = np.stack([group[order], row_pattern[order]], axis=1)
     cuts = np.flatnonzero(np.any(keys[1:] != keys[:-1], axis=1)) + 1
     blocks = []
     for rows in np.split(order, cuts):
-        pattern = int(row_mask[rows[0]])
-        visits = np.array([v for v in range(63) if pattern >> v & 1], dtype=np.intp)
+        visits = np.flatnonzero(seen[subject[rows[0]]]).astype(np.intp)
         k = visits.size
         m = rows.size // k
         block_rows = np.ascontiguousarray(rows.reshape(m, k).T)
