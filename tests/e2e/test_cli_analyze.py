@@ -117,7 +117,8 @@ def test_fit_prints_the_json_contract_with_na_and_empty_cells_as_missing(trial: 
     assert payload["aic"] == pytest.approx(-2 * payload["loglik"] + 2 * 6)
 
 
-def test_ml_and_kenward_roger_and_weights_are_accepted(trial: Path) -> None:
+def test_ml_and_weights_are_accepted(trial: Path) -> None:
+    # ML with Kenward-Roger is refused as mmrm refuses it (see the bad-options test).
     done = run(
         str(trial),
         "--formula",
@@ -125,7 +126,7 @@ def test_ml_and_kenward_roger_and_weights_are_accepted(trial: Path) -> None:
         "--method",
         "ml",
         "--df",
-        "kenward-roger",
+        "residual",
         "--weights",
         "W",
         "--json",
@@ -306,3 +307,11 @@ def test_an_empirical_covariance_gives_between_within_df(trial: Path) -> None:
     by_term = {row["term"]: row["df"] for row in payload["coefficients"]}
     assert by_term["BASE"] == s - 3
     assert by_term["VISIT[T.W12]"] == n - p - (s - 3)
+
+
+def test_kenward_roger_with_reml_and_weights_is_accepted(trial: Path) -> None:
+    done = run(
+        str(trial), "--formula", FORMULA, "--df", "kenward-roger", "--weights", "W", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["converged"] is True
