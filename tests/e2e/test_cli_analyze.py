@@ -25,12 +25,13 @@ CONTRACT = [
 FORMULA = "CHG ~ BASE + ARM*VISIT + us(VISIT | SUBJ)"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "mdma_at", "analyze", "mmrm", *args],
         capture_output=True,
         text=True,
         check=False,
+        cwd=cwd,
     )
 
 
@@ -116,7 +117,8 @@ def test_fit_prints_the_json_contract_with_na_and_empty_cells_as_missing(trial: 
     assert payload["aic"] == pytest.approx(-2 * payload["loglik"] + 2 * 6)
 
 
-def test_ml_and_kenward_roger_and_weights_are_accepted(trial: Path) -> None:
+def test_ml_and_weights_are_accepted(trial: Path) -> None:
+    # ML with Kenward-Roger is refused as mmrm refuses it (see the bad-options test).
     done = run(
         str(trial),
         "--formula",
@@ -124,7 +126,7 @@ def test_ml_and_kenward_roger_and_weights_are_accepted(trial: Path) -> None:
         "--method",
         "ml",
         "--df",
-        "kenward-roger",
+        "residual",
         "--weights",
         "W",
         "--json",
@@ -169,10 +171,16 @@ def test_levels_set_the_order_and_reference_of_a_factor(trial: Path) -> None:
         (
             "CHG ~ ARM + us(VISIT | SUBJ)",
             ["--weights", "W"],
-            "error: W: weight 0.0 in an analysed row is not > 0",
+            "error: W: weight 0.0 in an analysed row is not a finite number > 0",
         ),
         (FORMULA, ["--reference", "ARM"], "error: reference: 'ARM' is not COLUMN=LEVEL"),
         (FORMULA, ["--method", "bayes"], "error: method: unknown method 'bayes'"),
+        (
+            FORMULA,
+            ["--method", "ml", "--df", "kenward-roger"],
+            "error: df: Kenward-Roger needs REML",
+        ),
+        (FORMULA, ["--vcov", "hc0"], "error: vcov: unknown covariance of beta 'hc0'"),
     ],
 )
 def test_bad_options_exit_2_with_one_line_naming_the_field(
@@ -193,7 +201,13 @@ def test_bad_options_exit_2_with_one_line_naming_the_field(
 
 def _rows(**change: object) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = [
-        {"SUBJ": f"P{s}", "VISIT": v, "ARM": "AB"[s % 2], "CHG": float((s * 7 + i * 3) % 5)}
+        {
+            "SUBJ": f"P{s}",
+            "VISIT": v,
+            "ARM": "AB"[s % 2],
+            "BASE": float(s % 4),
+            "CHG": float((s * 7 + i * 3) % 5),
+        }
         for s in range(12)
         for i, v in enumerate(["V1", "V2"])
     ]
@@ -227,6 +241,32 @@ def _rows(**change: object) -> list[dict[str, object]]:
             "CHG ~ ARM + ARM2 + us(VISIT | SUBJ)",
             "error: formula: the fixed-effects design has rank 2 < 3 columns; aliased: ARM2[T.B]",
         ),
+        # issue 11, defects 4 to 6: never a traceback, never a silent factor or linear visit
+        (
+            _rows(CHG="inf"),
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            "error: CHG[3]: response value inf is not a finite number",
+        ),
+        (
+            _rows(BASE="-inf"),
+            "CHG ~ BASE + ARM + us(VISIT | SUBJ)",
+            "error: BASE[3]: covariate value -inf is not a finite number",
+        ),
+        (
+            _rows(BASE="."),
+            "CHG ~ BASE + ARM + us(VISIT | SUBJ)",
+            "error: BASE[3]: column mixes numbers and text: '.' among numbers",
+        ),
+        (
+            _rows(BASE="n/a"),
+            "CHG ~ BASE + ARM + us(VISIT | SUBJ)",
+            "error: BASE[3]: column mixes numbers and text: 'n/a' among numbers",
+        ),
+        (
+            [r | {"VISIT": int(str(r["VISIT"])[1:])} for r in _rows()],
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            "error: VISIT[0]: the visit column holds numbers (1); an MMRM needs it as a factor",
+        ),
     ],
 )
 def test_bad_data_exits_2_with_the_specific_reason(
@@ -242,3 +282,36 @@ def test_a_missing_data_file_is_bad_input(tmp_path: Path) -> None:
     done = run(str(tmp_path / "nope.csv"), "--formula", FORMULA, "--json")
     assert done.returncode == 2
     assert done.stderr.startswith("error: DATA: cannot read")
+
+
+def test_code_in_a_formula_is_refused_and_never_runs(trial: Path, tmp_path: Path) -> None:
+    # issue 10, item 4: this formula used to write pwned.txt through formulaic's Python eval.
+    formula = "CHG ~ BASE + np.savetxt('pwned.txt', BASE) + us(VISIT | SUBJ)"
+    done = run(str(trial), "--formula", formula, "--json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith(
+        "error: formula: 'np.savetxt' at position 13 is not an allowed transform"
+    ), done.stderr
+    assert done.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trial.csv"]
+
+
+def test_an_empirical_covariance_gives_between_within_df(trial: Path) -> None:
+    done = run(str(trial), "--formula", FORMULA, "--vcov", "jackknife", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    n, p = payload["n_observations"], len(payload["coefficients"])
+    s = payload["n_subjects"]
+    # SAS ddfm=betwithin: subject-level columns (intercept, BASE, ARM) get S - 3
+    by_term = {row["term"]: row["df"] for row in payload["coefficients"]}
+    assert by_term["BASE"] == s - 3
+    assert by_term["VISIT[T.W12]"] == n - p - (s - 3)
+
+
+def test_kenward_roger_with_reml_and_weights_is_accepted(trial: Path) -> None:
+    done = run(
+        str(trial), "--formula", FORMULA, "--df", "kenward-roger", "--weights", "W", "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["converged"] is True

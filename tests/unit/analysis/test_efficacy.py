@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -16,7 +18,6 @@ from mdma_at.analysis.efficacy import (
     change_table_to_dict,
     cohens_d,
     derive_change,
-    mmrm_frame,
     pooled_sd,
     primary_endpoint_analysis,
 )
@@ -228,55 +229,88 @@ def test_without_missing_data_or_covariates_the_lsmean_difference_is_the_pooled_
     assert result.formula == "CHG ~ ARM*VISIT + us(VISIT | SUBJ)"
 
 
-def test_the_primary_analysis_is_the_engines_lsmean_contrast_at_the_endpoint() -> None:
-    from mdma_at.analysis.mmrm import fit_mmrm
+FEV_VISITS = ["VIS1", "VIS2", "VIS3", "VIS4"]
+# R mmrm 0.3.18 emmeans of FEV1 ~ FEV1_BL + ARMCD*AVISIT + us(AVISIT | USUBJID), REML, on mmrm's
+# fev_data (tests/clinical/reference/mmrm/reference.json, case
+# fev_baseline_armcd_visit_us_reml_gcomp_lsmeans, from mmrm's tests/testthat/test-gcomp.R): TRT
+# minus PBO at each visit. The difference does not depend on where FEV1_BL is held (no
+# interaction), and CHG ~ BASE + ... gives the same arm contrasts as FEV1 ~ FEV1_BL + ... (only
+# the BASE slope moves by 1), so these are the primary analysis's differences on this data.
+MMRM_TRT_MINUS_PBO = {
+    "VIS1": 37.283436 - 32.618448,
+    "VIS2": 41.843852 - 37.475620,
+    "VIS3": 46.517238 - 42.950618,
+    "VIS4": 53.001744 - 47.989686,
+}
 
-    data = _simulated()
-    result = primary_endpoint_analysis(data, "mdma", "placebo", "week18", visits=VISITS)
-    fit = fit_mmrm(
-        mmrm_frame(derive_change(data, visits=VISITS)),
-        "CHG ~ BASE + ARM*VISIT + us(VISIT | SUBJ)",
-        method="reml",
-        df="kenward-roger",
-        reference={"ARM": "placebo"},
-        levels={"VISIT": VISITS},
-        arm="ARM",
+
+def _fev_as_efficacy_rows() -> pd.DataFrame:
+    """mmrm's fev_data as ``subject, arm, visit, value`` with FEV1_BL as the baseline row."""
+    path = Path(__file__).resolve().parents[2] / "clinical" / "reference" / "mmrm" / "fev_data.csv"
+    fev = pd.read_csv(path)
+    baseline = fev.drop_duplicates("USUBJID").assign(AVISIT="baseline", FEV1=lambda f: f.FEV1_BL)
+    rows = pd.concat([baseline, fev])[["USUBJID", "ARMCD", "AVISIT", "FEV1"]]
+    return rows.set_axis(["subject", "arm", "visit", "value"], axis=1).reset_index(drop=True)
+
+
+@functools.cache
+def _fev_primary() -> Any:
+    return primary_endpoint_analysis(
+        _fev_as_efficacy_rows(),
+        "TRT",
+        "PBO",
+        "VIS4",
+        visits=FEV_VISITS,
+        df="satterthwaite",  # the reference case's d.f. method
+        lower_is_better=False,  # FEV1: higher is better
     )
-    expected = fit.lsmean_contrast("week18", "mdma", "placebo")
-    for key in ("estimate", "se", "df", "p", "lower", "upper"):
-        assert result.difference[key] == pytest.approx(expected[key])
-    assert result.lsmeans["arm"].tolist() == ["mdma", "placebo"]
-    assert result.difference["estimate"] == pytest.approx(
-        result.lsmeans["estimate"].iloc[0] - result.lsmeans["estimate"].iloc[1]
-    )
-    assert result.difference["lower"] < result.difference["estimate"] < result.difference["upper"]
-    assert result.n_subjects == 60
+
+
+def test_the_primary_analysis_reproduces_r_mmrm_at_every_visit() -> None:
+    result = _fev_primary()
     by_visit = result.by_visit.set_index("visit")
-    assert by_visit.index.tolist() == VISITS
-    assert by_visit.loc["week18", "difference"] == pytest.approx(expected["estimate"])
-    week6 = fit.lsmean_contrast("week6", "mdma", "placebo")
-    assert by_visit.loc["week6", "p"] == pytest.approx(week6["p"])
-    assert by_visit.loc["week6", "difference"] == pytest.approx(
-        by_visit.loc["week6", "treatment_lsmean"] - by_visit.loc["week6", "control_lsmean"]
-    )
+    assert by_visit.index.tolist() == FEV_VISITS
+    for visit, expected in MMRM_TRT_MINUS_PBO.items():
+        # mmrm's test tolerance for these LS means: 1e-4 relative
+        assert by_visit.loc[visit, "difference"] == pytest.approx(expected, rel=1e-4)
+    assert result.difference["estimate"] == pytest.approx(MMRM_TRT_MINUS_PBO["VIS4"], rel=1e-4)
+    assert result.n_subjects == 197  # mmrm counts subjects with an observed response
+
+
+def test_the_endpoint_t_p_and_interval_follow_from_estimate_se_and_df() -> None:
+    # Closed forms: t = est / se, p = 2 P(T_df > |t|), CI = est -/+ t_{0.975, df} se.
+    d = _fev_primary().difference
+    assert d["t"] == pytest.approx(d["estimate"] / d["se"])
+    assert d["p"] == pytest.approx(2 * stats.t.sf(abs(d["t"]), d["df"]))
+    half = stats.t.ppf(0.975, d["df"]) * d["se"]
+    assert (d["lower"], d["upper"]) == pytest.approx((d["estimate"] - half, d["estimate"] + half))
 
 
 def test_cohens_d_at_the_endpoint_is_given_under_both_named_sd_definitions() -> None:
-    data = _simulated()
-    result = primary_endpoint_analysis(data, "mdma", "placebo", "week18", visits=VISITS)
+    result = _fev_primary()
     change_d, baseline_d = result.effect_sizes
     assert change_d.sd_definition == EffectSizeSD.POOLED_CHANGE_SD
     assert baseline_d.sd_definition == EffectSizeSD.POOLED_BASELINE_SD
-    change = derive_change(data, visits=VISITS)
-    endpoint = change[(change["visit"] == "week18") & change["value"].notna()]
-    sd = endpoint.groupby("arm")["change"].std()
-    n = endpoint.groupby("arm")["change"].count()
-    expected = cohens_d(
-        result.difference["estimate"], sd["mdma"], n["mdma"], sd["placebo"], n["placebo"]
+    # By hand from the data: pooled SD = sqrt(((n1-1) s1^2 + (n2-1) s2^2) / (n1 + n2 - 2)) of
+    # the change at VIS4 (observed) and of the baseline (every randomised subject); with higher
+    # FEV1 better, d = difference / pooled SD, the difference being R mmrm's (above).
+    fev = pd.read_csv(
+        Path(__file__).resolve().parents[2] / "clinical" / "reference" / "mmrm" / "fev_data.csv"
     )
-    assert change_d.d == pytest.approx(expected.d)
-    assert baseline_d.n_treatment == 30  # every participant has a baseline
-    assert change_d.d > 0  # MDMA lowered CAPS-5 more: positive favours treatment
+    endpoint = fev[(fev.AVISIT == "VIS4") & fev.FEV1.notna()]
+    change = (endpoint.FEV1 - endpoint.FEV1_BL).groupby(endpoint.ARMCD)
+    baseline = fev.drop_duplicates("USUBJID").groupby("ARMCD").FEV1_BL
+
+    def pooled(groups: Any) -> tuple[float, int, int]:
+        var, n = groups.var(ddof=1), groups.count()
+        sd = math.sqrt(((n - 1) * var).sum() / (n.sum() - 2))
+        return sd, int(n["TRT"]), int(n["PBO"])
+
+    for effect, groups in ((change_d, change), (baseline_d, baseline)):
+        sd, n_trt, n_pbo = pooled(groups)
+        assert (effect.n_treatment, effect.n_control) == (n_trt, n_pbo)
+        assert effect.pooled_sd == pytest.approx(sd)
+        assert effect.d == pytest.approx(MMRM_TRT_MINUS_PBO["VIS4"] / sd, rel=1e-4)
     document = result.as_dict()
     assert document["effect_sizes"][0]["sd_definition"] == "pooled_change_sd"
     assert document["difference"]["df"] > 0

@@ -260,7 +260,35 @@ def _bad(**change: object) -> pd.DataFrame:
             "'SSRI'",
         ),
         (trial(), "CHG ~ ARM + us(VISIT | SUBJ)", {"method": "bayes"}, InvalidOption, "bayes"),
-        (trial(), "CHG ~ ARM + us(VISIT | SUBJ)", {"df": "residual"}, InvalidOption, "residual"),
+        (
+            trial(),
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            {"df": "containment"},
+            InvalidOption,
+            "containment",
+        ),
+        (trial(), "CHG ~ ARM + us(VISIT | SUBJ)", {"vcov": "hc3"}, InvalidOption, "'hc3'"),
+        (
+            trial(),
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            {"method": "ml", "df": "kenward-roger"},
+            InvalidOption,
+            "Kenward-Roger needs REML",
+        ),
+        (
+            trial(),
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            {"df": "kenward-roger", "vcov": "empirical"},
+            InvalidOption,
+            "cannot be combined with the empirical covariance",
+        ),
+        (
+            trial(),
+            "CHG ~ ARM + us(VISIT | SUBJ)",
+            {"df": "satterthwaite", "vcov": "jackknife"},
+            InvalidOption,
+            "use between-within",
+        ),
     ],
 )
 def test_bad_input_raises_its_specific_mmrm_error(

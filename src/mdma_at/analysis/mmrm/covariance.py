@@ -97,6 +97,15 @@ class CovarianceStructure(ABC):
     def natural_names(self) -> list[str]:
         """Labels of the natural parameters, in order."""
 
+    @property
+    def n_variances(self) -> int:
+        """How many leading natural parameters are in units of the response squared.
+
+        The rest are correlations. Rescaling the response by b multiplies the first
+        ``n_variances`` natural parameters by b^2 and leaves the rest (see `fit`).
+        """
+        return self.n_params
+
     def sigma(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
         """Sigma from the unconstrained parameters."""
         return self.sigma_natural(self.natural(theta))
@@ -117,7 +126,10 @@ class CovarianceStructure(ABC):
         n = self.n_params
         out = np.zeros((n, n, self.n_visits, self.n_visits))
         for j in range(n):
-            delta = 1e-5 * max(1.0, abs(float(phi[j])))
+            # Relative to the parameter's own size for variances (any unit of the response),
+            # absolute for correlations (bounded by 1).
+            size = abs(float(phi[j])) if j < self.n_variances else 1.0
+            delta = 1e-5 * (size if size > 0 else 1.0)
             up, down = phi.copy(), phi.copy()
             up[j] += delta
             down[j] -= delta
@@ -134,9 +146,12 @@ def _complex_jacobian(
 ) -> Array:
     out = []
     for j in range(x.size):
+        # The complex step's error is relative to (step / x)^2, so a variance of 1e-118 needs a
+        # step relative to itself; no cancellation, so the step can be that small.
+        step = _STEP * abs(float(x[j])) if 0.0 < abs(float(x[j])) < 1.0 else _STEP
         shifted = x.astype(np.complex128)
-        shifted[j] += 1j * _STEP
-        out.append(np.imag(func(shifted)) / _STEP)
+        shifted[j] += 1j * step
+        out.append(np.imag(func(shifted)) / step)
     return np.asarray(out, dtype=np.float64)
 
 
@@ -273,6 +288,10 @@ class HeterogeneousCompoundSymmetry(CovarianceStructure):
     name = "csh"
 
     @property
+    def n_variances(self) -> int:
+        return self.n_visits
+
+    @property
     def n_params(self) -> int:
         return self.n_visits + 1
 
@@ -306,6 +325,10 @@ class Ar1(CovarianceStructure):
     name = "ar1"
 
     @property
+    def n_variances(self) -> int:
+        return 1
+
+    @property
     def n_params(self) -> int:
         return 2
 
@@ -327,6 +350,10 @@ class HeterogeneousAr1(CovarianceStructure):
     """``ar1h``: one variance per visit, correlation rho^|lag|."""
 
     name = "ar1h"
+
+    @property
+    def n_variances(self) -> int:
+        return self.n_visits
 
     @property
     def n_params(self) -> int:
@@ -394,6 +421,10 @@ class HeterogeneousToeplitz(CovarianceStructure):
     name = "toeph"
 
     @property
+    def n_variances(self) -> int:
+        return self.n_visits
+
+    @property
     def n_params(self) -> int:
         return 2 * self.n_visits - 1
 
@@ -435,6 +466,10 @@ class AnteDependence(CovarianceStructure):
     name = "ad"
 
     @property
+    def n_variances(self) -> int:
+        return 1
+
+    @property
     def n_params(self) -> int:
         return self.n_visits
 
@@ -458,6 +493,10 @@ class HeterogeneousAnteDependence(CovarianceStructure):
     """``adh``: one variance per visit, first-order ante-dependence (SAS ANTE(1))."""
 
     name = "adh"
+
+    @property
+    def n_variances(self) -> int:
+        return self.n_visits
 
     @property
     def n_params(self) -> int:

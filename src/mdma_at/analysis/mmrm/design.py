@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from formulaic import Formula, model_matrix
+from formulaic import model_matrix
 from numpy.typing import NDArray
 from scipy import linalg
 
@@ -23,8 +23,11 @@ from mdma_at.analysis.mmrm.errors import (
     FormulaSyntaxError,
     InsufficientData,
     MissingColumn,
+    NonFiniteValue,
+    NonNumericCovariate,
     NonNumericResponse,
     NonPositiveWeight,
+    NumericVisit,
     RankDeficientDesign,
     SingleVisitLevel,
     UnknownLevel,
@@ -141,19 +144,19 @@ def _show(value: Any) -> str:
 
 
 def _required_columns(parsed: MmrmFormula) -> list[str]:
-    try:
-        fixed = sorted(Formula(parsed.fixed_formula).rhs.required_variables)
-    except Exception as error:  # formulaic raises several parser exception types
-        raise FormulaSyntaxError("formula", f"cannot parse the fixed effects: {error}") from error
+    """Response, fixed-effect columns (as the formula grammar found them), covariance columns."""
+    fixed = list(parsed.fixed_columns)
     cov = parsed.covariance
     extra = [cov.visit, cov.subject] + ([cov.group] if cov.group else [])
-    return [parsed.response, *fixed, *[c for c in extra if c not in fixed]]
+    return list(dict.fromkeys([parsed.response, *fixed, *extra]))
 
 
 def _numeric_response(series: pd.Series, column: str) -> pd.Series:
     """Numbers stay, NA and empty cells are missing, anything else is bad input."""
     if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-        return series.astype(float)
+        numbers = series.astype(float)
+        _refuse_infinite(numbers, column, "response")
+        return numbers
     text = series.astype("string").str.strip()
     blank = text.isna() | (text == "") | (text.str.upper() == "NA")
     converted = pd.to_numeric(text.where(~blank), errors="coerce")
@@ -165,7 +168,77 @@ def _numeric_response(series: pd.Series, column: str) -> pd.Series:
             f"response value {_show(series.iloc[position])} is not a number "
             "(missing values must be NA or empty)",
         )
-    return converted.astype(float)
+    values = converted.astype(float)
+    _refuse_infinite(values, column, "response")
+    return values
+
+
+def _refuse_infinite(values: pd.Series, column: str, what: str) -> None:
+    infinite = np.isinf(values.to_numpy(dtype=float))
+    if infinite.any():
+        position = int(np.flatnonzero(infinite)[0])
+        raise NonFiniteValue(
+            f"{column}[{position}]",
+            f"{what} value {_show(values.iloc[position])} is not a finite number",
+        )
+
+
+def _is_text(series: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(series)
+        or pd.api.types.is_bool_dtype(series)
+        or isinstance(series.dtype, pd.CategoricalDtype)
+    )
+
+
+def _check_cells(frame: pd.DataFrame, parsed: MmrmFormula, columns: list[str]) -> None:
+    """Refuse cells that would silently change the model (issue 11, defects 4 to 6).
+
+    * an infinite covariate (the response is checked in `_numeric_response`);
+    * a column holding numbers and text (``.``, ``n/a``): a numeric covariate with one stray
+      cell would otherwise become a factor with one level per value;
+    * a numeric visit or covariance group: formulaic would fit it as a linear trend while the
+      covariance treats it as a factor; mmrm requires a factor visit (ADR 0034).
+    """
+    cov = parsed.covariance
+    for name in columns[1:]:
+        if name == cov.subject:
+            continue
+        series = frame[name]
+        if (
+            name in (cov.visit, cov.group)
+            and not _is_text(series)
+            and not (
+                isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(series)
+            )
+        ):
+            present = np.flatnonzero(series.notna().to_numpy())
+            position = int(present[0]) if present.size else 0
+            role = "visit" if name == cov.visit else "covariance group"
+            raise NumericVisit(
+                f"{name}[{position}]",
+                f"the {role} column holds numbers ({_show(series.iloc[position])}); an MMRM "
+                "needs it as a factor: label the levels (e.g. W2, W6) in the data",
+            )
+        if _is_text(series):
+            text = series.astype("string").str.strip()
+            blank = text.isna() | (text == "") | (text.str.upper() == "NA")
+            numeric = pd.to_numeric(text.where(~blank), errors="coerce")
+            is_number = numeric.notna() & ~blank
+            is_text = numeric.isna() & ~blank
+            if is_number.any() and is_text.any():
+                # The minority kind is the stray one: '.' among numbers, or 7 among labels.
+                stray = is_text if is_text.sum() <= is_number.sum() else is_number
+                position = int(np.flatnonzero(stray.to_numpy())[0])
+                raise NonNumericCovariate(
+                    f"{name}[{position}]",
+                    f"column mixes numbers and text: {_show(series.iloc[position])} "
+                    f"among {'numbers' if stray is is_text else 'text labels'} (missing values "
+                    "must be NA or empty; a factor's levels must all be text)",
+                )
+            _refuse_infinite(numeric.where(is_number, 0.0), name, "covariate")
+        elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            _refuse_infinite(series.astype(float), name, "covariate")
 
 
 def prepare(
@@ -204,6 +277,7 @@ def prepare(
     frame = data[list(dict.fromkeys([*columns, *([weights] if weights else [])]))].copy()
     frame = frame.reset_index(drop=True)
     frame[parsed.response] = _numeric_response(frame[parsed.response], parsed.response)
+    _check_cells(frame, parsed, columns)
 
     keys = frame[[cov.subject, cov.visit]].dropna()
     duplicated = keys.duplicated()
@@ -218,12 +292,13 @@ def prepare(
     used = frame.dropna(subset=[c for c in columns if c in frame.columns]).reset_index(drop=True)
     if weights:
         w = pd.to_numeric(used[weights], errors="coerce")
-        bad = ~(w > 0)
+        bad = ~((w > 0) & np.isfinite(w))
         if bad.any():
             position = int(np.flatnonzero(bad.to_numpy())[0])
             raise NonPositiveWeight(
                 weights,
-                f"weight {_show(used[weights].iloc[position])} in an analysed row is not > 0",
+                f"weight {_show(used[weights].iloc[position])} in an analysed row is not a "
+                "finite number > 0",
             )
         weight_values = w.to_numpy(dtype=float)
     else:
@@ -333,16 +408,18 @@ def _pattern_blocks(
 ) -> list[PatternBlock]:
     """Sort rows by (group, pattern, subject, visit) and cut them into pattern blocks."""
     n_sub = int(subject.max()) + 1
-    mask = np.zeros(n_sub, dtype=np.int64)
-    np.bitwise_or.at(mask, subject, np.left_shift(np.int64(1), visit.astype(np.int64)))
-    row_mask = mask[subject]
-    order = np.lexsort((visit, subject, row_mask, group))
-    keys = np.stack([group[order], row_mask[order]], axis=1)
+    # One row of observed-visit flags per subject; equal rows are one pattern (any number of
+    # visits: a 64-bit mask broke beyond 63, issue 11's contract review).
+    seen = np.zeros((n_sub, n_visits), dtype=bool)
+    seen[subject, visit] = True
+    _, pattern_of_subject = np.unique(seen, axis=0, return_inverse=True)
+    row_pattern = np.asarray(pattern_of_subject).ravel()[subject]
+    order = np.lexsort((visit, subject, row_pattern, group))
+    keys = np.stack([group[order], row_pattern[order]], axis=1)
     cuts = np.flatnonzero(np.any(keys[1:] != keys[:-1], axis=1)) + 1
     blocks = []
     for rows in np.split(order, cuts):
-        pattern = int(row_mask[rows[0]])
-        visits = np.array([v for v in range(63) if pattern >> v & 1], dtype=np.intp)
+        visits = np.flatnonzero(seen[subject[rows[0]]]).astype(np.intp)
         k = visits.size
         m = rows.size // k
         block_rows = np.ascontiguousarray(rows.reshape(m, k).T)

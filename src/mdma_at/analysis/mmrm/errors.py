@@ -37,6 +37,22 @@ class NonNumericResponse(MmrmError):
     """The response column holds a value that is neither a number nor missing (NA or empty)."""
 
 
+class NonFiniteValue(MmrmError):
+    """A response, covariate or weight cell is infinite (inf, -inf)."""
+
+
+class NonNumericCovariate(MmrmError):
+    """A column mixes numbers and text: a stray cell such as ``.`` or ``n/a`` in a covariate.
+
+    Never silently a factor: one text cell would turn a numeric covariate into a factor with a
+    level per value.
+    """
+
+
+class NumericVisit(MmrmError):
+    """The visit (or covariance group) column holds numbers; an MMRM needs it as a factor."""
+
+
 class NonPositiveWeight(MmrmError):
     """An observation weight is zero, negative or missing."""
 

@@ -11,17 +11,32 @@ from numpy.typing import NDArray
 
 from mdma_at.analysis.mmrm.covariance import make_structure
 from mdma_at.analysis.mmrm.design import MmrmData, prepare
-from mdma_at.analysis.mmrm.errors import InsufficientData, InvalidOption, MissingColumn
+from mdma_at.analysis.mmrm.errors import (
+    FitFailed,
+    InsufficientData,
+    InvalidOption,
+    MissingColumn,
+)
 from mdma_at.analysis.mmrm.formula import parse_formula
 from mdma_at.analysis.mmrm.inference import Inference
+from mdma_at.analysis.mmrm.likelihood import evaluate
 from mdma_at.analysis.mmrm.lsmeans import default_arm
 from mdma_at.analysis.mmrm.optimise import Objective, Optimum, maximise
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
 from mdma_at.analysis.mmrm.result import MmrmFit
+from mdma_at.analysis.mmrm.scaling import response_scale
 from mdma_at.analysis.mmrm.threads import single_threaded_blas
 
 METHODS = ("reml", "ml")
-DF_METHODS = ("satterthwaite", "kenward-roger")
+DF_METHODS = ("satterthwaite", "kenward-roger", "residual", "between-within")
+VCOV_METHODS = ("model", "empirical", "jackknife")
+_DF_ALIASES = {"kr": "kenward-roger", "bw": "between-within", "betwithin": "between-within"}
+_VCOV_ALIASES = {
+    "asymptotic": "model",
+    "cr0": "empirical",
+    "cr3": "jackknife",
+    "empirical-jackknife": "jackknife",
+}
 
 
 def fit_mmrm(
@@ -29,7 +44,8 @@ def fit_mmrm(
     formula: str,
     *,
     method: str = "reml",
-    df: str = "satterthwaite",
+    df: str | None = None,
+    vcov: str = "model",
     weights: str | None = None,
     reference: Mapping[str, Any] | None = None,
     levels: Mapping[str, Sequence[Any]] | None = None,
@@ -44,8 +60,13 @@ def fit_mmrm(
             per group, ``structure(VISIT | GROUP / SUBJECT)``; structures: us, cs, csh, ar1,
             ar1h, toep, toeph, ad, adh, diag.
         method: ``"reml"`` (default) or ``"ml"``.
-        df: ``"satterthwaite"`` (model-based covariance of beta) or ``"kenward-roger"``
-            (KR-adjusted covariance and d.f.).
+        df: denominator d.f.: ``"satterthwaite"`` (the default with the model-based
+            covariance), ``"kenward-roger"`` (KR-adjusted covariance and d.f.; REML only),
+            ``"residual"`` (N - p for every test) or ``"between-within"`` (SAS ``betwithin``;
+            the default with an empirical covariance).
+        vcov: covariance of beta used by every SE, test, CI and LS mean: ``"model"``
+            (default), ``"empirical"`` (sandwich CR0, SAS ``empirical``) or ``"jackknife"``
+            (CR3, mmrm's ``"Empirical-Jackknife"``).
         weights: column of positive observation weights (Sigma_i = W^-1/2 Sigma W^-1/2).
         reference: factor -> reference level (moved first; treatment contrasts against it).
         levels: factor -> full level order (otherwise pandas Categorical order, else natural sort).
@@ -64,6 +85,7 @@ def fit_mmrm(
             formula,
             method=method,
             df=df,
+            vcov=vcov,
             weights=weights,
             reference=reference,
             levels=levels,
@@ -93,6 +115,13 @@ def _natural_hessian(
     return natural.hessian(model.natural(theta))
 
 
+def _equilibrated(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
+    """D M D with D = diag(|M_jj|^-1/2): the same definiteness, eigenvalues free of units."""
+    diag = np.abs(np.diag(matrix))
+    unit = 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0))
+    return unit[:, None] * matrix * unit[None, :]  # type: ignore[no-any-return]
+
+
 def _natural_jacobian(model: CovarianceModel, theta: NDArray[np.float64]) -> NDArray[np.float64]:
     """d phi_i / d theta_j by the complex step (the maps accept complex numbers)."""
     n = theta.size
@@ -111,12 +140,35 @@ def _natural_jacobian(model: CovarianceModel, theta: NDArray[np.float64]) -> NDA
     return out
 
 
+def _check_combination(method: str, df_method: str, vcov_method: str) -> None:
+    """Refuse the combinations mmrm refuses, with the reason."""
+    if df_method == "kenward-roger" and method != "reml":
+        raise InvalidOption(
+            "df",
+            "Kenward-Roger needs REML (its bias correction is for the REML estimate); "
+            "use method=reml or another d.f. method",
+        )
+    if df_method == "kenward-roger" and vcov_method != "model":
+        raise InvalidOption(
+            "vcov",
+            "Kenward-Roger adjusts the model-based covariance of beta; it cannot be combined "
+            f"with the {vcov_method} covariance",
+        )
+    if df_method == "satterthwaite" and vcov_method != "model":
+        raise InvalidOption(
+            "df",
+            "Satterthwaite d.f. are implemented for the model-based covariance; with the "
+            f"{vcov_method} covariance use between-within (default) or residual",
+        )
+
+
 def _fit(
     data: pd.DataFrame,
     formula: str,
     *,
     method: str = "reml",
-    df: str = "satterthwaite",
+    df: str | None = None,
+    vcov: str = "model",
     weights: str | None = None,
     reference: Mapping[str, Any] | None = None,
     levels: Mapping[str, Sequence[Any]] | None = None,
@@ -124,13 +176,22 @@ def _fit(
 ) -> MmrmFit:
     """Checks the options, fits, and computes the inference (`fit_mmrm` inside BLAS limits)."""
     method = method.lower()
-    df_method = df.lower().replace("_", "-")
-    if df_method == "kr":
-        df_method = "kenward-roger"
     if method not in METHODS:
         raise InvalidOption("method", f"unknown method {method!r}; use reml or ml")
+    vcov_method = vcov.lower().replace("_", "-")
+    vcov_method = _VCOV_ALIASES.get(vcov_method, vcov_method)
+    if vcov_method not in VCOV_METHODS:
+        raise InvalidOption(
+            "vcov", f"unknown covariance of beta {vcov!r}; use {', '.join(VCOV_METHODS)}"
+        )
+    robust = vcov_method != "model"
+    if df is None:
+        df = "between-within" if robust else "satterthwaite"
+    df_method = df.lower().replace("_", "-")
+    df_method = _DF_ALIASES.get(df_method, df_method)
     if df_method not in DF_METHODS:
-        raise InvalidOption("df", f"unknown d.f. method {df!r}; use satterthwaite or kenward-roger")
+        raise InvalidOption("df", f"unknown d.f. method {df!r}; use {', '.join(DF_METHODS)}")
+    _check_combination(method, df_method, vcov_method)
     parsed = parse_formula(formula)
     prepared = prepare(data, parsed, weights=weights, reference=reference, levels=levels)
     if arm is not None and arm not in prepared.factor_levels:
@@ -144,24 +205,44 @@ def _fit(
             f"{prepared.n_observations} observations cannot support {n_params} fixed effects "
             f"and {model.n_params} covariance parameters",
         )
-    optimum = maximise(prepared, model, reml=method == "reml")
-    phi = model.natural(optimum.theta)
-    hessian = _natural_hessian(prepared, model, optimum, method == "reml")
-    hessian_pd = bool(np.all(np.linalg.eigvalsh(hessian) > 0))
+    reml = method == "reml"
+    # Estimate on the standardised response so no step size or tolerance sees its units, then
+    # map the covariance parameters and their Hessian back (see `scaling`).
+    scale = response_scale(prepared)
+    standard = scale.standardised(prepared)
+    optimum = maximise(standard, model, reml=reml)
+    units = scale.natural_units(model)
+    phi = model.natural(optimum.theta) * units
+    standard_hessian = _natural_hessian(standard, model, optimum, reml)
+    hessian = standard_hessian / np.outer(units, units)
+    evaluation = evaluate(prepared, model.sigmas_natural(phi), reml=reml, gradient=False)
+    if evaluation is None:
+        raise FitFailed(
+            "covariance", "the fitted covariance is not positive definite on the response's scale"
+        )
+    minus2_loglik = optimum.evaluation.minus2_loglik + scale.minus2_loglik_shift(prepared, reml)
+    hessian_pd = bool(np.all(np.linalg.eigvalsh(_equilibrated(standard_hessian)) > 0))
     inference = Inference(
         prepared,
         model,
         phi,
-        optimum.evaluation,
+        evaluation,
         hessian,
-        kenward_roger=df_method == "kenward-roger",
+        df_method=df_method,
+        vcov_method=vcov_method,
     )
+    if not scale.trustworthy:  # the root cause when both hold
+        message = scale.distrust_message()
+    elif not hessian_pd:
+        message = (
+            "the Hessian of the covariance parameters is not positive definite "
+            "(a boundary or unidentified covariance parameter)"
+        )
+    else:
+        message = optimum.message
     convergence = {
-        "converged": optimum.converged and hessian_pd,
-        "message": optimum.message
-        if hessian_pd
-        else "the Hessian of the covariance parameters is not positive definite "
-        "(a boundary or unidentified covariance parameter)",
+        "converged": optimum.converged and hessian_pd and scale.trustworthy,
+        "message": message,
         "iterations": optimum.iterations,
         "max_abs_gradient": optimum.max_abs_gradient,
         "hessian_positive_definite": hessian_pd,
@@ -170,7 +251,7 @@ def _fit(
         prepared,
         model,
         phi,
-        optimum.evaluation.minus2_loglik,
+        minus2_loglik,
         inference,
         method=method,
         df_method=df_method,

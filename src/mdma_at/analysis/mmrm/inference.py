@@ -21,6 +21,7 @@ from scipy import linalg
 from mdma_at.analysis.mmrm.design import MmrmData
 from mdma_at.analysis.mmrm.likelihood import Evaluation, information_tensors
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
+from mdma_at.analysis.mmrm.robust import between_within_df, sandwich
 
 Array = NDArray[np.float64]
 
@@ -47,9 +48,13 @@ class Inference:
         evaluation: Evaluation,
         hessian: Array,
         *,
-        kenward_roger: bool,
+        df_method: str = "satterthwaite",
+        vcov_method: str = "model",
     ) -> None:
+        kenward_roger = df_method == "kenward-roger"
         self.kenward_roger = kenward_roger
+        self.df_method = df_method
+        self.vcov_method = vcov_method
         self.beta = evaluation.beta
         self.phi_unadjusted = linalg.cho_solve((evaluation.xtvx_chol, True), np.eye(len(self.beta)))
         self.w = _covariance_of_theta(hessian)
@@ -89,14 +94,37 @@ class Inference:
                 total -= 0.25 * weighted_r
             self.vcov = phi0 + 2.0 * phi0 @ total @ phi0
             self.vcov = 0.5 * (self.vcov + self.vcov.T)
+        if vcov_method in ("empirical", "jackknife"):
+            self.vcov = sandwich(
+                data, sigmas, self.beta, self.phi_unadjusted, jackknife=vcov_method == "jackknife"
+            )
+        # Residual d.f. N - rank(X); between-within d.f. per coefficient (SAS ddfm=betwithin).
+        self.residual_df = float(data.n_observations - len(self.beta))
+        self.bw_df = between_within_df(data) if df_method == "between-within" else None
         # d Phi / d phi_j = -Phi P_j Phi
         self._dphi = -(self.phi_unadjusted @ self.p_mats @ self.phi_unadjusted)
+
+    def _fixed_df(self, contrasts: Array) -> float | None:
+        """Residual or between-within d.f. of the rows of ``contrasts`` (None for the others).
+
+        Between-within: the smallest d.f. among the coefficients the contrast involves (mmrm's
+        rule for one- and multi-row contrasts).
+        """
+        if self.df_method == "residual":
+            return self.residual_df
+        if self.bw_df is not None:
+            involved = np.any(np.abs(np.atleast_2d(contrasts)) > 0, axis=0)
+            return float(np.min(self.bw_df[involved])) if involved.any() else self.residual_df
+        return None
 
     def se(self, contrast: Array) -> float:
         return float(np.sqrt(contrast @ self.vcov @ contrast))
 
     def df(self, contrast: Array) -> float:
         """Denominator d.f. of the one-row contrast ``c'beta``."""
+        fixed = self._fixed_df(contrast)
+        if fixed is not None:
+            return fixed
         if self.kenward_roger:
             return self._kr_df(contrast[None, :])[0]
         variance = float(contrast @ self.phi_unadjusted @ contrast)
@@ -114,6 +142,9 @@ class Inference:
         se = np.sqrt(np.diag(cov))
         if q == 1:
             return Wald(estimate, se, f, 1, self.df(contrasts[0]))
+        fixed = self._fixed_df(contrasts)
+        if fixed is not None:
+            return Wald(estimate, se, f, q, fixed)
         if self.kenward_roger:
             den_df, scale = self._kr_df(contrasts)
             return Wald(estimate, se, f * scale, q, den_df)
@@ -151,8 +182,9 @@ class Inference:
         v_star = (2.0 / q) * (1.0 + c1 * b) / ((1.0 - c2 * b) ** 2 * (1.0 - c3 * b))
         rho = v_star / (2.0 * e_star**2)
         df = 4.0 + (q + 2.0) / (q * rho - 1.0)
-        # F scale uses E = 1 + A2/q as mmrm (pbkrtest) does; the d.f. use E* (Kenward & Roger).
-        scale = df / ((1.0 + a2 / q) * (df - 2.0))
+        # F scale m / (E* (m - 2)) with E* = 1 / (1 - A2/q), as mmrm 0.3.18's h_kr_df: with it
+        # KR reproduces Hotelling's exact F on complete balanced unstructured data (issue 11).
+        scale = df / (e_star * (df - 2.0))
         return float(df), float(scale)
 
 
@@ -163,6 +195,14 @@ def _covariance_of_theta(hessian: Array) -> Array:
     ``converged: false`` (see `fit`), and W from the pseudo-inverse keeps the rest computable.
     """
     half = 0.5 * (hessian + hessian.T) / 2.0
-    if np.linalg.cond(half) < 1e12:
-        return linalg.inv(half)  # type: ignore[no-any-return]
-    return linalg.pinvh(half)  # type: ignore[no-any-return]
+    # Judge and invert the Jacobi-equilibrated matrix: variances (units y^4 in H) and
+    # correlations (unitless) sit side by side, so the raw condition number would depend on the
+    # scale of the response.
+    diag = np.abs(np.diag(half))
+    unit = np.where(diag > 0, 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0)), 1.0)
+    equilibrated = unit[:, None] * half * unit[None, :]
+    if np.linalg.cond(equilibrated) < 1e12:
+        inverse = linalg.inv(equilibrated)
+    else:
+        inverse = linalg.pinvh(equilibrated)
+    return unit[:, None] * inverse * unit[None, :]  # type: ignore[no-any-return]

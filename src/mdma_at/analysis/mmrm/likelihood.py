@@ -47,7 +47,6 @@ def evaluate(
     p = data.x.shape[1]
     xtvx = np.zeros((p, p))
     xtvy = np.zeros(p)
-    ytvy = 0.0
     logdet = 0.0
     whitened = []
     t = sigmas.shape[-1]
@@ -66,7 +65,6 @@ def evaluate(
         flat = xw.reshape(k * m, p)
         xtvx += flat.T @ flat
         xtvy += flat.T @ yw.ravel()
-        ytvy += float(yw.ravel() @ yw.ravel())
         logdet += m * 2.0 * float(np.sum(np.log(np.diag(chol))))
         whitened.append((inv_chol, flat, yw))
     try:
@@ -74,7 +72,17 @@ def evaluate(
     except np.linalg.LinAlgError:
         return None
     beta = linalg.cho_solve((xtvx_chol, True), xtvy)
-    rss = ytvy - float(xtvy @ beta)
+    # The residual quadratic form comes from the residuals themselves: y'V^-1y - (X'V^-1y)'beta
+    # cancels catastrophically when the response carries a large offset (y + 3e7 lost 5 units
+    # of -2 log L). One step of iterative refinement makes beta the least-squares solution of
+    # the whitened system to working precision, whatever the normal equations lost.
+    residuals = [yw - (flat @ beta).reshape(yw.shape) for _, flat, yw in whitened]
+    correction = np.zeros(p)
+    for (_, flat, _), r in zip(whitened, residuals, strict=True):
+        correction += flat.T @ r.ravel()
+    beta = beta + linalg.cho_solve((xtvx_chol, True), correction)
+    residuals = [yw - (flat @ beta).reshape(yw.shape) for _, flat, yw in whitened]
+    rss = float(sum(float(r.ravel() @ r.ravel()) for r in residuals))
     n = data.n_observations
     value = logdet - data.log_weight_sum + rss + n * LOG_2PI
     if reml:
@@ -83,10 +91,10 @@ def evaluate(
     if gradient:
         grad = np.zeros_like(flat_sigmas)
         inv_lt = linalg.solve_triangular(xtvx_chol, np.eye(p), lower=True).T  # C^-T
-        for block, (inv_chol, flat, yw) in zip(data.blocks, whitened, strict=True):
+        for block, (inv_chol, flat, _), r in zip(data.blocks, whitened, residuals, strict=True):
             k, m = block.y.shape
             precision = inv_chol.T @ inv_chol
-            u = inv_chol.T @ (yw - (flat @ beta).reshape(k, m))  # columns: P r_i
+            u = inv_chol.T @ r  # columns: P r_i
             contribution = m * precision - u @ u.T
             if reml:
                 a = inv_chol.T @ flat.reshape(k, m * p)  # A_i = P X_i, visit-major

@@ -24,9 +24,7 @@ Array = NDArray[np.float64]
 
 def fixed_variables(data: MmrmData) -> list[str]:
     """Columns the fixed-effects formula uses, in the order they appear."""
-    names = Formula(data.formula.fixed_formula).rhs.required_variables
-    order = data.formula.fixed_rhs
-    return sorted(names, key=lambda n: order.find(n) if n in order else len(order))
+    return list(data.formula.fixed_columns)
 
 
 def default_arm(data: MmrmData) -> str | None:

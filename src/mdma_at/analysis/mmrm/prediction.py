@@ -8,6 +8,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from mdma_at.analysis.mmrm.robust import between_within_df as robust_between_within
+from mdma_at.analysis.mmrm.robust import sandwich
+
 if TYPE_CHECKING:
     from mdma_at.analysis.mmrm.result import MmrmFit
 
@@ -67,46 +70,14 @@ def predict(fit: MmrmFit, data: pd.DataFrame, *, conditional: bool = True) -> pd
     return pd.DataFrame({"prediction": prediction, "se": np.sqrt(np.maximum(variance, 0.0))})
 
 
-def empirical_vcov(fit: MmrmFit) -> Array:
-    """Sandwich covariance of beta (SAS ``empirical``, no small-sample correction).
-
-    Phi (sum_i X_i' Sigma_i^-1 r_i r_i' Sigma_i^-1 X_i) Phi, summed per pattern block.
-    """
-    d = fit.data
+def empirical_vcov(fit: MmrmFit, *, jackknife: bool = False) -> Array:
+    """Sandwich covariance of beta: CR0 (SAS ``empirical``) or the jackknife CR3 (see `robust`)."""
     sigmas = fit.model.sigmas_natural(fit.phi)
-    p = len(fit.beta)
-    meat = np.zeros((p, p))
-    for block in d.blocks:
-        precision = np.linalg.inv(sigmas[block.group][np.ix_(block.visits, block.visits)])
-        residual = block.y - block.x @ fit.beta  # (k, m), weights already applied
-        scores = np.einsum("kmp,km->mp", block.x, precision @ residual)
-        meat += scores.T @ scores
-    phi = fit.inference.phi_unadjusted
-    return phi @ meat @ phi  # type: ignore[no-any-return]
+    bread = fit.inference.phi_unadjusted
+    return sandwich(fit.data, sigmas, fit.beta, bread, jackknife=jackknife)
 
 
 def between_within_df(fit: MmrmFit) -> pd.Series:
-    """SAS's ``ddfm=betwithin`` d.f. per coefficient (its default with ``empirical``).
-
-    The residual d.f. N - rank(X) are split: a coefficient whose column is constant within
-    every subject (intercept, arm, baseline) gets S - rank(X_between), S = subjects with a
-    response; every other coefficient gets the rest, N - rank(X) - (S - rank(X_between)).
-    """
+    """SAS's ``ddfm=betwithin`` d.f. per coefficient (see `robust.between_within_df`)."""
     d = fit.data
-    subjects = d.frame[d.formula.covariance.subject].to_numpy()
-    codes, _ = pd.factorize(subjects)
-    between = []
-    for j in range(d.x.shape[1]):
-        column = d.x[:, j]
-        low = np.full(codes.max() + 1, np.inf)
-        high = np.full(codes.max() + 1, -np.inf)
-        np.minimum.at(low, codes, column)
-        np.maximum.at(high, codes, column)
-        between.append(bool(np.all(high - low <= 1e-12 * max(1.0, float(np.abs(column).max())))))
-    mask = np.array(between)
-    rank_between = int(np.linalg.matrix_rank(d.x[:, mask])) if mask.any() else 0
-    between_df = d.n_subjects - rank_between
-    within_df = d.n_observations - int(np.linalg.matrix_rank(d.x)) - between_df
-    return pd.Series(
-        np.where(mask, between_df, within_df).astype(float), index=d.column_names, name="df"
-    )
+    return pd.Series(robust_between_within(d), index=d.column_names, name="df")

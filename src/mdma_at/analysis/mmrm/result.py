@@ -87,6 +87,7 @@ class MmrmFit:
         self.phi = phi
         self.method = method
         self.df_method = df_method
+        self.vcov_method = inference.vcov_method
         self.arm = arm
         self.inference = inference
         self._grid_cache: dict[str | None, tuple[list[Any], Array]] = {}
@@ -194,9 +195,13 @@ class MmrmFit:
         """Prediction and se per row of ``data`` (see `prediction.predict`)."""
         return predict(self, data, conditional=conditional)
 
-    def empirical_vcov(self) -> Array:
-        """Sandwich covariance of the coefficients (SAS ``empirical``)."""
-        return empirical_vcov(self)
+    def empirical_vcov(self, *, jackknife: bool = False) -> Array:
+        """Sandwich covariance of the coefficients: CR0 (SAS ``empirical``) or CR3 (jackknife).
+
+        To use it for every SE, test, CI and LS mean, fit with ``vcov="empirical"`` or
+        ``vcov="jackknife"`` instead.
+        """
+        return empirical_vcov(self, jackknife=jackknife)
 
     def between_within_df(self) -> pd.Series:
         """SAS's between-within d.f. per coefficient (see `prediction.between_within_df`)."""

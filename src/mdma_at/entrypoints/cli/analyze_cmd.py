@@ -85,8 +85,17 @@ def mmrm_cmd(
         "us(VISIT | ARM / SUBJECT) fits one covariance per arm.",
     ),
     method: str = typer.Option("reml", "--method", help="reml or ml."),
-    df: str = typer.Option(
-        "satterthwaite", "--df", help="Denominator d.f.: satterthwaite or kenward-roger."
+    df: str | None = typer.Option(
+        None,
+        "--df",
+        help="Denominator d.f.: satterthwaite (default), kenward-roger (REML only), residual "
+        "or between-within (default with an empirical --vcov).",
+    ),
+    vcov: str = typer.Option(
+        "model",
+        "--vcov",
+        help="Covariance of the coefficients for every SE, test, CI and LS mean: model "
+        "(default), empirical (sandwich CR0) or jackknife (CR3).",
     ),
     weights: str | None = typer.Option(
         None, "--weights", help="Column of positive observation weights."
@@ -118,6 +127,7 @@ def mmrm_cmd(
             formula,
             method=method,
             df=df,
+            vcov=vcov,
             weights=weights,
             reference=references,
             levels=orders,
