@@ -7,16 +7,18 @@ from typing import Any
 
 from mdma_at.domain.access import Action, authorize, sites_for
 from mdma_at.domain.audit import (
+    GENESIS_HASH,
     AuditContent,
     AuditEvent,
     ChainVerdict,
+    Checkpoint,
+    TrailCheck,
     canonical_json,
     utc_stamp,
-    verify_chain,
 )
 from mdma_at.domain.errors import PermissionDenied
 from mdma_at.domain.staff import Principal
-from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.ports import CheckpointStore, Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +90,33 @@ def guard(
     return Actor(principal.user_id, principal.username, role.value, site_id)
 
 
-def verify_audit_chain(uow: UnitOfWork) -> ChainVerdict:
-    """Recompute every hash of the audit trail (read-only)."""
+def verify_audit_chain(
+    uow: UnitOfWork,
+    checkpoints: CheckpointStore | None = None,
+    clock: Clock | None = None,
+) -> ChainVerdict:
+    """Check the whole trail without trusting the database (read-only there; ADR 0105).
+
+    Recomputes every event's hash and link, compares the chain with the signed checkpoints
+    (truncation, rewriting, forged appends), the stored head with the chain's end, and every
+    append-only row with the digest its event sealed. With a checkpoint store and a clock, a
+    trail found intact is checkpointed as a whole, so the next check starts from a signed head.
+    """
+    check = TrailCheck(list(checkpoints.read()) if checkpoints is not None else None)
     with uow:
-        return verify_chain(uow.audit.events(), uow.audit.head_hash())
+        head: tuple[int, str] | None = None
+        for event in uow.audit.events():
+            check.event(event)
+            head = (event.id, event.hash)
+        check.head(uow.audit.head())
+        for table in uow.audit.sealed_tables():
+            check.rows(table, uow.audit.stored_rows(table))
+    verdict = check.verdict()
+    if verdict.intact and checkpoints is not None and clock is not None and head is not None:
+        end, end_hash = head
+        stamp = utc_stamp(clock.now())
+        checkpoints.append(Checkpoint(0, GENESIS_HASH, end, end_hash, stamp, "verify"))
+    return verdict
 
 
 def verify_audit_chain_for(uow: UnitOfWork, principal: Principal) -> ChainVerdict:

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 
 from mdma_at.adapters.db import tables as t
-from mdma_at.domain.audit import GENESIS_HASH, AuditContent, AuditEvent, chain_hash
+from mdma_at.domain.audit import (
+    GENESIS_HASH,
+    AuditContent,
+    AuditEvent,
+    chain_hash,
+    row_digest,
+    sealed_rows_json,
+)
+from mdma_at.domain.errors import IntegrityError
 from mdma_at.domain.patients import Patient, PatientDetails, Sex
 from mdma_at.domain.schedule.definitions import VisitKind
 from mdma_at.domain.schedule.planning import PlannedVisit
@@ -31,7 +40,43 @@ class _Repository:
     def _insert(self, table: t.Table, **values: Any) -> int:
         key = self._db.execute(insert(table).values(**values)).inserted_primary_key
         assert key is not None
+        if table.name in t.SEALED_TABLE_NAMES:
+            unsealed(self._db).append((table.name, int(key[0])))
         return int(key[0])
+
+
+_UNSEALED = "mdma_at.unsealed_rows"
+
+
+def unsealed(connection: Connection) -> list[tuple[str, int]]:
+    """Append-only rows inserted in this transaction and not yet sealed into an audit event."""
+    pending: list[tuple[str, int]] = connection.info.setdefault(_UNSEALED, [])
+    return pending
+
+
+def seal_digests(
+    connection: Connection, rows: Sequence[tuple[str, int]]
+) -> dict[str, dict[int, str]]:
+    """The digests of `rows` (table name, id) as stored, read back in the same transaction."""
+    by_table: dict[str, list[int]] = {}
+    for table_name, row_id in rows:
+        by_table.setdefault(table_name, []).append(row_id)
+    digests: dict[str, dict[int, str]] = {}
+    for table in t.SEALED_TABLES:
+        ids = by_table.get(table.name)
+        if ids:
+            result = connection.execute(select(table).where(table.c.id.in_(ids)))
+            digests[table.name] = {row.id: row_digest(table.name, row._mapping) for row in result}
+    return digests
+
+
+def stored_digests(connection: Connection, table: t.Table) -> Iterator[tuple[int, str]]:
+    """(id, digest) of every row of an append-only table, streamed in id order."""
+    result = connection.execution_options(yield_per=1000).execute(
+        select(table).order_by(table.c.id)
+    )
+    for row in result:
+        yield row.id, row_digest(table.name, row._mapping)
 
 
 class SqlSites(_Repository):
@@ -440,14 +485,39 @@ class SqlDeviations(_Repository):
 
 
 class SqlAuditLog(_Repository):
-    """Appends under the audit_head row (a lock on PostgreSQL), so ids and links never fork."""
+    """Appends under the audit_head row (a lock on PostgreSQL), so ids and links never fork.
+
+    Each append seals the append-only rows inserted since the previous one in this transaction
+    (their digests go into the event), and the range of events the transaction appended is kept
+    in `batch` for the unit of work to sign a checkpoint over once it has committed.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.batch: tuple[tuple[int, str], tuple[int, str]] | None = None  # (start, end)
+        self.last_content: AuditContent | None = None
 
     def append(self, content: AuditContent) -> AuditEvent:
         head = self._db.execute(
             select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
         ).first()
+        if head is None and self._db.execute(select(t.audit_events.c.id).limit(1)).first():
+            raise IntegrityError(
+                "the audit trail's head row is missing: writes stop until it is restored "
+                "(run `mdma-at audit verify`)"
+            )
         last_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS_HASH)
+        pending = unsealed(self._db)
+        if pending:
+            sealed = sealed_rows_json(seal_digests(self._db, pending))
+            content = replace(content, sealed_rows=sealed)
+            pending.clear()
         event = AuditEvent(last_id + 1, content, prev_hash, chain_hash(content, prev_hash))
+        self.batch = (
+            (self.batch[0] if self.batch else (last_id, prev_hash)),
+            (event.id, event.hash),
+        )
+        self.last_content = content
         self._db.execute(
             insert(t.audit_events).values(
                 id=event.id, prev_hash=event.prev_hash, hash=event.hash, **_content_values(content)
@@ -474,6 +544,17 @@ class SqlAuditLog(_Repository):
 
     def head_hash(self) -> str | None:
         return self._db.execute(select(t.audit_head.c.last_hash)).scalar_one_or_none()
+
+    def head(self) -> tuple[int, str] | None:
+        row = self._db.execute(select(t.audit_head)).first()
+        return (row.last_id, row.last_hash) if row else None
+
+    def sealed_tables(self) -> Sequence[str]:
+        return [table.name for table in t.SEALED_TABLES]
+
+    def stored_rows(self, table_name: str) -> Iterator[tuple[int, str]]:
+        table = next(table for table in t.SEALED_TABLES if table.name == table_name)
+        return stored_digests(self._db, table)
 
     def recent(
         self, limit: int = 50, entity_type: str | None = None, entity_id: str | None = None
