@@ -77,3 +77,27 @@ def _drop_append_only_triggers(ctx: Container) -> None:
             db.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
         else:
             db.execute(text("DROP TRIGGER audit_events_no_update"))
+
+
+def test_the_chain_verifies_against_the_checkpoints_each_write_signed(
+    ctx: Container, clinic: Clinic
+) -> None:
+    register(ctx, clinic)
+    count = len(events(ctx))
+    signed = ctx.checkpoints.read()
+    # one signed checkpoint per committed write, contiguous from the genesis to the head
+    assert [c.start for _, c in signed if c] == [0, *[c.end for _, c in signed if c][:-1]]
+    assert signed[-1][1] is not None and signed[-1][1].end == count
+    verdict = verify_audit_chain(ctx.uow(), ctx.checkpoints, ctx.clock)
+    assert (verdict.intact, verdict.events_checked) == (True, count)
+    assert verdict.checkpoints_checked == len(signed)
+    last = ctx.checkpoints.read()[-1][1]
+    assert last is not None and (last.start, last.end, last.by) == (0, count, "verify")
+
+
+def test_a_refused_write_signs_no_checkpoint(ctx: Container, clinic: Clinic) -> None:
+    register(ctx, clinic)
+    before = len(ctx.checkpoints.read())
+    with pytest.raises(Conflict):
+        register(ctx, clinic)
+    assert len(ctx.checkpoints.read()) == before

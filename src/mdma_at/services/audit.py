@@ -131,3 +131,18 @@ def security_event(uow: UnitOfWork, clock: Clock, actor: Actor, action: str, rea
     with uow:
         record(uow, clock, actor, action, "request", None, reason=reason)
         uow.commit()
+
+
+def sign_first_checkpoint(uow: UnitOfWork, checkpoints: CheckpointStore, clock: Clock) -> bool:
+    """Trust on first use: when no checkpoint exists yet, sign the chain as found (after the
+    upgrade that sealed the rows stored before revision 0005). False when there was nothing to
+    sign or checkpoints exist already."""
+    if checkpoints.read():
+        return False
+    with uow:
+        head = uow.audit.head()
+    if head is None:
+        return False
+    stamp = utc_stamp(clock.now())
+    checkpoints.append(Checkpoint(0, GENESIS_HASH, head[0], head[1], stamp, "upgrade"))
+    return True
