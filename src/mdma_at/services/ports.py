@@ -42,6 +42,7 @@ class PasswordHasher(Protocol):
 
     def hash(self, password: str) -> str: ...
     def verify(self, hashed: str, password: str) -> bool: ...
+    def is_common(self, candidate: str) -> bool: ...  # on the shipped list (lower-case text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,18 @@ class Credential:
     expires_at: datetime
     revoked_at: datetime | None
     csrf_token: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApiTokenRecord:
+    """An API token as an administrator sees it: never the secret, which is not stored."""
+
+    id: int
+    user_id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
 
 
 class SiteRepository(Protocol):
@@ -70,6 +83,8 @@ class StaffRepository(Protocol):
     def grant(self, user_id: int, site_id: int, role: Role) -> None: ...
     def roles(self, user_id: int) -> dict[int, frozenset[Role]]: ...
     def count(self) -> int: ...
+    def set_active(self, user_id: int, active: bool) -> None: ...
+    def list(self) -> Sequence[StaffMember]: ...
 
 
 class CredentialRepository(Protocol):
@@ -90,13 +105,17 @@ class CredentialRepository(Protocol):
         self, user_id: int, name: str, token_hash: str, created_at: datetime, expires_at: datetime
     ) -> Credential: ...
     def api_token(self, token_hash: str) -> Credential | None: ...
+    def api_tokens_of(self, user_id: int) -> Sequence[ApiTokenRecord]: ...
+    def api_token_by_id(self, token_id: int) -> ApiTokenRecord | None: ...
+    def revoke_api_token(self, token_id: int, at: datetime) -> None: ...
+    def revoke_all_of(self, user_id: int, at: datetime) -> tuple[int, int]: ...
 
 
 class LoginAttemptRepository(Protocol):
     def add(self, username: str, address: str, at: datetime, succeeded: bool) -> None: ...
-    def failures_since(
+    def failure_streak(
         self, *, since: datetime, username: str | None = None, address: str | None = None
-    ) -> int: ...
+    ) -> tuple[int, datetime | None]: ...
 
 
 class PatientRepository(Protocol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
@@ -30,7 +30,7 @@ from mdma_at.domain.schedule.records import (
     VisitStatus,
 )
 from mdma_at.domain.staff import Role, Site, StaffMember
-from mdma_at.services.ports import Credential
+from mdma_at.services.ports import ApiTokenRecord, Credential
 
 
 class _Repository:
@@ -128,6 +128,14 @@ class SqlStaff(_Repository):
     def count(self) -> int:
         return int(self._db.execute(select(func.count()).select_from(t.users)).scalar_one())
 
+    def set_active(self, user_id: int, active: bool) -> None:
+        self._db.execute(update(t.users).where(t.users.c.id == user_id).values(active=active))
+
+    def list(self) -> Sequence[StaffMember]:
+        return [
+            _member(row) for row in self._db.execute(select(t.users).order_by(t.users.c.username))
+        ]
+
 
 def _member(row: Row[Any]) -> StaffMember:
     return StaffMember(row.id, row.username, row.full_name, row.active)
@@ -201,6 +209,41 @@ class SqlCredentials(_Repository):
             else None
         )
 
+    def api_tokens_of(self, user_id: int) -> Sequence[ApiTokenRecord]:
+        c = t.api_tokens.c
+        rows = self._db.execute(select(t.api_tokens).where(c.user_id == user_id).order_by(c.id))
+        return [_api_token(row) for row in rows]
+
+    def api_token_by_id(self, token_id: int) -> ApiTokenRecord | None:
+        row = self._db.execute(select(t.api_tokens).where(t.api_tokens.c.id == token_id)).first()
+        return _api_token(row) if row else None
+
+    def revoke_api_token(self, token_id: int, at: datetime) -> None:
+        c = t.api_tokens.c
+        self._db.execute(
+            update(t.api_tokens)
+            .where(c.id == token_id, c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+    def revoke_all_of(self, user_id: int, at: datetime) -> tuple[int, int]:
+        """Revoke every open session and API token of a user: (sessions, tokens) revoked."""
+        counts = []
+        for table in (t.login_sessions, t.api_tokens):
+            result = self._db.execute(
+                update(table)
+                .where(table.c.user_id == user_id, table.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+            counts.append(result.rowcount)
+        return counts[0], counts[1]
+
+
+def _api_token(row: Row[Any]) -> ApiTokenRecord:
+    return ApiTokenRecord(
+        row.id, row.user_id, row.name, row.created_at, row.expires_at, row.revoked_at
+    )
+
 
 class SqlLoginAttempts(_Repository):
     def add(self, username: str, address: str, at: datetime, succeeded: bool) -> None:
@@ -212,16 +255,29 @@ class SqlLoginAttempts(_Repository):
             succeeded=succeeded,
         )
 
-    def failures_since(
+    def failure_streak(
         self, *, since: datetime, username: str | None = None, address: str | None = None
-    ) -> int:
+    ) -> tuple[int, datetime | None]:
+        """Failures since `since` and the time of the latest: what the sign-in delay grows with.
+
+        For an account, only the failures after its last success count (the owner signing in
+        resets it); for an address, all of them (an attacker's own good account resets nothing).
+        """
         c = t.login_attempts.c
-        query = select(func.count()).where(c.at >= since, c.succeeded.is_(False))
+        scope = [c.username == username] if username is not None else []
+        scope += [c.address == address] if address is not None else []
+        last_success = None
         if username is not None:
-            query = query.where(c.username == username)
-        if address is not None:
-            query = query.where(c.address == address)
-        return int(self._db.execute(query).scalar_one())
+            last_success = self._db.execute(
+                select(func.max(c.at)).where(c.succeeded.is_(True), c.at >= since, *scope)
+            ).scalar_one()
+        start = max(since, last_success) if last_success is not None else since
+        count, latest = self._db.execute(
+            select(func.count(), func.max(c.at)).where(
+                c.succeeded.is_(False), c.at >= start, *scope
+            )
+        ).one()
+        return int(count), _aware(latest)
 
 
 class SqlPatients(_Repository):
@@ -575,3 +631,12 @@ def _content_values(content: AuditContent) -> dict[str, Any]:
 def _audit_event(row: Row[Any]) -> AuditEvent:
     content = AuditContent(**{f: getattr(row, f) for f in AuditContent.__dataclass_fields__})
     return AuditEvent(row.id, content, row.prev_hash, row.hash)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """An aggregate (max) of a UtcDateTime column comes back without its type's processing."""
+    if moment is None or (isinstance(moment, datetime) and moment.tzinfo is not None):
+        return moment
+    if isinstance(moment, str):  # SQLite returns the stored text
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC)
