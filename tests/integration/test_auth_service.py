@@ -172,7 +172,7 @@ def test_a_deactivated_account_stops_at_once_everywhere(ctx, clinic: Clinic) -> 
     with pytest.raises(AuthenticationFailed, match="Unknown user or wrong password"):
         login(ctx, "t.a", PASSWORD)
     with ctx.uow() as uow:
-        event = [e for e in uow.audit.recent(5) if e.content.action == "user_deactivated"][0]
+        event = next(e for e in uow.audit.recent(5) if e.content.action == "user_deactivated")
     assert (event.content.actor, event.content.reason) == ("cli:test", "left the clinic")
     assert event.content.after == '{"active":false,"sessions_revoked":1,"tokens_revoked":1}'
 
