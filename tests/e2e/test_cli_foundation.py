@@ -166,3 +166,94 @@ def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:
     assert mdma_at("db", "seed-demo", env=env).returncode == 0
     assert mdma_at("db", "seed-demo", env=env).returncode == 2
     assert mdma_at("db", "seed-demo", "--if-empty", env=env).returncode == 0
+
+
+def test_user_deactivate_reactivate_tokens_and_revoke(env: dict[str, str]) -> None:
+    mdma_at("db", "upgrade", env=env)
+    mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env)
+    added = mdma_at(
+        "user",
+        "add",
+        "dr.ng",
+        "--name",
+        "Dr Ng",
+        "--role",
+        "physician@SITE-A",
+        "--password-stdin",
+        env=env,
+        stdin="a long enough pass\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert mdma_at("user", "token", "dr.ng", "--name", "export", env=env).returncode == 0
+    assert mdma_at("user", "token", "dr.ng", "--name", "backup", env=env).returncode == 0
+
+    listed = mdma_at("user", "tokens", "dr.ng", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    report = json.loads(listed.stdout)
+    assert (report["user"], report["active"]) == ("dr.ng", True)
+    assert [(t["name"], t["status"]) for t in report["tokens"]] == [
+        ("export", "valid"),
+        ("backup", "valid"),
+    ]
+    export_id = report["tokens"][0]["id"]
+
+    revoked = mdma_at("user", "revoke", str(export_id), "--reason", "laptop lost", env=env)
+    assert (
+        revoked.returncode == 0
+        and revoked.stdout.strip() == f"API token {export_id} (export) revoked"
+    )
+    again = mdma_at("user", "revoke", str(export_id), env=env)
+    assert again.returncode == 2
+    assert again.stderr.strip() == f"error: conflict: API token {export_id} is already revoked"
+    unknown = mdma_at("user", "revoke", "9999", env=env)
+    assert (
+        unknown.returncode == 2 and unknown.stderr.strip() == "error: token_id: no API token 9999"
+    )
+
+    off = mdma_at("user", "deactivate", "dr.ng", "--reason", "left the clinic", env=env)
+    assert off.returncode == 0, off.stderr
+    after = json.loads(mdma_at("user", "tokens", "dr.ng", "--json", env=env).stdout)
+    assert after["active"] is False
+    assert [t["status"] for t in after["tokens"]] == ["revoked", "revoked"]
+    twice = mdma_at("user", "deactivate", "dr.ng", env=env)
+    assert twice.returncode == 2 and "already deactivated" in twice.stderr
+    assert mdma_at("user", "reactivate", "dr.ng", env=env).returncode == 0
+    nobody = mdma_at("user", "deactivate", "nobody", env=env)
+    assert (
+        nobody.returncode == 2
+        and nobody.stderr.strip() == "error: username: no user called 'nobody'"
+    )
+    # every change is in the audit trail, which still verifies
+    assert mdma_at("audit", "verify", env=env).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        (" " * 12, "must not be blank (only spaces)"),
+        ("password1234", "is on the list of commonly used passwords; choose a longer phrase"),
+        ("X.Admin-2026!", "must not be the username or a variant of it"),
+    ],
+)
+def test_a_weak_password_is_refused_by_the_cli(tmp_path: Path, password: str, reason: str) -> None:
+    env = {**os.environ, "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    mdma_at("db", "upgrade", env=env)
+    mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env)
+    refused = mdma_at(
+        "user",
+        "add",
+        "x.admin",
+        "--name",
+        "X",
+        "--role",
+        "admin@SITE-A",
+        "--password-stdin",
+        env=env,
+        stdin=password + "\n",
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == f"error: password: {reason}"
+    stored = create_engine(env["MDMA_AT_DATABASE_URL"])
+    with stored.connect() as db:
+        assert db.execute(text("SELECT count(*) FROM users")).scalar_one() == 0
+    stored.dispose()

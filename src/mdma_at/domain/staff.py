@@ -81,6 +81,7 @@ def password_problem(password: str, username: str, is_common: Callable[[str], bo
     name = username.lower()
     variants = {name, name.translate(_SEPARATORS)}
     variants |= {variant[::-1] for variant in variants}
-    if lowered in variants or stem in variants or lowered.translate(_SEPARATORS) in variants:
+    forms = {lowered, stem, lowered.translate(_SEPARATORS), stem.translate(_SEPARATORS)}
+    if forms & variants:
         return "must not be the username or a variant of it"
     return None
