@@ -20,7 +20,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MDMA_AT_", env_file=".env", extra="ignore")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL")
-    secret_key: str = Field(DEVELOPMENT_SECRET, description="signs CSRF tokens; set in production")
+    secret_key: str = Field(
+        DEVELOPMENT_SECRET,
+        description="derives the audit checkpoints' HMAC key (unless MDMA_AT_AUDIT_KEY is set); "
+        "set in production",
+    )
     environment: str = Field("development", pattern="^(development|production)$")
     secure_cookies: bool = Field(False, description="mark cookies Secure (set behind HTTPS)")
     session_idle_minutes: int = Field(30, ge=5, le=24 * 60)

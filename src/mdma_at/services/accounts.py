@@ -28,9 +28,11 @@ class Account:
 
 
 def list_accounts(uow: UnitOfWork, by: Operator) -> list[Account]:
-    """Every account `by` may manage, with its roles and API tokens."""
+    """Every account `by` may manage, with its roles and API tokens (admins only)."""
     with uow:
         managed = sites_for(by, Action.MANAGE_STAFF) if isinstance(by, Principal) else None
+        if managed is not None and not managed:
+            raise PermissionDenied(f"{by.username} may not manage staff accounts")
         codes = {site.id: site.code for site in uow.sites.list()}
         accounts = []
         for member in uow.staff.list():
