@@ -68,7 +68,8 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(app: Runni
     admin = sign_in(app, "admin")
     refused = admin.post("/admin/users/p.lindqvist/deactivate", data={"reason": "x"})
     assert refused.status_code == 403
-    assert 'id="user-p.lindqvist"' in (page := admin.get("/admin/users").text)
+    page = admin.get("/admin/users").text
+    assert 'id="user-p.lindqvist"' in page
     row = page.split('id="user-p.lindqvist"')[1].split("</tr>")[0]
     assert "<td>active</td>" in row
 
