@@ -25,6 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.engine import make_engine
 from mdma_at.adapters.db.migrate import grant_runtime_role, upgrade
+from mdma_at.adapters.db.uow import SqlUnitOfWork
 from mdma_at.bootstrap import Container, bootstrap
 from mdma_at.config import Settings
 from mdma_at.domain.audit import AuditContent, AuditEvent, ChainVerdict, chain_hash
@@ -426,3 +427,52 @@ def test_a_forged_checkpoint_line_is_detected(trail: Trail) -> None:
 
 def _fields(content: AuditContent) -> dict[str, object]:
     return {name: getattr(content, name) for name in AuditContent.__dataclass_fields__}
+
+
+# --- a crash between a commit and its checkpoint -----------------------------------------------
+
+
+def test_events_left_unsigned_by_a_crash_are_named_and_accepted_only_with_a_reason(
+    trail: Trail,
+) -> None:
+    count = len(trail.events())
+    # A unit of work without the checkpoint log: the write commits, its checkpoint never comes.
+    add_site(SqlUnitOfWork(trail.app.engine), trail.app.clock, SYSTEM, "LATER-1", "Later Clinic")
+    verdict = trail.verify()
+    assert verdict.problems == (
+        f"events {count + 1}..{count + 1} are covered by no signed checkpoint: appended outside "
+        "the application (or it stopped between committing and signing)",
+    )
+    no_reason = mdma_at("audit", "accept-unsigned", "--reason", " ", env=trail.env)
+    assert no_reason.returncode == 2
+    assert no_reason.stderr.startswith("error: reason: say how the unsigned events were checked")
+    accepted = mdma_at(
+        "audit", "accept-unsigned", "--reason", "matches the server log of 10:02", env=trail.env
+    )
+    assert accepted.returncode == 0, accepted.stderr
+    assert accepted.stdout.strip() == (
+        f"accepted unsigned events {count + 1}..{count + 1}; the whole chain is signed again"
+    )
+    assert trail.verify().intact
+    last = trail.events()[-1].content
+    assert (last.action, last.reason) == (
+        "unsigned_events_accepted",
+        "matches the server log of 10:02",
+    )
+    assert last.after == f'{{"ranges":[[{count + 1},{count + 1}]]}}'
+
+
+def test_acceptance_is_refused_when_the_trail_has_more_than_unsigned_events(
+    trail: Trail,
+) -> None:
+    row_id = _first_id(trail, "screenings")
+    trail.drop_triggers("screenings")
+    trail.as_owner(f"UPDATE screenings SET {CHANGES['screenings']} WHERE id = {row_id}")
+    before = len(trail.events())
+    refused = mdma_at("audit", "accept-unsigned", "--reason", "looks fine", env=trail.env)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith(
+        "error: conflict: only unsigned events can be accepted, and the trail has more: "
+        f"screenings row {row_id} changed since event "
+    )
+    assert len(trail.events()) == before  # nothing stored

@@ -202,6 +202,7 @@ class TrailCheck:
     # (line number, None if forged); None: no checkpoint log to check against (chain, head, rows)
     checkpoints: Sequence[tuple[int, Checkpoint | None]] | None
     problems: list[str] = field(default_factory=list)
+    unsigned: list[tuple[int, int]] = field(default_factory=list)  # ranges no checkpoint covers
     first_broken_id: int | None = None
     events_checked: int = 0
     rows_checked: int = 0
@@ -292,6 +293,7 @@ class TrailCheck:
             else:
                 covered.append((checkpoint.start, checkpoint.end))
         for first, last in _gaps(covered, count):
+            self.unsigned.append((first, last))
             self._problem(
                 f"events {first}..{last} are covered by no signed checkpoint: appended outside "
                 "the application (or it stopped between committing and signing)",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from mdma_at.entrypoints.cli.context import container
-from mdma_at.entrypoints.cli.output import EXIT_CHECK_FAILED, emit_json
-from mdma_at.services.audit import verify_audit_chain
+from mdma_at.entrypoints.cli.context import cli_actor, container
+from mdma_at.entrypoints.cli.output import EXIT_CHECK_FAILED, bad_input_exits, emit_json
+from mdma_at.services.audit import accept_unsigned_events, verify_audit_chain
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 
@@ -46,6 +46,19 @@ def verify_command(as_json: bool = typer.Option(False, "--json")) -> None:
             typer.echo(f"  also: {problem}")
     if not verdict.intact:
         raise typer.Exit(EXIT_CHECK_FAILED)
+
+
+@audit_app.command("accept-unsigned")
+def accept_unsigned_command(
+    reason: str = typer.Option(..., "--reason", help="how the events were checked as genuine"),
+) -> None:
+    """Accept events no checkpoint signed (the server stopped between a commit and its
+    checkpoint), when that is the trail's only problem; audited with the reason."""
+    ctx = container()
+    with bad_input_exits():
+        ranges = accept_unsigned_events(ctx.uow(), ctx.checkpoints, ctx.clock, cli_actor(), reason)
+    accepted = ", ".join(f"{first}..{last}" for first, last in ranges)
+    typer.echo(f"accepted unsigned events {accepted}; the whole chain is signed again")
 
 
 def register(app: typer.Typer) -> None:
