@@ -1,10 +1,13 @@
 """The audit trail: every write appends a chained event; the database refuses rewrites."""
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from mdma_at.bootstrap import Container
+from mdma_at.bootstrap import Container, bootstrap
+from mdma_at.config import Settings
 from mdma_at.domain.errors import Conflict
 from mdma_at.services.audit import verify_audit_chain
 from support.clinic import Clinic, register
@@ -101,3 +104,24 @@ def test_a_refused_write_signs_no_checkpoint(ctx: Container, clinic: Clinic) -> 
     with pytest.raises(Conflict):
         register(ctx, clinic)
     assert len(ctx.checkpoints.read()) == before
+
+
+def test_a_checkpoint_that_cannot_be_written_loses_no_write_and_leaves_it_unsigned(
+    ctx: Container, clinic: Clinic, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the checkpoint directory should be")
+    settings = Settings(database_url=ctx.settings.database_url, audit_checkpoint_dir=blocked)
+    broken = bootstrap(settings, clock=ctx.clock)
+    try:
+        patient = register(broken, clinic)
+    finally:
+        broken.engine.dispose()
+    with ctx.uow() as uow:
+        assert uow.patients.get(patient.id) is not None  # the write is committed
+    count = len(events(ctx))
+    verdict = verify_audit_chain(ctx.uow(), ctx.checkpoints, ctx.clock)
+    assert verdict.problems == (
+        f"events {count}..{count} are covered by no signed checkpoint: appended outside the "
+        "application (or it stopped between committing and signing)",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -33,6 +34,8 @@ from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessions,
 )
 from mdma_at.domain.audit import AuditContent, Checkpoint, utc_stamp
+
+log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -93,7 +96,14 @@ class SqlUnitOfWork:
         if batch is not None and self._checkpoints is not None:
             (start, start_hash), (end, end_hash) = batch
             stamp = utc_stamp(datetime.now(UTC))
-            self._checkpoints.append(Checkpoint(start, start_hash, end, end_hash, stamp, "write"))
+            try:
+                self._checkpoints.append(
+                    Checkpoint(start, start_hash, end, end_hash, stamp, "write")
+                )
+            except OSError:
+                # The write is committed: failing the request now would invite a duplicate.
+                # The range stays unsigned, and `audit verify` names it (ADR 0105).
+                log.exception("audit checkpoint for events %d..%d not written", start + 1, end)
 
     def _seal_content(self) -> AuditContent:
         """An event sealing rows inserted after the transaction's last audited write.
