@@ -28,9 +28,11 @@ class Settings(BaseSettings):
     environment: str = Field("development", pattern="^(development|production)$")
     secure_cookies: bool = Field(False, description="mark cookies Secure (set behind HTTPS)")
     session_idle_minutes: int = Field(30, ge=5, le=24 * 60)
-    max_failures_per_account: int = Field(5, ge=1)
+    max_failures_per_account: int = Field(
+        5, ge=1, description="failed sign-ins before each next one doubles the wait (ADR 0106)"
+    )
     max_failures_per_address: int = Field(20, ge=1)
-    # --- accounts and the audit trail (issue 10, ADRs 0105-0107) ---
+    # --- accounts and the audit trail (issue 10, ADRs 0105 and 0106) ---
     migration_database_url: str | None = Field(
         None,
         description="URL of the role that owns the schema and runs `db upgrade` (PostgreSQL); "
