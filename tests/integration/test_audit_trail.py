@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from mdma_at.adapters.db.migrate import upgrade
 from mdma_at.bootstrap import Container, bootstrap
 from mdma_at.config import Settings
 from mdma_at.domain.errors import Conflict
-from mdma_at.services.audit import verify_audit_chain
+from mdma_at.services.audit import sign_first_checkpoint, verify_audit_chain
 from support.clinic import Clinic, register
 
 
@@ -125,3 +126,36 @@ def test_a_checkpoint_that_cannot_be_written_loses_no_write_and_leaves_it_unsign
         f"events {count}..{count} are covered by no signed checkpoint: appended outside the "
         "application (or it stopped between committing and signing)",
     )
+
+
+def test_upgrading_to_0005_seals_the_rows_already_stored(database_url: str, tmp_path: Path) -> None:
+    container = bootstrap(
+        Settings(database_url=database_url, audit_checkpoint_dir=tmp_path / "checkpoints")
+    )
+    try:
+        upgrade(container.engine, "0002")  # an installation from before revision 0005
+        upgrade(container.engine, "0003")
+        upgrade(container.engine, "0004")
+        with container.engine.begin() as db:
+            db.execute(text("INSERT INTO sites (id, code, name) VALUES (1, 'SITE-A', 'A')"))
+            db.execute(
+                text(
+                    "INSERT INTO consent_documents (id, site_id, title, version, effective_on, "
+                    "text, reference, published_at) VALUES (1, 1, 'Consent', 1, '2026-01-05', "
+                    "'I agree', 'IRB-1', '2026-01-05 09:00:00')"
+                )
+            )
+        upgrade(container.engine)
+        sealed = verify_audit_chain(container.uow())
+        assert (sealed.intact, sealed.events_checked, sealed.rows_checked) == (True, 1, 1)
+        with container.uow() as uow:
+            event = next(iter(uow.audit.events())).content
+        assert (event.actor, event.action) == ("migration", "rows_sealed")
+        assert event.sealed_rows is not None and '"consent_documents":{"1":' in event.sealed_rows
+        # trust on first use: the first checkpoint signs the chain as found
+        assert sign_first_checkpoint(container.uow(), container.checkpoints, container.clock)
+        assert not sign_first_checkpoint(container.uow(), container.checkpoints, container.clock)
+        verdict = verify_audit_chain(container.uow(), container.checkpoints, container.clock)
+        assert verdict.intact and verdict.checkpoints_checked == 1
+    finally:
+        container.engine.dispose()

@@ -26,9 +26,9 @@ from mdma_at.adapters.db.repositories import (
     SqlSites,
     SqlStaff,
     SqlVisits,
-    unsealed,
 )
 from mdma_at.adapters.db.screening_repositories import SqlConsents, SqlScreenings
+from mdma_at.adapters.db.seals import unsealed
 from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessionEntries,
     SqlDosingSessions,

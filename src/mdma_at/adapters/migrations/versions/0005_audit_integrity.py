@@ -30,7 +30,8 @@ from mdma_at.adapters.db.append_only import (
     refuse_delete,
     refuse_overwrite,
 )
-from mdma_at.adapters.db.repositories import SqlAuditLog, unsealed
+from mdma_at.adapters.db.repositories import SqlAuditLog
+from mdma_at.adapters.db.seals import unsealed
 from mdma_at.domain.audit import AuditContent, utc_stamp
 
 # A merge of the three branches rather than `down_revision = "0001"` with `depends_on` them:
