@@ -163,9 +163,28 @@ def test_an_unknown_role_is_refused_with_exit_2(tmp_path: Path) -> None:
 def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:
     env = {**os.environ, "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     mdma_at("db", "upgrade", env=env)
-    assert mdma_at("db", "seed-demo", env=env).returncode == 0
-    assert mdma_at("db", "seed-demo", env=env).returncode == 2
-    assert mdma_at("db", "seed-demo", "--if-empty", env=env).returncode == 0
+    loaded = mdma_at("db", "seed-demo", env=env)
+    assert loaded.returncode == 0 and loaded.stdout.startswith("demo clinic loaded.")
+    engine = create_engine(env["MDMA_AT_DATABASE_URL"])
+
+    def counts() -> tuple[int, int]:
+        with engine.connect() as db:
+            users = db.execute(text("SELECT count(*) FROM users")).scalar_one()
+            events = db.execute(text("SELECT count(*) FROM audit_events")).scalar_one()
+        return users, events
+
+    before = counts()
+    assert before[0] == 8  # the eight demo accounts of services/demo.py DEMO_STAFF
+    again = mdma_at("db", "seed-demo", env=env)
+    assert again.returncode == 2
+    assert again.stderr.strip() == (
+        "error: database: not empty; the demo clinic loads only into an empty one"
+    )
+    skipped = mdma_at("db", "seed-demo", "--if-empty", env=env)
+    assert skipped.returncode == 0
+    assert skipped.stdout.strip() == "demo clinic not loaded: the database already has staff"
+    assert counts() == before  # nothing stored by either refusal
+    engine.dispose()
 
 
 def test_user_deactivate_reactivate_tokens_and_revoke(env: dict[str, str]) -> None:
