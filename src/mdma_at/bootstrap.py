@@ -8,6 +8,7 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from mdma_at.adapters.audit_checkpoints import CheckpointLog, derive_audit_key
 from mdma_at.adapters.db.engine import make_engine
 from mdma_at.adapters.db.uow import SqlUnitOfWork
 from mdma_at.adapters.passwords import Argon2Hasher
@@ -30,7 +31,15 @@ class Container:
     clock: Clock
 
     def uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine)
+        return SqlUnitOfWork(self.engine, self.checkpoints)
+
+    @cached_property
+    def checkpoints(self) -> CheckpointLog:
+        key = self.settings.audit_key
+        return CheckpointLog(
+            self.settings.checkpoint_directory(),
+            key.encode("utf-8") if key else derive_audit_key(self.settings.secret_key),
+        )
 
     @cached_property
     def hasher(self) -> PasswordHasher:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/mdma-at.db"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
@@ -17,21 +20,63 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MDMA_AT_", env_file=".env", extra="ignore")
 
     database_url: str = Field(DEFAULT_DATABASE_URL, description="SQLAlchemy URL")
-    secret_key: str = Field(DEVELOPMENT_SECRET, description="signs CSRF tokens; set in production")
+    secret_key: str = Field(
+        DEVELOPMENT_SECRET,
+        description="derives the audit checkpoints' HMAC key (unless MDMA_AT_AUDIT_KEY is set); "
+        "set in production",
+    )
     environment: str = Field("development", pattern="^(development|production)$")
     secure_cookies: bool = Field(False, description="mark cookies Secure (set behind HTTPS)")
     session_idle_minutes: int = Field(30, ge=5, le=24 * 60)
-    max_failures_per_account: int = Field(5, ge=1)
+    max_failures_per_account: int = Field(
+        5, ge=1, description="failed sign-ins before each next one doubles the wait (ADR 0106)"
+    )
     max_failures_per_address: int = Field(20, ge=1)
+    # --- accounts and the audit trail (issue 10, ADRs 0105 and 0106) ---
+    migration_database_url: str | None = Field(
+        None,
+        description="URL of the role that owns the schema and runs `db upgrade` (PostgreSQL); "
+        "the server then runs as MDMA_AT_DATABASE_URL's role with only the grants it needs",
+    )
+    audit_key: str | None = Field(
+        None,
+        min_length=32,
+        description="HMAC key of the audit checkpoints; derived from MDMA_AT_SECRET_KEY if unset",
+    )
+    audit_checkpoint_dir: Path | None = Field(
+        None,
+        description="append-only directory of signed audit checkpoints, outside the database; "
+        "default: audit-checkpoints beside a SQLite file, else ./var/audit-checkpoints",
+    )
+    trusted_proxies: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="addresses (CIDR) of reverse proxies whose X-Forwarded-For is believed",
+    )
 
-    @field_validator("database_url")
+    @field_validator("database_url", "migration_database_url")
     @classmethod
-    def _use_psycopg3(cls, url: str) -> str:
+    def _use_psycopg3(cls, url: str | None) -> str | None:
         """`postgres://` and `postgresql://` URLs use the psycopg 3 driver."""
         for prefix in ("postgres://", "postgresql://"):
-            if url.startswith(prefix):
+            if url and url.startswith(prefix):
                 return "postgresql+psycopg://" + url.removeprefix(prefix)
         return url
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        """`MDMA_AT_TRUSTED_PROXIES=10.0.0.1,10.1.0.0/16` as well as a JSON list."""
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [ip_network(part.strip()) for part in value.split(",") if part.strip()]
+        return value
+
+    def checkpoint_directory(self) -> Path:
+        if self.audit_checkpoint_dir is not None:
+            return self.audit_checkpoint_dir
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and ":memory:" not in self.database_url:
+            return Path(self.database_url.removeprefix(prefix)).parent / "audit-checkpoints"
+        return Path("var/audit-checkpoints")
 
     @model_validator(mode="after")
     def _refuse_development_secret_in_production(self) -> Settings:

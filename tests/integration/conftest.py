@@ -31,9 +31,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def ctx(database_url: str) -> Iterator[Container]:
+def ctx(database_url: str, tmp_path: Path) -> Iterator[Container]:
     """A migrated, empty database behind the real adapters, with a clock the test controls."""
-    container = bootstrap(Settings(database_url=database_url), clock=FixedClock())
+    settings = Settings(database_url=database_url, audit_checkpoint_dir=tmp_path / "checkpoints")
+    container = bootstrap(settings, clock=FixedClock())
     upgrade(container.engine)
     yield container
     container.engine.dispose()

@@ -1,11 +1,22 @@
-"""Argon2id password hashing (argon2-cffi, its default parameters: RFC 9106 low-memory profile)."""
+"""Passwords: Argon2id hashing (argon2-cffi, its default parameters: RFC 9106 low-memory profile)
+and the shipped list of common passwords (data/common-passwords.NOTICE.md says whence)."""
 
 from __future__ import annotations
 
+import gzip
 import secrets
+from functools import cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 19,640 most common passwords, lower-cased (loaded once, on first use)."""
+    data = files("mdma_at.adapters").joinpath("data/common-passwords.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("utf-8").split())
 
 
 class Argon2Hasher:
@@ -21,3 +32,6 @@ class Argon2Hasher:
             return self._hasher.verify(hashed, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def is_common(self, candidate: str) -> bool:
+        return candidate in common_passwords()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -51,3 +51,37 @@ class Principal:
     @property
     def all_roles(self) -> frozenset[Role]:
         return frozenset(role for roles in self.roles_by_site.values() for role in roles)
+
+
+# --- passwords (NIST SP 800-63B §5.1.1.2; ADR 0106) ---
+
+MIN_PASSWORD_LENGTH = 12  # NIST SP 800-63B allows 8; 12 is the site default for clinical data
+_SEPARATORS = str.maketrans("", "", "._-")
+
+
+def password_problem(password: str, username: str, is_common: Callable[[str], bool]) -> str | None:
+    """Why `password` is refused for `username`, or None. No composition rules (NIST 800-63B).
+
+    Every character counts as typed (nothing is stripped), but a password of whitespace only or
+    of one repeated character is effectively blank. Refused too: a password on the common list
+    (`is_common` takes lower-case text), also with digits or symbols appended ("password1234"),
+    and the username or its obvious variants (any case, digits appended, reversed, without its
+    dots, dashes and underscores).
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"must be at least {MIN_PASSWORD_LENGTH} characters"
+    if not password.strip():
+        return "must not be blank (only spaces)"
+    if len(set(password)) == 1:
+        return "must not be one character repeated"
+    lowered = password.lower()
+    stem = lowered.rstrip("0123456789!?.,;:-_#*@$%&+=~ ")
+    if is_common(lowered) or (stem and is_common(stem)):
+        return "is on the list of commonly used passwords; choose a longer phrase"
+    name = username.lower()
+    variants = {name, name.translate(_SEPARATORS)}
+    variants |= {variant[::-1] for variant in variants}
+    forms = {lowered, stem, lowered.translate(_SEPARATORS), stem.translate(_SEPARATORS)}
+    if forms & variants:
+        return "must not be the username or a variant of it"
+    return None

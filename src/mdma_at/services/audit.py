@@ -7,16 +7,18 @@ from typing import Any
 
 from mdma_at.domain.access import Action, authorize, sites_for
 from mdma_at.domain.audit import (
+    GENESIS_HASH,
     AuditContent,
     AuditEvent,
     ChainVerdict,
+    Checkpoint,
+    TrailCheck,
     canonical_json,
     utc_stamp,
-    verify_chain,
 )
-from mdma_at.domain.errors import PermissionDenied
+from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
 from mdma_at.domain.staff import Principal
-from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.ports import CheckpointStore, Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +90,88 @@ def guard(
     return Actor(principal.user_id, principal.username, role.value, site_id)
 
 
-def verify_audit_chain(uow: UnitOfWork) -> ChainVerdict:
-    """Recompute every hash of the audit trail (read-only)."""
+def verify_audit_chain(
+    uow: UnitOfWork,
+    checkpoints: CheckpointStore | None = None,
+    clock: Clock | None = None,
+) -> ChainVerdict:
+    """Check the whole trail without trusting the database (read-only there; ADR 0105).
+
+    Recomputes every event's hash and link, compares the chain with the signed checkpoints
+    (truncation, rewriting, forged appends), the stored head with the chain's end, and every
+    append-only row with the digest its event sealed. With a checkpoint store and a clock, a
+    trail found intact is checkpointed as a whole, so the next check starts from a signed head.
+    """
+    check, head = _check_trail(uow, checkpoints)
+    verdict = check.verdict()
+    if verdict.intact and checkpoints is not None and clock is not None and head is not None:
+        _sign_whole_chain(checkpoints, clock, head, "verify")
+    return verdict
+
+
+def _check_trail(
+    uow: UnitOfWork, checkpoints: CheckpointStore | None
+) -> tuple[TrailCheck, tuple[int, str] | None]:
+    check = TrailCheck(list(checkpoints.read()) if checkpoints is not None else None)
+    head: tuple[int, str] | None = None
     with uow:
-        return verify_chain(uow.audit.events(), uow.audit.head_hash())
+        for event in uow.audit.events():
+            check.event(event)
+            head = (event.id, event.hash)
+        check.head(uow.audit.head())
+        for table in uow.audit.sealed_tables():
+            check.rows(table, uow.audit.stored_rows(table))
+    return check, head
 
 
-def verify_audit_chain_for(uow: UnitOfWork, principal: Principal) -> ChainVerdict:
+def _sign_whole_chain(
+    checkpoints: CheckpointStore, clock: Clock, head: tuple[int, str], by: str
+) -> None:
+    end, end_hash = head
+    checkpoints.append(Checkpoint(0, GENESIS_HASH, end, end_hash, utc_stamp(clock.now()), by))
+
+
+def accept_unsigned_events(
+    uow: UnitOfWork, checkpoints: CheckpointStore, clock: Clock, actor: Actor, reason: str
+) -> list[tuple[int, int]]:
+    """Accept events that no checkpoint signed, when that is the trail's only problem.
+
+    A server stopped between committing a write and signing its checkpoint leaves such a range;
+    so does a forged append. An operator who has checked the events against the server's own
+    log accepts them with a reason: the acceptance is audited (naming the ranges), then the whole
+    chain is signed. Anything else wrong with the trail refuses the acceptance.
+    """
+    if not reason.strip():
+        raise InvalidInput("reason", "say how the unsigned events were checked to be genuine")
+    check, _ = _check_trail(uow, checkpoints)
+    if not check.problems:
+        raise Conflict("nothing to accept: the audit trail is intact")
+    if len(check.problems) != len(check.unsigned):
+        other = next(p for p in check.problems if "covered by no signed checkpoint" not in p)
+        raise Conflict(f"only unsigned events can be accepted, and the trail has more: {other}")
+    ranges = list(check.unsigned)
+    with uow:
+        event = record(
+            uow,
+            clock,
+            actor,
+            "unsigned_events_accepted",
+            "audit_trail",
+            after={"ranges": ranges},
+            reason=reason.strip(),
+        )
+        uow.commit()
+    _sign_whole_chain(checkpoints, clock, (event.id, event.hash), "accept")
+    return ranges
+
+
+def verify_audit_chain_for(
+    uow: UnitOfWork, principal: Principal, checkpoints: CheckpointStore | None = None
+) -> ChainVerdict:
     """The same check for a signed-in user: admins of any site may run it."""
     if not sites_for(principal, Action.VERIFY_AUDIT):
         raise PermissionDenied(f"{principal.username} may not verify the audit trail")
-    return verify_audit_chain(uow)
+    return verify_audit_chain(uow, checkpoints)
 
 
 def security_event(uow: UnitOfWork, clock: Clock, actor: Actor, action: str, reason: str) -> None:
@@ -106,3 +179,18 @@ def security_event(uow: UnitOfWork, clock: Clock, actor: Actor, action: str, rea
     with uow:
         record(uow, clock, actor, action, "request", None, reason=reason)
         uow.commit()
+
+
+def sign_first_checkpoint(uow: UnitOfWork, checkpoints: CheckpointStore, clock: Clock) -> bool:
+    """Trust on first use: when no checkpoint exists yet, sign the chain as found (after the
+    upgrade that sealed the rows stored before revision 0005). False when there was nothing to
+    sign or checkpoints exist already."""
+    if checkpoints.read():
+        return False
+    with uow:
+        head = uow.audit.head()
+    if head is None:
+        return False
+    stamp = utc_stamp(clock.now())
+    checkpoints.append(Checkpoint(0, GENESIS_HASH, head[0], head[1], stamp, "upgrade"))
+    return True

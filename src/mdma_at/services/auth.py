@@ -2,7 +2,12 @@
 
 - Passwords are checked with Argon2 (adapter); an unknown user costs one Argon2 verification too,
   against a dummy hash, so the error and the timing are the same as for a wrong password.
-- Failed logins are rate-limited per account and per address in a sliding window.
+- Failed sign-ins slow further attempts down, per account and per address: after a few free
+  failures each one doubles the wait before the next attempt is even checked, up to a cap, and a
+  success resets it (ADR 0106). Never a hard lock, so nobody can lock someone else out; attempts
+  refused for waiting are not failures, so hammering does not lengthen the wait.
+- The client address is the direct peer, or the address a trusted proxy forwarded (never a header
+  from anyone else).
 - Session and API tokens are random 256-bit secrets; only their SHA-256 is stored.
 - Every login, failure, lock-out and logout is audited.
 """
@@ -10,9 +15,12 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from ipaddress import IPv4Network, IPv6Network, ip_address
 
 from mdma_at.domain.errors import AuthenticationFailed, InvalidInput, RateLimited
 from mdma_at.domain.staff import Principal
@@ -28,10 +36,45 @@ class AuthPolicy:
 
     session_idle_minutes: int = 30
     session_max_hours: int = 12  # a dosing day is 8 h or more: one login covers it
-    failure_window_minutes: int = 15
-    max_failures_per_account: int = 5
+    failure_window_minutes: int = 15  # failures older than this are forgotten
+    max_failures_per_account: int = 5  # free failures before each next one doubles the wait
     max_failures_per_address: int = 20
+    # The caps bound what an attacker can impose on someone else: at most a minute's wait for an
+    # account (whoever hammers it), longer for an address that keeps failing across accounts.
+    account_delay_cap_seconds: int = 60
+    address_delay_cap_seconds: int = 900
     api_token_days: int = 90
+
+
+def sign_in_delay(failures: int, free: int, cap_seconds: int) -> int:
+    """Seconds to wait after `failures` consecutive failed sign-ins: none for the first `free`,
+    then 1, 2, 4, 8 ... seconds, at most `cap_seconds`."""
+    if failures < free:
+        return 0
+    return min(cap_seconds, 2 ** min(failures - free, 30))
+
+
+def client_address(
+    peer: str | None,
+    forwarded_for: str | None,
+    trusted_proxies: Sequence[IPv4Network | IPv6Network],
+) -> str:
+    """The address a request came from: the direct peer, unless the peer is a trusted proxy;
+    then the right-most address in X-Forwarded-For that is not itself a trusted proxy (the ones
+    to its left were written by the client and prove nothing)."""
+    if not peer:
+        return "unknown"
+    chain = [peer]
+    if forwarded_for:
+        chain = [part.strip() for part in forwarded_for.split(",") if part.strip()] + chain
+    for hop in reversed(chain):
+        try:
+            address = ip_address(hop)
+        except ValueError:
+            return hop[:64]  # not an address: a proxy we trust passed rubbish on; keep it visible
+        if not any(address in network for network in trusted_proxies):
+            return str(address)
+    return str(ip_address(chain[0]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,17 +109,14 @@ def login(
     now = clock.now()
     username = username.strip().lower()
     with uow:
-        since = now - timedelta(minutes=policy.failure_window_minutes)
-        if (
-            uow.login_attempts.failures_since(since=since, username=username)
-            >= policy.max_failures_per_account
-            or uow.login_attempts.failures_since(since=since, address=address)
-            >= policy.max_failures_per_address
-        ):
-            _fail(uow, clock, username, address, "login_rate_limited")
-            raise RateLimited(
-                f"Too many failed sign-ins. Try again in {policy.failure_window_minutes} minutes."
-            )
+        wait = _wait(uow, now, username, address, policy)
+        if wait > 0:
+            reason = f"from {address}: {wait:.0f} s to wait"
+            record(uow, clock, SYSTEM, "login_delayed", "user", username, reason=reason)
+            uow.commit()
+            seconds = math.ceil(wait)
+            unit = "second" if seconds == 1 else "seconds"
+            raise RateLimited(f"Too many failed sign-ins. Try again in {seconds} {unit}.")
         found = uow.staff.by_username(username)
         hashed = found[1] if found else hasher.dummy_hash
         password_ok = hasher.verify(hashed, password)
@@ -93,6 +133,21 @@ def login(
         principal = load_principal(uow, member.id)
         uow.commit()
     return LoginResult(principal, token, csrf, expires)
+
+
+def _wait(uow: UnitOfWork, now: datetime, username: str, address: str, policy: AuthPolicy) -> float:
+    """Seconds before this account and this address may try again (0: now)."""
+    since = now - timedelta(minutes=policy.failure_window_minutes)
+    waits = [0.0]
+    for scope, free, cap in (
+        ({"username": username}, policy.max_failures_per_account, policy.account_delay_cap_seconds),
+        ({"address": address}, policy.max_failures_per_address, policy.address_delay_cap_seconds),
+    ):
+        failures, latest = uow.login_attempts.failure_streak(since=since, **scope)
+        delay = sign_in_delay(failures, free, cap)
+        if delay and latest is not None:
+            waits.append((latest + timedelta(seconds=delay) - now).total_seconds())
+    return max(waits)
 
 
 def _fail(uow: UnitOfWork, clock: Clock, username: str, address: str, action: str) -> None:

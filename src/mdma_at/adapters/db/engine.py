@@ -27,6 +27,10 @@ def make_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        # REPLACE deletes the conflicting row without firing delete triggers unless recursive
+        # triggers are on; with them on, the append-only delete trigger refuses it (the 0005
+        # insert triggers refuse it too, for connections that do not set this).
+        cursor.execute("PRAGMA recursive_triggers = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA busy_timeout = 30000")
         cursor.close()

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
 
 from mdma_at.adapters.db import tables as t
-from mdma_at.domain.audit import GENESIS_HASH, AuditContent, AuditEvent, chain_hash
+from mdma_at.adapters.db.seals import seal_digests, stored_digests, unsealed
+from mdma_at.domain.audit import (
+    GENESIS_HASH,
+    AuditContent,
+    AuditEvent,
+    chain_hash,
+    sealed_rows_json,
+)
+from mdma_at.domain.errors import IntegrityError
 from mdma_at.domain.patients import Patient, PatientDetails, Sex
 from mdma_at.domain.schedule.definitions import VisitKind
 from mdma_at.domain.schedule.planning import PlannedVisit
@@ -21,7 +30,7 @@ from mdma_at.domain.schedule.records import (
     VisitStatus,
 )
 from mdma_at.domain.staff import Role, Site, StaffMember
-from mdma_at.services.ports import Credential
+from mdma_at.services.ports import ApiTokenRecord, Credential
 
 
 class _Repository:
@@ -31,6 +40,8 @@ class _Repository:
     def _insert(self, table: t.Table, **values: Any) -> int:
         key = self._db.execute(insert(table).values(**values)).inserted_primary_key
         assert key is not None
+        if table.name in t.SEALED_TABLE_NAMES:
+            unsealed(self._db).append((table.name, int(key[0])))
         return int(key[0])
 
 
@@ -82,6 +93,14 @@ class SqlStaff(_Repository):
 
     def count(self) -> int:
         return int(self._db.execute(select(func.count()).select_from(t.users)).scalar_one())
+
+    def set_active(self, user_id: int, active: bool) -> None:
+        self._db.execute(update(t.users).where(t.users.c.id == user_id).values(active=active))
+
+    def list(self) -> Sequence[StaffMember]:
+        return [
+            _member(row) for row in self._db.execute(select(t.users).order_by(t.users.c.username))
+        ]
 
 
 def _member(row: Row[Any]) -> StaffMember:
@@ -156,6 +175,41 @@ class SqlCredentials(_Repository):
             else None
         )
 
+    def api_tokens_of(self, user_id: int) -> Sequence[ApiTokenRecord]:
+        c = t.api_tokens.c
+        rows = self._db.execute(select(t.api_tokens).where(c.user_id == user_id).order_by(c.id))
+        return [_api_token(row) for row in rows]
+
+    def api_token_by_id(self, token_id: int) -> ApiTokenRecord | None:
+        row = self._db.execute(select(t.api_tokens).where(t.api_tokens.c.id == token_id)).first()
+        return _api_token(row) if row else None
+
+    def revoke_api_token(self, token_id: int, at: datetime) -> None:
+        c = t.api_tokens.c
+        self._db.execute(
+            update(t.api_tokens)
+            .where(c.id == token_id, c.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+    def revoke_all_of(self, user_id: int, at: datetime) -> tuple[int, int]:
+        """Revoke every open session and API token of a user: (sessions, tokens) revoked."""
+        counts = []
+        for table in (t.login_sessions, t.api_tokens):
+            result = self._db.execute(
+                update(table)
+                .where(table.c.user_id == user_id, table.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+            counts.append(result.rowcount)
+        return counts[0], counts[1]
+
+
+def _api_token(row: Row[Any]) -> ApiTokenRecord:
+    return ApiTokenRecord(
+        row.id, row.user_id, row.name, row.created_at, row.expires_at, row.revoked_at
+    )
+
 
 class SqlLoginAttempts(_Repository):
     def add(self, username: str, address: str, at: datetime, succeeded: bool) -> None:
@@ -167,16 +221,29 @@ class SqlLoginAttempts(_Repository):
             succeeded=succeeded,
         )
 
-    def failures_since(
+    def failure_streak(
         self, *, since: datetime, username: str | None = None, address: str | None = None
-    ) -> int:
+    ) -> tuple[int, datetime | None]:
+        """Failures since `since` and the time of the latest: what the sign-in delay grows with.
+
+        For an account, only the failures after its last success count (the owner signing in
+        resets it); for an address, all of them (an attacker's own good account resets nothing).
+        """
         c = t.login_attempts.c
-        query = select(func.count()).where(c.at >= since, c.succeeded.is_(False))
+        scope = [c.username == username] if username is not None else []
+        scope += [c.address == address] if address is not None else []
+        last_success = None
         if username is not None:
-            query = query.where(c.username == username)
-        if address is not None:
-            query = query.where(c.address == address)
-        return int(self._db.execute(query).scalar_one())
+            last_success = self._db.execute(
+                select(func.max(c.at)).where(c.succeeded.is_(True), c.at >= since, *scope)
+            ).scalar_one()
+        start = max(since, last_success) if last_success is not None else since
+        count, latest = self._db.execute(
+            select(func.count(), func.max(c.at)).where(
+                c.succeeded.is_(False), c.at >= start, *scope
+            )
+        ).one()
+        return int(count), _aware(latest)
 
 
 class SqlPatients(_Repository):
@@ -440,14 +507,39 @@ class SqlDeviations(_Repository):
 
 
 class SqlAuditLog(_Repository):
-    """Appends under the audit_head row (a lock on PostgreSQL), so ids and links never fork."""
+    """Appends under the audit_head row (a lock on PostgreSQL), so ids and links never fork.
+
+    Each append seals the append-only rows inserted since the previous one in this transaction
+    (their digests go into the event), and the range of events the transaction appended is kept
+    in `batch` for the unit of work to sign a checkpoint over once it has committed.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.batch: tuple[tuple[int, str], tuple[int, str]] | None = None  # (start, end)
+        self.last_content: AuditContent | None = None
 
     def append(self, content: AuditContent) -> AuditEvent:
         head = self._db.execute(
             select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
         ).first()
+        if head is None and self._db.execute(select(t.audit_events.c.id).limit(1)).first():
+            raise IntegrityError(
+                "the audit trail's head row is missing: writes stop until it is restored "
+                "(run `mdma-at audit verify`)"
+            )
         last_id, prev_hash = (head.last_id, head.last_hash) if head else (0, GENESIS_HASH)
+        pending = unsealed(self._db)
+        if pending:
+            sealed = sealed_rows_json(seal_digests(self._db, pending))
+            content = replace(content, sealed_rows=sealed)
+            pending.clear()
         event = AuditEvent(last_id + 1, content, prev_hash, chain_hash(content, prev_hash))
+        self.batch = (
+            (self.batch[0] if self.batch else (last_id, prev_hash)),
+            (event.id, event.hash),
+        )
+        self.last_content = content
         self._db.execute(
             insert(t.audit_events).values(
                 id=event.id, prev_hash=event.prev_hash, hash=event.hash, **_content_values(content)
@@ -475,6 +567,17 @@ class SqlAuditLog(_Repository):
     def head_hash(self) -> str | None:
         return self._db.execute(select(t.audit_head.c.last_hash)).scalar_one_or_none()
 
+    def head(self) -> tuple[int, str] | None:
+        row = self._db.execute(select(t.audit_head)).first()
+        return (row.last_id, row.last_hash) if row else None
+
+    def sealed_tables(self) -> Sequence[str]:
+        return [table.name for table in t.SEALED_TABLES]
+
+    def stored_rows(self, table_name: str) -> Iterator[tuple[int, str]]:
+        table = next(table for table in t.SEALED_TABLES if table.name == table_name)
+        return stored_digests(self._db, table)
+
     def recent(
         self, limit: int = 50, entity_type: str | None = None, entity_id: str | None = None
     ) -> Sequence[AuditEvent]:
@@ -494,3 +597,12 @@ def _content_values(content: AuditContent) -> dict[str, Any]:
 def _audit_event(row: Row[Any]) -> AuditEvent:
     content = AuditContent(**{f: getattr(row, f) for f in AuditContent.__dataclass_fields__})
     return AuditEvent(row.id, content, row.prev_hash, row.hash)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """An aggregate (max) of a UtcDateTime column comes back without its type's processing."""
+    if moment is None or (isinstance(moment, datetime) and moment.tzinfo is not None):
+        return moment
+    if isinstance(moment, str):  # SQLite returns the stored text
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC)

@@ -165,6 +165,7 @@ audit_events = Table(
     Column("before", Text),
     Column("after", Text),
     Column("reason", Text),
+    Column("sealed_rows", Text),  # digests of the append-only rows the write inserted (0005)
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Index("ix_audit_events_entity", "entity_type", "entity_id"),
@@ -374,3 +375,23 @@ dosing_session_events = Table(
     Column("role", String(32)),
     Column("recorded_at", UtcDateTime, nullable=False),
 )
+
+
+# The clinical tables the database keeps append-only (triggers; on PostgreSQL also no UPDATE or
+# DELETE grant to the runtime role). Every row inserted into one is sealed into the audit chain
+# (its digest goes into the event of the write), so `audit verify` detects a changed, deleted or
+# smuggled-in row. audit_events itself is append-only too, and covered by its own hash chain.
+SEALED_TABLES = (
+    screenings,
+    screening_signatures,
+    consent_documents,
+    consent_signatures,
+    consent_withdrawals,
+    instrument_administrations,
+    instrument_item_answers,
+    instrument_alerts,
+    instrument_alert_acknowledgements,
+    dosing_session_events,
+)
+APPEND_ONLY_TABLES = (audit_events, *SEALED_TABLES)
+SEALED_TABLE_NAMES = frozenset(table.name for table in SEALED_TABLES)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import replace
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy import Connection, Engine
 
+from mdma_at.adapters.audit_checkpoints import CheckpointLog
 from mdma_at.adapters.db.instruments_repositories import (
     SqlAdministrations,
     SqlQuestionnaireLinks,
@@ -24,17 +28,26 @@ from mdma_at.adapters.db.repositories import (
     SqlVisits,
 )
 from mdma_at.adapters.db.screening_repositories import SqlConsents, SqlScreenings
+from mdma_at.adapters.db.seals import unsealed
 from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessionEntries,
     SqlDosingSessions,
 )
+from mdma_at.domain.audit import AuditContent, Checkpoint, utc_stamp
+
+log = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
-    """Re-entrant: a service that opens it inside another service's block shares the transaction."""
+    """Re-entrant: a service that opens it inside another service's block shares the transaction.
 
-    def __init__(self, engine: Engine) -> None:
+    On commit it seals the append-only rows no audit event has sealed yet, and after the commit
+    it signs a checkpoint over the events the transaction appended (when given a checkpoint log).
+    """
+
+    def __init__(self, engine: Engine, checkpoints: CheckpointLog | None = None) -> None:
         self._engine = engine
+        self._checkpoints = checkpoints
         self._connection: Connection | None = None
         self._depth = 0
 
@@ -42,6 +55,7 @@ class SqlUnitOfWork:
         self._depth += 1
         if self._connection is None:
             self._connection = db = self._engine.connect()  # autobegins on first statement
+            unsealed(db).clear()
             self.sites = SqlSites(db)
             self.staff = SqlStaff(db)
             self.credentials = SqlCredentials(db)
@@ -74,8 +88,58 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._connection is not None, "commit outside `with uow:`"
+        if unsealed(self._connection):
+            self.audit.append(self._seal_content())
+        batch = self.audit.batch
         self._connection.commit()
+        self.audit.batch = None
+        if batch is not None and self._checkpoints is not None:
+            (start, start_hash), (end, end_hash) = batch
+            stamp = utc_stamp(datetime.now(UTC))
+            try:
+                self._checkpoints.append(
+                    Checkpoint(start, start_hash, end, end_hash, stamp, "write")
+                )
+            except OSError:
+                # The write is committed: failing the request now would invite a duplicate.
+                # The range stays unsigned, and `audit verify` names it (ADR 0105).
+                log.exception("audit checkpoint for events %d..%d not written", start + 1, end)
+
+    def _seal_content(self) -> AuditContent:
+        """An event sealing rows inserted after the transaction's last audited write.
+
+        Attributed to that write (every write is audited in its transaction); rows written with
+        no audit event at all are sealed by "system" at the current time.
+        """
+        last = self.audit.last_content
+        if last is not None:
+            return replace(
+                last,
+                action="rows_sealed",
+                entity_type="append_only_rows",
+                entity_id=None,
+                before=None,
+                after=None,
+                reason=None,
+            )
+        return AuditContent(
+            utc_stamp(datetime.now(UTC)),
+            None,
+            "system",
+            None,
+            None,
+            "rows_sealed",
+            "append_only_rows",
+            None,
+            None,
+            None,
+            None,
+        )
 
     def rollback(self) -> None:
-        if self._connection is not None and self._connection.in_transaction():
+        if self._connection is None:
+            return
+        unsealed(self._connection).clear()
+        self.audit.batch = None
+        if self._connection.in_transaction():
             self._connection.rollback()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from mdma_at.entrypoints.cli.context import cli_actor, container
+from mdma_at.services.audit import sign_first_checkpoint
 from mdma_at.services.demo import DEMO_PASSWORD, seed_demo_clinic
 
 db_app = typer.Typer(help="Database: migrate, load the demo clinic.", no_args_is_help=True)
@@ -12,12 +13,31 @@ db_app = typer.Typer(help="Database: migrate, load the demo clinic.", no_args_is
 
 @db_app.command("upgrade")
 def upgrade_command() -> None:
-    """Apply every migration (SQLite or PostgreSQL, from MDMA_AT_DATABASE_URL)."""
-    from mdma_at.adapters.db.migrate import current_revisions, upgrade  # Alembic only when needed
+    """Apply every migration (SQLite or PostgreSQL, from MDMA_AT_DATABASE_URL).
+
+    With MDMA_AT_MIGRATION_DATABASE_URL set (PostgreSQL), migrations run as that URL's role (the
+    owner) and the server's role, from MDMA_AT_DATABASE_URL, gets only the grants it needs.
+    """
+    # Alembic only when needed
+    from mdma_at.adapters.db.engine import make_engine
+    from mdma_at.adapters.db.migrate import current_revisions, grant_runtime_role, upgrade
 
     ctx = container()
-    upgrade(ctx.engine)
-    typer.echo(f"database at revision {', '.join(sorted(current_revisions(ctx.engine)))}")
+    owner_url = ctx.settings.migration_database_url
+    engine = make_engine(owner_url) if owner_url else ctx.engine
+    try:
+        upgrade(engine)
+        typer.echo(f"database at revision {', '.join(sorted(current_revisions(engine)))}")
+        runtime_role = ctx.engine.url.username
+        postgres = engine.dialect.name == "postgresql"
+        if owner_url and postgres and runtime_role and runtime_role != engine.url.username:
+            grant_runtime_role(engine, runtime_role)
+            typer.echo(f"runtime role {runtime_role} granted only what the server needs")
+    finally:
+        if engine is not ctx.engine:
+            engine.dispose()
+    if sign_first_checkpoint(ctx.uow(), ctx.checkpoints, ctx.clock):
+        typer.echo(f"first audit checkpoint signed in {ctx.checkpoints.directory}")
 
 
 @db_app.command("seed-demo")

@@ -16,7 +16,11 @@ def serve(
 
     from mdma_at.entrypoints.api.app import create_app
 
-    uvicorn.run(create_app(container()), host=host, port=port, proxy_headers=True, log_level="info")
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from any local peer; the sign-in
+    # throttle reads it only from MDMA_AT_TRUSTED_PROXIES (services.auth.client_address).
+    uvicorn.run(
+        create_app(container()), host=host, port=port, proxy_headers=False, log_level="info"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -1,14 +1,24 @@
-"""`mdma-at site add`, `mdma-at user add`, `mdma-at user token`."""
+"""`mdma-at site add`; `mdma-at user add | token | deactivate | reactivate | tokens | revoke`."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 
 import typer
 
+from mdma_at.domain.errors import NotFound
 from mdma_at.domain.staff import Role
 from mdma_at.entrypoints.cli.context import cli_actor, container
-from mdma_at.entrypoints.cli.output import bad_input, bad_input_exits
+from mdma_at.entrypoints.cli.output import bad_input, bad_input_exits, emit_json
+from mdma_at.services.accounts import (
+    account_tokens,
+    deactivate_user,
+    reactivate_user,
+    revoke_api_token,
+)
 from mdma_at.services.auth import issue_api_token
 from mdma_at.services.staff import add_site, add_user
 
@@ -63,6 +73,87 @@ def user_token(username: str, name: str = typer.Option(..., "--name")) -> None:
         )
     typer.echo(token)
     typer.echo(f"expires {expires:%Y-%m-%d %H:%M} UTC; it will not be shown again", err=True)
+
+
+REASON = typer.Option(None, "--reason", help="why (kept in the audit trail)")
+
+
+@contextmanager
+def _refusals(field: str) -> Iterator[None]:
+    """Bad input, conflicts and unknown names or ids: exit 2 with one line naming `field`."""
+    with bad_input_exits():
+        try:
+            yield
+        except NotFound as error:
+            bad_input(field, str(error))
+
+
+@user_app.command("deactivate")
+def user_deactivate(username: str, reason: str | None = REASON) -> None:
+    """Stop an account at once: its sessions and API tokens are revoked, sign-in refused."""
+    ctx = container()
+    with _refusals("username"):
+        member = deactivate_user(ctx.uow(), ctx.clock, cli_actor(), username, reason)
+    typer.echo(f"user {member.username} deactivated; its sessions and API tokens are revoked")
+
+
+@user_app.command("reactivate")
+def user_reactivate(username: str, reason: str | None = REASON) -> None:
+    """Let a deactivated account sign in again (revoked tokens stay revoked)."""
+    ctx = container()
+    with _refusals("username"):
+        member = reactivate_user(ctx.uow(), ctx.clock, cli_actor(), username, reason)
+    typer.echo(f"user {member.username} reactivated")
+
+
+@user_app.command("tokens")
+def user_tokens(username: str, as_json: bool = typer.Option(False, "--json")) -> None:
+    """List a user's API tokens (id, name, issued, expires, revoked); never the secrets."""
+    ctx = container()
+    with _refusals("username"):
+        account = account_tokens(ctx.uow(), ctx.clock, cli_actor(), username)
+    now = ctx.clock.now()
+    rows = [
+        {
+            "id": token.id,
+            "name": token.name,
+            "created_at": _stamp(token.created_at),
+            "expires_at": _stamp(token.expires_at),
+            "revoked_at": _stamp(token.revoked_at) if token.revoked_at else None,
+            "status": _status(token.revoked_at, token.expires_at, now),
+        }
+        for token in account.tokens
+    ]
+    if as_json:
+        emit_json(
+            {"user": account.member.username, "active": account.member.active, "tokens": rows}
+        )
+        return
+    state = "active" if account.member.active else "deactivated"
+    typer.echo(f"user {account.member.username} ({state}): {len(rows)} API token(s)")
+    for row in rows:
+        typer.echo(
+            f"  {row['id']:>5}  {row['status']:<8} expires {row['expires_at']}  {row['name']}"
+        )
+
+
+@user_app.command("revoke")
+def user_revoke(token_id: int, reason: str | None = REASON) -> None:
+    """Revoke one API token by its id (from `mdma-at user tokens USERNAME`)."""
+    ctx = container()
+    with _refusals("token_id"):
+        token = revoke_api_token(ctx.uow(), ctx.clock, cli_actor(), token_id, reason)
+    typer.echo(f"API token {token.id} ({token.name}) revoked")
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _status(revoked_at: datetime | None, expires_at: datetime, now: datetime) -> str:
+    if revoked_at is not None:
+        return "revoked"
+    return "expired" if now >= expires_at else "valid"
 
 
 def _grant(text: str) -> tuple[str, Role]:

@@ -57,7 +57,11 @@ def login(
 ) -> Response:
     if not csrf_token or csrf_token != request.cookies.get(LOGIN_CSRF_COOKIE):
         reject_csrf(ctx)
-    address = request.client.host if request.client else "unknown"
+    address = auth.client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        ctx.settings.trusted_proxies,
+    )
     try:
         result = auth.login(
             ctx.uow(), ctx.clock, ctx.hasher, username, password, address, ctx.auth_policy
