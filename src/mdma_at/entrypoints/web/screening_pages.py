@@ -183,8 +183,10 @@ def _screening_page(
     error: str = "",
     notice: str = "",
 ) -> HTMLResponse:
-    record = screening.get_screening(ctx.uow(), ctx.clock, session.principal, screening_id)
-    chart = patients.chart(ctx.uow(), ctx.clock, session.principal, record.patient_id)
+    record = screening.get_screening(
+        ctx.uow(), ctx.clock, session.principal, screening_id, patient_id=patient_id
+    )
+    chart = patients.chart(ctx.uow(), ctx.clock, session.principal, patient_id)
     latest = screening.screenings_for(ctx.uow(), ctx.clock, session.principal, patient_id)[-1]
     return page(
         request,
@@ -231,6 +233,7 @@ async def sign_screening(
             screening_id,
             decision,
             values.get("reason", ""),
+            patient_id=patient_id,
         )
     except (InvalidInput, Conflict) as refused:
         return await run_in_threadpool(
