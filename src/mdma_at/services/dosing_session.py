@@ -101,7 +101,12 @@ def start_session(
             raise NotFound(f"no visit {visit_id}")
         require_child_of(enrolment.patient_id, patient_id, "visit", visit_id)
         patient, actor = load_patient(
-            uow, clock, principal, enrolment.patient_id, Action.RUN_SESSION
+            uow,
+            clock,
+            principal,
+            enrolment.patient_id,
+            Action.RUN_SESSION,
+            missing=f"no visit {visit_id}",
         )
         if enrolment.status is not EnrolmentStatus.ACTIVE:
             raise Conflict("the patient has withdrawn: no session can start")
@@ -181,7 +186,12 @@ def record_entry(
         if session is None:
             raise NotFound(f"no dosing session {session_id}")
         patient, actor = load_patient(
-            uow, clock, principal, session.patient_id, _PERMISSION.get(kind, Action.RUN_SESSION)
+            uow,
+            clock,
+            principal,
+            session.patient_id,
+            _PERMISSION.get(kind, Action.RUN_SESSION),
+            missing=f"no dosing session {session_id}",
         )
         payload = check_payload(kind, raw, recorded_by_physician=is_physician(actor.role))
         now = clock.now()
@@ -305,7 +315,14 @@ def load_session(
         session = uow.dosing_sessions.get(session_id)
         if session is None:
             raise NotFound(f"no dosing session {session_id}")
-        patient, _ = load_patient(uow, clock, principal, session.patient_id, Action.VIEW_SESSION)
+        patient, _ = load_patient(
+            uow,
+            clock,
+            principal,
+            session.patient_id,
+            Action.VIEW_SESSION,
+            missing=f"no dosing session {session_id}",
+        )
         visit = uow.visits.get(session.visit_id)
         assert visit is not None
         entries = tuple(uow.session_entries.for_session(session.id))

@@ -46,13 +46,24 @@ def register_patient(
 
 
 def load_patient(
-    uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int, action: Action
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    patient_id: int,
+    action: Action,
+    *,
+    missing: str | None = None,
 ) -> tuple[Patient, Actor]:
     """The patient, once `principal` is allowed `action` at the patient's site (denials audited).
 
     A patient the principal may not see is "no patient", like one that does not exist (404).
+
+    Args:
+        missing: for a record reached by its own ID (a screening, a visit, a session), the
+            NotFound message of that record ("no screening 3"), so that a hidden patient's
+            record reads exactly like a missing record and never names its patient.
     """
-    missing = f"no patient {patient_id}"
+    missing = missing or f"no patient {patient_id}"
     patient = uow.patients.get(patient_id)
     if patient is None:
         raise NotFound(missing)

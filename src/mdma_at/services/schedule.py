@@ -248,7 +248,9 @@ def _load_visit(
     if visit is None or enrolment is None:
         raise NotFound(f"no visit {visit_id}")
     require_child_of(enrolment.patient_id, patient_id, "visit", visit_id)
-    _, actor = load_patient(uow, clock, principal, enrolment.patient_id, action)
+    _, actor = load_patient(
+        uow, clock, principal, enrolment.patient_id, action, missing=f"no visit {visit_id}"
+    )
     if enrolment.status is not EnrolmentStatus.ACTIVE:
         raise Conflict("the patient has withdrawn: the schedule is closed")
     return visit, enrolment, actor

@@ -141,7 +141,12 @@ def sign_screening(
             raise NotFound(f"no screening {screening_id}")
         require_child_of(screening.patient_id, patient_id, "screening", screening_id)
         patient, actor = load_patient(
-            uow, clock, principal, screening.patient_id, Action.SIGN_SCREENING
+            uow,
+            clock,
+            principal,
+            screening.patient_id,
+            Action.SIGN_SCREENING,
+            missing=f"no screening {screening_id}",
         )
         if screening.signature is not None:
             raise Conflict(
@@ -199,7 +204,14 @@ def get_screening(
         if screening is None:
             raise NotFound(f"no screening {screening_id}")
         require_child_of(screening.patient_id, patient_id, "screening", screening_id)
-        load_patient(uow, clock, principal, screening.patient_id, Action.VIEW_PATIENTS)
+        load_patient(
+            uow,
+            clock,
+            principal,
+            screening.patient_id,
+            Action.VIEW_PATIENTS,
+            missing=f"no screening {screening_id}",
+        )
         return screening
 
 
