@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=5, le=24 * 60)
     max_failures_per_account: int = Field(5, ge=1)
     max_failures_per_address: int = Field(20, ge=1)
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="larger request bodies are refused with 413"
+    )
 
     @field_validator("database_url")
     @classmethod

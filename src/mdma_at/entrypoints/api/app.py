@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from mdma_at import __version__
 from mdma_at.bootstrap import Container
 from mdma_at.entrypoints.api import errors
+from mdma_at.entrypoints.api.deps import ids_in_range
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
+from mdma_at.entrypoints.api.limits import RequestLimits
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
@@ -34,8 +36,10 @@ def create_app(container: Container) -> FastAPI:
         ),
         docs_url="/api/docs",
         redoc_url=None,
+        dependencies=[Depends(ids_in_range)],
     )
     app.state.container = container
+    app.add_middleware(RequestLimits, max_body_bytes=container.settings.max_body_bytes)
     errors.install(app, error_page)
     app.include_router(api_router)
     app.include_router(session_api_router)

@@ -6,6 +6,7 @@ redirects to the sign-in form with the reason.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +26,11 @@ from mdma_at.domain.errors import (
 )
 
 PROBLEM_BASE = "https://mdma-at.org/problems/"
+#: The largest record ID either database stores (PostgreSQL INTEGER; SQLite's is 2**63 - 1): an
+#: ID above it cannot name a record, on either database, so it is "not found" alike on both.
+MAX_RECORD_ID = 2**31 - 1
+
+log = logging.getLogger("mdma_at.errors")
 
 # error class -> (HTTP status, problem slug, title). Order matters: subclasses first.
 ERROR_TABLE: tuple[tuple[type[MdmaAtError], int, str, str], ...] = (
@@ -99,6 +105,16 @@ def install(app: FastAPI, render_error_page: Any) -> None:
                 errors=errors,
             )
         return render_error_page(request, 422, "Invalid input", detail)  # type: ignore[no-any-return]
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> Response:
+        """A bug: answered without internals (the server logs the traceback: Starlette re-raises
+        the error after this response)."""
+        log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
+        title, detail = "Internal error", "The server could not complete the request."
+        if is_api(request):
+            return problem(500, "internal", title, detail, request)
+        return render_error_page(request, 500, title, detail)  # type: ignore[no-any-return]
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:

@@ -27,13 +27,13 @@ router = APIRouter(prefix="/api", tags=["dosing sessions"])
 
 
 class Person(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     role: str
 
 
 class SessionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     started_at: str | None = Field(None, examples=["2026-09-30T08:00:00Z"])
     childbearing_potential: bool
     weight_kg: float | None = None
@@ -44,7 +44,7 @@ class EntryCreate(BaseModel):
     """One entry: `kind`, `t` (ISO-8601 with offset; omitted = now) and its fields in `data`
     (docs/dosing-console.md lists the fields of each kind)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: EntryKind
     t: str | None = None
     data: dict[str, Any] = {}
