@@ -140,3 +140,17 @@ def test_an_existing_and_a_missing_patient_read_the_same_to_an_outsider(
     assert existing.json()["detail"] == "no patient 1"
     assert missing.json()["detail"] == "no patient 999999"
     assert {r.status_code for r in sessions} == {404}
+
+
+def test_every_operation_documents_its_problem_responses(demo_app: RunningApp) -> None:
+    """Issue 10, item 8: the OpenAPI document names every error an operation can answer, as
+    problem+json, and the schemas carry the field limits (here: a patient's name)."""
+    document = httpx.get(f"{demo_app.base_url}/openapi.json").json()
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status in ("400", "401", "403", "404", "409", "413", "422", "500"):
+                content = operation["responses"][status]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, status)
+    patient = document["components"]["schemas"]["PatientCreate"]["properties"]
+    assert patient["name"]["maxLength"] == 200  # patients.name is VARCHAR(200)
+    assert patient["site_id"]["maximum"] == 2**31 - 1  # PostgreSQL INTEGER

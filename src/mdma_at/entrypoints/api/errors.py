@@ -43,6 +43,51 @@ ERROR_TABLE: tuple[tuple[type[MdmaAtError], int, str, str], ...] = (
 )
 
 
+#: RFC 9457 problem details as every API error answers them (the OpenAPI document's schema).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string", "format": "uri", "examples": [PROBLEM_BASE + "not-found"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string", "description": "the offending input (400, 413, 422)"},
+        "errors": {
+            "type": "array",
+            "description": "every field refused by the schema (422)",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+_WHEN = {
+    400: "The JSON body is nested too deep",
+    401: "No valid API token (`Authorization: Bearer <token>`)",
+    403: "The token's roles at the patient's site do not allow this",
+    404: "No such record, or none the caller may see (the same answer)",
+    409: "The request collides with what is stored",
+    413: "The request body is over the size limit",
+    422: "Invalid input: `field` names it; nothing was stored",
+    500: "A server error (no internals are shown)",
+}
+
+
+def problem_responses() -> dict[int | str, dict[str, Any]]:
+    """The `responses` of every API route: each error status as problem+json."""
+    return {
+        status: {
+            "description": description,
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
+        for status, description in _WHEN.items()
+    }
+
+
 def classify(error: MdmaAtError) -> tuple[int, str, str]:
     for kind, status, slug, title in ERROR_TABLE:
         if isinstance(error, kind):

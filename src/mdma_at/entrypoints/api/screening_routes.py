@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Request
 
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep, api_principal
+from mdma_at.entrypoints.api.errors import problem_responses
 from mdma_at.entrypoints.api.screening_schemas import (
     ConsentDocumentCreate,
     ConsentDocumentRead,
@@ -29,7 +30,7 @@ from mdma_at.entrypoints.api.screening_schemas import (
 )
 from mdma_at.services import consent, screening
 
-router = APIRouter(prefix="/api", tags=["screening"])
+router = APIRouter(prefix="/api", tags=["screening"], responses=problem_responses())
 
 _INTAKE_BODY: dict[str, Any] = {
     "requestBody": {

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
+from mdma_at.entrypoints.api.errors import problem_responses
 from mdma_at.services.dosing_session import (
     SessionFile,
     load_session,
@@ -23,7 +24,7 @@ from mdma_at.services.dosing_session import (
 from mdma_at.services.session_records import DosingSession, EntryKind, SessionEntry
 from mdma_at.services.session_timeline import replay_timeline
 
-router = APIRouter(prefix="/api", tags=["dosing sessions"])
+router = APIRouter(prefix="/api", tags=["dosing sessions"], responses=problem_responses())
 
 
 class Person(BaseModel):
