@@ -1,6 +1,7 @@
 """The API document is the truth (issue 10, item 8): schemathesis generates requests from
 /openapi.json against the app on the demo clinic, on SQLite and on PostgreSQL, and every answer
-must be documented (status, content type, body schema) and none a server error.
+must be documented (status, content type, body schema) and none a server error (every check but
+one; see EXCLUDED).
 
 Seeded and bounded (about 300 cases per database, `derandomize`), so the run is the same every
 time; `make fuzz` runs far more cases (MDMA_AT_FUZZ_EXAMPLES).
@@ -19,12 +20,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from mdma_at.adapters.db.migrate import upgrade
 from mdma_at.bootstrap import bootstrap
@@ -38,12 +34,11 @@ from support import fixtures
 OPERATOR = Actor(None, "cli:fuzz", "operator")
 #: Cases per API operation: 9 x 33 operations is about 300 per database.
 EXAMPLES = int(os.environ.get("MDMA_AT_FUZZ_EXAMPLES", "9"))
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_schema_conformance,
-]
+#: Every schemathesis check runs (server errors, documented statuses, content types and bodies,
+#: negative data rejected, ...) except one: "a schema-valid request is accepted". The clinical
+#: rules refuse schema-valid input on purpose (an enrolment date in the future, an intake that
+#: fails `parse_intake`, a screening not the latest): those are 422 with the field and reason.
+EXCLUDED = [positive_data_acceptance]
 
 
 @pytest.fixture(
@@ -94,11 +89,11 @@ def test_every_generated_request_gets_a_documented_answer(
         def call(case: Any) -> None:
             nonlocal cases
             cases += 1
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED)
 
         try:
             call()
-        except Exception as failure:  # every operation is tried; all failures are reported
+        except (Exception, BaseExceptionGroup) as failure:  # try them all, report every one
             failures.append(f"{operation.label}: {failure}")
     assert operations >= 28
     # operations without parameters have a single case; the rest get EXAMPLES each

@@ -7,7 +7,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mdma_at.domain.patients import MAX_LENGTHS, Patient, PatientDetails, Sex
+from mdma_at.domain.patients import (
+    MAX_LENGTHS,
+    STUDY_ID_PATTERN,
+    Patient,
+    PatientDetails,
+    Sex,
+)
 from mdma_at.domain.schedule.planning import PlanningIssue
 from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
@@ -34,7 +40,9 @@ def _text(field: str) -> str:
 
 class PatientCreate(Strict):
     site_id: RecordId
-    study_id: str = Field(examples=["HC-0042"], max_length=MAX_LENGTHS["study_id"])
+    study_id: str = Field(
+        examples=["HC-0042"], max_length=MAX_LENGTHS["study_id"], pattern=STUDY_ID_PATTERN.pattern
+    )
     name: str = Field(max_length=MAX_LENGTHS["name"])
     date_of_birth: date
     sex: Sex
