@@ -253,4 +253,6 @@ def test_an_unexpected_error_is_problem_details_without_internals() -> None:
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["title"] == "Internal error"
     assert "secret" not in response.text and "RuntimeError" not in response.text
+    assert response.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert page.status_code == 404

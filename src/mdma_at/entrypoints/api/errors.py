@@ -24,6 +24,7 @@ from mdma_at.domain.errors import (
     PermissionDenied,
     RateLimited,
 )
+from mdma_at.entrypoints.api.headers import security_headers
 
 PROBLEM_BASE = "https://mdma-at.org/problems/"
 #: The largest record ID either database stores (PostgreSQL INTEGER; SQLite's is 2**63 - 1): an
@@ -158,8 +159,13 @@ def install(app: FastAPI, render_error_page: Any) -> None:
         log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
         title, detail = "Internal error", "The server could not complete the request."
         if is_api(request):
-            return problem(500, "internal", title, detail, request)
-        return render_error_page(request, 500, title, detail)  # type: ignore[no-any-return]
+            response: Response = problem(500, "internal", title, detail, request)
+        else:
+            response = render_error_page(request, 500, title, detail)
+        # this answer is sent by Starlette's outermost middleware, past SecurityHeaders
+        https = request.app.state.container.settings.secure_cookies
+        response.headers.update(security_headers(https=https, static=False))
+        return response
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:

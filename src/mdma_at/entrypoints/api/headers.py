@@ -25,6 +25,21 @@ CONTENT_SECURITY_POLICY = (
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def security_headers(*, https: bool, static: bool) -> dict[str, str]:
+    """The headers of one response (a handler's own values win over these)."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+    }
+    if https:
+        headers["Strict-Transport-Security"] = HSTS
+    if not static:
+        headers["Cache-Control"] = "no-store"
+    return headers
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp, *, https: bool, static_prefix: str = "/static/") -> None:
         self.app = app
@@ -35,19 +50,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = scope["path"].startswith(self.static_prefix)
+        ours = security_headers(
+            https=self.https, static=scope["path"].startswith(self.static_prefix)
+        )
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "same-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
-                if self.https:
-                    headers.setdefault("Strict-Transport-Security", HSTS)
-                if not static:
-                    headers.setdefault("Cache-Control", "no-store")
+                for name, value in ours.items():
+                    headers.setdefault(name, value)
             await send(message)
 
         await self.app(scope, receive, with_headers)
