@@ -7,7 +7,7 @@ VENV := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint typecheck contracts unit integration e2e clinical bench clean
+.PHONY: run test setup lint typecheck contracts unit integration e2e clinical bench clean fuzz
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -36,6 +36,12 @@ unit: setup
 
 integration: setup
 	$(VENV)/pytest tests/integration -q
+
+# A long schemathesis run of the whole API on SQLite and PostgreSQL (the test suite runs ~300
+# cases per database): FUZZ_EXAMPLES cases per operation, same seed every run.
+FUZZ_EXAMPLES ?= 300
+fuzz: setup
+	MDMA_AT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/pytest tests/integration/test_api_fuzz.py -q
 
 e2e: setup
 	$(VENV)/pytest tests/e2e -q

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
         default_factory=list,
         description="addresses (CIDR) of reverse proxies whose X-Forwarded-For is believed",
     )
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="larger request bodies are refused with 413"
+    )
 
     @field_validator("database_url", "migration_database_url")
     @classmethod

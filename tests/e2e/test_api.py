@@ -110,18 +110,47 @@ def test_an_enrolment_date_in_the_future_is_a_422(api: httpx.Client) -> None:
     assert response.json()["field"] == "enrolled_on"
 
 
-def test_a_patient_of_another_site_is_refused_on_every_route(demo_app: RunningApp) -> None:
+def test_a_patient_of_another_site_is_not_there_on_every_route(demo_app: RunningApp) -> None:
+    """404, never 403: the answer must not tell whether the patient exists (issue 10, item 7)."""
     issued = mdma_at("user", "token", "t.other", "--name", "isolation test", env=demo_app.env)
     headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
     with httpx.Client(base_url=demo_app.base_url, headers=headers) as other:
         assert other.get("/api/patients").json() == []
-        assert other.get("/api/patients/1").status_code == 403
-        assert other.post("/api/visits/1/held", json={"held_on": "2026-01-01"}).status_code == 403
+        assert other.get("/api/patients/1").status_code == 404
+        assert other.post("/api/visits/1/held", json={"held_on": "2026-01-01"}).status_code == 404
         withdrawal = {"withdrawn_on": "2026-01-01", "reason": "x"}
-        assert other.post("/api/patients/1/withdrawal", json=withdrawal).status_code == 403
+        assert other.post("/api/patients/1/withdrawal", json=withdrawal).status_code == 404
         assert (
             other.post(
                 "/api/visits/1/reschedule", json={"planned": "2026-01-01", "reason": "x"}
             ).status_code
-            == 403
+            == 404
         )
+
+
+def test_an_existing_and_a_missing_patient_read_the_same_to_an_outsider(
+    demo_app: RunningApp,
+) -> None:
+    issued = mdma_at("user", "token", "t.other", "--name", "existence probe", env=demo_app.env)
+    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
+    with httpx.Client(base_url=demo_app.base_url, headers=headers) as other:
+        existing, missing = other.get("/api/patients/1"), other.get("/api/patients/999999")
+        sessions = other.get("/api/patients/1/sessions"), other.get("/api/patients/999999/sessions")
+    assert existing.status_code == missing.status_code == 404
+    assert existing.json()["detail"] == "no patient 1"
+    assert missing.json()["detail"] == "no patient 999999"
+    assert {r.status_code for r in sessions} == {404}
+
+
+def test_every_operation_documents_its_problem_responses(demo_app: RunningApp) -> None:
+    """Issue 10, item 8: the OpenAPI document names every error an operation can answer, as
+    problem+json, and the schemas carry the field limits (here: a patient's name)."""
+    document = httpx.get(f"{demo_app.base_url}/openapi.json").json()
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status in ("400", "401", "403", "404", "409", "413", "422", "500"):
+                content = operation["responses"][status]["content"]
+                assert list(content) == ["application/problem+json"], (method, path, status)
+    patient = document["components"]["schemas"]["PatientCreate"]["properties"]
+    assert patient["name"]["maxLength"] == 200  # patients.name is VARCHAR(200)
+    assert patient["site_id"]["maximum"] == 2**31 - 1  # PostgreSQL INTEGER

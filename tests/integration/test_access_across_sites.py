@@ -1,11 +1,15 @@
-"""Role and site are checked in every use case; denials are refused and audited."""
+"""Role and site are checked in every use case; denials are refused and audited.
+
+A patient at a site where the caller holds no role is "no patient", exactly like an ID that does
+not exist (issue 10, item 7): the answer does not tell whether the patient exists.
+"""
 
 from datetime import date
 
 import pytest
 
 from mdma_at.bootstrap import Container
-from mdma_at.domain.errors import PermissionDenied
+from mdma_at.domain.errors import NotFound, PermissionDenied
 from mdma_at.services import patients, schedule
 from support.clinic import Clinic, register
 
@@ -14,8 +18,12 @@ def test_a_therapist_at_site_b_cannot_read_a_site_a_chart_and_the_denial_is_audi
     ctx: Container, clinic: Clinic
 ) -> None:
     patient = register(ctx, clinic)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound) as hidden:
         patients.chart(ctx.uow(), ctx.clock, clinic.therapist_b, patient.id)
+    with pytest.raises(NotFound) as missing:
+        patients.chart(ctx.uow(), ctx.clock, clinic.therapist_b, patient.id + 1000)
+    assert str(hidden.value) == f"no patient {patient.id}"
+    assert str(missing.value) == f"no patient {patient.id + 1000}"
     with ctx.uow() as uow:
         denial = uow.audit.recent(1)[0].content
     assert (denial.action, denial.actor, denial.entity_id) == (
@@ -32,11 +40,11 @@ def test_a_therapist_at_site_b_cannot_change_a_site_a_patient(
     _, visits = schedule.enrol(
         ctx.uow(), ctx.clock, clinic.coordinator_a, patient.id, "mapp_v1", date(2026, 11, 1)
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         schedule.record_visit(
             ctx.uow(), ctx.clock, clinic.therapist_b, visits[0].id, date(2026, 11, 8)
         )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):
         schedule.withdraw(
             ctx.uow(), ctx.clock, clinic.therapist_b, patient.id, date(2026, 11, 20), "test"
         )

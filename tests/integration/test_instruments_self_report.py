@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.bootstrap import Container
-from mdma_at.domain.errors import InvalidInput, PermissionDenied
+from mdma_at.domain.errors import InvalidInput, NotFound
 from mdma_at.domain.measurement.links import LinkState
 from mdma_at.services import schedule
 from mdma_at.services.audit import verify_audit_chain
@@ -197,7 +197,7 @@ def test_a_link_cannot_be_issued_at_another_site_or_for_longer_than_thirty_days(
     ctx, clinic, enrolled
 ) -> None:
     patient, _ = enrolled
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # another site's patient is not there (issue 10)
         issue_self_report_link(ctx.uow(), ctx.clock, clinic.therapist_b, patient.id)
     with pytest.raises(InvalidInput, match="31 is outside 1–30 days"):
         issue_self_report_link(

@@ -46,12 +46,25 @@ class Patient:
         return self.details.study_id
 
 
+#: The longest text of each field: the columns' sizes (adapters/db/tables.py), checked here so
+#: that SQLite, which does not enforce them, and PostgreSQL, which does, refuse the same input.
+MAX_LENGTHS: dict[str, int] = {
+    "study_id": 32,
+    "name": 200,
+    "phone": 64,
+    "email": 200,
+    "emergency_contact_name": 200,
+    "emergency_contact_phone": 64,
+}
+
+
 def validate_patient_details(details: PatientDetails, today: date) -> None:
     """Refuse details that can never be right, naming the field.
 
     Raises:
-        InvalidInput: study ID not 3–32 capitals, digits or dashes; empty name; a date of birth in
-            the future or more than 120 years ago; an email without '@'.
+        InvalidInput: study ID not 3–32 capitals, digits or dashes; a text over its length in
+            `MAX_LENGTHS`; empty name; a date of birth in the future or more than 120 years ago;
+            an email without '@'.
     """
     if not STUDY_ID_PATTERN.fullmatch(details.study_id):
         raise InvalidInput(
@@ -59,6 +72,10 @@ def validate_patient_details(details: PatientDetails, today: date) -> None:
             f"{details.study_id!r} must be 3–32 capital letters, digits or dashes, "
             "starting with a letter or digit",
         )
+    for field, longest in MAX_LENGTHS.items():
+        length = len(getattr(details, field))
+        if length > longest:
+            raise InvalidInput(field, f"{length} characters is over the limit of {longest}")
     if not details.name.strip():
         raise InvalidInput("name", "must not be empty")
     if details.date_of_birth > today:

@@ -166,9 +166,10 @@ def accept_unsigned_events(
 
 
 def verify_audit_chain_for(
-    uow: UnitOfWork, principal: Principal, checkpoints: CheckpointStore | None = None
+    uow: UnitOfWork, principal: Principal, checkpoints: CheckpointStore
 ) -> ChainVerdict:
-    """The same check for a signed-in user: admins of any site may run it."""
+    """The same check for a signed-in user: admins of any site may run it. Against the signed
+    checkpoints like the CLI, but read-only: a GET signs no new checkpoint."""
     if not sites_for(principal, Action.VERIFY_AUDIT):
         raise PermissionDenied(f"{principal.username} may not verify the audit trail")
     return verify_audit_chain(uow, checkpoints)

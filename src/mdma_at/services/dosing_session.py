@@ -26,6 +26,7 @@ from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.records import require_child_of
 from mdma_at.services.screening import first_dosing_check
 from mdma_at.services.session_entries import (
     Folded,
@@ -78,6 +79,7 @@ def start_session(
     childbearing_potential: bool,
     weight_kg: object = None,
     present: Sequence[tuple[str, str]] = (),
+    patient_id: int | None = None,
 ) -> DosingSession:
     """Open the dosing session of a dosing visit (one per visit).
 
@@ -86,6 +88,7 @@ def start_session(
         weight_kg: optional, 1–400 kg (recorded for the PK view; no dose rule uses it).
         present: (name, role) of the people in the room at the start, recorded as presence
             entries at the start time.
+        patient_id: the patient the form names; another patient's visit is "no visit" (404).
 
     Raises:
         InvalidInput: a time in the future or without an offset, an impossible weight.
@@ -99,8 +102,14 @@ def start_session(
         enrolment = uow.enrolments.get(visit.enrolment_id) if visit else None
         if visit is None or enrolment is None:
             raise NotFound(f"no visit {visit_id}")
+        require_child_of(enrolment.patient_id, patient_id, "visit", visit_id)
         patient, actor = load_patient(
-            uow, clock, principal, enrolment.patient_id, Action.RUN_SESSION
+            uow,
+            clock,
+            principal,
+            enrolment.patient_id,
+            Action.RUN_SESSION,
+            missing=f"no visit {visit_id}",
         )
         if enrolment.status is not EnrolmentStatus.ACTIVE:
             raise Conflict("the patient has withdrawn: no session can start")
@@ -180,7 +189,12 @@ def record_entry(
         if session is None:
             raise NotFound(f"no dosing session {session_id}")
         patient, actor = load_patient(
-            uow, clock, principal, session.patient_id, _PERMISSION.get(kind, Action.RUN_SESSION)
+            uow,
+            clock,
+            principal,
+            session.patient_id,
+            _PERMISSION.get(kind, Action.RUN_SESSION),
+            missing=f"no dosing session {session_id}",
         )
         now = clock.now()
         rules = get_protocol(session.protocol).dosing
@@ -349,7 +363,14 @@ def load_session(
         session = uow.dosing_sessions.get(session_id)
         if session is None:
             raise NotFound(f"no dosing session {session_id}")
-        patient, _ = load_patient(uow, clock, principal, session.patient_id, Action.VIEW_SESSION)
+        patient, _ = load_patient(
+            uow,
+            clock,
+            principal,
+            session.patient_id,
+            Action.VIEW_SESSION,
+            missing=f"no dosing session {session_id}",
+        )
         visit = uow.visits.get(session.visit_id)
         assert visit is not None
         entries = tuple(uow.session_entries.for_session(session.id))

@@ -334,7 +334,8 @@ def check_visit(uow: UnitOfWork, patient: Patient, visit_id: int | None) -> Visi
     visit = uow.visits.get(visit_id)
     enrolment = uow.enrolments.get(visit.enrolment_id) if visit else None
     if visit is None or enrolment is None or enrolment.patient_id != patient.id:
-        raise InvalidInput("visit_id", f"visit {visit_id} is not one of {patient.study_id}'s")
+        # never name the patient: a rater enters a CAPS-5 without seeing who it is (issue 10)
+        raise InvalidInput("visit_id", f"visit {visit_id} is not one of this patient's visits")
     if visit.status is VisitStatus.CANCELLED:
         raise Conflict(f"{visit.label} was cancelled")
     return visit

@@ -12,6 +12,7 @@ from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit
 from mdma_at.domain.staff import Principal
 from mdma_at.services.audit import Actor, guard, record
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.records import guard_visible
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +46,30 @@ def register_patient(
 
 
 def load_patient(
-    uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int, action: Action
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    patient_id: int,
+    action: Action,
+    *,
+    missing: str | None = None,
 ) -> tuple[Patient, Actor]:
-    """The patient, once `principal` is allowed `action` at the patient's site (denials audited)."""
+    """The patient, once `principal` is allowed `action` at the patient's site (denials audited).
+
+    A patient the principal may not see is "no patient", like one that does not exist (404).
+
+    Args:
+        missing: for a record reached by its own ID (a screening, a visit, a session), the
+            NotFound message of that record ("no screening 3"), so that a hidden patient's
+            record reads exactly like a missing record and never names its patient.
+    """
+    missing = missing or f"no patient {patient_id}"
     patient = uow.patients.get(patient_id)
     if patient is None:
-        raise NotFound(f"no patient {patient_id}")
-    actor = guard(uow, clock, principal, action, patient.site_id, ("patient", patient.id))
+        raise NotFound(missing)
+    actor = guard_visible(
+        uow, clock, principal, action, patient.site_id, ("patient", patient.id), missing
+    )
     return patient, actor
 
 

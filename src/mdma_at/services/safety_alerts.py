@@ -15,8 +15,9 @@ from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.measurement.records import SafetyAlert
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.staff import Principal
-from mdma_at.services.audit import guard, record
+from mdma_at.services.audit import record
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.records import guard_visible
 
 MAX_ACTION_LENGTH = 2000
 
@@ -50,13 +51,14 @@ def acknowledge_safety_alert(
         alert = uow.safety_alerts.get(alert_id)
         if alert is None:
             raise NotFound(f"no safety alert {alert_id}")
-        actor = guard(
+        actor = guard_visible(
             uow,
             clock,
             principal,
             Action.ACKNOWLEDGE_SAFETY_ALERT,
             alert.site_id,
             ("safety_alert", alert.id),
+            f"no safety alert {alert_id}",
         )
         if not alert.is_open:
             raise Conflict(

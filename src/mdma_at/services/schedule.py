@@ -25,6 +25,7 @@ from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.records import require_child_of
 from mdma_at.services.screening import ensure_first_dosing_allowed
 
 OUT_OF_WINDOW = "visit_out_of_window"
@@ -83,13 +84,24 @@ def enrol(
 
 
 def record_visit(
-    uow: UnitOfWork, clock: Clock, principal: Principal, visit_id: int, held_on: date
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    visit_id: int,
+    held_on: date,
+    *,
+    patient_id: int | None = None,
 ) -> VisitRecorded:
-    """Record that a visit was held; outside its window, a protocol deviation is recorded too."""
+    """Record that a visit was held; outside its window, a protocol deviation is recorded too.
+
+    Through a patient's path (`patient_id`), another patient's visit is "no visit" (404).
+    """
     if held_on > clock.now().date():
         raise InvalidInput("held_on", f"{held_on} is in the future")
     with uow:
-        visit, enrolment, actor = _load_visit(uow, clock, principal, visit_id, Action.RECORD_VISIT)
+        visit, enrolment, actor = _load_visit(
+            uow, clock, principal, visit_id, Action.RECORD_VISIT, patient_id
+        )
         if visit.status is not VisitStatus.PLANNED:
             raise Conflict(f"{visit.label} is {visit.status.value}; it cannot be recorded again")
         if held_on < enrolment.enrolled_on:
@@ -127,13 +139,18 @@ def reschedule_visit(
     visit_id: int,
     new_date: date,
     reason: str,
+    *,
+    patient_id: int | None = None,
 ) -> Replanned:
-    """Move a planned visit (typically a dosing session) and re-plan every later visit."""
+    """Move a planned visit (typically a dosing session) and re-plan every later visit.
+
+    Through a patient's path (`patient_id`), another patient's visit is "no visit" (404).
+    """
     if not reason.strip():
         raise InvalidInput("reason", "moving a visit needs a reason")
     with uow:
         visit, enrolment, actor = _load_visit(
-            uow, clock, principal, visit_id, Action.RESCHEDULE_VISIT
+            uow, clock, principal, visit_id, Action.RESCHEDULE_VISIT, patient_id
         )
         if visit.status is not VisitStatus.PLANNED:
             raise Conflict(f"{visit.label} is {visit.status.value}; only planned visits move")
@@ -219,13 +236,21 @@ def withdraw(
 
 
 def _load_visit(
-    uow: UnitOfWork, clock: Clock, principal: Principal, visit_id: int, action: Action
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    visit_id: int,
+    action: Action,
+    patient_id: int | None,
 ) -> tuple[Visit, Enrolment, Actor]:
     visit = uow.visits.get(visit_id)
     enrolment = uow.enrolments.get(visit.enrolment_id) if visit else None
     if visit is None or enrolment is None:
         raise NotFound(f"no visit {visit_id}")
-    _, actor = load_patient(uow, clock, principal, enrolment.patient_id, action)
+    require_child_of(enrolment.patient_id, patient_id, "visit", visit_id)
+    _, actor = load_patient(
+        uow, clock, principal, enrolment.patient_id, action, missing=f"no visit {visit_id}"
+    )
     if enrolment.status is not EnrolmentStatus.ACTIVE:
         raise Conflict("the patient has withdrawn: the schedule is closed")
     return visit, enrolment, actor

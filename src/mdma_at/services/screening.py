@@ -29,6 +29,7 @@ from mdma_at.services.audit import record
 from mdma_at.services.consent import consent_state
 from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.records import require_child_of
 
 DEFAULT_PROTOCOL = "mapp_v1"
 
@@ -142,12 +143,19 @@ def sign_screening(
     screening_id: int,
     decision: Decision | None = None,
     reason: str = "",
+    *,
+    patient_id: int | None = None,
 ) -> ScreeningRecord:
     """A physician signs the verdict, as computed or overridden (an override needs a reason).
 
     Only the patient's most recent screening can be signed, and only once.
 
+    Args:
+        patient_id: the patient the request's path names; another patient's screening is
+            "no screening" (None: the path names no patient).
+
     Raises:
+        NotFound: no such screening, or not the screening of `patient_id`; nothing stored.
         InvalidInput: ``reason`` missing for an override; ``decision`` impossible.
         Conflict: already signed, or a newer screening exists.
     """
@@ -155,8 +163,14 @@ def sign_screening(
         screening = uow.screenings.get(screening_id)
         if screening is None:
             raise NotFound(f"no screening {screening_id}")
+        require_child_of(screening.patient_id, patient_id, "screening", screening_id)
         patient, actor = load_patient(
-            uow, clock, principal, screening.patient_id, Action.SIGN_SCREENING
+            uow,
+            clock,
+            principal,
+            screening.patient_id,
+            Action.SIGN_SCREENING,
+            missing=f"no screening {screening_id}",
         )
         if screening.signature is not None:
             raise Conflict(
@@ -201,13 +215,27 @@ def screenings_for(
 
 
 def get_screening(
-    uow: UnitOfWork, clock: Clock, principal: Principal, screening_id: int
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    screening_id: int,
+    *,
+    patient_id: int | None = None,
 ) -> ScreeningRecord:
+    """One screening; through a patient's path (`patient_id`), only one of that patient's."""
     with uow:
         screening = uow.screenings.get(screening_id)
         if screening is None:
             raise NotFound(f"no screening {screening_id}")
-        load_patient(uow, clock, principal, screening.patient_id, Action.VIEW_PATIENTS)
+        require_child_of(screening.patient_id, patient_id, "screening", screening_id)
+        load_patient(
+            uow,
+            clock,
+            principal,
+            screening.patient_id,
+            Action.VIEW_PATIENTS,
+            missing=f"no screening {screening_id}",
+        )
         return screening
 
 

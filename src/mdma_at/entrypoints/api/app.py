@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from mdma_at import __version__
 from mdma_at.bootstrap import Container
 from mdma_at.entrypoints.api import errors
+from mdma_at.entrypoints.api.deps import ids_in_range
+from mdma_at.entrypoints.api.headers import SecurityHeaders
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
+from mdma_at.entrypoints.api.limits import RequestLimits
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
 from mdma_at.entrypoints.web.admin_pages import router as admin_pages_router
 from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
-from mdma_at.entrypoints.web.rendering import error_page
+from mdma_at.entrypoints.web.rendering import error_page, page
 from mdma_at.entrypoints.web.screening_pages import router as screening_pages_router
 from mdma_at.entrypoints.web.session_pages import router as session_pages_router
 
@@ -33,10 +37,14 @@ def create_app(container: Container) -> FastAPI:
             "support for supervised, licensed settings only: it never replaces the clinician's "
             "judgment. Authenticate with `Authorization: Bearer <token>` (`mdma-at user token`)."
         ),
-        docs_url="/api/docs",
+        docs_url=None,  # served below from the vendored Swagger UI, never from a CDN
         redoc_url=None,
+        dependencies=[Depends(ids_in_range)],
     )
     app.state.container = container
+    app.add_middleware(RequestLimits, max_body_bytes=container.settings.max_body_bytes)
+    # added last, so outermost: every response gets the headers, refusals and errors included
+    app.add_middleware(SecurityHeaders, https=container.settings.secure_cookies)
     errors.install(app, error_page)
     app.include_router(api_router)
     app.include_router(session_api_router)
@@ -48,6 +56,11 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(instruments_api_router)
     app.include_router(admin_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs(request: Request) -> HTMLResponse:
+        """Swagger UI from static/vendor (docs/adr/0102)."""
+        return page(request, "api_docs.html", title=app.title, openapi_url=app.openapi_url)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from mdma_at.bootstrap import Container
-from mdma_at.domain.errors import AuthenticationFailed
+from mdma_at.domain.errors import AuthenticationFailed, NotFound
 from mdma_at.domain.staff import Principal
+from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
 from mdma_at.services.auth import resolve_api_token
+
+_INTEGER = re.compile(r"-?[0-9]+")
 
 bearer = HTTPBearer(auto_error=False, description="an API token from `mdma-at user token`")
 
@@ -34,3 +38,14 @@ def api_principal(
 
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
+
+
+def ids_in_range(request: Request) -> None:
+    """A record ID in the path outside 1..MAX_RECORD_ID names no record: 404, like any missing
+    record, rather than an overflow deep in the database driver (issue 10, item 3)."""
+    for name, value in request.path_params.items():
+        if not (name.endswith("_id") and _INTEGER.fullmatch(value)):
+            continue  # not an ID, or not a number (then FastAPI answers 422)
+        # compared as text first: int() refuses numbers of more than 4300 digits
+        if len(value) > len(str(MAX_RECORD_ID)) or not 1 <= int(value) <= MAX_RECORD_ID:
+            raise NotFound(f"no {name.removesuffix('_id').replace('_', ' ')} {value}")

@@ -6,6 +6,7 @@ redirects to the sign-in form with the reason.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -23,8 +24,14 @@ from mdma_at.domain.errors import (
     PermissionDenied,
     RateLimited,
 )
+from mdma_at.entrypoints.api.headers import security_headers
 
 PROBLEM_BASE = "https://mdma-at.org/problems/"
+#: The largest record ID either database stores (PostgreSQL INTEGER; SQLite's is 2**63 - 1): an
+#: ID above it cannot name a record, on either database, so it is "not found" alike on both.
+MAX_RECORD_ID = 2**31 - 1
+
+log = logging.getLogger("mdma_at.errors")
 
 # error class -> (HTTP status, problem slug, title). Order matters: subclasses first.
 ERROR_TABLE: tuple[tuple[type[MdmaAtError], int, str, str], ...] = (
@@ -35,6 +42,51 @@ ERROR_TABLE: tuple[tuple[type[MdmaAtError], int, str, str], ...] = (
     (Conflict, 409, "conflict", "Conflict with stored data"),
     (InvalidInput, 422, "invalid-input", "Invalid input"),
 )
+
+
+#: RFC 9457 problem details as every API error answers them (the OpenAPI document's schema).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string", "format": "uri", "examples": [PROBLEM_BASE + "not-found"]},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "field": {"type": "string", "description": "the offending input (400, 413, 422)"},
+        "errors": {
+            "type": "array",
+            "description": "every field refused by the schema (422)",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+_WHEN = {
+    400: "The JSON body is nested too deep",
+    401: "No valid API token (`Authorization: Bearer <token>`)",
+    403: "The token's roles at the patient's site do not allow this",
+    404: "No such record, or none the caller may see (the same answer)",
+    409: "The request collides with what is stored",
+    413: "The request body is over the size limit",
+    422: "Invalid input: `field` names it; nothing was stored",
+    500: "A server error (no internals are shown)",
+}
+
+
+def problem_responses() -> dict[int | str, dict[str, Any]]:
+    """The `responses` of every API route: each error status as problem+json."""
+    return {
+        status: {
+            "description": description,
+            "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+        }
+        for status, description in _WHEN.items()
+    }
 
 
 def classify(error: MdmaAtError) -> tuple[int, str, str]:
@@ -99,6 +151,21 @@ def install(app: FastAPI, render_error_page: Any) -> None:
                 errors=errors,
             )
         return render_error_page(request, 422, "Invalid input", detail)  # type: ignore[no-any-return]
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> Response:
+        """A bug: answered without internals (the server logs the traceback: Starlette re-raises
+        the error after this response)."""
+        log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
+        title, detail = "Internal error", "The server could not complete the request."
+        if is_api(request):
+            response: Response = problem(500, "internal", title, detail, request)
+        else:
+            response = render_error_page(request, 500, title, detail)
+        # this answer is sent by Starlette's outermost middleware, past SecurityHeaders
+        https = request.app.state.container.settings.secure_cookies
+        response.headers.update(security_headers(https=https, static=False))
+        return response
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:

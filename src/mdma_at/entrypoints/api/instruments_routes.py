@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from mdma_at.domain.measurement.records import SafetyAlert
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
+from mdma_at.entrypoints.api.errors import problem_responses
 from mdma_at.entrypoints.api.instruments_schemas import (
     AcknowledgementCreate,
     AdministrationRead,
@@ -18,7 +19,7 @@ from mdma_at.entrypoints.api.instruments_schemas import (
 )
 from mdma_at.services import measures, safety_alerts, self_report
 
-router = APIRouter(prefix="/api", tags=["measures"])
+router = APIRouter(prefix="/api", tags=["measures"], responses=problem_responses())
 
 
 @router.get("/measures/due")

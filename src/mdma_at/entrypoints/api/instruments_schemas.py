@@ -3,35 +3,36 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from mdma_at.domain.instruments import DueItem
+from mdma_at.domain.measurement.links import LONGEST_LINK_DAYS
 from mdma_at.domain.measurement.records import Administration, SafetyAlert
 from mdma_at.domain.patients import Patient
+from mdma_at.entrypoints.api.schemas import RecordId, Strict
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class ClinicianInstrumentCreate(_Strict):
-    instrument: str = Field(examples=["caps5"], description="cssrs-screen or caps5")
-    answers: list[str] = Field(
+class ClinicianInstrumentCreate(Strict):
+    instrument: str = Field(examples=["caps5"], description="cssrs-screen or caps5", max_length=32)
+    answers: list[Annotated[str, Field(max_length=8)]] = Field(
         description="one answer per item in form order: ratings for the CAPS-5, yes/no for the "
         "C-SSRS screener; empty string = not answered",
         examples=[["2"] * 20],
+        max_length=100,
     )
     completed_on: date
-    visit_id: int | None = None
+    visit_id: RecordId | None = None
     criterion_f: bool | None = Field(None, description="CAPS-5: duration more than 1 month")
     criterion_g: bool | None = Field(None, description="CAPS-5: distress or impairment")
 
 
-class SelfReportLinkCreate(_Strict):
-    visit_id: int | None = Field(None, description="default: the most urgent visit due")
-    days_valid: int | None = Field(None, description="1-30; default 7 (site default)")
+class SelfReportLinkCreate(Strict):
+    visit_id: RecordId | None = Field(None, description="default: the most urgent visit due")
+    days_valid: int | None = Field(
+        None, description="default 7 (site default)", ge=1, le=LONGEST_LINK_DAYS
+    )
 
 
 class SelfReportLinkRead(BaseModel):
@@ -43,7 +44,7 @@ class SelfReportLinkRead(BaseModel):
     path: str = Field(description="/r/{token}: give it to the patient; shown once")
 
 
-class AcknowledgementCreate(_Strict):
+class AcknowledgementCreate(Strict):
     action_taken: str = Field(min_length=1, max_length=2000)
 
 

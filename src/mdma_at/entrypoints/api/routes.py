@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
+from mdma_at.entrypoints.api.errors import problem_responses
 from mdma_at.entrypoints.api.schemas import (
     AuditVerdictRead,
     ChartRead,
@@ -25,7 +26,7 @@ from mdma_at.entrypoints.api.schemas import (
 from mdma_at.services import patients, schedule
 from mdma_at.services.audit import verify_audit_chain_for
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=problem_responses())
 
 
 @router.get("/me")
@@ -114,7 +115,7 @@ def withdraw(
 @router.get("/audit/verify")
 def verify_audit(ctx: ContainerDep, principal: ApiPrincipal) -> AuditVerdictRead:
     """Recompute the audit trail's hash chain (admins)."""
-    verdict = verify_audit_chain_for(ctx.uow(), principal)
+    verdict = verify_audit_chain_for(ctx.uow(), principal, ctx.checkpoints)
     return AuditVerdictRead(
         intact=verdict.intact,
         events_checked=verdict.events_checked,

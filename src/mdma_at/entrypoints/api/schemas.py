@@ -3,29 +3,53 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mdma_at.domain.patients import Patient, PatientDetails, Sex
+from mdma_at.domain.patients import (
+    MAX_LENGTHS,
+    STUDY_ID_PATTERN,
+    Patient,
+    PatientDetails,
+    Sex,
+)
 from mdma_at.domain.schedule.planning import PlanningIssue
 from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit
+from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
 from mdma_at.services.patients import Chart
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Every request body: unknown fields refused, numbers finite (no NaN or Infinity, which
+    Python's float accepts), so a request is refused here rather than stored wrong."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+#: A reference to a stored record: beyond the databases' integer range nothing is stored.
+RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
+#: A free-text reason (audited): the same limit on SQLite and PostgreSQL.
+MAX_REASON = 2000
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
+
+
+def _text(field: str) -> str:
+    return Field("", max_length=MAX_LENGTHS[field])  # type: ignore[no-any-return]
 
 
 class PatientCreate(Strict):
-    site_id: int
-    study_id: str = Field(examples=["HC-0042"])
-    name: str
+    site_id: RecordId
+    study_id: str = Field(
+        examples=["HC-0042"], max_length=MAX_LENGTHS["study_id"], pattern=STUDY_ID_PATTERN.pattern
+    )
+    name: str = Field(max_length=MAX_LENGTHS["name"])
     date_of_birth: date
     sex: Sex
-    phone: str = ""
-    email: str = ""
-    emergency_contact_name: str = ""
-    emergency_contact_phone: str = ""
+    phone: str = _text("phone")
+    email: str = _text("email")
+    emergency_contact_name: str = _text("emergency_contact_name")
+    emergency_contact_phone: str = _text("emergency_contact_phone")
 
     def details(self) -> PatientDetails:
         return PatientDetails(**self.model_dump(exclude={"site_id"}))
@@ -61,7 +85,7 @@ class PatientRead(BaseModel):
 
 
 class EnrolmentCreate(Strict):
-    protocol: str = Field(examples=["mapp_v1"])
+    protocol: str = Field(examples=["mapp_v1"], max_length=32)
     enrolled_on: date
 
 
@@ -71,12 +95,12 @@ class VisitHeld(Strict):
 
 class VisitReschedule(Strict):
     planned: date = Field(description="the new date")
-    reason: str = Field(min_length=1)
+    reason: Reason
 
 
 class WithdrawalCreate(Strict):
     withdrawn_on: date
-    reason: str = Field(min_length=1)
+    reason: Reason
 
 
 class VisitRead(BaseModel):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep, api_principal
+from mdma_at.entrypoints.api.errors import problem_responses
 from mdma_at.entrypoints.api.screening_schemas import (
     ConsentDocumentCreate,
     ConsentDocumentRead,
@@ -30,7 +30,7 @@ from mdma_at.entrypoints.api.screening_schemas import (
 )
 from mdma_at.services import consent, screening
 
-router = APIRouter(prefix="/api", tags=["screening"])
+router = APIRouter(prefix="/api", tags=["screening"], responses=problem_responses())
 
 _INTAKE_BODY: dict[str, Any] = {
     "requestBody": {
@@ -42,33 +42,38 @@ _INTAKE_BODY: dict[str, Any] = {
 
 
 async def _intake(request: Request) -> object:
+    """The raw body as JSON, read on the event loop (the RequestLimits middleware has bounded its
+    size and depth and refused NaN); the handlers then run in the thread pool."""
     raw = await request.body()
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_not_a_number)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise InvalidInput("intake", f"malformed JSON: {error}") from None
+
+
+def _not_a_number(constant: str) -> object:
+    raise InvalidInput("intake", f"{constant} is not a number (send a finite number)")
+
+
+Intake = Annotated[object, Depends(_intake)]
 
 
 @router.post(
     "/screening/evaluate", openapi_extra=_INTAKE_BODY, dependencies=[Depends(api_principal)]
 )
-async def evaluate_intake(request: Request) -> dict[str, Any]:
+def evaluate_intake(data: Intake) -> dict[str, Any]:
     """The verdict of an intake (the `mdma-at screen --json` contract); nothing is stored."""
-    data = await _intake(request)
     _, result = screening.evaluate(data)
     return result.to_dict()
 
 
 @router.post("/patients/{patient_id}/screenings", status_code=201, openapi_extra=_INTAKE_BODY)
-async def record_screening(
-    request: Request, ctx: ContainerDep, principal: ApiPrincipal, patient_id: int
+def record_screening(
+    ctx: ContainerDep, principal: ApiPrincipal, patient_id: int, data: Intake
 ) -> ScreeningRead:
     """Store a screening with its verdict (every criterion, who, when); bad input: 422, nothing
     stored."""
-    data = await _intake(request)
-    stored = await run_in_threadpool(
-        screening.record_screening, ctx.uow(), ctx.clock, principal, patient_id, data
-    )
+    stored = screening.record_screening(ctx.uow(), ctx.clock, principal, patient_id, data)
     return ScreeningRead.of(stored)
 
 

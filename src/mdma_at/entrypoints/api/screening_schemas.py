@@ -17,7 +17,15 @@ from mdma_at.domain.screening import (
     FirstDosingGate,
     ScreeningRecord,
 )
-from mdma_at.entrypoints.api.schemas import Strict
+from mdma_at.domain.screening.consent import MAX_REFERENCE, MAX_TITLE
+from mdma_at.domain.screening.records import MAX_REASON
+from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
+from mdma_at.entrypoints.api.schemas import RecordId, Strict
+
+#: A consent document's full text (a long form is some 60,000 characters); site default.
+MAX_CONSENT_TEXT = 200_000
+#: The typed name of a signature (consent_signatures.signed_name).
+MAX_SIGNED_NAME = 200
 
 
 class SignatureRead(BaseModel):
@@ -79,16 +87,19 @@ class ScreeningSign(Strict):
         description="the decision signed; omit to sign the engine's decision. An override "
         "(another decision) needs a reason",
         examples=["eligible"],
+        max_length=32,
     )
-    reason: str = ""
+    reason: str = Field("", max_length=MAX_REASON)
 
 
 class ConsentDocumentCreate(Strict):
-    title: str
-    version: int
+    title: str = Field(max_length=MAX_TITLE)
+    version: int = Field(ge=1, le=MAX_RECORD_ID)
     effective_on: date
-    text: str = ""
-    reference: str = Field("", description="e.g. the form's document number, when no text")
+    text: str = Field("", max_length=MAX_CONSENT_TEXT)
+    reference: str = Field(
+        "", description="e.g. the form's document number, when no text", max_length=MAX_REFERENCE
+    )
 
 
 class ConsentDocumentRead(BaseModel):
@@ -116,9 +127,9 @@ class ConsentDocumentRead(BaseModel):
 
 
 class ConsentSignatureCreate(Strict):
-    document_id: int
-    signed_name: str = Field(description="the name the patient typed")
-    witness_id: int = Field(description="a staff member at the patient's site")
+    document_id: RecordId
+    signed_name: str = Field(description="the name the patient typed", max_length=MAX_SIGNED_NAME)
+    witness_id: RecordId = Field(description="a staff member at the patient's site")
     signed_at: datetime | None = Field(None, description="default now; UTC; never in the future")
 
 
@@ -143,7 +154,7 @@ class ConsentSignatureRead(BaseModel):
 
 
 class ConsentWithdrawalCreate(Strict):
-    reason: str
+    reason: str = Field(max_length=MAX_REASON)
     withdrawn_at: datetime | None = None
 
 

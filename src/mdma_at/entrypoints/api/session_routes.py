@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
+from mdma_at.entrypoints.api.errors import problem_responses
 from mdma_at.services.dosing_session import (
     SessionFile,
     load_session,
@@ -23,17 +24,17 @@ from mdma_at.services.dosing_session import (
 from mdma_at.services.session_records import DosingSession, EntryKind, SessionEntry
 from mdma_at.services.session_timeline import replay_timeline
 
-router = APIRouter(prefix="/api", tags=["dosing sessions"])
+router = APIRouter(prefix="/api", tags=["dosing sessions"], responses=problem_responses())
 
 
 class Person(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     role: str
 
 
 class SessionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     started_at: str | None = Field(None, examples=["2026-09-30T08:00:00Z"])
     childbearing_potential: bool
     weight_kg: float | None = None
@@ -44,7 +45,7 @@ class EntryCreate(BaseModel):
     """One entry: `kind`, `t` (ISO-8601 with offset; omitted = now) and its fields in `data`
     (docs/dosing-console.md lists the fields of each kind)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     kind: EntryKind
     t: str | None = None
     data: dict[str, Any] = {}

@@ -35,6 +35,8 @@ from mdma_at.domain.measurement.links import (
     SELF_REPORT_INSTRUMENTS,
 )
 from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
+from mdma_at.entrypoints.web.forms import FormFields
 from mdma_at.entrypoints.web.instruments_charts import CATEGORY_MARK, CATEGORY_TEXT, chart_shape
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
@@ -199,15 +201,14 @@ def clinician_form(
 
 
 @router.post("/patients/{patient_id}/measures/{instrument}/new")
-async def record_clinician_form(
+def record_clinician_form(
     request: Request,
     ctx: ContainerDep,
     session: PostedSession,
     patient_id: int,
     instrument: str,
+    values: FormFields,
 ) -> Response:
-    form = await request.form()
-    values = {key: str(value) for key, value in form.items()}
     found = measures.patient_measures(ctx.uow(), ctx.clock, session.principal, patient_id)
     definition = found.library.get(instrument)
     answers = [values.get(f"item-{item.number}", "") for item in definition.items]
@@ -297,9 +298,9 @@ def self_report_form(request: Request, ctx: ContainerDep, token: str) -> Respons
 
 
 @router.post("/r/{token}")
-async def self_report_submit(request: Request, ctx: ContainerDep, token: str) -> Response:
-    form = await request.form()
-    values = {key: str(value) for key, value in form.items()}
+def self_report_submit(
+    request: Request, ctx: ContainerDep, token: str, values: FormFields
+) -> Response:
     opened = self_report.open_self_report(ctx.uow(), ctx.clock, token)
     answers = {
         str(d.code): [values.get(f"{d.code}-{item.number}", "") for item in d.items]
@@ -367,9 +368,12 @@ def _optional_int(field: str, text: str) -> int | None:
     if not text:
         return None
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
         raise InvalidInput(field, f"{text!r} is not a number") from None
+    if not 1 <= number <= MAX_RECORD_ID:  # beyond what the database stores
+        raise InvalidInput(field, f"{number} is out of range")
+    return number
 
 
 def _day(field: str, text: str) -> date:

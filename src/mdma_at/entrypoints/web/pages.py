@@ -232,7 +232,9 @@ def record_visit(
     held_on: Day,
 ) -> Response:
     def act() -> str:
-        result = schedule.record_visit(ctx.uow(), ctx.clock, session.principal, visit_id, held_on)
+        result = schedule.record_visit(
+            ctx.uow(), ctx.clock, session.principal, visit_id, held_on, patient_id=patient_id
+        )
         deviation = result.deviation
         return f"{result.visit.label} recorded." + (
             f" Protocol deviation recorded: {deviation.description}." if deviation else ""
@@ -253,7 +255,13 @@ def reschedule_visit(
 ) -> Response:
     def act() -> str:
         result = schedule.reschedule_visit(
-            ctx.uow(), ctx.clock, session.principal, visit_id, planned, reason
+            ctx.uow(),
+            ctx.clock,
+            session.principal,
+            visit_id,
+            planned,
+            reason,
+            patient_id=patient_id,
         )
         moved = len([v for v in result.changed if v.id != result.visit.id])
         notice = f"{result.visit.label} moved to {planned}; {moved} later visit(s) re-planned."

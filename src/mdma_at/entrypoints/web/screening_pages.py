@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.eligibility import Decision, PregnancyTest, Severity, Sex, SuicideRisk
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
 from mdma_at.entrypoints.web.rendering import page
 from mdma_at.entrypoints.web.screening_form import (
     MEDICATION_ROWS,
@@ -56,10 +56,15 @@ def _form_context(values: FormValues, ticked: list[str]) -> dict[str, Any]:
 
 
 async def _posted(request: Request) -> tuple[dict[str, Any], list[str]]:
+    """The form's fields and its ticked conditions, read on the event loop so that the handler
+    itself (database, scoring) can be a plain function run in the thread pool."""
     form = await request.form()
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "conditions"}
     ticked = [v for v in form.getlist("conditions") if isinstance(v, str)]
     return values, ticked
+
+
+Posted = Annotated[tuple[dict[str, Any], list[str]], Depends(_posted)]
 
 
 def _evaluate(values: Mapping[str, Any], ticked: list[str]) -> dict[str, Any]:
@@ -136,28 +141,26 @@ def new_screening(
     response_class=HTMLResponse,
     dependencies=[Depends(checked_session)],
 )
-async def evaluate_screening(request: Request) -> Response:
+def evaluate_screening(request: Request, posted: Posted) -> Response:
     """The live verdict (htmx): nothing is stored; bad input is shown, not stored."""
-    values, ticked = await _posted(request)
+    values, ticked = posted
     return page(request, "_screening_live.html", live=_evaluate(values, ticked))
 
 
 @router.post("/patients/{patient_id}/screening")
-async def store_screening(
-    request: Request, ctx: ContainerDep, session: PostedSession, patient_id: int
+def store_screening(
+    request: Request, ctx: ContainerDep, session: PostedSession, patient_id: int, posted: Posted
 ) -> Response:
-    values, ticked = await _posted(request)
+    values, ticked = posted
     rows = None
     try:
         data, rows = intake_from_form(values, ticked)
-        stored = await run_in_threadpool(
-            screening.record_screening, ctx.uow(), ctx.clock, session.principal, patient_id, data
+        stored = screening.record_screening(
+            ctx.uow(), ctx.clock, session.principal, patient_id, data
         )
     except InvalidInput as refused:
         field = rows.field(refused.field) if rows else refused.field
-        chart = await run_in_threadpool(
-            patients.chart, ctx.uow(), ctx.clock, session.principal, patient_id
-        )
+        chart = patients.chart(ctx.uow(), ctx.clock, session.principal, patient_id)
         return _screening_form(
             request,
             session,
@@ -183,8 +186,10 @@ def _screening_page(
     error: str = "",
     notice: str = "",
 ) -> HTMLResponse:
-    record = screening.get_screening(ctx.uow(), ctx.clock, session.principal, screening_id)
-    chart = patients.chart(ctx.uow(), ctx.clock, session.principal, record.patient_id)
+    record = screening.get_screening(
+        ctx.uow(), ctx.clock, session.principal, screening_id, patient_id=patient_id
+    )
+    chart = patients.chart(ctx.uow(), ctx.clock, session.principal, patient_id)
     latest = screening.screenings_for(ctx.uow(), ctx.clock, session.principal, patient_id)[-1]
     return page(
         request,
@@ -213,34 +218,29 @@ def view_screening(
 
 
 @router.post("/patients/{patient_id}/screenings/{screening_id}/sign")
-async def sign_screening(
+def sign_screening(
     request: Request,
     ctx: ContainerDep,
     session: PostedSession,
     patient_id: int,
     screening_id: int,
+    posted: Posted,
 ) -> Response:
-    values, _ = await _posted(request)
+    values, _ = posted
     try:
         decision = screening.parse_decision(values.get("decision"))
-        signed = await run_in_threadpool(
-            screening.sign_screening,
+        signed = screening.sign_screening(
             ctx.uow(),
             ctx.clock,
             session.principal,
             screening_id,
             decision,
             values.get("reason", ""),
+            patient_id=patient_id,
         )
     except (InvalidInput, Conflict) as refused:
-        return await run_in_threadpool(
-            _screening_page,
-            request,
-            ctx,
-            session,
-            patient_id,
-            screening_id,
-            f"Not signed. {refused}",
+        return _screening_page(
+            request, ctx, session, patient_id, screening_id, f"Not signed. {refused}"
         )
     what = "Override signed" if signed.signature and signed.signature.overridden else "Signed"
     notice = f"{what}: {signed.final_decision.value}."
@@ -301,57 +301,52 @@ def _utc(text: str, field: str) -> datetime | None:
 
 def _int(text: str, field: str) -> int:
     try:
-        return int(text)
+        number = int(text)
     except ValueError:
         raise InvalidInput(field, "choose one") from None
+    if not 1 <= number <= MAX_RECORD_ID:  # beyond what the database stores
+        raise InvalidInput(field, f"{number} is out of range")
+    return number
 
 
 @router.post("/patients/{patient_id}/consent/sign")
-async def sign_consent(
-    request: Request, ctx: ContainerDep, session: PostedSession, patient_id: int
+def sign_consent(
+    request: Request, ctx: ContainerDep, session: PostedSession, patient_id: int, posted: Posted
 ) -> Response:
-    values, _ = await _posted(request)
+    values, _ = posted
     try:
-        await run_in_threadpool(
-            lambda: consent.sign_consent(
-                ctx.uow(),
-                ctx.clock,
-                session.principal,
-                patient_id,
-                document_id=_int(values.get("document_id", ""), "document_id"),
-                signed_name=values.get("signed_name", ""),
-                witness_id=_int(values.get("witness_id", ""), "witness_id"),
-                signed_at=_utc(values.get("signed_at", ""), "signed_at"),
-            )
+        consent.sign_consent(
+            ctx.uow(),
+            ctx.clock,
+            session.principal,
+            patient_id,
+            document_id=_int(values.get("document_id", ""), "document_id"),
+            signed_name=values.get("signed_name", ""),
+            witness_id=_int(values.get("witness_id", ""), "witness_id"),
+            signed_at=_utc(values.get("signed_at", ""), "signed_at"),
         )
     except (InvalidInput, Conflict) as refused:
-        return await run_in_threadpool(
-            _consent_page, request, ctx, session, patient_id, f"Not recorded. {refused}"
-        )
+        return _consent_page(request, ctx, session, patient_id, f"Not recorded. {refused}")
     notice = "Consent signature recorded."
     return RedirectResponse(f"/patients/{patient_id}?notice={quote(notice)}", status_code=303)
 
 
 @router.post("/patients/{patient_id}/consent/withdraw")
-async def withdraw_consent(
-    request: Request, ctx: ContainerDep, session: PostedSession, patient_id: int
+def withdraw_consent(
+    request: Request, ctx: ContainerDep, session: PostedSession, patient_id: int, posted: Posted
 ) -> Response:
-    values, _ = await _posted(request)
+    values, _ = posted
     try:
-        await run_in_threadpool(
-            lambda: consent.withdraw_consent(
-                ctx.uow(),
-                ctx.clock,
-                session.principal,
-                patient_id,
-                values.get("reason", ""),
-                _utc(values.get("withdrawn_at", ""), "withdrawn_at"),
-            )
+        consent.withdraw_consent(
+            ctx.uow(),
+            ctx.clock,
+            session.principal,
+            patient_id,
+            values.get("reason", ""),
+            _utc(values.get("withdrawn_at", ""), "withdrawn_at"),
         )
     except (InvalidInput, Conflict) as refused:
-        return await run_in_threadpool(
-            _consent_page, request, ctx, session, patient_id, f"Not recorded. {refused}"
-        )
+        return _consent_page(request, ctx, session, patient_id, f"Not recorded. {refused}")
     notice = "Withdrawal of consent recorded: no dosing session may start."
     return RedirectResponse(f"/patients/{patient_id}?notice={quote(notice)}", status_code=303)
 
@@ -390,33 +385,29 @@ def consent_documents(
 
 
 @router.post("/sites/{site_id}/consent-documents")
-async def publish_consent_document(
-    request: Request, ctx: ContainerDep, session: PostedSession, site_id: int
+def publish_consent_document(
+    request: Request, ctx: ContainerDep, session: PostedSession, site_id: int, posted: Posted
 ) -> Response:
-    values, _ = await _posted(request)
+    values, _ = posted
     try:
         version = _int(values.get("version", ""), "version")
         try:
             effective_on = date.fromisoformat(values.get("effective_on", "").strip())
         except ValueError:
             raise InvalidInput("effective_on", "give a date (YYYY-MM-DD)") from None
-        document = await run_in_threadpool(
-            lambda: consent.publish_consent_document(
-                ctx.uow(),
-                ctx.clock,
-                session.principal,
-                site_id,
-                title=values.get("title", ""),
-                version=version,
-                effective_on=effective_on,
-                text=values.get("text", ""),
-                reference=values.get("reference", ""),
-            )
+        document = consent.publish_consent_document(
+            ctx.uow(),
+            ctx.clock,
+            session.principal,
+            site_id,
+            title=values.get("title", ""),
+            version=version,
+            effective_on=effective_on,
+            text=values.get("text", ""),
+            reference=values.get("reference", ""),
         )
     except (InvalidInput, Conflict) as refused:
-        return await run_in_threadpool(
-            _documents_page, request, ctx, session, site_id, f"Not published. {refused}", values
-        )
+        return _documents_page(request, ctx, session, site_id, f"Not published. {refused}", values)
     notice = f"Version {document.version} published, effective {document.effective_on}."
     return RedirectResponse(
         f"/sites/{site_id}/consent-documents?notice={quote(notice)}", status_code=303

@@ -124,6 +124,7 @@ def start(
             childbearing_potential=childbearing_potential == "yes",
             weight_kg=weight_kg,
             present=people,
+            patient_id=patient_id,
         )
     except (InvalidInput, Conflict) as refused:
         message = quote(f"Session not started: {refused}")

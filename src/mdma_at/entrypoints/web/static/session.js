@@ -99,13 +99,7 @@
         flat(t.x, L.temperature_low_caution)], temp);
   }
 
-  function printButton() {
-    // The record's Print button (no inline handler: the pages run under a strict CSP).
-    var button = document.getElementById("print-record");
-    if (button) button.addEventListener("click", function () { window.print(); });
-  }
-
-  function ready() { fillOffsets(); restoreEntryTime(); printButton(); draw(); }
+  function ready() { fillOffsets(); restoreEntryTime(); draw(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();
   document.addEventListener("htmx:afterSwap", function (e) { fillOffsets(e.target); draw(); });
