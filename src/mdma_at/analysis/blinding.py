@@ -234,8 +234,8 @@ def grade_answers(data: pd.DataFrame, treatment: str, control: str) -> pd.Series
     correct = frame["guess"] == frame["arm"]
     dont_know = frame["guess"] == DONT_KNOW
     if "certainty" not in frame.columns:
-        graded = correct.map({True: Answer.CORRECT, False: Answer.INCORRECT})
-        return graded.where(~dont_know, Answer.DONT_KNOW)
+        two_way = correct.map({True: Answer.CORRECT, False: Answer.INCORRECT})
+        return two_way.where(~dont_know, Answer.DONT_KNOW)
     certainty = frame["certainty"]
     known = {str(c) for c in Certainty}
     bad = frame.loc[~dont_know & ~certainty.isin(known), "certainty"]

@@ -205,8 +205,10 @@ def classify_responders(
         (Outcome.LOSS_OF_DIAGNOSIS, loss),
         (Outcome.REMISSION, remission),
     ):
-        out[str(name)] = flag.astype("boolean").where(assessed, pd.NA)
-    highest = pd.Series(NO_RESPONSE, index=frame.index, dtype="object")
+        # Without an endpoint: <NA>, the missing value of pandas' nullable boolean.
+        out[str(name)] = flag.astype("boolean").where(assessed)
+    # Grade names, and pd.NA without an endpoint: an object column of either.
+    highest: pd.Series[Any] = pd.Series(NO_RESPONSE, index=frame.index, dtype="object")
     for name, flag in (
         (Outcome.CLINICALLY_MEANINGFUL, meaningful),
         (Outcome.LOSS_OF_DIAGNOSIS, loss),

@@ -51,7 +51,8 @@ def sign_in_delay(failures: int, free: int, cap_seconds: int) -> int:
     then 1, 2, 4, 8 ... seconds, at most `cap_seconds`."""
     if failures < free:
         return 0
-    return min(cap_seconds, 2 ** min(failures - free, 30))
+    doublings: int = min(failures - free, 30)
+    return min(cap_seconds, 1 << doublings)
 
 
 def client_address(

@@ -8,9 +8,10 @@ is not an error: it is stored and audited like any other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.eligibility import Decision, Intake, ScreeningResult, parse_intake, screen
@@ -41,7 +42,9 @@ def evaluate(data: object, protocol: str = DEFAULT_PROTOCOL) -> tuple[Intake, Sc
         InvalidInput: the field and reason from `parse_intake` (or ``protocol``).
     """
     definition = get_protocol(protocol)
-    intake = parse_intake(data)
+    # parse_intake refuses anything but an object itself ("intake: must be an object"); its
+    # annotation is narrower than that contract.
+    intake = parse_intake(cast(Mapping[str, object], data))
     return intake, screen(intake, definition.eligibility, definition.medications)
 
 

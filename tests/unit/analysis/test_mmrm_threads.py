@@ -8,7 +8,7 @@ from mdma_at.analysis.mmrm.threads import _controls, single_threaded_blas
 
 
 def _counts() -> list[int]:
-    return [getter() for _, getter in _controls()]  # type: ignore[operator]
+    return [getter() for _, getter in _controls()]
 
 
 def test_nested_and_concurrent_blocks_restore_the_thread_counts_once_all_have_left() -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Table, and_, func, insert, or_, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.seals import seal_digests, stored_digests, unsealed
@@ -37,7 +37,7 @@ class _Repository:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
 
-    def _insert(self, table: t.Table, **values: Any) -> int:
+    def _insert(self, table: Table, **values: Any) -> int:
         key = self._db.execute(insert(table).values(**values)).inserted_primary_key
         assert key is not None
         if table.name in t.SEALED_TABLE_NAMES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, select
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.domain.audit import row_digest
@@ -31,14 +31,16 @@ def seal_digests(
         ids = by_table.get(table.name)
         if ids:
             result = connection.execute(select(table).where(table.c.id.in_(ids)))
-            digests[table.name] = {row.id: row_digest(table.name, row._mapping) for row in result}
+            digests[table.name] = {
+                row.id: row_digest(table.name, dict(row._mapping)) for row in result
+            }
     return digests
 
 
-def stored_digests(connection: Connection, table: t.Table) -> Iterator[tuple[int, str]]:
+def stored_digests(connection: Connection, table: Table) -> Iterator[tuple[int, str]]:
     """(id, digest) of every row of an append-only table, streamed in id order."""
     result = connection.execution_options(yield_per=1000).execute(
         select(table).order_by(table.c.id)
     )
     for row in result:
-        yield row.id, row_digest(table.name, row._mapping)
+        yield row.id, row_digest(table.name, dict(row._mapping))

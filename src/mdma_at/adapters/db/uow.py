@@ -34,11 +34,12 @@ from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessions,
 )
 from mdma_at.domain.audit import AuditContent, Checkpoint, utc_stamp
+from mdma_at.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository against its port
     """Re-entrant: a service that opens it inside another service's block shares the transaction.
 
     On commit it seals the append-only rows no audit event has sealed yet, and after the commit

@@ -11,7 +11,7 @@ SAS and car::Anova report for mmrm.
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -64,14 +64,15 @@ def type3_contrasts(data: MmrmData, term: str) -> Array:
         return total
 
     rows = design([p for p in parts if p in continuous])
-    weights = np.ones((1, 1))
+    weights: Array = np.ones((1, 1))
     for f, levels in zip(factors, grid_levels, strict=True):
         n = len(levels)
         if f in parts:
             block = np.hstack([-np.ones((n - 1, 1)), np.eye(n - 1)])
         else:
             block = np.full((1, n), 1.0 / n)
-        weights = np.kron(weights, block)
+        # numpy's stubs widen kron's result to floating; float64 inputs give float64.
+        weights = cast(Array, np.kron(weights, block))
     contrasts = weights @ rows
     return _full_row_rank(contrasts)
 
@@ -108,7 +109,7 @@ def type2_contrasts(data: MmrmData, term: str) -> Array:
         cross = cross - cross[:, others] @ linalg.solve(
             cross[np.ix_(others, others)], cross[others, :]
         )
-    return linalg.solve(cross[np.ix_(own, own)], cross[own, :])  # type: ignore[no-any-return]
+    return linalg.solve(cross[np.ix_(own, own)], cross[own, :])
 
 
 def _full_row_rank(matrix: Array) -> Array:

@@ -18,52 +18,62 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 Array = NDArray[np.float64]
+#: float64 while fitting, complex128 under the complex step (see `_complex_jacobian`).
+#: numpy's stubs type arithmetic mixing inexact arrays with Python scalars, or with elements
+#: taken by an integer index, as Any; such results are bound to a name annotated ``Numeric``.
+Numeric = NDArray[np.inexact[Any]]
 _STEP = 1e-30  # complex step: no subtractive cancellation, so it can be tiny
 
 
-def _corr(t: NDArray[np.generic]) -> NDArray[np.generic]:
+def _corr(t: Numeric) -> Numeric:
     """(-inf, inf) -> (-1, 1), mmrm's map for correlation parameters."""
-    return t / np.sqrt(1.0 + t * t)  # type: ignore[no-any-return]
+    rho: Numeric = t / np.sqrt(1.0 + t * t)
+    return rho
 
 
 def _corr_inv(rho: Array) -> Array:
-    return rho / np.sqrt(1.0 - rho * rho)  # type: ignore[no-any-return]
+    return rho / np.sqrt(1.0 - rho * rho)
 
 
-def _bounded(t: NDArray[np.generic], low: float) -> NDArray[np.generic]:
+def _bounded(t: Numeric, low: float) -> Numeric:
     """(-inf, inf) -> (low, 1): compound-symmetry correlations must exceed -1/(T-1)."""
-    return low + (1.0 - low) / (1.0 + np.exp(-t))  # type: ignore[no-any-return]
+    return low + (1.0 - low) / (1.0 + np.exp(-t))
 
 
 def _bounded_inv(rho: Array, low: float) -> Array:
     u = (rho - low) / (1.0 - low)
-    return np.log(u / (1.0 - u))  # type: ignore[no-any-return]
+    return np.log(u / (1.0 - u))
 
 
-def _pacf_to_acf(pacf: NDArray[np.generic]) -> list[object]:
-    """Durbin-Levinson: partial autocorrelations in (-1, 1) give a positive-definite Toeplitz."""
-    rho: list[object] = [1.0]
-    phi: list[object] = []
+def _pacf_to_acf(pacf: Numeric) -> list[complex]:
+    """Durbin-Levinson: partial autocorrelations in (-1, 1) give a positive-definite Toeplitz.
+
+    The elements are numpy scalars (float64 subclasses float, complex128 subclasses complex).
+    """
+    rho: list[complex] = [1.0]
+    phi: list[complex] = []
     for k, a in enumerate(pacf, start=1):
         if k == 1:
             rho.append(a)
             phi = [a]
             continue
-        num = sum(phi[j] * rho[k - 1 - j] for j in range(k - 1))  # type: ignore[operator]
-        den = 1.0 - sum(phi[j] * rho[j + 1] for j in range(k - 1))  # type: ignore[operator]
+        num = sum(phi[j] * rho[k - 1 - j] for j in range(k - 1))
+        den = 1.0 - sum(phi[j] * rho[j + 1] for j in range(k - 1))
         rho.append(num + a * den)
-        phi = [phi[j] - a * phi[k - 2 - j] for j in range(k - 1)] + [a]  # type: ignore[operator]
+        phi = [phi[j] - a * phi[k - 2 - j] for j in range(k - 1)] + [a]
     return rho
 
 
 def _lags(n: int) -> NDArray[np.int64]:
     idx = np.arange(n)
-    return np.abs(idx[:, None] - idx[None, :])
+    lags: NDArray[np.int64] = np.abs(idx[:, None] - idx[None, :])
+    return lags
 
 
 class CovarianceStructure(ABC):
@@ -82,11 +92,11 @@ class CovarianceStructure(ABC):
         """Number of covariance parameters (the same in both parametrisations)."""
 
     @abstractmethod
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         """Map unconstrained ``theta`` to the natural (SAS) parameters."""
 
     @abstractmethod
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma_natural(self, phi: Numeric) -> Numeric:
         """Sigma (visits x visits) from the natural parameters."""
 
     @abstractmethod
@@ -106,7 +116,7 @@ class CovarianceStructure(ABC):
         """
         return self.n_params
 
-    def sigma(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma(self, theta: Numeric) -> Numeric:
         """Sigma from the unconstrained parameters."""
         return self.sigma_natural(self.natural(theta))
 
@@ -141,9 +151,7 @@ class CovarianceStructure(ABC):
         raise NotImplementedError  # pragma: no cover - only structures that need it
 
 
-def _complex_jacobian(
-    func: Callable[[NDArray[np.generic]], NDArray[np.generic]], x: Array
-) -> Array:
+def _complex_jacobian(func: Callable[[Numeric], Numeric], x: Array) -> Array:
     out = []
     for j in range(x.size):
         # The complex step's error is relative to (step / x)^2, so a variance of 1e-118 needs a
@@ -167,14 +175,15 @@ def _sds(empirical: Array) -> Array:
 
 def _corr_matrix(empirical: Array) -> Array:
     sd = _sds(empirical)
-    return empirical / np.outer(sd, sd)  # type: ignore[no-any-return]
+    return empirical / np.outer(sd, sd)
 
 
 def _lag_correlations(empirical: Array) -> Array:
     """Average correlation at each lag 1..T-1, clipped to a safe starting range."""
     corr = _corr_matrix(empirical)
     t = corr.shape[0]
-    return np.clip(np.array([np.mean(np.diag(corr, k)) for k in range(1, t)]), -0.4, 0.8)
+    means = np.array([np.mean(np.diag(corr, k)) for k in range(1, t)], dtype=np.float64)
+    return np.clip(means, -0.4, 0.8)
 
 
 class Unstructured(CovarianceStructure):
@@ -190,7 +199,7 @@ class Unstructured(CovarianceStructure):
     def _tril(self) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         return np.tril_indices(self.n_visits)
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         t = self.n_visits
         chol = np.zeros((t, t), dtype=theta.dtype)
         rows, cols = self._tril()
@@ -198,9 +207,9 @@ class Unstructured(CovarianceStructure):
         diag = np.arange(t)
         chol[diag, diag] = np.exp(chol[diag, diag])
         sigma = chol @ chol.T
-        return sigma[rows, cols]  # type: ignore[no-any-return]
+        return sigma[rows, cols]
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma_natural(self, phi: Numeric) -> Numeric:
         t = self.n_visits
         sigma = np.zeros((t, t), dtype=phi.dtype)
         rows, cols = self._tril()
@@ -216,10 +225,11 @@ class Unstructured(CovarianceStructure):
 
     def theta_from_natural(self, phi: Array) -> Array:
         sigma = self.sigma_natural(phi).astype(np.float64)
-        chol = np.linalg.cholesky(sigma)
+        # numpy's stubs widen cholesky's result to floating; a float64 input gives float64.
+        chol = cast(Array, np.linalg.cholesky(sigma))
         diag = np.arange(self.n_visits)
         chol[diag, diag] = np.log(chol[diag, diag])
-        return chol[self._tril()]  # type: ignore[no-any-return]
+        return chol[self._tril()]
 
     def natural_names(self) -> list[str]:
         rows, cols = self._tril()
@@ -236,14 +246,15 @@ class Diagonal(CovarianceStructure):
     def n_params(self) -> int:
         return self.n_visits
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
-        return np.exp(2.0 * theta)  # type: ignore[no-any-return]
+    def natural(self, theta: Numeric) -> Numeric:
+        variances: Numeric = np.exp(2.0 * theta)
+        return variances
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma_natural(self, phi: Numeric) -> Numeric:
         return np.diag(phi)
 
     def start(self, empirical: Array) -> Array:
-        return np.log(_sds(empirical))  # type: ignore[no-any-return]
+        return np.log(_sds(empirical))
 
     def natural_names(self) -> list[str]:
         return [f"var({i + 1})" for i in range(self.n_visits)]
@@ -263,14 +274,15 @@ class CompoundSymmetry(CovarianceStructure):
     def _low(self) -> float:
         return -1.0 / (self.n_visits - 1)
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         variance = np.exp(2.0 * theta[0])
         rho = _bounded(theta[1:2], self._low)[0]
-        return np.stack([rho * variance, (1.0 - rho) * variance])  # type: ignore[no-any-return]
+        return np.stack([rho * variance, (1.0 - rho) * variance])
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma_natural(self, phi: Numeric) -> Numeric:
         t = self.n_visits
-        return phi[0] * np.ones((t, t)) + phi[1] * np.eye(t)  # type: ignore[no-any-return]
+        sigma: Numeric = phi[0] * np.ones((t, t)) + phi[1] * np.eye(t)
+        return sigma
 
     def start(self, empirical: Array) -> Array:
         corr = _corr_matrix(empirical)
@@ -299,15 +311,16 @@ class HeterogeneousCompoundSymmetry(CovarianceStructure):
     def _low(self) -> float:
         return -1.0 / (self.n_visits - 1)
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         t = self.n_visits
         return np.concatenate([np.exp(2.0 * theta[:t]), _bounded(theta[t:], self._low)])
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma_natural(self, phi: Numeric) -> Numeric:
         t = self.n_visits
         sd = np.sqrt(phi[:t])
         corr = phi[t] * np.ones((t, t)) + (1.0 - phi[t]) * np.eye(t)
-        return sd[:, None] * corr * sd[None, :]  # type: ignore[no-any-return]
+        sigma: Numeric = sd[:, None] * corr * sd[None, :]
+        return sigma
 
     def start(self, empirical: Array) -> Array:
         corr = _corr_matrix(empirical)
@@ -332,11 +345,12 @@ class Ar1(CovarianceStructure):
     def n_params(self) -> int:
         return 2
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         return np.concatenate([np.exp(2.0 * theta[:1]), _corr(theta[1:])])
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
-        return phi[0] * phi[1] ** _lags(self.n_visits)  # type: ignore[no-any-return]
+    def sigma_natural(self, phi: Numeric) -> Numeric:
+        sigma: Numeric = phi[0] * phi[1] ** _lags(self.n_visits)
+        return sigma
 
     def start(self, empirical: Array) -> Array:
         rho = _lag_correlations(empirical)[:1]
@@ -359,14 +373,15 @@ class HeterogeneousAr1(CovarianceStructure):
     def n_params(self) -> int:
         return self.n_visits + 1
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         t = self.n_visits
         return np.concatenate([np.exp(2.0 * theta[:t]), _corr(theta[t:])])
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma_natural(self, phi: Numeric) -> Numeric:
         t = self.n_visits
         sd = np.sqrt(phi[:t])
-        return sd[:, None] * phi[t] ** _lags(t) * sd[None, :]  # type: ignore[no-any-return]
+        sigma: Numeric = sd[:, None] * phi[t] ** _lags(t) * sd[None, :]
+        return sigma
 
     def start(self, empirical: Array) -> Array:
         rho = _lag_correlations(empirical)[:1]
@@ -376,15 +391,13 @@ class HeterogeneousAr1(CovarianceStructure):
         return [f"var({i + 1})" for i in range(self.n_visits)] + ["rho"]
 
 
-def _toeplitz_corr(
-    rhos: list[object], t: NDArray[np.generic] | None, n: int
-) -> NDArray[np.generic]:
+def _toeplitz_corr(rhos: list[complex], t: Numeric | None, n: int) -> Numeric:
     dtype = np.complex128 if t is not None and np.iscomplexobj(t) else np.float64
     corr = np.empty((n, n), dtype=dtype)
     lags = _lags(n)
     for i in range(n):
         for j in range(n):
-            corr[i, j] = rhos[lags[i, j]]  # type: ignore[assignment]
+            corr[i, j] = rhos[lags[i, j]]
     return corr
 
 
@@ -398,13 +411,13 @@ class Toeplitz(CovarianceStructure):
     def n_params(self) -> int:
         return self.n_visits
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         variance = np.exp(2.0 * theta[0])
         rhos = _pacf_to_acf(_corr(theta[1:]))
-        return np.stack([variance * r for r in rhos])  # type: ignore[no-any-return, operator]
+        return np.stack([variance * r for r in rhos])
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
-        return phi[_lags(self.n_visits)]  # type: ignore[no-any-return]
+    def sigma_natural(self, phi: Numeric) -> Numeric:
+        return phi[_lags(self.n_visits)]
 
     def start(self, empirical: Array) -> Array:
         pacf = np.zeros(self.n_visits - 1)
@@ -428,17 +441,17 @@ class HeterogeneousToeplitz(CovarianceStructure):
     def n_params(self) -> int:
         return 2 * self.n_visits - 1
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         t = self.n_visits
         rhos = _pacf_to_acf(_corr(theta[t:]))[1:]
-        return np.concatenate([np.exp(2.0 * theta[:t]), np.stack(rhos)])  # type: ignore[arg-type]
+        return np.concatenate([np.exp(2.0 * theta[:t]), np.stack(rhos)])
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma_natural(self, phi: Numeric) -> Numeric:
         t = self.n_visits
         sd = np.sqrt(phi[:t])
         rhos = [1.0, *list(phi[t:])]
         corr = _toeplitz_corr(rhos, phi, t)
-        return sd[:, None] * corr * sd[None, :]  # type: ignore[no-any-return]
+        return sd[:, None] * corr * sd[None, :]
 
     def start(self, empirical: Array) -> Array:
         pacf = np.zeros(self.n_visits - 1)
@@ -450,7 +463,7 @@ class HeterogeneousToeplitz(CovarianceStructure):
         return [f"var({i + 1})" for i in range(t)] + [f"rho(lag {k})" for k in range(1, t)]
 
 
-def _antedependence_corr(rho: NDArray[np.generic], n: int) -> NDArray[np.generic]:
+def _antedependence_corr(rho: Numeric, n: int) -> Numeric:
     """Correlation(i, j) = product of the lag-1 correlations between visits i and j."""
     corr = np.ones((n, n), dtype=rho.dtype)
     for i in range(n):
@@ -473,11 +486,12 @@ class AnteDependence(CovarianceStructure):
     def n_params(self) -> int:
         return self.n_visits
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         return np.concatenate([np.exp(2.0 * theta[:1]), _corr(theta[1:])])
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
-        return phi[0] * _antedependence_corr(phi[1:], self.n_visits)  # type: ignore[no-any-return]
+    def sigma_natural(self, phi: Numeric) -> Numeric:
+        sigma: Numeric = phi[0] * _antedependence_corr(phi[1:], self.n_visits)
+        return sigma
 
     def start(self, empirical: Array) -> Array:
         corr = _corr_matrix(empirical)
@@ -502,14 +516,14 @@ class HeterogeneousAnteDependence(CovarianceStructure):
     def n_params(self) -> int:
         return 2 * self.n_visits - 1
 
-    def natural(self, theta: NDArray[np.generic]) -> NDArray[np.generic]:
+    def natural(self, theta: Numeric) -> Numeric:
         t = self.n_visits
         return np.concatenate([np.exp(2.0 * theta[:t]), _corr(theta[t:])])
 
-    def sigma_natural(self, phi: NDArray[np.generic]) -> NDArray[np.generic]:
+    def sigma_natural(self, phi: Numeric) -> Numeric:
         t = self.n_visits
         sd = np.sqrt(phi[:t])
-        return sd[:, None] * _antedependence_corr(phi[t:], t) * sd[None, :]  # type: ignore[no-any-return]
+        return sd[:, None] * _antedependence_corr(phi[t:], t) * sd[None, :]
 
     def start(self, empirical: Array) -> Array:
         corr = _corr_matrix(empirical)

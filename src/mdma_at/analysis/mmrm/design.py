@@ -337,7 +337,7 @@ def prepare(
 
     visit_index = pd.Categorical(used[cov.visit], categories=visit_levels).codes.astype(np.intp)
     subject_index, _ = pd.factorize(used[cov.subject])
-    if cov.group:
+    if cov.group and group_levels is not None:  # group_levels is set exactly when cov.group is
         group_index = pd.Categorical(used[cov.group], categories=group_levels).codes.astype(np.intp)
         per_subject = pd.Series(group_index).groupby(subject_index).nunique()
         if (per_subject > 1).any():
@@ -345,7 +345,7 @@ def prepare(
                 cov.group, f"the covariance group {cov.group!r} changes within a subject"
             )
         seen = pd.crosstab(group_index, visit_index).reindex(
-            index=range(len(group_levels or [])), columns=range(len(visit_levels)), fill_value=0
+            index=range(len(group_levels)), columns=range(len(visit_levels)), fill_value=0
         )
         empty = np.argwhere(seen.to_numpy() == 0)
         if empty.size:

@@ -110,7 +110,7 @@ def _natural_hessian(
             inverse = None
         if inverse is not None and np.all(np.isfinite(inverse)):
             hessian = inverse.T @ optimum.hessian @ inverse
-            return 0.5 * (hessian + hessian.T)  # type: ignore[no-any-return]
+            return 0.5 * (hessian + hessian.T)
     natural = Objective(data, model, reml=reml, natural=True)
     return natural.hessian(model.natural(theta))
 
@@ -119,7 +119,7 @@ def _equilibrated(matrix: NDArray[np.float64]) -> NDArray[np.float64]:
     """D M D with D = diag(|M_jj|^-1/2): the same definiteness, eigenvalues free of units."""
     diag = np.abs(np.diag(matrix))
     unit = 1.0 / np.sqrt(np.where(diag > 0, diag, 1.0))
-    return unit[:, None] * matrix * unit[None, :]  # type: ignore[no-any-return]
+    return unit[:, None] * matrix * unit[None, :]
 
 
 def _natural_jacobian(model: CovarianceModel, theta: NDArray[np.float64]) -> NDArray[np.float64]:

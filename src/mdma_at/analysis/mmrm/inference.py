@@ -13,6 +13,7 @@ covariance parameters = inverse of half the observed Hessian of -2 log L.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -204,5 +205,6 @@ def _covariance_of_theta(hessian: Array) -> Array:
     if np.linalg.cond(equilibrated) < 1e12:
         inverse = linalg.inv(equilibrated)
     else:
-        inverse = linalg.pinvh(equilibrated)
-    return unit[:, None] * inverse * unit[None, :]  # type: ignore[no-any-return]
+        # scipy-stubs widen pinvh's result to floating; a float64 input gives float64.
+        inverse = cast(Array, linalg.pinvh(equilibrated))
+    return unit[:, None] * inverse * unit[None, :]

@@ -14,6 +14,7 @@ any parametrisation follows by the chain rule d(-2 log L)/d theta_j = sum(M * dS
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -68,7 +69,8 @@ def evaluate(
         logdet += m * 2.0 * float(np.sum(np.log(np.diag(chol))))
         whitened.append((inv_chol, flat, yw))
     try:
-        xtvx_chol = np.linalg.cholesky(xtvx)
+        # numpy's stubs widen cholesky's result to floating; a float64 input gives float64.
+        xtvx_chol = cast(Array, np.linalg.cholesky(xtvx))
     except np.linalg.LinAlgError:
         return None
     beta = linalg.cho_solve((xtvx_chol, True), xtvy)
@@ -87,7 +89,7 @@ def evaluate(
     value = logdet - data.log_weight_sum + rss + n * LOG_2PI
     if reml:
         value += 2.0 * float(np.sum(np.log(np.diag(xtvx_chol)))) - p * LOG_2PI
-    grad = None
+    grad: Array | None = None
     if gradient:
         grad = np.zeros_like(flat_sigmas)
         inv_lt = linalg.solve_triangular(xtvx_chol, np.eye(p), lower=True).T  # C^-T

@@ -10,6 +10,7 @@ been given that arm at that visit.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,7 +50,7 @@ def default_arm(data: MmrmData) -> str | None:
     return factors[0] if factors else None
 
 
-def _frame(rows: list[dict[str, Any]], data: MmrmData) -> pd.DataFrame:
+def _frame(rows: Sequence[Mapping[Any, Any]], data: MmrmData) -> pd.DataFrame:
     grid = pd.DataFrame(rows)
     for name, levels in data.factor_levels.items():
         if name in grid and isinstance(data.frame[name].dtype, pd.CategoricalDtype):

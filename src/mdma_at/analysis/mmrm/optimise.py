@@ -162,7 +162,7 @@ def _inverse_curvature(data: MmrmData, model: CovarianceModel, theta: Array) -> 
         return np.eye(theta.size)
     if not np.all(np.isfinite(inverse)) or np.any(np.linalg.eigvalsh(inverse) <= 0):
         return np.eye(theta.size)
-    return 0.5 * (inverse + inverse.T)  # type: ignore[no-any-return]
+    return 0.5 * (inverse + inverse.T)
 
 
 def _newton_polish(

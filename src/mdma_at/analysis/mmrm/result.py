@@ -317,4 +317,4 @@ def _matrix(matrix: Array) -> list[list[float | None]]:
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: _number(v) for k, v in row.items()} for row in frame.to_dict("records")]
+    return [{str(k): _number(v) for k, v in row.items()} for row in frame.to_dict("records")]

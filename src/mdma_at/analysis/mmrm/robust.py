@@ -13,6 +13,8 @@ pattern block with batched linear algebra.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
@@ -31,14 +33,14 @@ def sandwich(data: MmrmData, sigmas: Array, beta: Array, bread: Array, *, jackkn
         sub = sigmas[block.group][np.ix_(block.visits, block.visits)]
         inv_chol = np.linalg.inv(np.linalg.cholesky(sub))
         xw = (inv_chol @ block.x.reshape(k, m * p)).reshape(k, m, p).transpose(1, 0, 2)
-        rw = (inv_chol @ (block.y - block.x @ beta)).T  # (m, k)
+        rw: NDArray[np.floating[Any]] = (inv_chol @ (block.y - block.x @ beta)).T  # (m, k)
         if jackknife:
             leverage = xw @ bread @ xw.transpose(0, 2, 1)  # (m, k, k)
             rw = np.linalg.solve(np.eye(k) - leverage, rw[:, :, None])[:, :, 0]
         scores = np.einsum("mkp,mk->mp", xw, rw)
         meat += scores.T @ scores
     out = bread @ meat @ bread
-    return 0.5 * (out + out.T)  # type: ignore[no-any-return]
+    return 0.5 * (out + out.T)
 
 
 def between_within_df(data: MmrmData) -> Array:

@@ -11,24 +11,28 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 _SUFFIXES = ("64_", "")
 _PREFIXES = ("scipy_openblas", "openblas")
 
+_Setter = Callable[[int], object]
+_Getter = Callable[[], int]
+
 
 @cache
-def _controls() -> tuple[tuple[object, object], ...]:
+def _controls() -> tuple[tuple[_Setter, _Getter], ...]:
     maps = Path("/proc/self/maps")
     if not maps.is_file():
         return ()
     paths = sorted(
         {line.split()[-1] for line in maps.read_text().splitlines() if "openblas" in line.lower()}
     )
-    found = []
+    found: list[tuple[_Setter, _Getter]] = []
     for path in paths:
         try:
             library = ctypes.CDLL(path)
@@ -49,7 +53,17 @@ def _controls() -> tuple[tuple[object, object], ...]:
 
 
 _lock = threading.Lock()
-_state: dict[str, object] = {"depth": 0, "previous": []}
+
+
+@dataclass
+class _Saved:
+    """How many blocks are open, and the thread counts the last one to leave restores."""
+
+    depth: int = 0
+    previous: list[int] = field(default_factory=list)
+
+
+_state = _Saved()
 
 
 @contextmanager
@@ -61,17 +75,16 @@ def single_threaded_blas() -> Iterator[None]:
     """
     controls = _controls()
     with _lock:
-        if _state["depth"] == 0:
-            _state["previous"] = [getter() for _, getter in controls]  # type: ignore[operator]
+        if _state.depth == 0:
+            _state.previous = [getter() for _, getter in controls]
             for setter, _ in controls:
-                setter(1)  # type: ignore[operator]
-        _state["depth"] = int(_state["depth"]) + 1  # type: ignore[call-overload]
+                setter(1)
+        _state.depth += 1
     try:
         yield
     finally:
         with _lock:
-            _state["depth"] = int(_state["depth"]) - 1  # type: ignore[call-overload]
-            if _state["depth"] == 0:
-                previous = _state["previous"]
-                for (setter, _), count in zip(controls, previous, strict=True):  # type: ignore[call-overload]
-                    setter(count)  # type: ignore[operator]
+            _state.depth -= 1
+            if _state.depth == 0:
+                for (setter, _), count in zip(controls, _state.previous, strict=True):
+                    setter(count)

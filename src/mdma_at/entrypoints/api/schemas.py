@@ -35,7 +35,8 @@ Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON)]
 
 
 def _text(field: str) -> str:
-    return Field("", max_length=MAX_LENGTHS[field])  # type: ignore[no-any-return]
+    text: str = Field("", max_length=MAX_LENGTHS[field])
+    return text
 
 
 class PatientCreate(Strict):

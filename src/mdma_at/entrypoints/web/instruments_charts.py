@@ -107,7 +107,7 @@ def chart_shape(trajectory: Trajectory) -> ChartShape:
         if risk
         else tuple((y(v), str(v)) for v in _y_tick_values(trajectory.y_max))
     )
-    x_ticks = ((x(0), f"{first:%d %b %Y}"),)
+    x_ticks: tuple[tuple[float, str], ...] = ((x(0), f"{first:%d %b %Y}"),)
     if span_days:
         x_ticks += ((x(len(days) - 1), f"{last:%d %b %Y}"),)
     return ChartShape(
