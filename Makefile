@@ -6,6 +6,12 @@ export UV_LINK_MODE := copy
 VENV := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers: one per CPU (`make test WORKERS=0` runs in one process). pytest-randomly
+# shuffles the order on every run and prints its seed; repeat an order with
+# `make test PYTEST_ARGS=--randomly-seed=N` (`-p no:randomly` keeps file order; docs/development.md).
+WORKERS ?= auto
+PYTEST_ARGS ?=
+PYTEST := $(VENV)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 .PHONY: run test setup lint typecheck contracts unit integration e2e clinical bench clean
 
@@ -32,16 +38,16 @@ contracts: setup
 	$(VENV)/lint-imports
 
 unit: setup
-	$(VENV)/pytest tests/unit tests/clinical -q
+	$(PYTEST) tests/unit tests/clinical -q
 
 integration: setup
-	$(VENV)/pytest tests/integration -q
+	$(PYTEST) tests/integration -q
 
 e2e: setup
-	$(VENV)/pytest tests/e2e -q
+	$(PYTEST) tests/e2e -q
 
 test: lint typecheck contracts
-	$(VENV)/pytest -q
+	$(PYTEST) -q
 
 bench: setup
 	$(VENV)/python bench/mmrm.py

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -57,6 +58,14 @@ class RunningApp:
     env: Mapping[str, str]
     database_url: str
     workdir: Path
+
+
+def copy_sqlite_database(source: Path, target: Path) -> None:
+    """Copy a SQLite database file consistently (SQLite's online backup, WAL pages included)."""
+    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+        origin.backup(copy)
+    origin.close()
+    copy.close()
 
 
 def app_env(workdir: Path, extra_env: Mapping[str, str] | None = None) -> dict[str, str]:
