@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-EXAMPLE = Path("/work/shared/examples/session-timeline.json")
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "session-timeline.json"
 
 
 def mdma_at(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
