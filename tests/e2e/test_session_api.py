@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from support.cli import mdma_at
-from support.db import row_counts
+from support.db import last_audit_action, row_counts
 from support.server import RunningApp
 
 PATIENT = "DEMO-010"
@@ -115,13 +115,15 @@ def test_an_entry_out_of_time_order_is_refused(therapist, session_id) -> None:
 
 
 def test_only_a_physician_may_override(demo_app, therapist, session_id) -> None:
-    before = row_counts(demo_app.database_url)
+    before = row_counts(demo_app.database_url, ignore=("audit_events",))
     response = therapist.post(
         f"/api/sessions/{session_id}/entries",
         json={"kind": "override", "data": {"action": "supplemental", "reason": "x"}},
     )
     assert response.status_code == 403
-    assert row_counts(demo_app.database_url) == before  # refused, and nothing stored anywhere
+    # refused, nothing stored anywhere, and the refusal itself is in the audit trail
+    assert row_counts(demo_app.database_url, ignore=("audit_events",)) == before
+    assert last_audit_action(demo_app.database_url) == "access_denied"
 
 
 def test_two_writers_at_once_lose_nothing(demo_app, therapist, session_id) -> None:
