@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from mdma_at.domain.errors import InvalidInput
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/mdma-at.db"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
@@ -45,4 +47,17 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The installation's settings.
+
+    Raises:
+        InvalidInput: a variable that is invalid, named as the operator sets it
+            (``MDMA_AT_SESSION_IDLE_MINUTES``), or ``settings`` for a rule across variables; the
+            command line turns it into its one-line exit 2 instead of a traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = "_".join(str(part) for part in first["loc"])
+        field = f"MDMA_AT_{location.upper()}" if location else "settings"
+        raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None
