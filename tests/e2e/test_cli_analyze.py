@@ -1,4 +1,4 @@
-"""`mdma-at analyze mmrm` as a real subprocess: the JSON contract, the human output, exit codes."""
+"""`mdma-at analyze mmrm`: the JSON contract, the human output, exit codes (one as a subprocess)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from support.cli import mdma_at_in_process
 
 CONTRACT = [
     "coefficients",
@@ -26,12 +28,9 @@ FORMULA = "CHG ~ BASE + ARM*VISIT + us(VISIT | SUBJ)"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mdma_at", "analyze", "mmrm", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    # in-process: a subprocess each would load pandas, scipy and formulaic again (seconds); the
+    # real entry point is tested by test_analyze_as_a_subprocess_keeps_the_contract
+    return mdma_at_in_process("analyze", "mmrm", *args)
 
 
 def write_trial(path: Path, *, rows: list[dict[str, object]] | None = None) -> Path:
@@ -69,6 +68,17 @@ def write_trial(path: Path, *, rows: list[dict[str, object]] | None = None) -> P
 @pytest.fixture
 def trial(tmp_path: Path) -> Path:
     return write_trial(tmp_path / "trial.csv")
+
+
+def test_analyze_as_a_subprocess_keeps_the_contract(trial: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mdma_at", "analyze", "mmrm", str(trial), "--formula", FORMULA],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("MMRM: 40 subjects")
 
 
 def test_fit_prints_the_json_contract_with_na_and_empty_cells_as_missing(trial: Path) -> None:

@@ -6,7 +6,7 @@ fed in (binary, empty, huge, nested 100 000 deep, non-finite or oversized number
 digits of other scripts, broken settings, a database that is not there), no run may end in a
 traceback or in the guard's ``error: internal:`` line, which would mean a defect of mdma-at.
 
-Bounded on purpose (about 45 subprocesses): one case per kind of input and command, not a
+Bounded on purpose (about 40 subprocesses): one case per kind of input and command, not a
 random search; the unit tiers test the parsers' rules one by one.
 """
 
@@ -162,15 +162,8 @@ FORMULA = "Y ~ ARM*VISIT + us(VISIT | SUBJ)"
 
 
 @pytest.mark.parametrize(
-    "content",
-    [
-        bytes(range(256)) * 8,
-        b"",
-        "SUBJ,ARM,VISIT,Y\nJosé,A,V1,1.0\n".encode("latin-1"),
-        b"SUBJ,ARM,VISIT,Y\nS1,A\nS2,A,V1,1,2,3\n",
-    ],
-    ids=["binary", "empty", "not_utf8", "ragged"],
-)
+    "content", [bytes(range(256)) * 8, b""], ids=["binary", "empty"]
+)  # each loads pandas and scipy (seconds): two of the reader's failures, the rest is unit-tested
 def test_analyze_refuses_a_file_that_is_not_a_csv_table(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "data.csv"
     path.write_bytes(content)
@@ -182,16 +175,9 @@ def test_analyze_refuses_a_file_that_is_not_a_csv_table(tmp_path: Path, content:
     reason="issue 11 defect 4 (inf in the response is a traceback, exit 1): fixed on the MMRM "
     "branch; remove this mark when merging it",
 )
-@pytest.mark.parametrize("cell", ["inf", "-Infinity"])
-def test_analyze_refuses_a_non_finite_response(tmp_path: Path, cell: str) -> None:
-    path = _trial_csv(tmp_path / "data.csv", {4: cell})
+def test_analyze_refuses_a_non_finite_response(tmp_path: Path) -> None:
+    path = _trial_csv(tmp_path / "data.csv", {4: "-Infinity"})
     assert_refused(run("analyze", "mmrm", str(path), "--formula", FORMULA, "--json"))
-
-
-def test_analyze_answers_on_a_well_formed_table(tmp_path: Path) -> None:
-    # the control for the refusals above: the same table, untouched, is fitted (exit 0)
-    done = run("analyze", "mmrm", str(_trial_csv(tmp_path / "data.csv")), "--formula", FORMULA)
-    assert done.returncode == 0 and done.stderr == "", done.stderr
 
 
 # --- the database commands and the settings ---------------------------------------------------
