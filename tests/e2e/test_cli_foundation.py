@@ -11,6 +11,7 @@ from sqlalchemy import create_engine, text
 
 from support import fixtures
 from support.cli import mdma_at
+from support.db import row_counts
 from support.postgres import PostgresServer
 
 
@@ -65,8 +66,9 @@ def test_audit_verify_passes_then_names_the_event_altered_behind_the_apps_back(
 
 
 def test_a_short_password_is_refused_with_exit_2_naming_the_field(env: dict[str, str]) -> None:
-    mdma_at("db", "upgrade", env=env)
-    mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env)
+    assert mdma_at("db", "upgrade", env=env).returncode == 0
+    assert mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
+    before = row_counts(env["MDMA_AT_DATABASE_URL"])
     refused = mdma_at(
         "user",
         "add",
@@ -81,6 +83,7 @@ def test_a_short_password_is_refused_with_exit_2_naming_the_field(env: dict[str,
     )
     assert refused.returncode == 2
     assert refused.stderr.strip() == "error: password: must be at least 12 characters"
+    assert row_counts(env["MDMA_AT_DATABASE_URL"]) == before  # no user, no audit event
 
 
 def test_an_unknown_role_is_refused_with_exit_2(tmp_path: Path) -> None:
@@ -98,11 +101,22 @@ def test_an_unknown_role_is_refused_with_exit_2(tmp_path: Path) -> None:
         stdin="a long enough pass\n",
     )
     assert refused.returncode == 2 and refused.stderr.startswith("error: role:")
+    assert refused.stderr.count("\n") == 1 and refused.stdout == ""
 
 
 def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:
     env = {**os.environ, "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    mdma_at("db", "upgrade", env=env)
+    assert mdma_at("db", "upgrade", env=env).returncode == 0
     assert mdma_at("db", "seed-demo", env=env).returncode == 0
-    assert mdma_at("db", "seed-demo", env=env).returncode == 2
-    assert mdma_at("db", "seed-demo", "--if-empty", env=env).returncode == 0
+    seeded = row_counts(env["MDMA_AT_DATABASE_URL"])
+    again = mdma_at("db", "seed-demo", env=env)
+    assert (again.returncode, again.stderr) == (
+        2,
+        "error: database: not empty; the demo clinic loads only into an empty one\n",
+    )
+    if_empty = mdma_at("db", "seed-demo", "--if-empty", env=env)
+    assert (if_empty.returncode, if_empty.stdout) == (
+        0,
+        "demo clinic not loaded: the database already has staff\n",
+    )
+    assert row_counts(env["MDMA_AT_DATABASE_URL"]) == seeded  # neither added anything
