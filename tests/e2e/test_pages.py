@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from mdma_at.services.demo import DEMO_PASSWORD
+from support.db import row_counts
 from support.server import RunningApp
 
 
@@ -74,6 +75,7 @@ def test_a_sign_in_without_its_csrf_token_is_refused(demo_app: RunningApp) -> No
 @pytest.mark.parametrize("path", ["/patients/new", "/patients/1/withdraw", "/logout"])
 def test_every_form_post_without_the_csrf_token_is_refused(demo_app: RunningApp, path: str) -> None:
     client = signed_in(demo_app, "c.mensah", DEMO_PASSWORD)
+    before = row_counts(demo_app.database_url)
     response = client.post(
         path,
         data={
@@ -88,6 +90,7 @@ def test_every_form_post_without_the_csrf_token_is_refused(demo_app: RunningApp,
         },
     )
     assert response.status_code == 403
+    assert row_counts(demo_app.database_url) == before  # nothing stored, in any table
     assert client.get("/patients/1").status_code == 200  # still signed in, nothing changed
     assert "Withdrawn" not in client.get("/patients/1").text
 
@@ -111,6 +114,7 @@ def test_a_duplicate_study_id_on_the_form_is_shown_and_nothing_is_stored(
 ) -> None:
     client = signed_in(demo_app, "c.mensah", DEMO_PASSWORD)
     form = client.get("/patients/new")
+    before = row_counts(demo_app.database_url)
     response = client.post(
         "/patients/new",
         data={
@@ -124,6 +128,7 @@ def test_a_duplicate_study_id_on_the_form_is_shown_and_nothing_is_stored(
     )
     assert response.status_code == 422
     assert "already registered" in response.text
+    assert row_counts(demo_app.database_url) == before
     listing = client.get("/patients", params={"q": "DEMO-002"}).text
     assert len(re.findall(r'href="/patients/\d+"', listing)) == 1
 
