@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from mdma_at.services.demo import DEMO_PASSWORD
-from support.db import row_counts
+from support.db import last_audit_action, row_counts
 from support.server import RunningApp
 
 
@@ -75,7 +75,7 @@ def test_a_sign_in_without_its_csrf_token_is_refused(demo_app: RunningApp) -> No
 @pytest.mark.parametrize("path", ["/patients/new", "/patients/1/withdraw", "/logout"])
 def test_every_form_post_without_the_csrf_token_is_refused(demo_app: RunningApp, path: str) -> None:
     client = signed_in(demo_app, "c.mensah", DEMO_PASSWORD)
-    before = row_counts(demo_app.database_url)
+    before = row_counts(demo_app.database_url, ignore=("audit_events",))
     response = client.post(
         path,
         data={
@@ -90,7 +90,9 @@ def test_every_form_post_without_the_csrf_token_is_refused(demo_app: RunningApp,
         },
     )
     assert response.status_code == 403
-    assert row_counts(demo_app.database_url) == before  # nothing stored, in any table
+    # nothing stored in any table; the refusal itself is audited
+    assert row_counts(demo_app.database_url, ignore=("audit_events",)) == before
+    assert last_audit_action(demo_app.database_url) == "csrf_rejected"
     assert client.get("/patients/1").status_code == 200  # still signed in, nothing changed
     assert "Withdrawn" not in client.get("/patients/1").text
 
