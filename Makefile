@@ -6,6 +6,12 @@ export UV_LINK_MODE := copy
 VENV := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers: one per CPU (`make test WORKERS=0` runs in one process). pytest-randomly
+# shuffles the order on every run and prints its seed; repeat an order with
+# `make test PYTEST_ARGS=--randomly-seed=N` (`-p no:randomly` keeps file order; docs/development.md).
+WORKERS ?= auto
+PYTEST_ARGS ?=
+PYTEST := $(VENV)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 .PHONY: run test setup lint typecheck contracts unit integration e2e clinical bench clean fuzz
 
@@ -32,10 +38,10 @@ contracts: setup
 	$(VENV)/lint-imports
 
 unit: setup
-	$(VENV)/pytest tests/unit tests/clinical -q
+	$(PYTEST) tests/unit tests/clinical -q
 
 integration: setup
-	$(VENV)/pytest tests/integration -q
+	$(PYTEST) tests/integration -q
 
 # A long schemathesis run of the whole API on SQLite and PostgreSQL (the test suite runs ~300
 # cases per database): FUZZ_EXAMPLES cases per operation, same seed every run.
@@ -44,10 +50,10 @@ fuzz: setup
 	MDMA_AT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/pytest tests/integration/test_api_fuzz.py -q
 
 e2e: setup
-	$(VENV)/pytest tests/e2e -q
+	$(PYTEST) tests/e2e -q
 
 test: lint typecheck contracts
-	$(VENV)/pytest -q
+	$(PYTEST) -q
 
 bench: setup
 	$(VENV)/python bench/mmrm.py

@@ -7,8 +7,10 @@ from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from mdma_at.domain.errors import InvalidInput
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/mdma-at.db"
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
@@ -93,4 +95,17 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The installation's settings.
+
+    Raises:
+        InvalidInput: a variable that is invalid, named as the operator sets it
+            (``MDMA_AT_SESSION_IDLE_MINUTES``), or ``settings`` for a rule across variables; the
+            command line turns it into its one-line exit 2 instead of a traceback.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = "_".join(str(part) for part in first["loc"])
+        field = f"MDMA_AT_{location.upper()}" if location else "settings"
+        raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from None

@@ -351,7 +351,7 @@ def test_the_decision_follows_the_order_of_precedence(
         assert result["by_id"]["washout_sertraline"]["status"] == "pending"
 
 
-#: /work/shared/examples/intake.json (DESIGN.md §5 example), inlined so the test stands alone.
+#: examples/intake.json (DESIGN.md §5 example), inlined so the test stands alone.
 EXAMPLE: dict[str, Any] = {
     "screening_date": "2026-09-14", "age": 36, "sex": "male", "childbearing_potential": False,
     "pregnant": False, "breastfeeding": False, "pregnancy_test": None,

@@ -28,8 +28,7 @@ from mdma_at.protocols import get_protocol
 
 T0 = datetime(2026, 9, 30, 8, 0, tzinfo=UTC)
 MAPP = get_protocol("mapp_v1").dosing
-# A copy of the shared example timeline (its source: reference/session-timeline.SOURCE.md).
-EXAMPLE = Path(__file__).parent / "reference" / "session-timeline.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "session-timeline.json"
 
 
 def at(clock: str) -> str:

@@ -1,41 +1,68 @@
-"""The e2e tier: the real app as a subprocess on the demo clinic, the CLI as a subprocess."""
+"""The e2e tier: the real app as a subprocess on the demo clinic, the CLI as a subprocess.
+
+The demo clinic is seeded once per pytest process (once per xdist worker) through the CLI, into a
+template SQLite file. ``demo_app`` serves a copy of it for the whole session; tests that change
+what other tests read, or read what other tests change, take ``own_demo_app``: a fresh copy of the
+template behind its own server (a copy and a start cost ≈ 2 s; seeding again would cost ≈ 11 s).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from support import fixtures
 from support.cli import mdma_at
-from support.server import RunningApp, app_server
+from support.server import RunningApp, app_env, app_server, copy_sqlite_database
 
 OTHER_SITE_PASSWORD = "other site password"
 
 
 @pytest.fixture(scope="session")
-def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """The demo clinic, plus a second site with one therapist (for the isolation tests)."""
-    workdir = tmp_path_factory.mktemp("demo-app")
-    with app_server(
-        workdir,
-        before=[["db", "upgrade"], ["db", "seed-demo"], ["site", "add", "OTHER", "Other Clinic"]],
-    ) as app:
-        added = mdma_at(
-            "user",
-            "add",
-            "t.other",
-            "--name",
-            "Other Therapist",
-            "--role",
-            "therapist@OTHER",
-            "--password-stdin",
-            env=app.env,
-            stdin=OTHER_SITE_PASSWORD + "\n",
-        )
-        assert added.returncode == 0, added.stderr
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo clinic plus a second site with one therapist (for the isolation tests), seeded
+    through the CLI as an operator would; returns the SQLite file. Never served itself."""
+    workdir = tmp_path_factory.mktemp("demo-template")
+    env = app_env(workdir)
+    for args in (["db", "upgrade"], ["db", "seed-demo"], ["site", "add", "OTHER", "Other Clinic"]):
+        done = mdma_at(*args, env=env)
+        assert done.returncode == 0, done.stderr
+    added = mdma_at(
+        "user",
+        "add",
+        "t.other",
+        "--name",
+        "Other Therapist",
+        "--role",
+        "therapist@OTHER",
+        "--password-stdin",
+        env=env,
+        stdin=OTHER_SITE_PASSWORD + "\n",
+    )
+    assert added.returncode == 0, added.stderr
+    return workdir / "e2e.db"
+
+
+def _serve_copy(template: Path, workdir: Path) -> Iterator[RunningApp]:
+    copy_sqlite_database(template, workdir / "e2e.db")
+    with app_server(workdir) as app:
         yield app
+
+
+@pytest.fixture(scope="session")
+def demo_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """The demo clinic shared by the session's tests: read what the demo seeds, or change only
+    what no other test reads."""
+    yield from _serve_copy(demo_template, tmp_path_factory.mktemp("demo-app"))
+
+
+@pytest.fixture
+def own_demo_app(demo_template: Path, tmp_path: Path) -> Iterator[RunningApp]:
+    """A fresh demo clinic for this test alone, exactly as seeded."""
+    yield from _serve_copy(demo_template, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""`mdma-at analyze mmrm` as a real subprocess: the JSON contract, the human output, exit codes."""
+"""`mdma-at analyze mmrm`: the JSON contract, the human output, exit codes (one as a subprocess)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from support.cli import mdma_at_in_process
 
 CONTRACT = [
     "coefficients",
@@ -25,14 +27,10 @@ CONTRACT = [
 FORMULA = "CHG ~ BASE + ARM*VISIT + us(VISIT | SUBJ)"
 
 
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mdma_at", "analyze", "mmrm", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-    )
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    # in-process: a subprocess each would load pandas, scipy and formulaic again (seconds); the
+    # real entry point is tested by test_analyze_as_a_subprocess_keeps_the_contract
+    return mdma_at_in_process("analyze", "mmrm", *args)
 
 
 def write_trial(path: Path, *, rows: list[dict[str, object]] | None = None) -> Path:
@@ -70,6 +68,17 @@ def write_trial(path: Path, *, rows: list[dict[str, object]] | None = None) -> P
 @pytest.fixture
 def trial(tmp_path: Path) -> Path:
     return write_trial(tmp_path / "trial.csv")
+
+
+def test_analyze_as_a_subprocess_keeps_the_contract(trial: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mdma_at", "analyze", "mmrm", str(trial), "--formula", FORMULA],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("MMRM: 40 subjects")
 
 
 def test_fit_prints_the_json_contract_with_na_and_empty_cells_as_missing(trial: Path) -> None:
@@ -287,7 +296,14 @@ def test_a_missing_data_file_is_bad_input(tmp_path: Path) -> None:
 def test_code_in_a_formula_is_refused_and_never_runs(trial: Path, tmp_path: Path) -> None:
     # issue 10, item 4: this formula used to write pwned.txt through formulaic's Python eval.
     formula = "CHG ~ BASE + np.savetxt('pwned.txt', BASE) + us(VISIT | SUBJ)"
-    done = run(str(trial), "--formula", formula, "--json", cwd=tmp_path)
+    # a real process in its own directory: the attack wrote its file into the working directory
+    done = subprocess.run(
+        [sys.executable, "-m", "mdma_at", "analyze", "mmrm", str(trial), "--formula", formula],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.startswith(

@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from support import fixtures
 from support.cli import mdma_at
+from support.db import row_counts
 from support.postgres import PostgresServer
 
 
@@ -125,8 +126,9 @@ def test_db_upgrade_runs_as_the_owner_and_the_server_role_gets_only_its_grants(
 
 
 def test_a_short_password_is_refused_with_exit_2_naming_the_field(env: dict[str, str]) -> None:
-    mdma_at("db", "upgrade", env=env)
-    mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env)
+    assert mdma_at("db", "upgrade", env=env).returncode == 0
+    assert mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
+    before = row_counts(env["MDMA_AT_DATABASE_URL"])
     refused = mdma_at(
         "user",
         "add",
@@ -141,6 +143,7 @@ def test_a_short_password_is_refused_with_exit_2_naming_the_field(env: dict[str,
     )
     assert refused.returncode == 2
     assert refused.stderr.strip() == "error: password: must be at least 12 characters"
+    assert row_counts(env["MDMA_AT_DATABASE_URL"]) == before  # no user, no audit event
 
 
 def test_an_unknown_role_is_refused_with_exit_2(tmp_path: Path) -> None:
@@ -158,6 +161,7 @@ def test_an_unknown_role_is_refused_with_exit_2(tmp_path: Path) -> None:
         stdin="a long enough pass\n",
     )
     assert refused.returncode == 2 and refused.stderr.startswith("error: role:")
+    assert refused.stderr.count("\n") == 1 and refused.stdout == ""
 
 
 def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:

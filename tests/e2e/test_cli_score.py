@@ -1,4 +1,4 @@
-"""`mdma-at score` as a real subprocess: the JSON contract, the human output, exit codes."""
+"""`mdma-at score`: the JSON contract, the human output, exit codes (one test as a subprocess)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+
+from support.cli import mdma_at_in_process
 
 CONTRACT = [
     "instrument",
@@ -23,12 +25,28 @@ CONTRACT = [
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mdma_at", "score", *args],
+    # in-process: these tests are about scoring and its messages, and a subprocess each costs
+    # seconds; the real entry point is tested by test_score_as_a_subprocess_keeps_the_contract
+    return mdma_at_in_process("score", *args)
+
+
+def test_score_as_a_subprocess_keeps_the_contract() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mdma_at", "score", "phq9", "--items", "1,2,3,0,1,2,1,0,1"],
         capture_output=True,
         text=True,
         check=False,
     )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "PHQ-9: total 11, moderate"
+    refused = subprocess.run(
+        [sys.executable, "-m", "mdma_at", "score", "gad7", "--items", "0,0,0,0,0,0", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == "error: items: GAD-7 has 7 items, got 6 answers\n"
 
 
 def scored(*args: str) -> dict[str, object]:

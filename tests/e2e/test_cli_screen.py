@@ -15,9 +15,7 @@ from typing import Any
 
 import pytest
 
-#: The DESIGN.md §5 example intake (the project's shared examples/intake.json), copied into the
-#: repository so that the test reads nothing outside it.
-EXAMPLE = Path(__file__).parents[1] / "clinical" / "reference" / "intake-example.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "intake.json"
 
 BASE: dict[str, Any] = {
     "screening_date": "2026-11-02",

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-# The shared example timeline, copied into the repository (tests/clinical/reference/).
-EXAMPLE = Path(__file__).parents[1] / "clinical" / "reference" / "session-timeline.json"
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "session-timeline.json"
 
 
 def mdma_at(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

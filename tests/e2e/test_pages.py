@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from mdma_at.services.demo import DEMO_PASSWORD
+from support.db import last_audit_action, row_counts
 from support.server import RunningApp
 
 
@@ -74,6 +75,7 @@ def test_a_sign_in_without_its_csrf_token_is_refused(demo_app: RunningApp) -> No
 @pytest.mark.parametrize("path", ["/patients/new", "/patients/1/withdraw", "/logout"])
 def test_every_form_post_without_the_csrf_token_is_refused(demo_app: RunningApp, path: str) -> None:
     client = signed_in(demo_app, "c.mensah", DEMO_PASSWORD)
+    before = row_counts(demo_app.database_url, ignore=("audit_events",))
     response = client.post(
         path,
         data={
@@ -88,14 +90,19 @@ def test_every_form_post_without_the_csrf_token_is_refused(demo_app: RunningApp,
         },
     )
     assert response.status_code == 403
+    # nothing stored in any table; the refusal itself is audited
+    assert row_counts(demo_app.database_url, ignore=("audit_events",)) == before
+    assert last_audit_action(demo_app.database_url) == "csrf_rejected"
     assert client.get("/patients/1").status_code == 200  # still signed in, nothing changed
     assert "Withdrawn" not in client.get("/patients/1").text
 
 
-def test_the_dashboard_shows_today_overdue_and_alerts(demo_app: RunningApp) -> None:
-    html = signed_in(demo_app, "c.mensah", DEMO_PASSWORD).get("/").text
+def test_the_dashboard_shows_today_overdue_and_alerts(own_demo_app: RunningApp) -> None:
+    # Its own clinic: a browser test records DEMO-006's overdue visit in the shared one.
+    html = signed_in(own_demo_app, "c.mensah", DEMO_PASSWORD).get("/").text
     assert "Today's visits" in html and "Overdue visits" in html and "Open alerts" in html
-    assert "DEMO-006" in html  # the demo leaves one of its visits overdue
+    overdue = html.split("Overdue visits", 1)[1].split("Open alerts", 1)[0]
+    assert "DEMO-006" in overdue  # the demo leaves one of its visits overdue (services/demo.py)
 
 
 def test_a_therapist_of_another_site_cannot_open_a_chart(demo_app: RunningApp) -> None:
@@ -109,6 +116,7 @@ def test_a_duplicate_study_id_on_the_form_is_shown_and_nothing_is_stored(
 ) -> None:
     client = signed_in(demo_app, "c.mensah", DEMO_PASSWORD)
     form = client.get("/patients/new")
+    before = row_counts(demo_app.database_url)
     response = client.post(
         "/patients/new",
         data={
@@ -122,6 +130,7 @@ def test_a_duplicate_study_id_on_the_form_is_shown_and_nothing_is_stored(
     )
     assert response.status_code == 422
     assert "already registered" in response.text
+    assert row_counts(demo_app.database_url) == before
     listing = client.get("/patients", params={"q": "DEMO-002"}).text
     assert len(re.findall(r'href="/patients/\d+"', listing)) == 1
 

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from support.cli import mdma_at
+from support.db import last_audit_action, row_counts
 from support.server import RunningApp
 
 PATIENT = "DEMO-010"
@@ -56,6 +57,8 @@ def _entries(client: httpx.Client, session_id: int) -> list[dict[str, object]]:
 
 
 def test_a_refused_dose_is_a_stored_decision_with_reasons(therapist, session_id) -> None:
+    # the module's tests share one session in random order: vitals may be recorded already
+    vitals_recorded = any(e["kind"] == "vitals" for e in _entries(therapist, session_id))
     response = therapist.post(
         f"/api/sessions/{session_id}/entries", json={"kind": "request_initial", "data": {"mg": 120}}
     )
@@ -63,7 +66,10 @@ def test_a_refused_dose_is_a_stored_decision_with_reasons(therapist, session_id)
     body = response.json()
     assert body["allowed"] is False
     codes = {reason.split(":")[0] for reason in body["reasons"]}
-    assert {"consent_not_current", "vitals_missing", "pregnancy_test_not_negative"} <= codes
+    assert {"consent_not_current", "pregnancy_test_not_negative"} <= codes
+    assert ("vitals_missing" in codes) is not vitals_recorded
+    stored = _entries(therapist, session_id)[-1]
+    assert (stored["kind"], stored["allowed"]) == ("request_initial", False)  # stored as given
 
 
 @pytest.mark.parametrize(
@@ -118,12 +124,16 @@ def test_an_entry_out_of_time_order_is_refused(therapist, session_id) -> None:
     assert late.status_code == 422 and "events must be in time order" in late.json()["detail"]
 
 
-def test_only_a_physician_may_override(therapist, session_id) -> None:
+def test_only_a_physician_may_override(demo_app, therapist, session_id) -> None:
+    before = row_counts(demo_app.database_url, ignore=("audit_events",))
     response = therapist.post(
         f"/api/sessions/{session_id}/entries",
         json={"kind": "override", "data": {"action": "supplemental", "reason": "x"}},
     )
     assert response.status_code == 403
+    # refused, nothing stored anywhere, and the refusal itself is in the audit trail
+    assert row_counts(demo_app.database_url, ignore=("audit_events",)) == before
+    assert last_audit_action(demo_app.database_url) == "access_denied"
 
 
 def test_two_writers_at_once_lose_nothing(demo_app, therapist, session_id) -> None:

@@ -14,6 +14,9 @@ from support import fixtures
 from support.clinic import Clinic, build_clinic
 from support.clock import FixedClock
 from support.postgres import PostgresServer
+from support.server import copy_sqlite_database
+
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(scope="session")
@@ -21,8 +24,9 @@ def postgres_server() -> Iterator[PostgresServer]:
     yield from fixtures.postgres_server()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database (for the migration tests)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
     else:
@@ -30,12 +34,50 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield from fixtures.postgres_database(server, request.node.name)
 
 
-@pytest.fixture
-def ctx(database_url: str, tmp_path: Path) -> Iterator[Container]:
-    """A migrated, empty database behind the real adapters, with a clock the test controls."""
-    settings = Settings(database_url=database_url, audit_checkpoint_dir=tmp_path / "checkpoints")
+def _migrate(url: str, checkpoints: Path) -> None:
+    settings = Settings(database_url=url, audit_checkpoint_dir=checkpoints)
     container = bootstrap(settings, clock=FixedClock())
     upgrade(container.engine)
+    container.engine.dispose()  # PostgreSQL copies a template only while no one is connected
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per worker, copied for each test (Alembic costs ≈ 0.5 s)."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    _migrate(f"sqlite:///{path}", path.parent / "checkpoints")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A PostgreSQL database migrated once per worker, the template of each test's database."""
+    name = "migrated_template"
+    _migrate(postgres_server.create_database(name), tmp_path_factory.mktemp("checkpoints"))
+    return name
+
+
+@pytest.fixture(params=DATABASES)
+def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of this test alone, at the latest revision, as `db upgrade` leaves it."""
+    if request.param == "sqlite":
+        copy_sqlite_database(request.getfixturevalue("migrated_sqlite"), tmp_path / "test.db")
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("migrated_postgres")
+        yield from fixtures.postgres_database(server, request.node.name, template)
+
+
+@pytest.fixture
+def ctx(migrated_database_url: str, tmp_path: Path) -> Iterator[Container]:
+    """A migrated, empty database behind the real adapters, with a clock the test controls."""
+    settings = Settings(
+        database_url=migrated_database_url, audit_checkpoint_dir=tmp_path / "checkpoints"
+    )
+    container = bootstrap(settings, clock=FixedClock())
     yield container
     container.engine.dispose()
 

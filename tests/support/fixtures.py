@@ -48,20 +48,23 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
 
 
-def postgres_database(server: PostgresServer, hint: str = "test") -> Iterator[str]:
-    """Create a fresh, empty database on the server, yield its URL, and drop it afterwards.
+def postgres_database(
+    server: PostgresServer, hint: str = "test", template: str = "template0"
+) -> Iterator[str]:
+    """Create a fresh database on the server, yield its URL, and drop it afterwards.
 
     Args:
         server: The running server (usually the session's).
         hint: Readable part of the name, e.g. the test's name; it is shortened and made a legal
             identifier, and a counter plus a hash keep names unique within the session.
+        template: The database it starts as a copy of; empty (``template0``) by default.
 
     Yields:
         The SQLAlchemy URL of the new database. Dispose your engines before the test ends; the
         drop disconnects any session still open.
     """
     name = database_name(hint, next(_database_numbers))
-    url = server.create_database(name)
+    url = server.create_database(name, template)
     try:
         yield url
     finally:

@@ -213,19 +213,21 @@ class PostgresServer:
         """SQLAlchemy URL (psycopg 3 driver) of one database on this server."""
         return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self, name: str) -> str:
-        """Create an empty database and return its SQLAlchemy URL.
+    def create_database(self, name: str, template: str = "template0") -> str:
+        """Create a database, empty or as a copy of `template`, and return its SQLAlchemy URL.
 
         Args:
             name: Lower-case identifier, at most 63 characters (``[a-z_][a-z0-9_]*``).
+            template: The database copied: ``template0`` (empty), or one the tests prepared once
+                (e.g. migrated), which must have no open connection while it is copied.
 
         Returns:
             The URL of the new database.
 
         Raises:
-            ValueError: When the name is not a plain identifier.
+            ValueError: When a name is not a plain identifier.
         """
-        self._admin("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'", name)
+        self._admin("CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8'", name, template)
         return self.url_for(name)
 
     def drop_database(self, name: str) -> None:
@@ -314,12 +316,13 @@ class PostgresServer:
                     f"--- server log ({self.log_file}) ---\n{self.log()}"
                 )
 
-    def _admin(self, statement: LiteralString, database: str) -> None:
-        """Run one statement about a database, outside a transaction (CREATE/DROP DATABASE)."""
+    def _admin(self, statement: LiteralString, *databases: str) -> None:
+        """Run one statement about databases, outside a transaction (CREATE/DROP DATABASE)."""
+        names = [sql.Identifier(_checked_name(database)) for database in databases]
         with psycopg.connect(
             host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres", autocommit=True
         ) as connection:
-            connection.execute(sql.SQL(statement).format(sql.Identifier(_checked_name(database))))
+            connection.execute(sql.SQL(statement).format(*names))
 
 
 def _checked_name(name: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -29,6 +30,8 @@ from support.postgres import free_port
 
 #: Seconds the app may take from spawn to a 200 on /healthz.
 STARTUP_TIMEOUT_S = 30.0
+#: Ports tried when the chosen one was taken before the app could bind it.
+PORT_ATTEMPTS = 3
 #: Seconds the app gets to shut down after SIGTERM before it is killed.
 SHUTDOWN_TIMEOUT_S = 10.0
 
@@ -57,6 +60,14 @@ class RunningApp:
     env: Mapping[str, str]
     database_url: str
     workdir: Path
+
+
+def copy_sqlite_database(source: Path, target: Path) -> None:
+    """Copy a SQLite database file consistently (SQLite's online backup, WAL pages included)."""
+    with sqlite3.connect(source) as origin, sqlite3.connect(target) as copy:
+        origin.backup(copy)
+    origin.close()
+    copy.close()
 
 
 def app_env(workdir: Path, extra_env: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -111,21 +122,30 @@ def app_server(
     env = app_env(workdir, extra_env)
     for args in before:
         _run_cli(args, env)
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
     stdout_path, stderr_path = workdir / "server.stdout", workdir / "server.stderr"
-    # Files, not pipes: a chatty server would block on a full pipe nobody reads.
-    with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
-        process = subprocess.Popen(
-            list(command(port)),
-            env=env,
-            cwd=workdir,
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-        )
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        # Files, not pipes: a chatty server would block on a full pipe nobody reads.
+        with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
+            process = subprocess.Popen(
+                list(command(port)),
+                env=env,
+                cwd=workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+            )
+        try:
+            _wait_until_healthy(process, base_url, startup_timeout_s, stderr_path)
+            break
+        except RuntimeError:
+            # Another process (another xdist worker's server, a client's ephemeral port) took
+            # the port between choosing and binding it: choose again.
+            taken = "address already in use" in stderr_path.read_text(errors="replace").lower()
+            if not taken or attempt == PORT_ATTEMPTS:
+                raise
     try:
-        _wait_until_healthy(process, base_url, startup_timeout_s, stderr_path)
         yield RunningApp(
             base_url=base_url, env=env, database_url=env["MDMA_AT_DATABASE_URL"], workdir=workdir
         )

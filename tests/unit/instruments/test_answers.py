@@ -77,3 +77,12 @@ def test_criterion_f_for_an_instrument_other_than_caps5_is_refused() -> None:
 def test_a_boolean_is_not_a_rating() -> None:
     with pytest.raises(InvalidInput, match=r"items\[1\]: True is not a number \(allowed 0–3\)"):
         validate_answers(LIB.get("phq9"), [True] + [0] * 8)
+
+
+@pytest.mark.parametrize("typed", ["١", "１", "+1", "0001", "01", "1_0", "²"])
+def test_a_rating_is_typed_in_ascii_digits_without_sign_or_leading_zeros(typed: str) -> None:
+    # int() accepts every one of these (Arabic-Indic and full-width digits, a plus sign, leading
+    # zeros, underscores); a form never writes them, so the CLI and the API refuse them alike.
+    with pytest.raises(InvalidInput) as error:
+        parse_answers(LIB.get("phq9"), [typed] + ["0"] * 8)
+    assert error.value.field == "items[1]"

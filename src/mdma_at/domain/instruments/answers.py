@@ -8,6 +8,7 @@ it does to the score is the instrument's missing-item rule, never a silent zero.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from mdma_at.domain.errors import InvalidInput
@@ -18,6 +19,10 @@ Answer = int | None
 MISSING_TOKENS = frozenset({"", "na", "n/a"})
 YES_TOKENS = frozenset({"yes", "y", "1"})
 NO_TOKENS = frozenset({"no", "n", "0"})
+#: A rating as the form writes it: ASCII digits (``[0-9]``, not ``\d``, which matches every
+#: script's digits), no plus sign, no leading zero; a minus passes to be refused as out of range.
+_PLAIN_NUMBER = re.compile(r"0|-?[1-9][0-9]*")
+_LONGEST_RATING = 6  # characters; every rating scale ends far below 100000
 
 
 def _field(number: int) -> str:
@@ -109,13 +114,23 @@ def parse_answers(definition: InstrumentDefinition, texts: Sequence[str]) -> tup
                 parsed.append(0)
             else:
                 raise InvalidInput(_field(number), f"{text!r} is not yes/no or 1/0")
+        elif _PLAIN_NUMBER.fullmatch(text) and len(text) > _LONGEST_RATING:
+            # out of range whatever its value (and int() refuses more than 4300 digits)
+            allowed = _allowed(definition, number)
+            raise InvalidInput(_field(number), f"{text[:_LONGEST_RATING]}… is outside {allowed}")
+        elif _PLAIN_NUMBER.fullmatch(text):
+            parsed.append(int(text))
+        elif text.lstrip("+-").isdecimal():
+            # int() would take '١', '１', '+1' and '0001'; a rating is written as on the form
+            raise InvalidInput(
+                _field(number),
+                f"{text!r} must be written with the digits 0-9, without a sign or leading zeros "
+                f"(allowed {_allowed(definition, number)})",
+            )
         else:
-            try:
-                parsed.append(int(text))
-            except ValueError:
-                raise InvalidInput(
-                    _field(number),
-                    f"{text!r} is not a number (allowed {_allowed(definition, number)}, "
-                    "or empty/NA for a missing answer)",
-                ) from None
+            raise InvalidInput(
+                _field(number),
+                f"{text!r} is not a number (allowed {_allowed(definition, number)}, "
+                "or empty/NA for a missing answer)",
+            )
     return validate_answers(definition, parsed)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 from mdma_at.entrypoints.cli import (
     analyze_cmd,
@@ -14,12 +18,37 @@ from mdma_at.entrypoints.cli import (
     session_cmd,
     user_cmd,
 )
+from mdma_at.entrypoints.cli.output import exit_code_of
+
+
+class ContractGroup(TyperGroup):
+    """The root command. Every run, from the shell or from click's test runner, goes through
+    `exit_code_of`, so every way a command can end maps to DESIGN.md §5's exit codes."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        code = exit_code_of(
+            lambda: super(ContractGroup, self).main(
+                args, prog_name, complete_var, standalone_mode=False, **extra
+            )
+        )
+        if standalone_mode:
+            raise SystemExit(code)
+        return code
+
 
 app = typer.Typer(
     name="mdma-at",
     help="mdma-at: the open clinic and trial platform for MDMA-assisted therapy. "
     "Clinical decision support for supervised, licensed settings only; it never replaces the "
     "clinician's judgment.",
+    cls=ContractGroup,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
