@@ -1,0 +1,210 @@
+"""Paging the on-call physician (issue 13, item 3): a real SMTP server (aiosmtpd) and a real
+HTTP receiver on 127.0.0.1 receive the pages; delivery, retries and re-pages are stored and
+audited; a notifier that is down never blocks recording."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from datetime import timedelta
+from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from integration.test_session_recording import (  # the same session the recording tests use
+    CRITICAL,
+    MODERATE_RISK,
+    NORMAL,
+    _record,
+    _screener,
+    session,
+)
+from mdma_at.adapters.notify.email import SmtpNotifier
+from mdma_at.adapters.notify.webhook import WebhookNotifier
+from mdma_at.bootstrap import Container
+from mdma_at.services.dosing_session import load_session
+from mdma_at.services.paging import RETRY_DELAYS, deliver_due, run_paging
+from mdma_at.services.ports import Page
+from mdma_at.services.session_records import DosingSession, EntryKind
+from mdma_at.services.staff import set_on_call
+from support.clinic import OPERATOR, Clinic
+
+__all__ = ["session"]  # a fixture, imported to be used here
+
+ON_CALL = "dr.ayodele@harbour.example"
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[str, _Inbox]]:
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    try:
+        yield f"smtp://127.0.0.1:{controller.port}?from=pager@harbour.example", inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    received: list[dict[str, Any]] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/page", received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _pages(ctx: Container, session: DosingSession) -> list[Page]:
+    with ctx.uow() as uow:
+        return list(uow.pages.for_session(session.id))
+
+
+def _actions(ctx: Container) -> list[str]:
+    with ctx.uow() as uow:
+        return [e.content.action for e in uow.audit.events()]
+
+
+def _on_call(ctx: Container, clinic: Clinic) -> None:
+    set_on_call(ctx.uow(), ctx.clock, OPERATOR, "SITE-A", name="Dr Ayodele", email=ON_CALL)
+
+
+def test_a_critical_reading_pages_by_email_and_webhook_and_repages_until_acknowledged(
+    ctx: Container, clinic: Clinic, session: DosingSession, smtp: Any, webhook: Any
+) -> None:
+    _on_call(ctx, clinic)
+    notifiers = (SmtpNotifier(smtp[0]), WebhookNotifier(webhook[0]))
+    t0 = session.started_at
+    _record(
+        ctx, clinic.therapist_a, session, EntryKind.VITALS, t0 + timedelta(minutes=10), **NORMAL
+    )
+    assert run_paging(ctx.uow, ctx.clock, notifiers) == []  # nothing critical: nobody paged
+
+    # 182/104: systolic ≥ 180 is a hypertensive crisis (ACC/AHA 2017), critical in mapp_v1.
+    _record(
+        ctx, clinic.therapist_a, session, EntryKind.VITALS, t0 + timedelta(minutes=20), **CRITICAL
+    )
+    sent = run_paging(ctx.uow, ctx.clock, notifiers)
+    assert sorted((p.channel, p.status, p.recipient) for p in sent) == [
+        ("email", "sent", ON_CALL),
+        ("webhook", "sent", ON_CALL),
+    ]
+    (mail_from, rcpt, content) = smtp[1].messages[0]
+    message = message_from_bytes(content)
+    assert mail_from == "pager@harbour.example" and rcpt == [ON_CALL]
+    assert "CRITICAL vital signs" in message["Subject"]
+    assert "systolic 182" in message.get_payload()
+    assert webhook[1][0]["recipient"] == ON_CALL and "systolic 182" in webhook[1][0]["text"]
+    assert _actions(ctx).count("page_sent") == 2
+
+    # Not acknowledged: nothing more before the site's 5 minutes (the default), then a re-page.
+    ctx.clock.advance(minutes=4)  # type: ignore[attr-defined]
+    assert run_paging(ctx.uow, ctx.clock, notifiers) == []
+    ctx.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    repaged = run_paging(ctx.uow, ctx.clock, notifiers)
+    assert {p.cause for p in repaged} == {"repage"} and len(smtp[1].messages) == 2
+
+    # The physician acknowledges: paging stops, the alert stays active.
+    acknowledged_at = session.started_at + timedelta(minutes=26)
+    _record(ctx, clinic.physician_a, session, EntryKind.ACKNOWLEDGE, acknowledged_at)
+    ctx.clock.advance(minutes=10)  # type: ignore[attr-defined]
+    assert run_paging(ctx.uow, ctx.clock, notifiers) == []
+    assert len(smtp[1].messages) == 2 and len(webhook[1]) == 2
+    file = load_session(ctx.uow(), ctx.clock, clinic.physician_a, session.id)
+    assert file.folded.state.alerts.active and not file.folded.state.alerts.paging
+
+
+def test_a_notifier_that_is_down_never_blocks_recording_and_is_retried_with_back_off(
+    ctx: Container, clinic: Clinic, session: DosingSession
+) -> None:
+    _on_call(ctx, clinic)
+    down = (SmtpNotifier(f"smtp://127.0.0.1:{_free_port()}"),)  # nothing listens there
+    t0 = session.started_at
+    recorded = _record(
+        ctx, clinic.therapist_a, session, EntryKind.VITALS, t0 + timedelta(minutes=20), **CRITICAL
+    )
+    assert recorded.entry.id  # stored, whatever paging does next
+    (first,) = run_paging(ctx.uow, ctx.clock, down)
+    assert first.status == "retrying" and first.attempts == 1
+    assert first.last_error and "not sent" in first.last_error
+    assert first.next_attempt_at == ctx.clock.now() + RETRY_DELAYS[0]
+    for delay in RETRY_DELAYS:
+        ctx.clock.advance(seconds=delay.total_seconds())  # type: ignore[attr-defined]
+        with ctx.uow() as uow:  # only the retry is sent: the re-page is not due within 4 min
+            due = uow.pages.due(ctx.clock.now())
+        assert [p.id for p in due] == [first.id]
+        deliver_due(ctx.uow, ctx.clock, down)
+    (failed,) = [p for p in _pages(ctx, session) if p.id == first.id]
+    assert failed.status == "failed" and failed.attempts == len(RETRY_DELAYS) + 1
+    assert "page_failed" in _actions(ctx) and "page_failed_retrying" in _actions(ctx)
+    file = load_session(ctx.uow(), ctx.clock, clinic.therapist_a, session.id)
+    assert [e.kind for e in file.entries].count(EntryKind.VITALS) == 1
+
+
+def test_an_escalation_pages_once(
+    ctx: Container, clinic: Clinic, session: DosingSession, webhook: Any
+) -> None:
+    _on_call(ctx, clinic)
+    notifiers = (WebhookNotifier(webhook[0]),)
+    at = session.started_at + timedelta(minutes=30)
+    _record(ctx, clinic.therapist_a, session, EntryKind.ESCALATE, at, note="patient agitated")
+    (paged,) = run_paging(ctx.uow, ctx.clock, notifiers)
+    assert paged.cause == "escalation" and paged.status == "sent"
+    assert "patient agitated" in webhook[1][0]["text"]
+    ctx.clock.advance(minutes=30)  # type: ignore[attr-defined]
+    assert run_paging(ctx.uow, ctx.clock, notifiers) == []
+
+
+def test_a_questionnaire_safety_alert_pages_the_on_call_physician(
+    ctx: Container, clinic: Clinic, session: DosingSession, smtp: Any
+) -> None:
+    _on_call(ctx, clinic)
+    # C-SSRS screener, yes to items 1-3: moderate risk, a safety alert (issue 4 triage).
+    _screener(ctx, clinic, session.patient_id, MODERATE_RISK)
+    (paged,) = run_paging(ctx.uow, ctx.clock, (SmtpNotifier(smtp[0]),))
+    assert paged.safety_alert_id is not None and paged.status == "sent"
+    assert "Safety alert" in message_from_bytes(smtp[1].messages[0][2])["Subject"]
+
+
+def test_with_no_notifier_nothing_is_queued(
+    ctx: Container, clinic: Clinic, session: DosingSession
+) -> None:
+    _on_call(ctx, clinic)
+    t = session.started_at + timedelta(minutes=20)
+    _record(ctx, clinic.therapist_a, session, EntryKind.VITALS, t, **CRITICAL)
+    assert run_paging(ctx.uow, ctx.clock, ()) == []
+    assert _pages(ctx, session) == []
