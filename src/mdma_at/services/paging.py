@@ -20,15 +20,14 @@ recording.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.local_time import local_time
 from mdma_at.domain.patients import Patient
-from mdma_at.domain.staff import Principal, Site
+from mdma_at.domain.staff import Site
 from mdma_at.domain.vitals.classification import AlertLevel
 from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import SYSTEM, record
@@ -340,10 +339,7 @@ class PagingStatus:
     @property
     def latest(self) -> tuple[Page, ...]:
         """The pages of the latest round (one per channel)."""
-        if not self.pages:
-            return ()
-        last = max(p.created_at for p in self.pages)
-        return tuple(p for p in self.pages if p.created_at == last)
+        return latest_round(self.pages)
 
 
 def paging_for_session(
@@ -358,51 +354,9 @@ def paging_for_session(
     return PagingStatus(bool(notifiers), reachable, pages)
 
 
-def paging_for_safety_alerts(
-    uow: UnitOfWork, alert_ids: Iterable[int]
-) -> dict[int, tuple[Page, ...]]:
-    with uow:
-        pages = uow.pages.for_safety_alerts(list(alert_ids))
-    out: dict[int, list[Page]] = {}
-    for page in pages:
-        if page.safety_alert_id is not None:
-            out.setdefault(page.safety_alert_id, []).append(page)
-    return {k: tuple(v) for k, v in out.items()}
-
-
-# --- the live alert list (dashboard, nav badge, alert queue) ---
-
-
-@dataclass(frozen=True, slots=True)
-class SessionAlert:
-    """An active in-session vital-sign alert, as the live lists show it."""
-
-    patient: Patient
-    session: DosingSession
-    level: str
-    what: str
-    since: datetime
-    acknowledged: bool
-
-
-def active_session_alerts(uow: UnitOfWork, principal: Principal) -> list[SessionAlert]:
-    """Active vital-sign alerts of open sessions at the sites where the principal may view
-    sessions, critical first."""
-    with uow:
-        lives = open_session_states(uow, sites_for(principal, Action.VIEW_SESSION))
-    out = []
-    for live in lives:
-        alerts = live.folded.state.alerts
-        if not alerts.active or alerts.level is None:
-            continue
-        out.append(
-            SessionAlert(
-                live.patient,
-                live.session,
-                str(alerts.level),
-                ", ".join(f"{a.parameter} {a.direction} ({a.level})" for a in alerts.active),
-                min(a.since for a in alerts.active),
-                alerts.acknowledged_at is not None,
-            )
-        )
-    return sorted(out, key=lambda a: (a.level != AlertLevel.CRITICAL.value, a.since))
+def latest_round(pages: tuple[Page, ...]) -> tuple[Page, ...]:
+    """The pages of the latest round (one per channel)."""
+    if not pages:
+        return ()
+    last = max(p.created_at for p in pages)
+    return tuple(p for p in pages if p.created_at == last)

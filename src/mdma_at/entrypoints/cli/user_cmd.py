@@ -39,7 +39,12 @@ def site_add(
     ctx = container()
     with bad_input_exits():
         site = add_site(
-            ctx.uow(), ctx.clock, cli_actor(), code, name, tz or ctx.settings.default_timezone
+            ctx.uow(),
+            ctx.clock,
+            cli_actor(),
+            code,
+            name,
+            ctx.settings.default_timezone if tz is None else tz,
         )
     typer.echo(f"site {site.code} added ({site.timezone})")
 
