@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,9 +35,12 @@ def _local(context: Context, t: datetime | None, pattern: str = "%d %b %Y %H:%M"
     if t is None:
         return "—"
     zone = context.get("zone")
-    return local_time(t, zone if isinstance(zone, ZoneInfo) else UTC_ZONE, pattern)
+    return local_time(t, zone if isinstance(zone, ZoneInfo) else _page_zone.get(), pattern)
 
 
+# The page's zone, for macros imported without the page's context (`{% import ... as m %}`);
+# set while `page()` renders (a context variable: each request thread has its own).
+_page_zone: ContextVar[ZoneInfo] = ContextVar("page_zone", default=UTC_ZONE)
 templates.env.filters["local"] = _local
 
 
@@ -62,7 +66,11 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
             else UTC_ZONE
         )
     context["zone_label"] = zone_label(datetime.now(UTC), context["zone"])
-    return templates.TemplateResponse(request, name, context, status_code=status_code)
+    token = _page_zone.set(context["zone"])
+    try:
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
+    finally:
+        _page_zone.reset(token)
 
 
 def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
