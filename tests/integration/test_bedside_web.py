@@ -18,25 +18,10 @@ from mdma_at.entrypoints.api.app import create_app
 from mdma_at.services.dosing_session import load_session
 from mdma_at.services.session_records import DosingSession
 from mdma_at.services.staff import add_site, set_site_timezone
-from support.clinic import OPERATOR, PASSWORD, Clinic
+from support.clinic import OPERATOR, Clinic
+from support.web import signed_in
 
 __all__ = ["session"]  # a fixture, imported to be used here
-
-
-def _signed_in(client: TestClient, username: str) -> str:
-    form = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
-    assert token
-    response = client.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303, response.text
-    page = client.get("/")
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
 
 
 def test_times_typed_and_shown_in_new_york(
@@ -46,7 +31,7 @@ def test_times_typed_and_shown_in_new_york(
     # The fixed clock is 2026-11-22 09:00 UTC: 04:00 in New York, on Eastern Standard Time
     # (UTC−05:00 since the first Sunday of November; tz database, America/New_York).
     with TestClient(create_app(ctx)) as client:
-        csrf = _signed_in(client, "t.a")
+        csrf = signed_in(client, "t.a")
         typed = {"t_local": "2026-11-21T20:30", "tz": "0", "csrf_token": csrf}  # tz: ignored
         posted = client.post(
             f"/sessions/{session.id}/entries/vitals",
@@ -69,8 +54,8 @@ def test_a_critical_alert_is_live_on_the_dashboard_badge_and_queue(
     ctx: Container, clinic: Clinic, session: DosingSession
 ) -> None:
     with TestClient(create_app(ctx)) as therapist, TestClient(create_app(ctx)) as physician:
-        csrf = _signed_in(therapist, "t.a")
-        _signed_in(physician, "dr.a")
+        csrf = signed_in(therapist, "t.a")
+        signed_in(physician, "dr.a")
         assert ">1<" not in physician.get("/alerts/count").text
         at = (session.started_at + timedelta(minutes=20)).isoformat()
         posted = therapist.post(
@@ -97,8 +82,8 @@ def test_a_coordinator_of_another_site_sees_no_alert_of_this_one(
     ctx: Container, clinic: Clinic, session: DosingSession
 ) -> None:
     with TestClient(create_app(ctx)) as therapist, TestClient(create_app(ctx)) as other:
-        csrf = _signed_in(therapist, "t.a")
-        _signed_in(other, "t.b")
+        csrf = signed_in(therapist, "t.a")
+        signed_in(other, "t.b")
         at = (session.started_at + timedelta(minutes=20)).isoformat()
         therapist.post(
             f"/sessions/{session.id}/entries/vitals",

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
 
 from integration.test_session_recording import (  # the same session the recording tests use
     CRITICAL,
@@ -26,13 +28,15 @@ from integration.test_session_recording import (  # the same session the recordi
 )
 from mdma_at.adapters.notify.email import SmtpNotifier
 from mdma_at.adapters.notify.webhook import WebhookNotifier
-from mdma_at.bootstrap import Container
+from mdma_at.bootstrap import Container, bootstrap
+from mdma_at.entrypoints.api.app import create_app
 from mdma_at.services.dosing_session import load_session
 from mdma_at.services.paging import RETRY_DELAYS, deliver_due, run_paging
 from mdma_at.services.ports import Page
 from mdma_at.services.session_records import DosingSession, EntryKind
 from mdma_at.services.staff import set_on_call
 from support.clinic import OPERATOR, Clinic
+from support.web import signed_in
 
 __all__ = ["session"]  # a fixture, imported to be used here
 
@@ -208,3 +212,40 @@ def test_with_no_notifier_nothing_is_queued(
     _record(ctx, clinic.therapist_a, session, EntryKind.VITALS, t, **CRITICAL)
     assert run_paging(ctx.uow, ctx.clock, ()) == []
     assert _pages(ctx, session) == []
+
+
+def _eventually(check: Callable[[], bool], within_s: float = 5.0) -> bool:
+    """Wait for the server's paging worker (the issue's bound: 5 s), polling, never sleeping
+    a fixed time."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def test_the_server_pages_from_its_worker_after_the_commit(
+    ctx: Container, clinic: Clinic, session: DosingSession, smtp: Any, webhook: Any
+) -> None:
+    _on_call(ctx, clinic)
+    settings = ctx.settings.model_copy(update={"smtp_url": smtp[0], "page_webhook_url": webhook[0]})
+    server = bootstrap(settings, clock=ctx.clock)
+    with TestClient(create_app(server)) as client:
+        csrf = signed_in(client, "t.a")
+        at = (session.started_at + timedelta(minutes=20)).isoformat()
+        posted = client.post(
+            f"/sessions/{session.id}/entries/vitals",
+            data={"t": at, "csrf_token": csrf, **{k: str(v) for k, v in CRITICAL.items()}},
+            follow_redirects=False,
+        )
+        assert posted.status_code == 303  # stored first; paging happens after the commit
+        assert _eventually(lambda: len(smtp[1].messages) == 1 and len(webhook[1]) == 1)
+        assert _eventually(
+            lambda: "(email, delivered)" in client.get(f"/sessions/{session.id}/live").text
+        )
+        live = client.get(f"/sessions/{session.id}/live").text
+    # The fixed clock reads 09:00 UTC and the site's zone is UTC.
+    assert "Physician paged at 09:00 (email, delivered)" in live
+    assert "Physician paged at 09:00 (webhook, delivered)" in live
+    server.engine.dispose()
