@@ -57,15 +57,16 @@ templates.env.globals["VisitStatus"] = VisitStatus
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render `name`; `zone` (the site's ZoneInfo) is passed by pages about one patient, else
     it is the zone of the signed-in person's sites."""
+    container = getattr(request.app.state, "container", None)
     if not isinstance(context.get("zone"), ZoneInfo):
         session = context.get("session")
-        container = getattr(request.app.state, "container", None)
         context["zone"] = (
             zone_of_principal(container.uow(), session.principal)
             if session is not None and container is not None
             else UTC_ZONE
         )
-    context["zone_label"] = zone_label(datetime.now(UTC), context["zone"])
+    now = container.clock.now() if container is not None else datetime.now(UTC)
+    context["zone_label"] = zone_label(now, context["zone"])
     token = _page_zone.set(context["zone"])
     try:
         return templates.TemplateResponse(request, name, context, status_code=status_code)
