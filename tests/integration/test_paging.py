@@ -4,18 +4,13 @@ audited; a notifier that is down never blocks recording."""
 
 from __future__ import annotations
 
-import json
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
 from integration.test_session_recording import (  # the same session the recording tests use
@@ -36,6 +31,7 @@ from mdma_at.services.ports import Page
 from mdma_at.services.session_records import DosingSession, EntryKind
 from mdma_at.services.staff import set_on_call
 from support.clinic import OPERATOR, Clinic
+from support.receivers import Inbox, free_port, smtp_server, webhook_receiver
 from support.web import signed_in
 
 __all__ = ["session"]  # a fixture, imported to be used here
@@ -43,54 +39,16 @@ __all__ = ["session"]  # a fixture, imported to be used here
 ON_CALL = "dr.ayodele@harbour.example"
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[str, _Inbox]]:
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    try:
-        yield f"smtp://127.0.0.1:{controller.port}?from=pager@harbour.example", inbox
-    finally:
-        controller.stop()
+def smtp() -> Iterator[tuple[str, Inbox]]:
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.fixture
 def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    received: list[dict[str, Any]] = []
-
-    class Receiver(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(json.loads(body))
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/page", received
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    with webhook_receiver() as running:
+        yield running
 
 
 def _pages(ctx: Container, session: DosingSession) -> list[Page]:
@@ -156,7 +114,7 @@ def test_a_notifier_that_is_down_never_blocks_recording_and_is_retried_with_back
     ctx: Container, clinic: Clinic, session: DosingSession
 ) -> None:
     _on_call(ctx, clinic)
-    down = (SmtpNotifier(f"smtp://127.0.0.1:{_free_port()}"),)  # nothing listens there
+    down = (SmtpNotifier(f"smtp://127.0.0.1:{free_port()}"),)  # nothing listens there
     t0 = session.started_at
     recorded = _record(
         ctx, clinic.therapist_a, session, EntryKind.VITALS, t0 + timedelta(minutes=20), **CRITICAL
