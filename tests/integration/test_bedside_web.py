@@ -39,11 +39,12 @@ def test_times_typed_and_shown_in_new_york(
             follow_redirects=False,
         )
         assert posted.status_code == 303, posted.text
-        console = client.get(f"/sessions/{session.id}")
+        console = client.get(posted.headers["location"])  # with the notice
     file = load_session(ctx.uow(), ctx.clock, clinic.therapist_a, session.id)
     # 20:30 EST is 01:30 UTC the next day.
     assert file.entries[-1].t == datetime(2026, 11, 22, 1, 30, tzinfo=UTC)
     assert "21 Nov 2026 20:30:00" in console.text
+    assert "Vital signs recorded at 20:30:00." in console.text
     assert "01:30:00" not in console.text
     assert console.text.count("America/New_York (EST)") == 1  # the zone, once per page
     # Started 9 h before the clock: 00:00 UTC is 19:00 the day before in New York.

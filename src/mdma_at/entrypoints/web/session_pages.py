@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.dosing.session_facts import clock, stamp
 from mdma_at.domain.errors import Conflict, InvalidInput
-from mdma_at.domain.local_time import read_local
+from mdma_at.domain.local_time import local_time, read_local
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
@@ -238,11 +238,12 @@ async def add_entry(
             _console, request, ctx, session, session_id, error=str(refused), form=raw
         )
     entry = recorded.entry
-    notice = f"{entry.kind.label} recorded at {stamp(entry.t)}."
+    when = local_time(entry.t, zone, "%H:%M:%S")  # the site's clock, as the console shows it
+    notice = f"{entry.kind.label} recorded at {when}."
     if entry.allowed is True:
-        notice = f"{entry.kind.label}: allowed at {stamp(entry.t)}."
+        notice = f"{entry.kind.label}: allowed at {when}."
     elif entry.allowed is False:
-        notice = f"{entry.kind.label}: refused at {stamp(entry.t)} — " + "; ".join(
+        notice = f"{entry.kind.label}: refused at {when} — " + "; ".join(
             r.split(" [")[0] for r in entry.reasons
         )
     if recorded.step.alerts:
