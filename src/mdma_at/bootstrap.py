@@ -11,10 +11,13 @@ from sqlalchemy import Engine
 from mdma_at.adapters.audit_checkpoints import CheckpointLog, derive_audit_key
 from mdma_at.adapters.db.engine import make_engine
 from mdma_at.adapters.db.uow import SqlUnitOfWork
+from mdma_at.adapters.notify.email import SmtpNotifier
+from mdma_at.adapters.notify.webhook import WebhookNotifier
+from mdma_at.adapters.notify.worker import PagingWorker
 from mdma_at.adapters.passwords import Argon2Hasher
 from mdma_at.config import Settings
 from mdma_at.services.auth import AuthPolicy
-from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWork
+from mdma_at.services.ports import Clock, Notifier, PasswordHasher, UnitOfWork
 
 
 class SystemClock:
@@ -39,6 +42,22 @@ class Container:
         return CheckpointLog(
             self.settings.checkpoint_directory(),
             key.encode("utf-8") if key else derive_audit_key(self.settings.secret_key),
+        )
+
+    @cached_property
+    def notifiers(self) -> tuple[Notifier, ...]:
+        """The ways pages go out, as configured (none: the console says nobody is paged)."""
+        chosen: list[Notifier] = []
+        if self.settings.smtp_url:
+            chosen.append(SmtpNotifier(self.settings.smtp_url))
+        if self.settings.page_webhook_url:
+            chosen.append(WebhookNotifier(self.settings.page_webhook_url))
+        return tuple(chosen)
+
+    @cached_property
+    def pager(self) -> PagingWorker:
+        return PagingWorker(
+            self.uow, self.clock, self.notifiers, self.settings.paging_interval_seconds
         )
 
     @cached_property

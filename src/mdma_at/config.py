@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
@@ -10,9 +11,24 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from mdma_at.adapters.notify.email import smtp_url_problem
+from mdma_at.adapters.notify.webhook import webhook_url_problem
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.local_time import zone_problem
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/mdma-at.db"
+
+
+def server_timezone() -> str:
+    """The machine's IANA zone (TZ, else where /etc/localtime points), else UTC: the default
+    zone of a new site."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        candidates.append(str(localtime.resolve()).partition("zoneinfo/")[2])
+    return next((name for name in candidates if name and zone_problem(name) is None), "UTC")
+
+
 DEVELOPMENT_SECRET = "development-only-secret-change-me"
 
 
@@ -57,6 +73,47 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         1024 * 1024, ge=1024, description="larger request bodies are refused with 413"
     )
+
+    # --- the bedside (issue 13): local time and paging (ADRs 0120, 0121) ---
+    default_timezone: str = Field(
+        default_factory=server_timezone,
+        description="IANA time zone of a site added without --tz (default: the server's zone)",
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="pages by email: smtp://user:password@host:587?from=pager@clinic.org "
+        "(smtps:// for TLS from the start)",
+    )
+    page_webhook_url: str | None = Field(
+        None, description="pages as a JSON POST to this URL (pager gateway, Teams, Slack)"
+    )
+    paging_interval_seconds: float = Field(
+        2.0, gt=0, le=60, description="how often the paging worker looks for pages to send"
+    )
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _iana_zone(cls, name: str) -> str:
+        problem = zone_problem(name)
+        if problem:
+            raise ValueError(problem)
+        return name
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, url: str | None) -> str | None:
+        problem = smtp_url_problem(url) if url else None
+        if problem:
+            raise ValueError(problem)
+        return url or None
+
+    @field_validator("page_webhook_url")
+    @classmethod
+    def _webhook_url(cls, url: str | None) -> str | None:
+        problem = webhook_url_problem(url) if url else None
+        if problem:
+            raise ValueError(problem)
+        return url or None
 
     @field_validator("database_url", "migration_database_url")
     @classmethod

@@ -19,9 +19,17 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Site:
+    """A clinic. Its time zone (IANA name) is how its pages show times and read typed ones; its
+    on-call physician is who is paged, every `repage_minutes` until a critical alert is
+    acknowledged (issue 13)."""
+
     id: int
     code: str
     name: str
+    timezone: str = "UTC"
+    on_call_name: str | None = None
+    on_call_email: str | None = None
+    repage_minutes: int = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,10 +20,11 @@ from mdma_at.services.demo_screening import seed_demo_screening
 from mdma_at.services.demo_session import seed_demo_sessions
 from mdma_at.services.patients import register_patient
 from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
-from mdma_at.services.staff import add_site, add_user
+from mdma_at.services.staff import add_site, add_user, set_on_call
 
 DEMO_SITE = ("DEMO", "Harbour Clinic (demo)")
 DEMO_PASSWORD = "demo-clinic-2026"
+DEMO_ON_CALL = ("Dr Morgan Ng", "dr.ng@harbour-clinic.example")
 DEMO_STAFF: tuple[tuple[str, str, tuple[Role, ...]], ...] = (
     ("admin", "Avery Admin", (Role.ADMIN,)),
     ("dr.ng", "Dr Morgan Ng", (Role.PHYSICIAN,)),
@@ -59,6 +60,9 @@ def seed_demo_clinic(
 ) -> list[tuple[str, str]]:
     """Load the demo clinic into an empty database; returns (username, roles) to print."""
     site = add_site(uow(), clock, actor, *DEMO_SITE)
+    # The on-call physician, so that `make run` with MDMA_AT_SMTP_URL set pages for real (the
+    # .example domain is reserved: point the SMTP URL at a local catcher such as aiosmtpd).
+    set_on_call(uow(), clock, actor, site.code, name=DEMO_ON_CALL[0], email=DEMO_ON_CALL[1])
     for username, full_name, roles in DEMO_STAFF:
         add_user(
             uow(),

@@ -70,10 +70,11 @@ class ApiTokenRecord:
 
 
 class SiteRepository(Protocol):
-    def add(self, code: str, name: str) -> Site: ...
+    def add(self, code: str, name: str, timezone: str = "UTC") -> Site: ...
     def get(self, site_id: int) -> Site | None: ...
     def by_code(self, code: str) -> Site | None: ...
     def list(self) -> Sequence[Site]: ...
+    def update(self, site_id: int, **values: object) -> Site: ...
 
 
 class StaffRepository(Protocol):
@@ -190,6 +191,7 @@ class UnitOfWork(Protocol):
     questionnaire_links: QuestionnaireLinkRepository
     administrations: AdministrationRepository
     safety_alerts: SafetyAlertRepository
+    pages: PageRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -386,3 +388,67 @@ class SessionEntryRepository(Protocol):
         recorded_at: datetime,
     ) -> SessionEntry: ...
     def for_session(self, session_id: int) -> Sequence[SessionEntry]: ...
+
+
+# --- paging (issue 13) ---
+
+
+class DeliveryFailed(Exception):
+    """A notifier could not hand the page over; the message says why (shown to the clinic)."""
+
+
+class Notifier(Protocol):
+    """One way of reaching the on-call physician (email, webhook). `send` blocks until the page
+    is handed over or raises `DeliveryFailed`; it is called after the commit, off the event loop."""
+
+    channel: str
+
+    def send(self, recipient: str, subject: str, body: str, data: Mapping[str, object]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page to the on-call physician on one channel, and what became of it.
+
+    status: pending (not tried yet), retrying (failed, tried again at `next_attempt_at`), sent,
+    failed (gave up after the last attempt; `last_error` says why)."""
+
+    id: int
+    site_id: int
+    patient_id: int
+    session_id: int | None
+    safety_alert_id: int | None
+    alert_key: str
+    cause: str
+    message: str
+    channel: str
+    recipient: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+
+
+class PageRepository(Protocol):
+    def add(
+        self,
+        *,
+        site_id: int,
+        patient_id: int,
+        session_id: int | None,
+        safety_alert_id: int | None,
+        alert_key: str,
+        cause: str,
+        message: str,
+        channel: str,
+        recipient: str,
+        created_at: datetime,
+    ) -> Page: ...
+    def due(self, now: datetime) -> Sequence[Page]: ...
+    def get(self, page_id: int) -> Page | None: ...
+    def update(self, page_id: int, **values: object) -> Page: ...
+    def for_key(self, alert_key: str) -> Sequence[Page]: ...
+    def for_session(self, session_id: int) -> Sequence[Page]: ...
+    def for_safety_alerts(self, alert_ids: Sequence[int]) -> Sequence[Page]: ...

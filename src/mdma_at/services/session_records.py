@@ -31,7 +31,7 @@ class EntryKind(StrEnum):
     ADVERSE_EVENT = "adverse_event"
     SUDS = "suds"  # a distress rating on the protocol's scale
     CSSRS = "cssrs"  # a C-SSRS screener's risk level (at discharge)
-    ESCALATE = "escalate"  # the physician was paged; no rule reads it
+    ESCALATE = "escalate"  # the physician is called for (paged when a notifier is set up)
     NOTE = "note"
     PRESENCE = "presence"  # someone arrived in or left the room
     CHECKLIST = "checklist"  # the pre-dose checklist, confirmed by a physician
@@ -51,7 +51,7 @@ _LABELS = {
     EntryKind.ADVERSE_EVENT: "Adverse event",
     EntryKind.SUDS: "Distress (SUDS)",
     EntryKind.CSSRS: "C-SSRS screener",
-    EntryKind.ESCALATE: "Escalated: physician paged",
+    EntryKind.ESCALATE: "Escalation: physician called for",
     EntryKind.NOTE: "Note",
     EntryKind.PRESENCE: "Presence",
     EntryKind.CHECKLIST: "Pre-dose checklist",

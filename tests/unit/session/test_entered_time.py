@@ -1,22 +1,32 @@
-"""A time typed in the browser's datetime-local field becomes ISO-8601 with the browser's offset."""
+"""A time typed in a datetime-local field is the site's wall-clock time (issue 13, item 2)."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from mdma_at.entrypoints.web.session_pages import entered_time
 
+NEW_YORK = ZoneInfo("America/New_York")
+LONDON = ZoneInfo("Europe/London")
+
 
 @pytest.mark.parametrize(
-    ("local", "tz", "expected"),
+    ("local", "zone", "expected"),
     [
-        ("2026-09-30T10:00", "-120", "2026-09-30T10:00:00+02:00"),  # UTC+2: 120 min ahead
-        ("2026-09-30T10:00:30", "300", "2026-09-30T10:00:30-05:00"),
-        ("2026-09-30T10:00", "", "2026-09-30T10:00:00+00:00"),  # no offset sent: UTC
-        ("2026-09-30T10:00Z", "-60", "2026-09-30T10:00:00+00:00"),  # an explicit offset wins
-        ("", "-60", ""),  # blank means now
-        ("yesterday", "0", "yesterday"),  # passed on for the service to refuse by name
+        # Eastern Standard Time is UTC−05:00 from the first Sunday of November (tz database,
+        # America/New_York; US Energy Policy Act of 2005 §110).
+        ("2026-12-03T03:22", NEW_YORK, "2026-12-03T03:22:00-05:00"),
+        # ... and Eastern Daylight Time UTC−04:00 until then.
+        ("2026-09-30T10:00:30", NEW_YORK, "2026-09-30T10:00:30-04:00"),
+        # British Summer Time (UTC+01:00) ends on the last Sunday of October (tz database).
+        ("2026-09-30T10:00", LONDON, "2026-09-30T10:00:00+01:00"),
+        ("2026-12-03T10:00", LONDON, "2026-12-03T10:00:00+00:00"),
+        ("2026-09-30T10:00Z", NEW_YORK, "2026-09-30T10:00:00+00:00"),  # an explicit offset wins
+        ("", NEW_YORK, ""),  # blank means now
+        ("yesterday", NEW_YORK, "yesterday"),  # passed on for the service to refuse by name
     ],
 )
-def test_a_browser_time_gets_the_browsers_offset(local: str, tz: str, expected: str) -> None:
-    assert entered_time(local, tz) == expected
+def test_a_typed_time_is_read_in_the_sites_zone(local: str, zone: ZoneInfo, expected: str) -> None:
+    assert entered_time(local, zone) == expected

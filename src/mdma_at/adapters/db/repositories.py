@@ -46,20 +46,41 @@ class _Repository:
 
 
 class SqlSites(_Repository):
-    def add(self, code: str, name: str) -> Site:
-        return Site(self._insert(t.sites, code=code, name=name), code, name)
+    def add(self, code: str, name: str, timezone: str = "UTC") -> Site:
+        return Site(
+            self._insert(t.sites, code=code, name=name, timezone=timezone), code, name, timezone
+        )
 
     def get(self, site_id: int) -> Site | None:
         row = self._db.execute(select(t.sites).where(t.sites.c.id == site_id)).first()
-        return Site(row.id, row.code, row.name) if row else None
+        return _site(row) if row else None
 
     def by_code(self, code: str) -> Site | None:
         row = self._db.execute(select(t.sites).where(t.sites.c.code == code)).first()
-        return Site(row.id, row.code, row.name) if row else None
+        return _site(row) if row else None
 
     def list(self) -> Sequence[Site]:
         rows = self._db.execute(select(t.sites).order_by(t.sites.c.code))
-        return [Site(row.id, row.code, row.name) for row in rows]
+        return [_site(row) for row in rows]
+
+    def update(self, site_id: int, **values: object) -> Site:
+        """Change the time zone, on-call physician or re-page interval (the service audits it)."""
+        self._db.execute(update(t.sites).where(t.sites.c.id == site_id).values(**values))
+        site = self.get(site_id)
+        assert site is not None
+        return site
+
+
+def _site(row: Any) -> Site:
+    return Site(
+        row.id,
+        row.code,
+        row.name,
+        row.timezone,
+        row.on_call_name,
+        row.on_call_email,
+        row.repage_minutes,
+    )
 
 
 class SqlStaff(_Repository):

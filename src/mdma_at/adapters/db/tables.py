@@ -34,6 +34,11 @@ sites = Table(
     Column("id", Integer, primary_key=True),
     Column("code", String(16), nullable=False, unique=True),
     Column("name", String(200), nullable=False),
+    # --- bedside (issue 13): the site's local time and who is paged (migration 0010) ---
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
+    Column("on_call_name", String(200)),
+    Column("on_call_email", String(320)),
+    Column("repage_minutes", Integer, nullable=False, server_default="5"),
 )
 
 users = Table(
@@ -374,6 +379,31 @@ dosing_session_events = Table(
     Column("recorded_by_name", String(200), nullable=False),
     Column("role", String(32)),
     Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+
+# --- bedside (issue 13): pages sent to the on-call physician, one row per channel ---
+# Mutable on purpose: a page is pending, then sent or failed, and retried; each attempt is also
+# an audit event, so the history survives in the audit chain (ADR 0121).
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False, index=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False),
+    Column("session_id", ForeignKey("dosing_sessions.id")),
+    Column("safety_alert_id", ForeignKey("instrument_alerts.id")),
+    Column("alert_key", String(120), nullable=False, index=True),
+    Column("cause", String(32), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("next_attempt_at", UtcDateTime),
+    Column("sent_at", UtcDateTime),
 )
 
 

@@ -16,6 +16,7 @@ from mdma_at.adapters.db.instruments_repositories import (
     SqlQuestionnaireLinks,
     SqlSafetyAlerts,
 )
+from mdma_at.adapters.db.page_repository import SqlPages
 from mdma_at.adapters.db.repositories import (
     SqlAuditLog,
     SqlCredentials,
@@ -73,6 +74,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.questionnaire_links = SqlQuestionnaireLinks(db)
             self.administrations = SqlAdministrations(db)
             self.safety_alerts = SqlSafetyAlerts(db)
+            self.pages = SqlPages(db)
         return self
 
     def __exit__(

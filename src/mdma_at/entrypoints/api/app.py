@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mdma_at import __version__
 from mdma_at.bootstrap import Container
@@ -19,6 +22,7 @@ from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
 from mdma_at.entrypoints.web.admin_pages import router as admin_pages_router
+from mdma_at.entrypoints.web.alert_pages import router as alert_pages_router
 from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
 from mdma_at.entrypoints.web.rendering import error_page, page
@@ -28,8 +32,30 @@ from mdma_at.entrypoints.web.session_pages import router as session_pages_router
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
+class WakePagerAfterWrites:
+    """After each write request, wake the paging worker: a critical reading, an escalation or a
+    safety alert just committed is paged within a second, not at the next tick (ADR 0121)."""
+
+    def __init__(self, app: ASGIApp, wake: Callable[[], None]) -> None:
+        self.app = app
+        self.wake = wake
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "http" and scope["method"] not in {"GET", "HEAD", "OPTIONS"}:
+            self.wake()  # sets an Event: never blocks the event loop
+
+
 def create_app(container: Container) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        """The paging worker lives as long as the server (ADR 0121)."""
+        container.pager.start()
+        yield
+        container.pager.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="mdma-at",
         version=__version__,
         description=(
@@ -42,6 +68,7 @@ def create_app(container: Container) -> FastAPI:
         dependencies=[Depends(ids_in_range)],
     )
     app.state.container = container
+    app.add_middleware(WakePagerAfterWrites, wake=container.pager.wake)
     app.add_middleware(RequestLimits, max_body_bytes=container.settings.max_body_bytes)
     # added last, so outermost: every response gets the headers, refusals and errors included
     app.add_middleware(SecurityHeaders, https=container.settings.secure_cookies)
@@ -55,6 +82,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(instruments_pages_router)
     app.include_router(instruments_api_router)
     app.include_router(admin_pages_router)
+    app.include_router(alert_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)

@@ -14,10 +14,19 @@ if TYPE_CHECKING:
 def container() -> Container:
     # Imported here, not at the top: the pure commands (screen, score, session replay) must not
     # pay for SQLAlchemy, Alembic and FastAPI at start-up.
+    from pydantic import ValidationError
+
     from mdma_at.bootstrap import bootstrap
     from mdma_at.config import get_settings
+    from mdma_at.entrypoints.cli.output import bad_input
 
-    return bootstrap(get_settings())
+    try:
+        settings = get_settings()
+    except ValidationError as error:  # a setting that does not parse: one line, exit 2
+        first = error.errors()[0]
+        name = "MDMA_AT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        bad_input(name, str(first["msg"]).removeprefix("Value error, "))
+    return bootstrap(settings)
 
 
 def cli_actor() -> Actor:

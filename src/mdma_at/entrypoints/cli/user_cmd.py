@@ -1,4 +1,5 @@
-"""`mdma-at site add`; `mdma-at user add | token | deactivate | reactivate | tokens | revoke`."""
+"""`mdma-at site add | set-tz | set-on-call`;
+`mdma-at user add | token | deactivate | reactivate | tokens | revoke`."""
 
 from __future__ import annotations
 
@@ -20,19 +21,70 @@ from mdma_at.services.accounts import (
     revoke_api_token,
 )
 from mdma_at.services.auth import issue_api_token
-from mdma_at.services.staff import add_site, add_user
+from mdma_at.services.staff import add_site, add_user, set_on_call, set_site_timezone
 
 user_app = typer.Typer(help="Staff accounts and API tokens.", no_args_is_help=True)
 site_app = typer.Typer(help="Sites (clinics).", no_args_is_help=True)
 
 
 @site_app.command("add")
-def site_add(code: str, name: str) -> None:
-    """Add a site, e.g. `mdma-at site add CLINIC-A "Harbour Clinic"`."""
+def site_add(
+    code: str,
+    name: str,
+    tz: str | None = typer.Option(
+        None, "--tz", help="IANA time zone, e.g. Europe/London (default: the server's)"
+    ),
+) -> None:
+    """Add a site, e.g. `mdma-at site add CLINIC-A "Harbour Clinic" --tz Europe/London`."""
     ctx = container()
     with bad_input_exits():
-        site = add_site(ctx.uow(), ctx.clock, cli_actor(), code, name)
-    typer.echo(f"site {site.code} added")
+        site = add_site(
+            ctx.uow(),
+            ctx.clock,
+            cli_actor(),
+            code,
+            name,
+            ctx.settings.default_timezone if tz is None else tz,
+        )
+    typer.echo(f"site {site.code} added ({site.timezone})")
+
+
+@site_app.command("set-tz")
+def site_set_tz(code: str, tz: str) -> None:
+    """Change a site's time zone, e.g. `mdma-at site set-tz CLINIC-A America/New_York`."""
+    ctx = container()
+    with bad_input_exits():
+        site = set_site_timezone(ctx.uow(), ctx.clock, cli_actor(), code, tz)
+    typer.echo(f"site {site.code} now shows and reads times in {site.timezone}")
+
+
+@site_app.command("set-on-call")
+def site_set_on_call(
+    code: str,
+    name: str = typer.Option(..., "--name", help="the on-call physician's name"),
+    email: str | None = typer.Option(None, "--email", help="where email pages go"),
+    repage_minutes: int | None = typer.Option(
+        None, "--repage-minutes", help="page again after this long unacknowledged (default 5)"
+    ),
+) -> None:
+    """Set who is paged at a site, e.g. `mdma-at site set-on-call CLINIC-A --name "Dr Ray"
+    --email ray@clinic.org`."""
+    ctx = container()
+    with bad_input_exits():
+        site = set_on_call(
+            ctx.uow(),
+            ctx.clock,
+            cli_actor(),
+            code,
+            name=name,
+            email=email,
+            repage_minutes=repage_minutes,
+        )
+    typer.echo(
+        f"site {site.code}: {site.on_call_name} is paged"
+        f"{f' at {site.on_call_email}' if site.on_call_email else ''}, "
+        f"again every {site.repage_minutes} min until acknowledged"
+    )
 
 
 @user_app.command("add")

@@ -8,9 +8,10 @@ refuse is shown again with the reason and the field marked (422), and nothing is
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,6 +19,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.eligibility import Decision, PregnancyTest, Severity, Sex, SuicideRisk
 from mdma_at.domain.errors import Conflict, InvalidInput
+from mdma_at.domain.local_time import read_local
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
 from mdma_at.entrypoints.web.rendering import page
@@ -37,6 +39,7 @@ from mdma_at.entrypoints.web.session import (
 )
 from mdma_at.protocols import get_protocol
 from mdma_at.services import consent, patients, screening
+from mdma_at.services.site_time import zone_of_patient
 
 router = APIRouter(include_in_schema=False)
 
@@ -289,12 +292,12 @@ def consent_page(
     return _consent_page(request, ctx, session, patient_id, notice=notice)
 
 
-def _utc(text: str, field: str) -> datetime | None:
-    """A ``datetime-local`` value read as UTC (the clinic's clock is UTC); blank means now."""
+def _typed(text: str, field: str, zone: ZoneInfo) -> datetime | None:
+    """A ``datetime-local`` value read in the site's zone (issue 13); blank means now."""
     if not text.strip():
         return None
     try:
-        return datetime.fromisoformat(text.strip()).replace(tzinfo=UTC)
+        return read_local(datetime.fromisoformat(text.strip()), zone)
     except ValueError:
         raise InvalidInput(field, f"{text!r} is not a date and time") from None
 
@@ -323,7 +326,9 @@ def sign_consent(
             document_id=_int(values.get("document_id", ""), "document_id"),
             signed_name=values.get("signed_name", ""),
             witness_id=_int(values.get("witness_id", ""), "witness_id"),
-            signed_at=_utc(values.get("signed_at", ""), "signed_at"),
+            signed_at=_typed(
+                values.get("signed_at", ""), "signed_at", zone_of_patient(ctx.uow(), patient_id)
+            ),
         )
     except (InvalidInput, Conflict) as refused:
         return _consent_page(request, ctx, session, patient_id, f"Not recorded. {refused}")
@@ -343,7 +348,11 @@ def withdraw_consent(
             session.principal,
             patient_id,
             values.get("reason", ""),
-            _utc(values.get("withdrawn_at", ""), "withdrawn_at"),
+            _typed(
+                values.get("withdrawn_at", ""),
+                "withdrawn_at",
+                zone_of_patient(ctx.uow(), patient_id),
+            ),
         )
     except (InvalidInput, Conflict) as refused:
         return _consent_page(request, ctx, session, patient_id, f"Not recorded. {refused}")

@@ -8,9 +8,10 @@ each other's entries within a few seconds; each form posts one entry and redirec
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -19,16 +20,19 @@ from starlette.concurrency import run_in_threadpool
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.dosing.session_facts import clock, stamp
 from mdma_at.domain.errors import Conflict, InvalidInput
+from mdma_at.domain.local_time import local_time, read_local
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
 from mdma_at.services.dosing_session import (
+    SessionFile,
     load_session,
     open_sessions,
     record_entry,
     sessions_for_patient,
     start_session,
 )
+from mdma_at.services.paging import paging_for_session
 from mdma_at.services.screening import first_dosing_status
 from mdma_at.services.session_entries import (
     SOLICITED_TERMS,
@@ -42,6 +46,7 @@ from mdma_at.services.session_entries import (
 from mdma_at.services.session_records import EntryKind
 from mdma_at.services.session_timeline import replay_timeline
 from mdma_at.services.session_view import console_view, everyone_present
+from mdma_at.services.site_time import zone_of_patient, zone_of_session, zone_of_site
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -49,36 +54,24 @@ Text = Annotated[str, Form()]
 templates.env.filters["stamp"] = stamp
 templates.env.filters["hms"] = clock
 
-
-def _when(t: datetime | None) -> str:
-    """A time as the console shows it: UTC, to the second, without the ISO noise."""
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if t else "—"
-
-
-templates.env.filters["when"] = _when
+# `when` and `local` (rendering.py) show times in the site's zone.
 
 _FORM_ONLY = ("csrf_token", "t", "t_local", "tz")
 
 
-def entered_time(local: str, tz: str) -> str:
-    """A time typed in a browser's ``datetime-local`` field (no offset) as ISO-8601 with the
-    browser's offset (`tz` = JavaScript's ``getTimezoneOffset()``, minutes behind UTC; blank =
-    UTC). Blank stays blank (meaning now); text that is not a time is passed on for the service
-    to refuse by name."""
+def entered_time(local: str, zone: ZoneInfo) -> str:
+    """A time typed in a ``datetime-local`` field (no offset) as ISO-8601 in the site's zone
+    (`zone`): the clinic's wall clock, whatever the browser's own zone (issue 13, item 2).
+    Blank stays blank (meaning now); an explicit offset wins; text that is not a time is passed
+    on for the service to refuse by name."""
     local = local.strip()
     if not local:
         return ""
     try:
-        naive = datetime.fromisoformat(local)
+        typed = datetime.fromisoformat(local)
     except ValueError:
         return local
-    if naive.tzinfo is not None:
-        return naive.isoformat()
-    try:
-        behind = int(tz.strip() or 0)
-    except ValueError:
-        behind = 0
-    return naive.replace(tzinfo=timezone(timedelta(minutes=-behind))).isoformat()
+    return read_local(typed, zone).isoformat()
 
 
 @router.get("/patients/{patient_id}/sessions", response_class=HTMLResponse)
@@ -104,7 +97,6 @@ def start(
     visit_id: int,
     patient_id: Annotated[int, Form()],
     started_at: Text = "",
-    tz: Text = "",
     childbearing_potential: Text = "",
     weight_kg: Text = "",
     present: Text = "",
@@ -120,7 +112,7 @@ def start(
             ctx.clock,
             session.principal,
             visit_id,
-            started_at=entered_time(started_at, tz),
+            started_at=entered_time(started_at, zone_of_patient(ctx.uow(), patient_id)),
             childbearing_potential=childbearing_potential == "yes",
             weight_kg=weight_kg,
             present=people,
@@ -152,6 +144,7 @@ def _console(
     file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
     view = console_view(file, ctx.clock.now())
     site = file.patient.site_id
+    bedside = _bedside(ctx, file)
     records = first_dosing_status(
         ctx.uow(), ctx.clock, session.principal, file.patient.id, ctx.clock.now().date()
     )
@@ -169,7 +162,17 @@ def _console(
         physician=site in sites_for(session.principal, Action.OVERRIDE_SESSION_RULE),
         can_record=site in sites_for(session.principal, Action.RUN_SESSION),
         ae=_ae_choices(),
+        **bedside,
     )
+
+
+def _bedside(ctx: ContainerDep, file: SessionFile) -> dict[str, Any]:
+    """The site's zone and the truth about paging, for the console and its live part."""
+    site = file.patient.site_id
+    return {
+        "zone": zone_of_site(ctx.uow(), site),
+        "paging": paging_for_session(ctx.uow(), file.session.id, site, ctx.notifiers),
+    }
 
 
 def _ae_choices() -> dict[str, object]:
@@ -190,16 +193,16 @@ def live(
     session: Session,
     session_id: int,
     as_of: str = "",
-    tz: str = "",
 ) -> Response:
     """The part of the console that changes: clock, alerts, buttons, checklist, log, chart data.
 
-    `as_of` (ISO-8601 with offset) evaluates the buttons at the time being entered; blank = now.
+    `as_of` (the site's wall-clock time, or ISO-8601 with an offset) evaluates the buttons at
+    the time being entered; blank = now.
     """
     file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
     now = ctx.clock.now()
     try:
-        at = parse_time(entered_time(as_of, tz), "as_of")
+        at = parse_time(entered_time(as_of, zone_of_session(ctx.uow(), session_id)), "as_of")
     except InvalidInput:
         at = None
     view = console_view(file, now, at if at is not None and at <= now else None)
@@ -212,6 +215,7 @@ def live(
         chart_json=json.dumps(view.chart),
         physician=site in sites_for(session.principal, Action.OVERRIDE_SESSION_RULE),
         can_record=site in sites_for(session.principal, Action.RUN_SESSION),
+        **_bedside(ctx, file),
     )
 
 
@@ -221,11 +225,10 @@ async def add_entry(
 ) -> Response:
     form = await request.form()
     raw = {k: str(v) for k, v in form.items() if k not in _FORM_ONLY}
-    if "onset_local" in raw:  # the adverse event's onset, typed in the browser's time zone
-        raw["onset"] = entered_time(raw.pop("onset_local"), str(form.get("tz") or ""))
-    t = str(form.get("t") or "") or entered_time(
-        str(form.get("t_local") or ""), str(form.get("tz") or "")
-    )
+    zone = await run_in_threadpool(zone_of_session, ctx.uow(), session_id)
+    if "onset_local" in raw:  # the adverse event's onset, typed in the site's time zone
+        raw["onset"] = entered_time(raw.pop("onset_local"), zone)
+    t = str(form.get("t") or "") or entered_time(str(form.get("t_local") or ""), zone)
     try:
         recorded = await run_in_threadpool(
             record_entry, ctx.uow(), ctx.clock, session.principal, session_id, kind, raw, t
@@ -235,11 +238,12 @@ async def add_entry(
             _console, request, ctx, session, session_id, error=str(refused), form=raw
         )
     entry = recorded.entry
-    notice = f"{entry.kind.label} recorded at {stamp(entry.t)}."
+    when = local_time(entry.t, zone, "%H:%M:%S")  # the site's clock, as the console shows it
+    notice = f"{entry.kind.label} recorded at {when}."
     if entry.allowed is True:
-        notice = f"{entry.kind.label}: allowed at {stamp(entry.t)}."
+        notice = f"{entry.kind.label}: allowed at {when}."
     elif entry.allowed is False:
-        notice = f"{entry.kind.label}: refused at {stamp(entry.t)} — " + "; ".join(
+        notice = f"{entry.kind.label}: refused at {when} — " + "; ".join(
             r.split(" [")[0] for r in entry.reasons
         )
     if recorded.step.alerts:
@@ -264,6 +268,7 @@ def session_record(
         chart_json=json.dumps(view.chart),
         present=everyone_present(file.entries),
         EntryKind=EntryKind,
+        zone=zone_of_site(ctx.uow(), file.patient.site_id),
     )
 
 

@@ -1,0 +1,362 @@
+"""Paging the site's on-call physician (issue 13, item 3; ADR 0121).
+
+One reconciliation pass (`run_paging`) decides who must be paged from what is stored, so a page
+never depends on the request that raised the alert still being alive:
+
+- a critical vital sign in an open session pages while the alert is active and unacknowledged
+  (`AlertState.paging`): at once, again at once on each new critical reading, and again every
+  `site.repage_minutes` (default 5) until a physician acknowledges it;
+- an escalation press pages once;
+- an open safety alert from a questionnaire (PHQ-9 item 9, C-SSRS) pages once, and a critical
+  one pages again every `repage_minutes` until acknowledged.
+
+The pass first queues page rows in one transaction (committed), then sends each due row with
+no transaction open, then records the outcome (sent; retrying with back-off; failed with the
+reason) in its own transaction, audited. Acknowledging cancels the rows still waiting. It runs
+in a worker thread of the server (adapters.notify.worker), never on the event loop and never
+inside the transaction that stored the reading, so a notifier that is down never blocks
+recording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from mdma_at.domain.local_time import local_time
+from mdma_at.domain.patients import Patient
+from mdma_at.domain.staff import Site
+from mdma_at.domain.vitals.classification import AlertLevel
+from mdma_at.protocols import get_protocol
+from mdma_at.services.audit import SYSTEM, record
+from mdma_at.services.ports import Clock, DeliveryFailed, Notifier, Page, UnitOfWork
+from mdma_at.services.session_entries import Folded, fold
+from mdma_at.services.session_records import DosingSession, EntryKind
+
+# Back-off between attempts of one page: 30 s, 1, 2 and 4 min, then it is marked failed (the
+# re-page of a still unacknowledged alert is a new page, so paging goes on after that).
+RETRY_DELAYS = (
+    timedelta(seconds=30),
+    timedelta(minutes=1),
+    timedelta(minutes=2),
+    timedelta(minutes=4),
+)
+WAITING = ("pending", "retrying")
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """An open session with its folded state (for paging and the live alert lists)."""
+
+    patient: Patient
+    session: DosingSession
+    folded: Folded
+
+
+def open_session_states(uow: UnitOfWork, site_ids: frozenset[int]) -> list[LiveSession]:
+    """Every open session at `site_ids`, folded (inside the caller's transaction)."""
+    out = []
+    for patient, session in uow.dosing_sessions.open_at(site_ids):
+        rules = get_protocol(session.protocol).dosing
+        entries = uow.session_entries.for_session(session.id)
+        out.append(
+            LiveSession(patient, session, fold(session, patient.details.sex.value, entries, rules))
+        )
+    return out
+
+
+def session_key(session_id: int) -> str:
+    return f"session:{session_id}:critical"
+
+
+def _critical_readings(live: LiveSession) -> list[tuple[datetime, datetime, str]]:
+    """(time of the reading, when it was recorded, what was read) of each critical reading."""
+    out = []
+    for entry, step in live.folded.steps:
+        critical = [a.alert for a in step.alerts if a.alert.level is AlertLevel.CRITICAL]
+        if critical:
+            what = ", ".join(f"{a.parameter} {a.value:g}" for a in critical)
+            out.append((entry.t, entry.recorded_at, what))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Need:
+    """Something that must be paged now."""
+
+    site: Site
+    patient: Patient
+    session_id: int | None
+    safety_alert_id: int | None
+    key: str
+    cause: str
+    subject: str
+    body: str
+
+
+def _recipients(site: Site, notifiers: Sequence[Notifier]) -> list[tuple[str, str]]:
+    """(channel, recipient) for each notifier that can reach the site's on-call physician."""
+    out = []
+    for notifier in notifiers:
+        if notifier.channel == "email":
+            if site.on_call_email:
+                out.append((notifier.channel, site.on_call_email))
+        else:
+            who = site.on_call_email or site.on_call_name or f"on-call physician, {site.code}"
+            out.append((notifier.channel, who))
+    return out
+
+
+def _repage_due(pages: Sequence[Page], now: datetime, minutes: int) -> bool:
+    last = max(p.created_at for p in pages)
+    return now - last >= timedelta(minutes=minutes)
+
+
+def _needs(
+    uow: UnitOfWork, now: datetime, sites: Mapping[int, Site]
+) -> tuple[list[_Need], set[str]]:
+    """What must be paged now, and the keys whose paging has stopped (acknowledged)."""
+    needs: list[_Need] = []
+    stopped: set[str] = set()
+    for live in open_session_states(uow, frozenset(sites)):
+        site = sites[live.patient.site_id]
+        zone = ZoneInfo(site.timezone)
+        study_id = live.patient.details.study_id
+        number = live.session.session_number
+        for entry, _ in live.folded.steps:
+            if entry.kind is EntryKind.ESCALATE:
+                key = f"session:{live.session.id}:escalation:{entry.id}"
+                if not uow.pages.for_key(key):
+                    reason = str(entry.payload.get("note") or "")
+                    needs.append(
+                        _Need(
+                            site,
+                            live.patient,
+                            live.session.id,
+                            None,
+                            key,
+                            "escalation",
+                            f"[{site.code}] Physician needed: patient {study_id}, session {number}",
+                            f"{entry.recorded_by_name} asked for the physician at "
+                            f"{local_time(entry.t, zone, '%H:%M')} ({site.timezone})."
+                            + (f" {reason}" if reason else ""),
+                        )
+                    )
+        key = session_key(live.session.id)
+        if not live.folded.state.alerts.paging:
+            stopped.add(key)
+            continue
+        readings = _critical_readings(live)
+        if not readings:
+            continue
+        t, recorded_at, what = readings[-1]
+        pages = uow.pages.for_key(key)
+        new_reading = not pages or max(p.created_at for p in pages) < recorded_at
+        if new_reading or _repage_due(pages, now, site.repage_minutes):
+            needs.append(
+                _Need(
+                    site,
+                    live.patient,
+                    live.session.id,
+                    None,
+                    key,
+                    "critical_vitals" if new_reading else "repage",
+                    f"[{site.code}] CRITICAL vital signs: patient {study_id}, session {number}",
+                    f"{what} at {local_time(t, zone, '%H:%M')} ({site.timezone})."
+                    + ("" if new_reading else " Not yet acknowledged: paging again.")
+                    + " Acknowledge on the session console to stop the paging.",
+                )
+            )
+    for patient, alert in uow.safety_alerts.open_at(frozenset(sites)):
+        site = sites[patient.site_id]
+        key = f"safety_alert:{alert.id}"
+        pages = uow.pages.for_key(key)
+        critical = alert.level == AlertLevel.CRITICAL.value
+        if not pages or (critical and _repage_due(pages, now, site.repage_minutes)):
+            zone = ZoneInfo(site.timezone)
+            needs.append(
+                _Need(
+                    site,
+                    patient,
+                    None,
+                    alert.id,
+                    key,
+                    "safety_alert" if not pages else "repage",
+                    f"[{site.code}] Safety alert ({alert.level}): "
+                    f"patient {patient.details.study_id}",
+                    f"{alert.reason} Raised {local_time(alert.raised_at, zone)} ({site.timezone})."
+                    " Acknowledge it in the alert queue with the action taken.",
+                )
+            )
+    return needs, stopped
+
+
+def queue_pages(uow: UnitOfWork, clock: Clock, notifiers: Sequence[Notifier]) -> list[Page]:
+    """Store a pending page per channel for everything that must be paged now; cancel the
+    waiting pages of alerts that were acknowledged. Committed before anything is sent."""
+    if not notifiers:
+        return []
+    now = clock.now()
+    queued = []
+    with uow:
+        sites = {site.id: site for site in uow.sites.list()}
+        needs, stopped = _needs(uow, now, sites)
+        for key in stopped:
+            for waiting in uow.pages.for_key(key):
+                if waiting.status in WAITING:
+                    uow.pages.update(
+                        waiting.id,
+                        status="cancelled",
+                        last_error="the alert was acknowledged",
+                        next_attempt_at=None,
+                    )
+        for need in needs:
+            for channel, recipient in _recipients(need.site, notifiers):
+                page = uow.pages.add(
+                    site_id=need.site.id,
+                    patient_id=need.patient.id,
+                    session_id=need.session_id,
+                    safety_alert_id=need.safety_alert_id,
+                    alert_key=need.key,
+                    cause=need.cause,
+                    message=f"{need.subject}\n{need.body}",
+                    channel=channel,
+                    recipient=recipient,
+                    created_at=now,
+                )
+                queued.append(page)
+                record(
+                    uow,
+                    clock,
+                    SYSTEM,
+                    "page_queued",
+                    "page",
+                    page.id,
+                    after={
+                        "key": need.key,
+                        "cause": need.cause,
+                        "channel": channel,
+                        "recipient": recipient,
+                    },
+                )
+        uow.commit()
+    return queued
+
+
+def deliver_due(
+    uow_factory: Callable[[], UnitOfWork], clock: Clock, notifiers: Sequence[Notifier]
+) -> list[Page]:
+    """Send every page whose time has come, with no transaction open while sending; record and
+    audit each outcome."""
+    by_channel = {n.channel: n for n in notifiers}
+    with uow_factory() as uow:
+        due = list(uow.pages.due(clock.now()))
+    outcomes = []
+    for page in due:
+        notifier = by_channel.get(page.channel)
+        subject, _, body = page.message.partition("\n")
+        error: str | None = None
+        if notifier is None:
+            error = f"the {page.channel} notifier is no longer configured"
+        else:
+            try:
+                notifier.send(
+                    page.recipient,
+                    subject,
+                    body,
+                    {"alert": page.alert_key, "cause": page.cause, "site_id": page.site_id},
+                )
+            except DeliveryFailed as failed:
+                error = str(failed)
+        outcomes.append(_record_outcome(uow_factory(), clock, page, error))
+    return outcomes
+
+
+def _record_outcome(uow: UnitOfWork, clock: Clock, page: Page, error: str | None) -> Page:
+    now = clock.now()
+    attempts = page.attempts + 1
+    with uow:
+        if error is None:
+            values: dict[str, object] = {
+                "status": "sent",
+                "attempts": attempts,
+                "sent_at": now,
+                "next_attempt_at": None,
+            }
+            action = "page_sent"
+        elif attempts <= len(RETRY_DELAYS):
+            values = {
+                "status": "retrying",
+                "attempts": attempts,
+                "last_error": error,
+                "next_attempt_at": now + RETRY_DELAYS[attempts - 1],
+            }
+            action = "page_failed_retrying"
+        else:
+            values = {
+                "status": "failed",
+                "attempts": attempts,
+                "last_error": error,
+                "next_attempt_at": None,
+            }
+            action = "page_failed"
+        updated = uow.pages.update(page.id, **values)
+        record(
+            uow,
+            clock,
+            SYSTEM,
+            action,
+            "page",
+            page.id,
+            before={"status": page.status, "attempts": page.attempts},
+            after={k: str(v) if isinstance(v, datetime) else v for k, v in values.items()},
+        )
+        uow.commit()
+    return updated
+
+
+def run_paging(
+    uow_factory: Callable[[], UnitOfWork], clock: Clock, notifiers: Sequence[Notifier]
+) -> list[Page]:
+    """One pass: queue what must be paged, then deliver what is due (the worker's tick)."""
+    queue_pages(uow_factory(), clock, notifiers)
+    return deliver_due(uow_factory, clock, notifiers)
+
+
+# --- what the pages show ---
+
+
+@dataclass(frozen=True, slots=True)
+class PagingStatus:
+    """What the console and alert lists say about paging for one alert."""
+
+    configured: bool  # a notifier is set up on this server
+    reachable: bool  # and the site names someone it can reach
+    pages: tuple[Page, ...]
+
+    @property
+    def latest(self) -> tuple[Page, ...]:
+        """The pages of the latest round (one per channel)."""
+        return latest_round(self.pages)
+
+
+def paging_for_session(
+    uow: UnitOfWork, session_id: int, site_id: int, notifiers: Sequence[Notifier]
+) -> PagingStatus:
+    """The pages sent for a session (vitals and escalations), oldest first. The caller has
+    loaded the session through its access check (`load_session`)."""
+    with uow:
+        site = uow.sites.get(site_id)
+        pages = tuple(uow.pages.for_session(session_id))
+    reachable = site is not None and bool(_recipients(site, notifiers))
+    return PagingStatus(bool(notifiers), reachable, pages)
+
+
+def latest_round(pages: tuple[Page, ...]) -> tuple[Page, ...]:
+    """The pages of the latest round (one per channel)."""
+    if not pages:
+        return ()
+    last = max(p.created_at for p in pages)
+    return tuple(p for p in pages if p.created_at == last)

@@ -1,0 +1,98 @@
+"""Paging and live alerts in two browsers against the real server (issue 13, items 3–4).
+
+The server runs with a real SMTP server and a webhook receiver configured: a critical reading on
+the console pages the demo site's on-call physician by both within 5 s, the physician's
+dashboard (another browser) shows the alert within 5 s, and after the acknowledgement the
+paging stops while the alert stays active.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from e2e.test_session_browser import sign_in, vitals
+from mdma_at.services.demo import DEMO_ON_CALL
+from mdma_at.services.demo_session import IN_PROGRESS
+from support.receivers import Inbox, smtp_server, webhook_receiver
+from support.server import RunningApp, app_server
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def paging_app(tmp_path: Path) -> Iterator[tuple[RunningApp, Inbox, list[dict[str, Any]]]]:
+    with smtp_server() as (smtp_url, inbox), webhook_receiver() as (hook_url, hooks):
+        env = {"MDMA_AT_SMTP_URL": smtp_url, "MDMA_AT_PAGE_WEBHOOK_URL": hook_url}
+        with app_server(
+            tmp_path, before=[["db", "upgrade"], ["db", "seed-demo"]], extra_env=env
+        ) as app:
+            yield app, inbox, hooks
+
+
+def _page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(timezone_id="UTC", viewport={"width": 768, "height": 1024})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def nurse(browser: Browser) -> Iterator[Page]:
+    yield from _page(browser)
+
+
+@pytest.fixture
+def doctor(browser: Browser) -> Iterator[Page]:
+    yield from _page(browser)
+
+
+def _within_5_s(check: Callable[[], bool]) -> bool:
+    """Poll until `check` holds, at most the issue's 5 s."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def _critical_pages(inbox: Inbox) -> list[str]:
+    return [m["To"] for m in inbox.parsed() if "CRITICAL vital signs" in m["Subject"]]
+
+
+def test_a_critical_reading_pages_and_shows_live_on_the_physicians_dashboard(
+    paging_app: tuple[RunningApp, Inbox, list[dict[str, Any]]], nurse: Page, doctor: Page
+) -> None:
+    app, inbox, hooks = paging_app
+    sign_in(doctor, app, "dr.ng")  # stays on the dashboard
+    sign_in(nurse, app, "t.alvarez")
+    nurse.get_by_role("link", name=f"{IN_PROGRESS} · dosing session").click()
+    expect(nurse.locator("#paging")).to_be_attached()
+
+    # 186/112 mmHg: systolic ≥ 180 is a hypertensive crisis (ACC/AHA 2017), critical in mapp_v1.
+    vitals(nurse, 186, 112, 96, 37.0)
+    assert _within_5_s(lambda: _critical_pages(inbox) == [DEMO_ON_CALL[1]])
+    assert _within_5_s(lambda: any("CRITICAL vital signs" in h["subject"] for h in hooks))
+    live = doctor.locator("#live-session-alerts")
+    expect(live).to_contain_text(IN_PROGRESS, timeout=5000)
+    expect(live).to_contain_text("systolic high (critical)")
+    expect(doctor.locator("#nav-alerts .nav-badge.critical")).to_be_visible(timeout=5000)
+    expect(nurse.locator("#paging")).to_contain_text("(email, delivered)", timeout=5000)
+    expect(nurse.locator("#paging")).to_contain_text("(webhook, delivered)")
+
+    # The physician acknowledges from the console: paging stops, the alert stays active.
+    live.get_by_role("link", name=f"{IN_PROGRESS} · dosing session").click()
+    doctor.get_by_role("button", name="Acknowledge alerts: stop paging (physician)").click()
+    expect(doctor.locator("#paging")).to_contain_text("paging stopped")
+    expect(doctor.locator("#active-alerts")).to_contain_text("systolic high · critical")
+    sent = len(_critical_pages(inbox))
+    doctor.goto(f"{app.base_url}/")
+    expect(doctor.locator("#live-session-alerts")).to_contain_text("still active", timeout=5000)
+    assert len(_critical_pages(inbox)) == sent
