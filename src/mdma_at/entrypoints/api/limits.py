@@ -6,7 +6,8 @@ A pure ASGI middleware, so that nothing upstream has read the body yet:
   and counted as it streams when there is no Content-Length (chunked uploads);
 - a JSON body nested deeper than `MAX_JSON_DEPTH` is 400 (Python's parser recurses, and a body
   100,000 levels deep broke it);
-- a JSON body with NaN or ±Infinity (not JSON, but Python's parser accepts them) is 422;
+- a JSON body with NaN or ±Infinity (not JSON, but Python's parser accepts them) is 422 naming the
+  field that holds it;
 - the NUL character, which PostgreSQL cannot store in text, is refused in JSON and form bodies and
   in query strings (422), and in paths (404).
 
@@ -24,6 +25,7 @@ from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mdma_at.entrypoints.api.errors import PROBLEM_BASE
+from mdma_at.entrypoints.json_numbers import first_non_finite
 
 #: Deeper than any document the API takes (an intake is 3 levels deep) and far below the depth at
 #: which Python's recursive JSON parser fails.
@@ -62,14 +64,6 @@ def check_json(body: bytes) -> None:
     if b"\x00" in body or _ESCAPED_NUL.search(body):
         raise _nul("body")
     structure = _STRING.sub(b'""', body)
-    if _NON_FINITE.search(structure):
-        raise Refusal(
-            422,
-            "invalid-input",
-            "Invalid input",
-            "body",
-            "body: NaN and Infinity are not numbers (send a finite number)",
-        )
     depth = deepest = 0
     for bracket in structure.translate(None, _NOT_A_BRACKET):
         depth += 1 if bracket in b"[{" else -1
@@ -83,6 +77,26 @@ def check_json(body: bytes) -> None:
                     "body",
                     f"body: JSON nested more than {MAX_JSON_DEPTH} levels deep",
                 )
+    if _NON_FINITE.search(structure):  # parsed only now: the nesting is known to be shallow
+        _refuse_non_finite(body)
+
+
+def _refuse_non_finite(body: bytes) -> None:
+    """422 naming the field that holds NaN or ±Infinity (a body that is not JSON at all is left
+    to the route's own parser, which says so)."""
+    try:
+        found = first_non_finite(json.loads(body))
+    except ValueError:
+        return
+    if found is not None:
+        field = found[0] or "body"
+        raise Refusal(
+            422,
+            "invalid-input",
+            "Invalid input",
+            field,
+            f"{field}: {found[1]} is not a finite number (send a finite number)",
+        )
 
 
 def _nul(field: str) -> Refusal:

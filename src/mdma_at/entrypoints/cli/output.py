@@ -10,7 +10,6 @@ not UTF-8, JSON nested too deep or with non-finite numbers) before any command s
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ import typer
 from typer._click import exceptions as click_errors
 
 from mdma_at.domain.errors import Conflict, InvalidInput
+from mdma_at.entrypoints.json_numbers import first_non_finite
 
 EXIT_ANSWERED = 0
 EXIT_CHECK_FAILED = 1
@@ -172,21 +172,10 @@ class _NotANumber(ValueError):
     """A JSON number no command can use; the message says which and why."""
 
 
-def _finite(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise _NotANumber(f"{text} is not a finite number")
-    return value
-
-
 def _interoperable(text: str) -> int:
     if len(text.lstrip("-")) > 16 or abs(int(text)) > MAX_JSON_INTEGER:
         raise _NotANumber(f"{text[:20]}{'…' if len(text) > 20 else ''} is beyond ±(2^53 − 1)")
     return int(text)
-
-
-def _refuse_constant(text: str) -> float:
-    raise _NotANumber(f"{text} is not a finite number")
 
 
 def read_json_file(path: Path, field: str = "file") -> Any:
@@ -194,14 +183,13 @@ def read_json_file(path: Path, field: str = "file") -> Any:
 
     Python's ``json`` accepts ``NaN`` and ``Infinity``, turns ``1e999`` into infinity and reads
     integers of any size; no clinical value is infinite or beyond 2^53, so those are refused here,
-    for every command at once, before a parser meets them.
+    for every command at once, before a parser meets them. A non-finite number is named by its
+    field path, as the command's own parser would name it (issue 10: a NaN temperature).
     """
     text = read_text_file(path, field)
     source = "stdin" if str(path) == "-" else str(path)
     try:
-        return json.loads(
-            text, parse_float=_finite, parse_int=_interoperable, parse_constant=_refuse_constant
-        )
+        document = json.loads(text, parse_int=_interoperable)
     except json.JSONDecodeError as error:
         bad_input(field, f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}")
     except _NotANumber as error:
@@ -210,6 +198,11 @@ def read_json_file(path: Path, field: str = "file") -> Any:
         bad_input(field, f"{source} nests JSON arrays or objects too deeply")
     except ValueError as error:  # e.g. an integer of more than 4300 digits
         bad_input(field, f"{source} cannot be read as JSON: {error}")
+    non_finite = first_non_finite(document)
+    if non_finite is not None:
+        where, value = non_finite
+        bad_input(where or field, f"{value} is not a finite number")
+    return document
 
 
 def render(payload: Any, as_json: bool, human: Callable[[Any], None]) -> None:
