@@ -36,6 +36,9 @@ OPS = (
     "transfer_in", "adjust", "correction", "close_session", "close_period",
 )  # fmt: skip
 
+# realistic weights: mostly stock flowing to sessions, now and then a close or a mistake
+WEIGHTED = (*OPS, "receive", "dispense", "dispense", "administer", "administer", "return", "waste")
+
 
 @dataclass(frozen=True)
 class Op:
@@ -51,20 +54,7 @@ class Op:
 
 ops = st.builds(
     Op,
-    # realistic weights: mostly stock flowing to sessions, now and then a close or a mistake
-    name=st.sampled_from(
-        OPS
-        + (
-            "receive",
-            "dispense",
-            "dispense",
-            "administer",
-            "administer",
-            "return",
-            "waste",
-            "waste",
-        )
-    ),  # fmt: skip
+    name=st.sampled_from(WEIGHTED),
     container=st.integers(0, 3),
     quantity=st.integers(-1, 12),
     day=st.integers(0, 2),  # days after the previous op: time goes forward, slowly
