@@ -9,6 +9,7 @@ from mdma_at.domain.accountability import Books, fold
 from mdma_at.domain.errors import InvalidInput
 from support.register_programs import (
     CONTAINERS,
+    SITE_A,
     Op,
     assert_invariants,
     close_day,
@@ -29,7 +30,7 @@ def run(program: list[Op]) -> Books:
             if op.name == "close_session":
                 books = books.close_session(op.session)
             elif op.name == "close_period":
-                books = books.close_period(close_day(at))
+                books = books.close_period(SITE_A, close_day(at))
             else:
                 movement = movement_for(books, op, next_id, at)
                 assert movement is not None

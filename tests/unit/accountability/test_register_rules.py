@@ -76,7 +76,7 @@ def test_an_adjustment_is_signed_but_never_zero_and_needs_a_sign_off() -> None:
 
 
 def test_a_movement_dated_in_a_closed_period_is_refused() -> None:
-    books = stocked().close_period(date(2026, 3, 2))
+    books = stocked().close_period(1, date(2026, 3, 2))
     error = refused(books, Movement(9, Kind.RECEIVE, 1, 1, Unit.DOSAGE_UNIT, T, 7))
     assert error.field == "at" and "closed" in error.reason
 

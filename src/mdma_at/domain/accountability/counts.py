@@ -60,8 +60,9 @@ def check_count(books: Books, container_id: int, counted: int, at: datetime) -> 
         raise InvalidInput("container_id", f"no container {container_id} on the books")
     if counted < 0:
         raise InvalidInput("counted", f"a count is 0 or more, not {counted}")
-    if books.closed_through is not None and at.date() <= books.closed_through:
-        raise InvalidInput("at", f"{at.date()} is in a closed period")
+    closed = books.in_closed_period(books.containers[container_id].site_id, at.date())
+    if closed is not None:
+        raise InvalidInput("at", f"{at.date()} is in a closed period (closed through {closed})")
     return books.balance(container_id)
 
 
@@ -90,10 +91,6 @@ def check_period_close(
     Every container of the site is counted on `through` (after its last movement), and every
     discrepancy is resolved.
     """
-    if books.closed_through is not None and through <= books.closed_through:
-        raise InvalidInput(
-            "through", f"the register is already closed through {books.closed_through}"
-        )
     containers = [c for c in books.containers.values() if c.site_id == site_id]
     last_count: dict[int, Count] = {}
     for count in counts:

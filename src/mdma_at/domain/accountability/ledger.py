@@ -99,7 +99,7 @@ class Books:
     closed_sessions: frozenset[int] = frozenset()
     corrected: frozenset[int] = frozenset()  # entries reversed by a correction
     received_transfers: frozenset[int] = frozenset()  # TRANSFER_OUT ids received
-    closed_through: date | None = None  # end of the last closed period
+    closed_through: Mapping[int, date] = field(default_factory=dict)  # site -> closed period end
 
     # --- building ---
 
@@ -178,13 +178,17 @@ class Books:
             )
         return replace(self, closed_sessions=self.closed_sessions | {session_id})
 
-    def close_period(self, through: date) -> Books:
-        """Close the register through `through`: nothing may be dated on or before it any more."""
-        if self.closed_through is not None and through <= self.closed_through:
-            raise InvalidInput(
-                "through", f"the register is already closed through {self.closed_through}"
-            )
-        return replace(self, closed_through=through)
+    def close_period(self, site_id: int, through: date) -> Books:
+        """Close the site's register through `through`: nothing is dated on or before it after."""
+        closed = self.closed_through.get(site_id)
+        if closed is not None and through <= closed:
+            raise InvalidInput("through", f"the register is already closed through {closed}")
+        return replace(self, closed_through={**self.closed_through, site_id: through})
+
+    def in_closed_period(self, site_id: int, day: date) -> date | None:
+        """The end of the closed period `day` falls in at the site, or None when it is open."""
+        closed = self.closed_through.get(site_id)
+        return closed if closed is not None and day <= closed else None
 
     # --- reading ---
 
@@ -275,11 +279,12 @@ def _check_shape(books: Books, m: Movement) -> None:
             raise InvalidInput("quantity", "an adjustment is never 0 (nothing to adjust)")
     elif m.kind is not Kind.CORRECTION and m.quantity <= 0:
         raise InvalidInput("quantity", f"must be a positive whole number, not {m.quantity}")
-    if books.closed_through is not None and m.at.date() <= books.closed_through:
+    closed = books.in_closed_period(container.site_id, m.at.date())
+    if closed is not None:
         raise InvalidInput(
             "at",
-            f"{m.at.date()} is in a closed period (the register is closed through "
-            f"{books.closed_through}); date it later or correct it in the open period",
+            f"{m.at.date()} is in a closed period (the register is closed through {closed}); "
+            "date it later or correct it in the open period",
         )
     if m.kind in (Kind.WASTE, Kind.ADJUST, Kind.CORRECTION) and not m.reason.strip():
         raise InvalidInput("reason", f"a {m.kind} needs a reason")
