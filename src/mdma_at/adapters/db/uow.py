@@ -16,6 +16,7 @@ from mdma_at.adapters.db.instruments_repositories import (
     SqlQuestionnaireLinks,
     SqlSafetyAlerts,
 )
+from mdma_at.adapters.db.register_repositories import SqlRegister
 from mdma_at.adapters.db.repositories import (
     SqlAuditLog,
     SqlCredentials,
@@ -72,6 +73,7 @@ class SqlUnitOfWork:
             self.questionnaire_links = SqlQuestionnaireLinks(db)
             self.administrations = SqlAdministrations(db)
             self.safety_alerts = SqlSafetyAlerts(db)
+            self.register = SqlRegister(db)
         return self
 
     def __exit__(

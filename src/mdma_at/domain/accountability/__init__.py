@@ -11,13 +11,22 @@ from mdma_at.domain.accountability.counts import (
     check_period_close,
     check_resolution,
 )
-from mdma_at.domain.accountability.ledger import Books, Kind, Movement, SessionTally, fold
+from mdma_at.domain.accountability.ledger import (
+    Books,
+    Kind,
+    Movement,
+    SessionTally,
+    fold,
+    stock_change,
+)
+from mdma_at.domain.accountability.report import ContainerPeriod, period_register
 from mdma_at.domain.accountability.stock import Container, Contents, Form, Unit, unit_for
 from mdma_at.domain.accountability.views import KitLine, stock_lines
 
 __all__ = [
     "Books",
     "Container",
+    "ContainerPeriod",
     "Contents",
     "Count",
     "Discrepancy",
@@ -31,6 +40,8 @@ __all__ = [
     "check_period_close",
     "check_resolution",
     "fold",
+    "period_register",
+    "stock_change",
     "stock_lines",
     "unit_for",
 ]

@@ -217,6 +217,11 @@ def fold(containers: Iterable[Container], movements: Iterable[Movement]) -> Book
     return books
 
 
+def stock_change(books: Books, movement: Movement) -> int:
+    """How much an entry already on the books changed its container's stock (signed)."""
+    return _effects(books, movement)[0]
+
+
 def _tally(
     tally: SessionTally, movement: Movement, movements: Mapping[int, Movement], change: int
 ) -> SessionTally:
