@@ -367,8 +367,6 @@ def reconcile_session(
         )
         uow.register.lock_sites([site_id])
         books = load_books(uow)
-        if session_id in books.closed_sessions:
-            raise InvalidInput("session_id", f"session {session_id} is reconciled already")
         tally = books.close_session(session_id).session(session_id)
         uow.register.close_session(session_id, principal.user_id, clock.now())
         record(

@@ -169,6 +169,8 @@ class Books:
 
     def close_session(self, session_id: int) -> Books:
         """Seal a session's tally: refused while any dispensed quantity is unaccounted for."""
+        if session_id in self.closed_sessions:
+            raise InvalidInput("session_id", f"session {session_id} is reconciled already")
         tally = self.sessions.get(session_id, SessionTally(session_id))
         if tally.held:
             raise InvalidInput(

@@ -15,6 +15,7 @@ from mdma_at.entrypoints.api.deps import ids_in_range
 from mdma_at.entrypoints.api.headers import SecurityHeaders
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
 from mdma_at.entrypoints.api.limits import RequestLimits
+from mdma_at.entrypoints.api.register_routes import router as register_api_router
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
@@ -55,6 +56,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(instruments_pages_router)
     app.include_router(instruments_api_router)
     app.include_router(admin_pages_router)
+    app.include_router(register_api_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
