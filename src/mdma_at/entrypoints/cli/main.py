@@ -8,6 +8,7 @@ from mdma_at.entrypoints.cli import (
     analyze_cmd,
     audit_cmd,
     db_cmd,
+    register_cmd,
     score_cmd,
     screen_cmd,
     serve_cmd,
@@ -35,5 +36,6 @@ for module in (
     score_cmd,
     session_cmd,
     screen_cmd,
+    register_cmd,
 ):
     module.register(app)
