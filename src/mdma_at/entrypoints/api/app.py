@@ -23,6 +23,7 @@ from mdma_at.entrypoints.web.admin_pages import router as admin_pages_router
 from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
 from mdma_at.entrypoints.web.rendering import error_page, page
+from mdma_at.entrypoints.web.register_pages import router as register_pages_router
 from mdma_at.entrypoints.web.screening_pages import router as screening_pages_router
 from mdma_at.entrypoints.web.session_pages import router as session_pages_router
 
@@ -57,6 +58,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(instruments_api_router)
     app.include_router(admin_pages_router)
     app.include_router(register_api_router)
+    app.include_router(register_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
