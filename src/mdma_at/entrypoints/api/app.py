@@ -22,8 +22,8 @@ from mdma_at.entrypoints.api.session_routes import router as session_api_router
 from mdma_at.entrypoints.web.admin_pages import router as admin_pages_router
 from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
-from mdma_at.entrypoints.web.rendering import error_page, page
 from mdma_at.entrypoints.web.register_pages import router as register_pages_router
+from mdma_at.entrypoints.web.rendering import error_page, page
 from mdma_at.entrypoints.web.screening_pages import router as screening_pages_router
 from mdma_at.entrypoints.web.session_pages import router as session_pages_router
 
