@@ -33,9 +33,15 @@ RECEIPT = reg.Receipt(
 
 def _pharmacist(ctx: Container, clinic: Clinic, username: str = "ph.a") -> Principal:
     member = add_user(
-        ctx.uow(), ctx.clock, ctx.hasher, OPERATOR, username=username, full_name="Pat Pharma",
-        password=PASSWORD, grants=[("SITE-A", Role.PHARMACIST)],
-    )  # fmt: skip
+        ctx.uow(),
+        ctx.clock,
+        ctx.hasher,
+        OPERATOR,
+        username=username,
+        full_name="Pat Pharma",
+        password=PASSWORD,
+        grants=[("SITE-A", Role.PHARMACIST)],
+    )
     with ctx.uow() as uow:
         return load_principal(uow, member.id)
 
@@ -75,18 +81,30 @@ def test_receipt_to_reconciliation_with_a_witnessed_waste(ctx: Container, clinic
     (session_id,) = _sessions(ctx, clinic)
     container, _ = reg.receive(ctx.uow(), ctx.clock, pharmacist, clinic.site_a.id, RECEIPT)
     dispensing = reg.dispense(
-        ctx.uow(), ctx.clock, pharmacist, container.id, session_id=session_id, quantity=4,
+        ctx.uow(),
+        ctx.clock,
+        pharmacist,
+        container.id,
+        session_id=session_id,
+        quantity=4,
         unit=Unit.DOSAGE_UNIT,
-    )  # fmt: skip
+    )
     reg.administer(
         ctx.uow(), ctx.clock, clinic.physician_a, dispensing.id, quantity=3, unit=Unit.DOSAGE_UNIT
     )
     witness = reg.Witness("dr.a", PASSWORD)
     reg.waste(
-        ctx.uow(), ctx.clock, ctx.hasher, pharmacist, container.id, quantity=1,
-        unit=Unit.DOSAGE_UNIT, reason="supplemental dose not given", witness=witness,
+        ctx.uow(),
+        ctx.clock,
+        ctx.hasher,
+        pharmacist,
+        container.id,
+        quantity=1,
+        unit=Unit.DOSAGE_UNIT,
+        reason="supplemental dose not given",
+        witness=witness,
         dispensing_id=dispensing.id,
-    )  # fmt: skip
+    )
     tally = reg.reconcile_session(ctx.uow(), ctx.clock, pharmacist, session_id)
     # 4 dispensed = 3 administered + 0 returned + 1 wasted (issue 15, item 3)
     assert (tally.dispensed, tally.administered, tally.returned, tally.wasted) == (4, 3, 0, 1)
@@ -128,9 +146,13 @@ def test_a_count_that_disagrees_opens_a_discrepancy_until_resolved(
             ctx.uow(), ctx.clock, pharmacist, discrepancy.id, reason=" ", adjust=True
         )
     adjustment = reg.resolve_discrepancy(
-        ctx.uow(), ctx.clock, clinic.physician_a, discrepancy.id,
-        reason="one capsule crushed in transit, found in the box", adjust=True,
-    )  # fmt: skip
+        ctx.uow(),
+        ctx.clock,
+        clinic.physician_a,
+        discrepancy.id,
+        reason="one capsule crushed in transit, found in the box",
+        adjust=True,
+    )
     assert adjustment is not None and adjustment.quantity == -1
     assert reg.discrepancies(ctx.uow(), ctx.clock, pharmacist, site) == ()
     lines = reg.stock(ctx.uow(), ctx.clock, pharmacist, site)
@@ -196,9 +218,14 @@ def test_nothing_is_dated_in_a_closed_period(ctx: Container, clinic: Clinic) -> 
     assert _ledger_rows(ctx) == stored
     _clock(ctx).advance(days=1)
     reg.dispense(
-        ctx.uow(), ctx.clock, pharmacist, container.id, session_id=session_id, quantity=1,
+        ctx.uow(),
+        ctx.clock,
+        pharmacist,
+        container.id,
+        session_id=session_id,
+        quantity=1,
         unit=Unit.DOSAGE_UNIT,
-    )  # fmt: skip
+    )
 
 
 def test_an_expired_lot_is_not_dispensed(ctx: Container, clinic: Clinic) -> None:
@@ -206,9 +233,17 @@ def test_an_expired_lot_is_not_dispensed(ctx: Container, clinic: Clinic) -> None
     (session_id,) = _sessions(ctx, clinic)
     today = ctx.clock.now().date()
     receipt = reg.Receipt(
-        "K-0002", "Lipomed AG", "L-A-02", today, Form.CAPSULE, "40 mg MDMA HCl",
-        Contents.ACTIVE, "Safe 1", 5, Unit.DOSAGE_UNIT,
-    )  # fmt: skip
+        "K-0002",
+        "Lipomed AG",
+        "L-A-02",
+        today,
+        Form.CAPSULE,
+        "40 mg MDMA HCl",
+        Contents.ACTIVE,
+        "Safe 1",
+        5,
+        Unit.DOSAGE_UNIT,
+    )
     container, _ = reg.receive(ctx.uow(), ctx.clock, pharmacist, clinic.site_a.id, receipt)
     _clock(ctx).advance(days=1)
     stored = _ledger_rows(ctx)
@@ -247,3 +282,70 @@ def test_the_database_refuses_to_rewrite_the_ledger(
         connection.execute(text(statement))
     with ctx.engine.connect() as connection:
         assert connection.execute(text("SELECT quantity FROM register_movements")).all() == [(20,)]
+
+
+def test_a_transfer_is_sent_and_received_as_two_linked_entries(
+    ctx: Container, clinic: Clinic
+) -> None:
+    sender = _pharmacist(ctx, clinic)
+    member = add_user(
+        ctx.uow(),
+        ctx.clock,
+        ctx.hasher,
+        OPERATOR,
+        username="ph.b",
+        full_name="PH B",
+        password=PASSWORD,
+        grants=[("SITE-B", Role.PHARMACIST)],
+    )
+    with ctx.uow() as uow:
+        receiver = load_principal(uow, member.id)
+    container, _ = reg.receive(ctx.uow(), ctx.clock, sender, clinic.site_a.id, RECEIPT)
+    sent = reg.transfer_out(
+        ctx.uow(),
+        ctx.clock,
+        sender,
+        container.id,
+        to_site_id=clinic.site_b.id,
+        quantity=5,
+        unit=Unit.DOSAGE_UNIT,
+    )
+    with pytest.raises(PermissionDenied):  # the sender holds no role at the receiving site
+        reg.transfer_in(ctx.uow(), ctx.clock, sender, sent.id, kit_number="B-1", location="x")
+    arrived, entry = reg.transfer_in(
+        ctx.uow(), ctx.clock, receiver, sent.id, kit_number="B-1", location="Safe B"
+    )
+    assert entry.linked_id == sent.id and arrived.lot == RECEIPT.lot
+    with pytest.raises(InvalidInput) as refused:  # received once only
+        reg.transfer_in(ctx.uow(), ctx.clock, receiver, sent.id, kit_number="B-2", location="x")
+    assert refused.value.field == "linked_id"
+    (a,) = reg.stock(ctx.uow(), ctx.clock, sender, clinic.site_a.id)
+    (b,) = reg.stock(ctx.uow(), ctx.clock, receiver, clinic.site_b.id)
+    assert (a.balance, b.balance) == (15, 5)  # 20 received at A, 5 sent to B
+
+
+def test_a_correction_reverses_an_entry_which_stays_on_the_books(
+    ctx: Container, clinic: Clinic
+) -> None:
+    pharmacist = _pharmacist(ctx, clinic)
+    (session_id,) = _sessions(ctx, clinic)
+    container, _ = reg.receive(ctx.uow(), ctx.clock, pharmacist, clinic.site_a.id, RECEIPT)
+    wrong = reg.dispense(
+        ctx.uow(),
+        ctx.clock,
+        pharmacist,
+        container.id,
+        session_id=session_id,
+        quantity=5,
+        unit=Unit.DOSAGE_UNIT,
+    )
+    with pytest.raises(InvalidInput) as refused:
+        reg.correct(ctx.uow(), ctx.clock, pharmacist, wrong.id, reason="")
+    assert refused.value.field == "reason"
+    fix = reg.correct(ctx.uow(), ctx.clock, pharmacist, wrong.id, reason="typed 5 for 2")
+    assert fix.linked_id == wrong.id
+    (line,) = reg.stock(ctx.uow(), ctx.clock, pharmacist, clinic.site_a.id)
+    assert line.balance == 20  # the dispensing of 5 reversed
+    assert _ledger_rows(ctx) == 3  # receipt, the wrong dispensing, its correction
+    tally, held = reg.session_tally(ctx.uow(), ctx.clock, pharmacist, session_id)
+    assert tally.dispensed == 0 and held == ()
