@@ -184,6 +184,84 @@ def waste_cmd(
     typer.echo(f"waste {movement.id} recorded")
 
 
+@register_app.command("return")
+def return_cmd(
+    dispensing_id: int,
+    user: str = AS,
+    quantity: int = typer.Option(..., "--quantity"),
+    unit: Unit = typer.Option(..., "--unit"),
+) -> None:
+    """Return unused drug of DISPENSING_ID to stock."""
+    from mdma_at.services import register as reg
+
+    ctx, principal = _signed_in(user)
+    movement = _run(
+        lambda: reg.return_unused(
+            ctx.uow(), ctx.clock, principal, dispensing_id, quantity=quantity, unit=unit
+        )
+    )
+    typer.echo(f"return {movement.id} recorded")
+
+
+@register_app.command("transfer-out")
+def transfer_out_cmd(
+    container_id: int,
+    user: str = AS,
+    to_site: str = typer.Option(..., "--to-site", help="the receiving site's code"),
+    quantity: int = typer.Option(..., "--quantity"),
+    unit: Unit = typer.Option(..., "--unit"),
+) -> None:
+    """Send stock of CONTAINER_ID to another site."""
+    from mdma_at.services import register as reg
+
+    ctx, principal = _signed_in(user)
+    movement = _run(
+        lambda: reg.transfer_out(
+            ctx.uow(),
+            ctx.clock,
+            principal,
+            container_id,
+            to_site_id=_site_id(ctx, to_site),
+            quantity=quantity,
+            unit=unit,
+        )
+    )
+    typer.echo(f"transfer {movement.id} sent")
+
+
+@register_app.command("transfer-in")
+def transfer_in_cmd(
+    transfer_id: int,
+    user: str = AS,
+    kit: str = typer.Option(..., "--kit", help="the kit number at this site"),
+    location: str = typer.Option(..., "--location"),
+) -> None:
+    """Book transfer TRANSFER_ID in at the receiving site."""
+    from mdma_at.services import register as reg
+
+    ctx, principal = _signed_in(user)
+    container_, movement = _run(
+        lambda: reg.transfer_in(
+            ctx.uow(), ctx.clock, principal, transfer_id, kit_number=kit, location=location
+        )
+    )
+    typer.echo(f"container {container_.id} received by transfer (entry {movement.id})")
+
+
+@register_app.command("correct")
+def correct_cmd(
+    movement_id: int, user: str = AS, reason: str = typer.Option(..., "--reason")
+) -> None:
+    """Reverse register entry MOVEMENT_ID (it stays on the books), with a reason."""
+    from mdma_at.services import register as reg
+
+    ctx, principal = _signed_in(user)
+    movement = _run(
+        lambda: reg.correct(ctx.uow(), ctx.clock, principal, movement_id, reason=reason)
+    )
+    typer.echo(f"correction {movement.id} of entry {movement_id} recorded")
+
+
 @register_app.command("count")
 def count_cmd(
     container_id: int, user: str = AS, counted: int = typer.Option(..., "--counted")
