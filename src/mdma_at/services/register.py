@@ -42,7 +42,9 @@ from mdma_at.services.auth import AuthPolicy, check_second_person
 from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWork
 from mdma_at.services.session_records import SessionStatus
 
-MAX_TEXT = 200
+# The database's column widths (adapters/db/tables.py): longer text is refused, not truncated.
+TEXT_LIMITS = {"kit_number": 64, "lot": 64, "supplier": 200, "strength": 100, "location": 200}
+MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: a larger id names no record on either database
 
 
 # --- reading the books ---
@@ -115,7 +117,7 @@ def receive(
     with uow:
         actor = guard(uow, clock, principal, Action.MANAGE_STOCK, site_id)
         when = _when(at, clock)
-        if uow.sites.get(site_id) is None:
+        if uow.sites.get(_id(site_id, "site_id")) is None:
             raise NotFound(f"no site {site_id}")
         for name in ("kit_number", "supplier", "lot", "strength", "location"):
             _text(getattr(receipt, name), name)
@@ -172,7 +174,7 @@ def dispense(
     with uow:
         container = _container(uow, container_id)
         actor = guard(uow, clock, principal, Action.MANAGE_STOCK, container.site_id)
-        session = uow.dosing_sessions.get(session_id)
+        session = uow.dosing_sessions.get(_id(session_id, "session_id"))
         if session is None or _session_site(uow, session_id) != container.site_id:
             raise InvalidInput("session_id", f"no dosing session {session_id} at this site")
         if session.status is SessionStatus.CLOSED:
@@ -281,7 +283,7 @@ def transfer_out(
     with uow:
         container = _container(uow, container_id)
         actor = guard(uow, clock, principal, Action.MANAGE_STOCK, container.site_id)
-        if uow.sites.get(to_site_id) is None:
+        if uow.sites.get(_id(to_site_id, "to_site_id")) is None:
             raise InvalidInput("to_site_id", f"no site {to_site_id}")
         entry = Movement(
             0, Kind.TRANSFER_OUT, container_id, quantity, unit, _when(at, clock),
@@ -563,12 +565,20 @@ def _text(value: str, field: str) -> str:
     value = value.strip()
     if not value:
         raise InvalidInput(field, "required")
-    if len(value) > MAX_TEXT:
-        raise InvalidInput(field, f"at most {MAX_TEXT} characters")
+    if len(value) > TEXT_LIMITS[field]:
+        raise InvalidInput(field, f"at most {TEXT_LIMITS[field]} characters")
+    return value
+
+
+def _id(value: int, field: str) -> int:
+    """A record id as typed; outside 1..MAX_ID it names nothing (refused before any query)."""
+    if not 1 <= value <= MAX_ID:
+        raise InvalidInput(field, f"no record {value}")
     return value
 
 
 def _container(uow: UnitOfWork, container_id: int) -> Container:
+    _id(container_id, "container_id")
     found = next((c for c in uow.register.containers() if c.id == container_id), None)
     if found is None:
         raise InvalidInput("container_id", f"no container {container_id}")
@@ -576,6 +586,7 @@ def _container(uow: UnitOfWork, container_id: int) -> Container:
 
 
 def _dispensing(uow: UnitOfWork, dispensing_id: int) -> Movement:
+    _id(dispensing_id, "dispensing_id")
     found = next((m for m in uow.register.movements() if m.id == dispensing_id), None)
     if found is None or found.kind is not Kind.DISPENSE:
         raise InvalidInput("dispensing_id", f"entry {dispensing_id} is not a dispensing")
@@ -583,7 +594,7 @@ def _dispensing(uow: UnitOfWork, dispensing_id: int) -> Movement:
 
 
 def _session_site(uow: UnitOfWork, session_id: int) -> int:
-    session = uow.dosing_sessions.get(session_id)
+    session = uow.dosing_sessions.get(_id(session_id, "session_id"))
     patient = uow.patients.get(session.patient_id) if session else None
     if patient is None:
         raise NotFound(f"no dosing session {session_id}")

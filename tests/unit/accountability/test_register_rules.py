@@ -124,3 +124,9 @@ def test_a_blinded_user_sees_kits_but_not_what_they_hold() -> None:
     )
     open_ = stock_lines(stocked(), frozenset({1}), blinded=False)
     assert [line.contents for line in open_] == [Contents.ACTIVE, Contents.PLACEBO]
+
+
+def test_a_quantity_beyond_any_container_is_refused_before_the_database() -> None:
+    # site default MAX_QUANTITY = 10,000,000 (below PostgreSQL's INTEGER range, 2**31 - 1)
+    error = refused(stocked(), Movement(9, Kind.RECEIVE, 1, 10_000_001, Unit.DOSAGE_UNIT, T, 7))
+    assert error.field == "quantity"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mdma_at.domain.accountability.ledger import Books
+from mdma_at.domain.accountability.ledger import MAX_QUANTITY, Books
 from mdma_at.domain.errors import InvalidInput
 
 MAX_REASON = 2000
@@ -58,8 +58,8 @@ def check_count(books: Books, container_id: int, counted: int, at: datetime) -> 
     """The expected balance a count of `counted` is compared with; refuses impossible counts."""
     if container_id not in books.containers:
         raise InvalidInput("container_id", f"no container {container_id} on the books")
-    if counted < 0:
-        raise InvalidInput("counted", f"a count is 0 or more, not {counted}")
+    if not 0 <= counted <= MAX_QUANTITY:
+        raise InvalidInput("counted", f"a count is 0 to {MAX_QUANTITY:,}, not {counted}")
     closed = books.in_closed_period(books.containers[container_id].site_id, at.date())
     if closed is not None:
         raise InvalidInput("at", f"{at.date()} is in a closed period (closed through {closed})")

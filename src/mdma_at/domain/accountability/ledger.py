@@ -28,6 +28,9 @@ from mdma_at.domain.accountability.stock import Container, Unit
 from mdma_at.domain.errors import InvalidInput
 
 MAX_REASON = 2000
+# Site default, far above any real container (10 kg of powder in mg, or ten million units), and
+# below the database's INTEGER range so a typing slip is refused, not overflowed.
+MAX_QUANTITY = 10_000_000
 
 
 class Kind(StrEnum):
@@ -281,6 +284,8 @@ def _check_shape(books: Books, m: Movement) -> None:
             f"kit {container.kit_number} is {container.form} counted in {container.unit}, "
             f"not {m.unit}",
         )
+    if abs(m.quantity) > MAX_QUANTITY:
+        raise InvalidInput("quantity", f"at most {MAX_QUANTITY:,} {m.unit}")
     if m.kind is Kind.ADJUST:
         if m.quantity == 0:
             raise InvalidInput("quantity", "an adjustment is never 0 (nothing to adjust)")
