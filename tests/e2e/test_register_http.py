@@ -68,7 +68,17 @@ def test_the_pharmacist_receives_and_bad_input_stores_nothing(demo_app: RunningA
     assert message.startswith("witness_password:")
     message = _posted(pharmacist, "/register/waste", {**waste, "witness_password": DEMO_PASSWORD})
     assert message.startswith("Waste ") and message.endswith("recorded, witnessed.")
-    assert "29 unit" in pharmacist.get("/register").text  # 30 received - 1 wasted
+    page = pharmacist.get("/register").text
+    assert "29 unit" in page  # 30 received - 1 wasted
+    session = re.search(
+        r'<select id="d-session" name="session" required>\s*<option value="(\d+)"', page
+    )
+    assert session is not None, "the demo clinic has an open session to dispense to"
+    dispense = {"container": container.group(1), "session": session.group(1), "quantity": "2",
+                "unit": "unit"}  # fmt: skip
+    message = _posted(pharmacist, "/register/dispense", dispense)
+    assert message.startswith("Dispensing ") and message.endswith(" recorded.")
+    assert "27 unit" in pharmacist.get("/register").text  # 29 - 2 dispensed
 
     therapist = signed_in(demo_app, "t.alvarez", DEMO_PASSWORD)
     blinded = therapist.get("/register").text

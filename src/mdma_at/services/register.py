@@ -81,6 +81,32 @@ def session_tally(
         return books.session(session_id), tuple(books.open_dispensings(session_id))
 
 
+@dataclass(frozen=True, slots=True)
+class SessionToSupply:
+    """An open dosing session at the site, with what it holds of the register's drug."""
+
+    session_id: int
+    study_id: str
+    session_number: int
+    tally: SessionTally
+
+
+def sessions_to_supply(
+    uow: UnitOfWork, clock: Clock, principal: Principal, site_id: int
+) -> tuple[SessionToSupply, ...]:
+    """The site's open dosing sessions (today's, in practice), oldest first: what the pharmacist
+    dispenses to."""
+    with uow:
+        guard(uow, clock, principal, Action.MANAGE_STOCK, site_id)
+        books = load_books(uow)
+        return tuple(
+            SessionToSupply(
+                session.id, patient.study_id, session.session_number, books.session(session.id)
+            )
+            for patient, session in uow.dosing_sessions.open_at(frozenset({site_id}))
+        )
+
+
 # --- receipt ---
 
 
@@ -180,9 +206,15 @@ def dispense(
         if session.status is SessionStatus.CLOSED:
             raise InvalidInput("session_id", f"session {session_id} is discharged")
         entry = Movement(
-            0, Kind.DISPENSE, container_id, quantity, unit, _when(at, clock),
-            actor_id(actor), session_id=session_id,
-        )  # fmt: skip
+            0,
+            Kind.DISPENSE,
+            container_id,
+            quantity,
+            unit,
+            _when(at, clock),
+            actor_id(actor),
+            session_id=session_id,
+        )
         return _book(uow, clock, actor, entry, "stock_dispensed")
 
 
@@ -260,9 +292,17 @@ def waste(
         if not _may(second, Action.WITNESS_WASTE, container.site_id):
             raise InvalidInput("witness", f"{second.username} may not witness a waste here")
         entry = Movement(
-            0, Kind.WASTE, container_id, quantity, unit, _when(at, clock), actor_id(actor),
-            dispensing_id=dispensing_id, witness_id=second.user_id, reason=reason.strip(),
-        )  # fmt: skip
+            0,
+            Kind.WASTE,
+            container_id,
+            quantity,
+            unit,
+            _when(at, clock),
+            actor_id(actor),
+            dispensing_id=dispensing_id,
+            witness_id=second.user_id,
+            reason=reason.strip(),
+        )
         if dispensing_id is not None:
             entry = replace(entry, session_id=_dispensing(uow, dispensing_id).session_id)
         return _book(uow, clock, actor, entry, "stock_wasted", reason=entry.reason)
@@ -286,9 +326,15 @@ def transfer_out(
         if uow.sites.get(_id(to_site_id, "to_site_id")) is None:
             raise InvalidInput("to_site_id", f"no site {to_site_id}")
         entry = Movement(
-            0, Kind.TRANSFER_OUT, container_id, quantity, unit, _when(at, clock),
-            actor_id(actor), to_site_id=to_site_id,
-        )  # fmt: skip
+            0,
+            Kind.TRANSFER_OUT,
+            container_id,
+            quantity,
+            unit,
+            _when(at, clock),
+            actor_id(actor),
+            to_site_id=to_site_id,
+        )
         return _book(uow, clock, actor, entry, "stock_sent", lock=[to_site_id])
 
 
@@ -320,16 +366,27 @@ def transfer_in(
         uow.register.lock_sites([source.site_id, out.to_site_id])
         books = load_books(uow)
         entry = Movement(
-            0, Kind.TRANSFER_IN, 0, out.quantity, out.unit, _when(at, clock), actor_id(actor),
+            0,
+            Kind.TRANSFER_IN,
+            0,
+            out.quantity,
+            out.unit,
+            _when(at, clock),
+            actor_id(actor),
             linked_id=out.id,
-        )  # fmt: skip
+        )
         _check(books, container, entry)
         container = uow.register.add_container(container, principal.user_id, clock.now())
         movement = uow.register.add_movement(replace(entry, container_id=container.id), clock.now())
         record(
-            uow, clock, actor, "stock_received_by_transfer", "register_container", container.id,
+            uow,
+            clock,
+            actor,
+            "stock_received_by_transfer",
+            "register_container",
+            container.id,
             after=_container_audit(container) | _movement_audit(movement),
-        )  # fmt: skip
+        )
         uow.commit()
     return container, movement
 
@@ -351,9 +408,16 @@ def correct(
         container = _container(uow, target.container_id)
         actor = guard(uow, clock, principal, Action.MANAGE_STOCK, container.site_id)
         entry = Movement(
-            0, Kind.CORRECTION, target.container_id, target.quantity, target.unit,
-            _when(at, clock), actor_id(actor), linked_id=target.id, reason=reason.strip(),
-        )  # fmt: skip
+            0,
+            Kind.CORRECTION,
+            target.container_id,
+            target.quantity,
+            target.unit,
+            _when(at, clock),
+            actor_id(actor),
+            linked_id=target.id,
+            reason=reason.strip(),
+        )
         return _book(uow, clock, actor, entry, "register_corrected", reason=entry.reason)
 
 
@@ -372,10 +436,19 @@ def reconcile_session(
         tally = books.close_session(session_id).session(session_id)
         uow.register.close_session(session_id, principal.user_id, clock.now())
         record(
-            uow, clock, actor, "session_reconciled", "dosing_session", session_id,
-            after={"dispensed": tally.dispensed, "administered": tally.administered,
-                   "returned": tally.returned, "wasted": tally.wasted},
-        )  # fmt: skip
+            uow,
+            clock,
+            actor,
+            "session_reconciled",
+            "dosing_session",
+            session_id,
+            after={
+                "dispensed": tally.dispensed,
+                "administered": tally.administered,
+                "returned": tally.returned,
+                "wasted": tally.wasted,
+            },
+        )
         uow.commit()
     return tally
 
@@ -406,10 +479,19 @@ def count(
         if stored.difference:
             discrepancy = uow.register.open_discrepancy(stored, clock.now())
         record(
-            uow, clock, actor, "stock_counted", "register_container", container_id,
-            after={"count_id": stored.id, "counted": counted, "expected": expected,
-                   "discrepancy_id": discrepancy.id if discrepancy else None},
-        )  # fmt: skip
+            uow,
+            clock,
+            actor,
+            "stock_counted",
+            "register_container",
+            container_id,
+            after={
+                "count_id": stored.id,
+                "counted": counted,
+                "expected": expected,
+                "discrepancy_id": discrepancy.id if discrepancy else None,
+            },
+        )
         uow.commit()
     return stored, discrepancy
 
@@ -431,9 +513,13 @@ def resolve_discrepancy(
             raise NotFound(f"no discrepancy {discrepancy_id}")
         container = _container(uow, found.container_id)
         actor = guard(
-            uow, clock, principal, Action.SIGN_OFF_ADJUSTMENT, container.site_id,
+            uow,
+            clock,
+            principal,
+            Action.SIGN_OFF_ADJUSTMENT,
+            container.site_id,
             ("register_discrepancy", discrepancy_id),
-        )  # fmt: skip
+        )
         reason = check_resolution(found, reason)
         adjustment = None
         if adjust:
@@ -446,14 +532,22 @@ def resolve_discrepancy(
             load_books(uow).apply(entry)
             adjustment = uow.register.add_movement(entry, clock.now())
         uow.register.resolve(
-            discrepancy_id, reason, principal.user_id, clock.now(),
+            discrepancy_id,
+            reason,
+            principal.user_id,
+            clock.now(),
             adjustment.id if adjustment else None,
-        )  # fmt: skip
+        )
         record(
-            uow, clock, actor, "discrepancy_resolved", "register_discrepancy", discrepancy_id,
+            uow,
+            clock,
+            actor,
+            "discrepancy_resolved",
+            "register_discrepancy",
+            discrepancy_id,
             after={"adjustment": _movement_audit(adjustment) if adjustment else None},
             reason=reason,
-        )  # fmt: skip
+        )
         uow.commit()
     return adjustment
 
@@ -617,9 +711,16 @@ def _from_dispensing(
         container = _container(uow, dispensing.container_id)
         actor = guard(uow, clock, principal, action, container.site_id)
         entry = Movement(
-            0, kind, container.id, quantity, unit, _when(at, clock), actor_id(actor),
-            session_id=dispensing.session_id, dispensing_id=dispensing_id,
-        )  # fmt: skip
+            0,
+            kind,
+            container.id,
+            quantity,
+            unit,
+            _when(at, clock),
+            actor_id(actor),
+            session_id=dispensing.session_id,
+            dispensing_id=dispensing_id,
+        )
         event = "dose_administered" if kind is Kind.ADMINISTER else "stock_returned"
         return _book(uow, clock, actor, entry, event)
 

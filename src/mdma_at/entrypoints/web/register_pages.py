@@ -48,6 +48,9 @@ def register_page(
     lines = reg.stock(ctx.uow(), ctx.clock, principal, site_id)
     pharmacist = site_id in sites_for(principal, Action.MANAGE_STOCK)
     open_items = reg.discrepancies(ctx.uow(), ctx.clock, principal, site_id)
+    supplied = (
+        reg.sessions_to_supply(ctx.uow(), ctx.clock, principal, site_id) if pharmacist else ()
+    )
     today = ctx.clock.now().date()
     return page(
         request,
@@ -57,6 +60,7 @@ def register_page(
         site_id=site_id,
         lines=lines,
         discrepancies=open_items,
+        sessions=supplied,
         pharmacist=pharmacist,
         forms=[f.value for f in Form],
         contents=[c.value for c in Contents],
