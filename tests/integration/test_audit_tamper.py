@@ -35,6 +35,7 @@ from mdma_at.services.demo import seed_demo_clinic
 from mdma_at.services.staff import add_site
 from support.cli import mdma_at
 from support.postgres import PostgresServer
+from support.register_seed import stock_register
 
 SEALED = [table.name for table in t.SEALED_TABLES]
 APPEND_ONLY = [table.name for table in t.APPEND_ONLY_TABLES]
@@ -50,6 +51,14 @@ CHANGES = {
     "instrument_alerts": "reason = reason || ' (forged)'",
     "instrument_alert_acknowledgements": "action_taken = action_taken || ' (forged)'",
     "dosing_session_events": "payload = payload || ' '",
+    "register_containers": "lot = lot || ' (forged)'",
+    "register_movements": "quantity = quantity + 1",
+    "register_counts": "counted = counted + 1",
+    "register_discrepancies": "difference = difference + 1",
+    "register_resolutions": "reason = reason || ' (forged)'",
+    # the demo pharmacist closed them; the last demo user (the statistician) did not
+    "register_periods": "closed_by = (SELECT max(id) FROM users)",
+    "register_session_closes": "closed_by = (SELECT max(id) FROM users)",
 }
 # Rows nothing else references, so deleting one breaks no foreign key.
 LEAVES = ["instrument_item_answers", "consent_withdrawals", "dosing_session_events"]
@@ -124,6 +133,7 @@ def seed(
         app = bootstrap(_settings(url, directory / "checkpoints"))
         upgrade(app.engine)
         seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
+        stock_register(app)
         app.engine.dispose()
         yield Seed("sqlite", directory)
         return
@@ -142,6 +152,7 @@ def seed(
     owner.dispose()
     app = bootstrap(_settings(_url(seed, seed.app_role, seed.database), directory / "checkpoints"))
     seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
+    stock_register(app)
     app.engine.dispose()
     yield seed
     with superuser.connect().execution_options(isolation_level="AUTOCOMMIT") as db:

@@ -39,6 +39,14 @@ class Action(StrEnum):
     ISSUE_SELF_REPORT_LINK = "issue_self_report_link"
     ENTER_CLINICIAN_INSTRUMENT = "enter_clinician_instrument"
     ACKNOWLEDGE_SAFETY_ALERT = "acknowledge_safety_alert"
+    # controlled-substance register (issue 15)
+    VIEW_STOCK = "view_stock"
+    VIEW_UNBLINDED_STOCK = "view_unblinded_stock"
+    MANAGE_STOCK = "manage_stock"
+    ADMINISTER_DOSE = "administer_dose"
+    WITNESS_WASTE = "witness_waste"
+    SIGN_OFF_ADJUSTMENT = "sign_off_adjustment"
+    RECONCILE_SESSION = "reconcile_session"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -72,6 +80,17 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ISSUE_SELF_REPORT_LINK: frozenset({Role.COORDINATOR, Role.PHYSICIAN, Role.THERAPIST}),
     Action.ENTER_CLINICIAN_INSTRUMENT: frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.RATER}),
     Action.ACKNOWLEDGE_SAFETY_ALERT: frozenset({Role.PHYSICIAN}),
+    # register (issue 15): the pharmacist keeps the register and is the one unblinded role (the
+    # others see kit numbers, never contents: ADR 0110); the dose is given by the session's
+    # clinicians; any clinical colleague or pharmacist at the site may witness a waste; an
+    # adjustment is signed off by a pharmacist or physician (issue 15, item 2)
+    Action.VIEW_STOCK: frozenset({Role.PHARMACIST, Role.PHYSICIAN, Role.THERAPIST}),
+    Action.VIEW_UNBLINDED_STOCK: frozenset({Role.PHARMACIST}),
+    Action.MANAGE_STOCK: frozenset({Role.PHARMACIST}),
+    Action.ADMINISTER_DOSE: frozenset({Role.PHYSICIAN, Role.THERAPIST}),
+    Action.WITNESS_WASTE: _CLINICAL | {Role.PHARMACIST},
+    Action.SIGN_OFF_ADJUSTMENT: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
+    Action.RECONCILE_SESSION: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
 }
 
 

@@ -136,6 +136,40 @@ def login(
     return LoginResult(principal, token, csrf, expires)
 
 
+def check_second_person(
+    uow: UnitOfWork,
+    clock: Clock,
+    hasher: PasswordHasher,
+    username: str,
+    password: str,
+    address: str,
+    policy: AuthPolicy = AuthPolicy(),
+) -> Principal:
+    """A second person (a witness) proves who they are with their own password, at the point of
+    use: throttled and recorded exactly like a sign-in (so it is no side door for guessing), but
+    opening no session. Call it before the use case writes anything: a failure commits the
+    failed attempt.
+
+    Raises:
+        RateLimited, AuthenticationFailed: as `login`.
+    """
+    now = clock.now()
+    username = username.strip().lower()
+    with uow:
+        wait = _wait(uow, now, username, address, policy)
+        if wait > 0:
+            record(uow, clock, SYSTEM, "login_delayed", "user", username, reason=f"from {address}")
+            uow.commit()
+            raise RateLimited(f"Too many failed sign-ins. Try again in {math.ceil(wait)} s.")
+        found = uow.staff.by_username(username)
+        password_ok = hasher.verify(found[1] if found else hasher.dummy_hash, password)
+        if found is None or not password_ok or not found[0].active:
+            _fail(uow, clock, username, address, "second_person_failed")
+            raise AuthenticationFailed(LOGIN_FAILED)
+        uow.login_attempts.add(username, address, now, succeeded=True)
+        return load_principal(uow, found[0].id)
+
+
 def _wait(uow: UnitOfWork, now: datetime, username: str, address: str, policy: AuthPolicy) -> float:
     """Seconds before this account and this address may try again (0: now)."""
     since = now - timedelta(minutes=policy.failure_window_minutes)

@@ -406,6 +406,112 @@ pages = Table(
     Column("sent_at", UtcDateTime),
 )
 
+# --- controlled-substance register (issue 15) ---
+# Every table here is append-only and sealed: containers as received, ledger movements (a
+# correction is a new row linked to the one it reverses), counts, the discrepancies they open and
+# their resolutions, closed periods and reconciled sessions. Balances are folded, never stored.
+register_containers = Table(
+    "register_containers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False, index=True),
+    Column("kit_number", String(64), nullable=False),
+    Column("supplier", String(200), nullable=False),
+    Column("lot", String(64), nullable=False),
+    Column("expiry", Date, nullable=False),
+    Column("form", String(16), nullable=False),
+    Column("strength", String(100), nullable=False),
+    Column("contents", String(16), nullable=False),
+    Column("location", String(200), nullable=False),
+    Column("received_by", ForeignKey("users.id"), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    UniqueConstraint("site_id", "kit_number", name="uq_register_containers_site_kit"),
+)
+
+register_movements = Table(
+    "register_movements",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("container_id", ForeignKey("register_containers.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit", String(8), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("session_id", ForeignKey("dosing_sessions.id"), index=True),
+    Column("dispensing_id", ForeignKey("register_movements.id")),
+    Column("linked_id", ForeignKey("register_movements.id")),
+    Column("witness_id", ForeignKey("users.id")),
+    Column("signed_off_by", ForeignKey("users.id")),
+    Column("to_site_id", ForeignKey("sites.id")),
+    Column("reason", Text, nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+register_counts = Table(
+    "register_counts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("container_id", ForeignKey("register_containers.id"), nullable=False, index=True),
+    Column("counted", Integer, nullable=False),
+    Column("expected", Integer, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("counted_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+register_discrepancies = Table(
+    "register_discrepancies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("count_id", ForeignKey("register_counts.id"), nullable=False, unique=True),
+    Column("container_id", ForeignKey("register_containers.id"), nullable=False, index=True),
+    Column("difference", Integer, nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+)
+
+register_resolutions = Table(
+    "register_resolutions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("discrepancy_id", ForeignKey("register_discrepancies.id"), nullable=False, unique=True),
+    Column("reason", Text, nullable=False),
+    Column("resolved_by", ForeignKey("users.id"), nullable=False),
+    Column("resolved_at", UtcDateTime, nullable=False),
+    Column("adjustment_id", ForeignKey("register_movements.id")),
+)
+
+register_periods = Table(
+    "register_periods",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("through", Date, nullable=False),
+    Column("closed_by", ForeignKey("users.id"), nullable=False),
+    Column("closed_at", UtcDateTime, nullable=False),
+    UniqueConstraint("site_id", "through", name="uq_register_periods_site_through"),
+)
+
+# A dosing session whose study drug is all accounted for (dispensed = administered + returned +
+# wasted); from then on nothing moves in or out of it.
+register_session_closes = Table(
+    "register_session_closes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("session_id", ForeignKey("dosing_sessions.id"), nullable=False, unique=True),
+    Column("closed_by", ForeignKey("users.id"), nullable=False),
+    Column("closed_at", UtcDateTime, nullable=False),
+)
+
+REGISTER_TABLES = (
+    register_containers,
+    register_movements,
+    register_counts,
+    register_discrepancies,
+    register_resolutions,
+    register_periods,
+    register_session_closes,
+)
 
 # The clinical tables the database keeps append-only (triggers; on PostgreSQL also no UPDATE or
 # DELETE grant to the runtime role). Every row inserted into one is sealed into the audit chain
@@ -422,6 +528,7 @@ SEALED_TABLES = (
     instrument_alerts,
     instrument_alert_acknowledgements,
     dosing_session_events,
+    *REGISTER_TABLES,
 )
 APPEND_ONLY_TABLES = (audit_events, *SEALED_TABLES)
 SEALED_TABLE_NAMES = frozenset(table.name for table in SEALED_TABLES)

@@ -17,6 +17,7 @@ from mdma_at.adapters.db.instruments_repositories import (
     SqlSafetyAlerts,
 )
 from mdma_at.adapters.db.page_repository import SqlPages
+from mdma_at.adapters.db.register_repositories import SqlRegister
 from mdma_at.adapters.db.repositories import (
     SqlAuditLog,
     SqlCredentials,
@@ -75,6 +76,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.administrations = SqlAdministrations(db)
             self.safety_alerts = SqlSafetyAlerts(db)
             self.pages = SqlPages(db)
+            self.register = SqlRegister(db)
         return self
 
     def __exit__(

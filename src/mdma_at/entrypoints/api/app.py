@@ -18,6 +18,7 @@ from mdma_at.entrypoints.api.deps import ids_in_range
 from mdma_at.entrypoints.api.headers import SecurityHeaders
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
 from mdma_at.entrypoints.api.limits import RequestLimits
+from mdma_at.entrypoints.api.register_routes import router as register_api_router
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
@@ -25,6 +26,7 @@ from mdma_at.entrypoints.web.admin_pages import router as admin_pages_router
 from mdma_at.entrypoints.web.alert_pages import router as alert_pages_router
 from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
+from mdma_at.entrypoints.web.register_pages import router as register_pages_router
 from mdma_at.entrypoints.web.rendering import error_page, page
 from mdma_at.entrypoints.web.screening_pages import router as screening_pages_router
 from mdma_at.entrypoints.web.session_pages import router as session_pages_router
@@ -83,6 +85,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(instruments_api_router)
     app.include_router(admin_pages_router)
     app.include_router(alert_pages_router)
+    app.include_router(register_api_router)
+    app.include_router(register_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)

@@ -12,6 +12,7 @@ from mdma_at.entrypoints.cli import (
     analyze_cmd,
     audit_cmd,
     db_cmd,
+    register_cmd,
     score_cmd,
     screen_cmd,
     serve_cmd,
@@ -64,5 +65,6 @@ for module in (
     score_cmd,
     session_cmd,
     screen_cmd,
+    register_cmd,
 ):
     module.register(app)

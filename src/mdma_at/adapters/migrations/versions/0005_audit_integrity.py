@@ -53,9 +53,16 @@ def _keys(table: sa.Table) -> list[list[str]]:
     return keys
 
 
+def _existing(tables: tuple[sa.Table, ...]) -> list[sa.Table]:
+    """The tables this revision covers: those created before it. Later revisions (0009, the
+    register) add their own tables to `tables.py` and set up the same triggers themselves."""
+    present = set(sa.inspect(op.get_bind()).get_table_names())
+    return [table for table in tables if table.name in present]
+
+
 def upgrade() -> None:
     op.add_column("audit_events", sa.Column("sealed_rows", sa.Text(), nullable=True))
-    for table in t.APPEND_ONLY_TABLES:
+    for table in _existing(t.APPEND_ONLY_TABLES):
         refuse_overwrite(table.name, _keys(table))
     refuse_delete("audit_head")
     _seal_existing_rows()
@@ -65,7 +72,7 @@ def _seal_existing_rows() -> None:
     connection = op.get_bind()
     pending = unsealed(connection)
     pending.clear()
-    for table in t.SEALED_TABLES:
+    for table in _existing(t.SEALED_TABLES):
         pending += [(table.name, row_id) for row_id in connection.scalars(select(table.c.id))]
     if not pending:
         return
@@ -87,5 +94,5 @@ def _seal_existing_rows() -> None:
 
 def downgrade() -> None:
     allow_delete("audit_head")
-    for table in t.APPEND_ONLY_TABLES:
+    for table in _existing(t.APPEND_ONLY_TABLES):
         allow_overwrite(table.name)

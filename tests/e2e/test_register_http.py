@@ -1,0 +1,104 @@
+"""The register over real HTTP (issue 15): the pharmacist's page receives stock and refuses bad
+input naming the field with nothing stored; a witness's wrong password is refused; a blinded
+therapist sees kits without contents; the API answers 422 naming the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from urllib.parse import unquote_plus
+
+import httpx
+
+from mdma_at.services.demo import DEMO_PASSWORD
+from support.cli import mdma_at
+from support.server import RunningApp
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the form carries a CSRF token"
+    return found.group(1)
+
+
+def signed_in(app: RunningApp, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=app.base_url)
+    form = client.get("/login")
+    data = {"username": username, "password": password, "csrf_token": csrf_of(form.text)}
+    response = client.post("/login", data={**data, "next": "/"})
+    assert response.status_code == 303, response.text
+    return client
+
+
+RECEIPT = {
+    "kit_number": "HTTP-K-1", "supplier": "Lipomed AG", "lot": "L-HTTP-1",
+    "expiry": (date.today() + timedelta(days=365)).isoformat(), "form": "capsule",
+    "strength": "40 mg MDMA HCl", "contents": "placebo", "location": "Safe 1", "unit": "unit",
+}  # fmt: skip
+
+
+def _posted(client: httpx.Client, path: str, data: dict[str, str]) -> str:
+    """Post a form from the register page; the message the page is redirected to show."""
+    page = client.get("/register")
+    site = re.search(r'name="site" value="(\d+)"', page.text)
+    assert site is not None
+    response = client.post(
+        path, data={**data, "site": site.group(1), "csrf_token": csrf_of(page.text)}
+    )
+    assert response.status_code == 303, response.text
+    return unquote_plus(response.headers["location"].split("=", 2)[-1])
+
+
+def test_the_pharmacist_receives_and_bad_input_stores_nothing(demo_app: RunningApp) -> None:
+    pharmacist = signed_in(demo_app, "p.lindqvist", DEMO_PASSWORD)
+    message = _posted(pharmacist, "/register/receive", {**RECEIPT, "quantity": "0"})
+    assert message == "quantity: must be a positive whole number, not 0"
+    assert "HTTP-K-1" not in pharmacist.get("/register").text  # nothing stored
+    message = _posted(pharmacist, "/register/receive", {**RECEIPT, "quantity": "30"})
+    assert message == "Kit HTTP-K-1 received."
+    stock = pharmacist.get("/register").text
+    assert "HTTP-K-1" in stock and "placebo" in stock and "L-HTTP-1" in stock
+    container = re.search(r'<tr id="kit-(\d+)">\s*<td>\d+</td><th scope="row">HTTP-K-1', stock)
+    assert container is not None
+    waste = {
+        "container": container.group(1), "quantity": "1", "unit": "unit", "reason": "broken",
+        "witness_username": "dr.ng", "witness_password": "not the password",
+    }  # fmt: skip
+    message = _posted(pharmacist, "/register/waste", waste)
+    assert message.startswith("witness_password:")
+    message = _posted(pharmacist, "/register/waste", {**waste, "witness_password": DEMO_PASSWORD})
+    assert message.startswith("Waste ") and message.endswith("recorded, witnessed.")
+    page = pharmacist.get("/register").text
+    assert "29 unit" in page  # 30 received - 1 wasted
+    session = re.search(
+        r'<select id="d-session" name="session" required>\s*<option value="(\d+)"', page
+    )
+    assert session is not None, "the demo clinic has an open session to dispense to"
+    dispense = {"container": container.group(1), "session": session.group(1), "quantity": "2",
+                "unit": "unit"}  # fmt: skip
+    message = _posted(pharmacist, "/register/dispense", dispense)
+    assert message.startswith("Dispensing ") and message.endswith(" recorded.")
+    assert "27 unit" in pharmacist.get("/register").text  # 29 - 2 dispensed
+
+    therapist = signed_in(demo_app, "t.alvarez", DEMO_PASSWORD)
+    blinded = therapist.get("/register").text
+    assert "HTTP-K-1" in blinded and "placebo" not in blinded and "L-HTTP-1" not in blinded
+    assert 'id="receive"' not in blinded
+
+
+def test_the_api_refuses_bad_input_naming_the_field(demo_app: RunningApp) -> None:
+    issued = mdma_at("user", "token", "p.lindqvist", "--name", "register", env=demo_app.env)
+    assert issued.returncode == 0, issued.stderr
+    client = httpx.Client(
+        base_url=demo_app.base_url, headers={"Authorization": f"Bearer {issued.stdout.strip()}"}
+    )
+    sites = client.get("/api/register/sites/1/stock")
+    assert sites.status_code == 200
+    before = sites.json()
+    refused = client.post(
+        "/api/register/sites/1/receipts",
+        json={**RECEIPT, "kit_number": "API-1", "quantity": 5, "unit": "mg"},
+    )
+    assert refused.status_code == 422
+    assert "unit" in refused.text
+    assert client.get("/api/register/sites/1/stock").json() == before
