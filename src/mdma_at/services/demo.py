@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from mdma_at.domain.patients import PatientDetails, Sex
+from mdma_at.domain.patients import PatientDetails
 from mdma_at.domain.schedule.records import VisitStatus
 from mdma_at.domain.staff import Principal, Role
+from mdma_at.domain.vocabulary import Sex
 from mdma_at.services import schedule
 from mdma_at.services.audit import Actor
 from mdma_at.services.auth import load_principal

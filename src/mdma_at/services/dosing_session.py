@@ -15,13 +15,14 @@ from typing import Any
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.dosing.recording import ensure_not_in_future
-from mdma_at.domain.dosing.session_facts import CssrsRisk, stamp
+from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.instruments.definitions import InstrumentCode
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
 from mdma_at.domain.screening import GateReason
 from mdma_at.domain.staff import Principal
+from mdma_at.domain.vocabulary import CssrsRisk
 from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients import load_patient

@@ -38,16 +38,14 @@ from mdma_at.domain.dosing.events import (
 from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, validate_suds
 from mdma_at.domain.dosing.session import RaisedAlert
 from mdma_at.domain.dosing.session_facts import (
-    CssrsRisk,
     MedicationChange,
-    Patient,
+    PatientAtSession,
     PreDoseChecklist,
-    PregnancyTest,
-    Sex,
     stamp,
 )
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.vitals import VitalsDue, validate
+from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
 from mdma_at.services.session_records import DosingSession, EntryKind, SessionEntry
 
 MAX_TEXT = 2000
@@ -455,7 +453,7 @@ class Step:
 
 def begin(session: DosingSession, sex: str, rules: DosingRules) -> SessionState:
     """The state before any entry: the patient as the session needs them, nothing confirmed."""
-    patient = Patient(
+    patient = PatientAtSession(
         Sex(sex) if sex in {s.value for s in Sex} else Sex.OTHER,
         session.weight_kg,
         session.childbearing_potential,

@@ -10,15 +10,14 @@ from mdma_at.domain.dosing.common import active_alert, describe_events, stale_vi
 from mdma_at.domain.dosing.decisions import Liftable, Reason
 from mdma_at.domain.dosing.rules import BloodPressureGate, DosingRules
 from mdma_at.domain.dosing.session_facts import (
-    CssrsRisk,
     MedicationChange,
-    Patient,
+    PatientAtSession,
     PreDoseChecklist,
-    PregnancyTest,
     TimedVitals,
     fmt_mg,
     stamp,
 )
+from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest
 from mdma_at.domain.washout.planning import plan_washout
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ _RISK_ORDER = [CssrsRisk.NONE, CssrsRisk.LOW, CssrsRisk.MODERATE, CssrsRisk.HIGH
 
 
 def checklist_refusals(
-    t: datetime, patient: Patient, checklist: PreDoseChecklist, rules: DosingRules
+    t: datetime, patient: PatientAtSession, checklist: PreDoseChecklist, rules: DosingRules
 ) -> list[Reason]:
     """Every unmet item of the pre-dose checklist (none can be lifted by an override).
 

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from datetime import date
 
 from mdma_at.domain.dosing.rules import DistressScale
-from mdma_at.domain.dosing.session_facts import CssrsRisk, MedicationChange
+from mdma_at.domain.dosing.session_facts import MedicationChange
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.vocabulary import CssrsRisk
 
 
 def validate_suds(value: object, scale: DistressScale, field: str = "value") -> float:

@@ -28,7 +28,7 @@ from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.dosing.session_facts import (
     GatingAdverseEvent,
     GivenDose,
-    Patient,
+    PatientAtSession,
     PreDoseChecklist,
     TimedRisk,
     TimedValue,
@@ -61,7 +61,7 @@ class SessionState:
     """
 
     session_number: int
-    patient: Patient
+    patient: PatientAtSession
     checklist: PreDoseChecklist
     alerts: AlertState
     latest_vitals: TimedVitals | None = None
@@ -104,7 +104,7 @@ class Outputs:
 
 
 def start(
-    session_number: int, patient: Patient, checklist: PreDoseChecklist, rules: DosingRules
+    session_number: int, patient: PatientAtSession, checklist: PreDoseChecklist, rules: DosingRules
 ) -> SessionState:
     """The state of a session before anything happened.
 

@@ -29,16 +29,10 @@ from mdma_at.domain.dosing.events import (
 )
 from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, validate_suds
 from mdma_at.domain.dosing.rules import DosingRules
-from mdma_at.domain.dosing.session_facts import (
-    CssrsRisk,
-    Patient,
-    PreDoseChecklist,
-    PregnancyTest,
-    Sex,
-    stamp,
-)
+from mdma_at.domain.dosing.session_facts import PatientAtSession, PreDoseChecklist, stamp
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.vitals.plausibility import PHYSIOLOGICAL_LIMITS, PlausibilityLimits, validate
+from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -62,7 +56,7 @@ class Timeline:
     protocol: str
     rules: DosingRules
     session_number: int
-    patient: Patient
+    patient: PatientAtSession
     checklist: PreDoseChecklist
     events: tuple[Event, ...]
 
@@ -117,7 +111,7 @@ def parse_time(value: object, field: str) -> datetime:
     return t.astimezone(UTC)
 
 
-def parse_patient(value: object, field: str = "patient") -> Patient:
+def parse_patient(value: object, field: str = "patient") -> PatientAtSession:
     data = _object(value, field)
     sex = _choice(data.get("sex"), f"{field}.sex", Sex)
     weight_raw = data.get("weight_kg")
@@ -128,7 +122,7 @@ def parse_patient(value: object, field: str = "patient") -> Patient:
             raise InvalidInput(f"{field}.weight_kg", f"{weight:g} is outside 1–400 kg")
     if "childbearing_potential" not in data:
         raise InvalidInput(f"{field}.childbearing_potential", "is required (true or false)")
-    return Patient(sex, weight, _bool(data, "childbearing_potential", field))
+    return PatientAtSession(sex, weight, _bool(data, "childbearing_potential", field))
 
 
 def parse_checklist(value: object, field: str = "pre_dose") -> PreDoseChecklist:

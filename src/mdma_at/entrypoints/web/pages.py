@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.errors import AuthenticationFailed, Conflict, InvalidInput, RateLimited
-from mdma_at.domain.patients import PatientDetails, Sex
+from mdma_at.domain.patients import PatientDetails
+from mdma_at.domain.vocabulary import Sex
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.rendering import page
 from mdma_at.entrypoints.web.session import (

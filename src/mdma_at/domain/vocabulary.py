@@ -1,0 +1,35 @@
+"""The clinic's shared words: one type for each concept that screening, patients, dosing sessions
+and instruments all speak of (issue 12, item 1).
+
+A concept that only one part of the clinic uses lives with that part (the substance use disorder
+severity with the intake, the adverse-event vocabulary with `domain.adverse_events`).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Sex(StrEnum):
+    """Sex recorded for clinical rules (QTc limits, pregnancy); `other` gets the stricter limits."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+
+class PregnancyTest(StrEnum):
+    """A pregnancy test's result, or that none was done."""
+
+    NEGATIVE = "negative"
+    POSITIVE = "positive"
+    NOT_DONE = "not_done"
+
+
+class CssrsRisk(StrEnum):
+    """Suicide risk as the C-SSRS grades it: at screening and on the day of a session."""
+
+    NONE = "none"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
