@@ -14,7 +14,17 @@ from datetime import datetime
 from typing import Any
 
 from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.dosing.entries import (
+    Folded,
+    Step,
+    check_payload,
+    fold,
+    is_physician,
+    step,
+)
 from mdma_at.domain.dosing.recording import ensure_not_in_future
+from mdma_at.domain.dosing.records import DosingSession, EntryKind, NewEntry, SessionEntry
+from mdma_at.domain.dosing.session import ensure_can_follow
 from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.instruments.definitions import InstrumentCode
@@ -22,6 +32,7 @@ from mdma_at.domain.patients import Patient
 from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
 from mdma_at.domain.screening import GateReason
 from mdma_at.domain.staff import Principal
+from mdma_at.domain.times import parse_entered_time
 from mdma_at.domain.vocabulary import CssrsRisk
 from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
@@ -29,16 +40,6 @@ from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.records import require_child_of
 from mdma_at.services.screening import first_dosing_check
-from mdma_at.services.session_entries import (
-    Folded,
-    Step,
-    check_payload,
-    fold,
-    is_physician,
-    parse_time,
-    step,
-)
-from mdma_at.services.session_records import DosingSession, EntryKind, NewEntry, SessionEntry
 
 # Which permission each kind of entry needs (domain/access.py): the pre-dose checklist, rule
 # overrides and alert acknowledgements are the physician's; the rest is the session team's.
@@ -119,7 +120,7 @@ def start_session(
         if uow.dosing_sessions.for_visit(visit.id) is not None:
             raise Conflict(f"{visit.label} already has a dosing session")
         now = clock.now()
-        at = parse_time(started_at, "started_at") or now
+        at = parse_entered_time(started_at, "started_at") or now
         ensure_not_in_future(at, now, "started_at")
         rules = get_protocol(enrolment.protocol).dosing
         rules.initial_dose_for(visit.dosing_number)
@@ -184,7 +185,7 @@ def record_entry(
         PermissionDenied: the role does not allow this kind of entry (audited).
     """
     check_payload(kind, raw, recorded_by_physician=False)  # bad input before anything else
-    entered = parse_time(t)
+    entered = parse_entered_time(t)
     with uow:
         session = uow.dosing_sessions.lock(session_id)
         if session is None:
@@ -225,12 +226,7 @@ def record_entry(
             payload.update(records_today(uow, patient.id, at))
         if kind is EntryKind.REQUEST_INITIAL:
             payload["records"] = records_today(uow, patient.id, at)
-        if session.closed and session.closed_at is not None:
-            raise InvalidInput(
-                "session",
-                f"the session was closed by discharge at {stamp(session.closed_at)}; "
-                "no entry can follow it",
-            )
+        ensure_can_follow(at, None, session.closed_at if session.closed else None)
         if at < session.started_at:
             raise InvalidInput(
                 "t", f"{stamp(at)} is before the session started at {stamp(session.started_at)}"

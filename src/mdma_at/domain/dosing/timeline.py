@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from enum import StrEnum
 from typing import TypeVar
 
@@ -31,6 +31,7 @@ from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, 
 from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.dosing.session_facts import PatientAtSession, PreDoseChecklist, stamp
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.times import parse_time
 from mdma_at.domain.vitals.plausibility import PHYSIOLOGICAL_LIMITS, PlausibilityLimits, validate
 from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
 
@@ -92,23 +93,6 @@ def _choice(value: object, field: str, enum: type[E]) -> E:
     if not isinstance(value, str) or value not in allowed:
         raise InvalidInput(field, f"{value!r} is not one of {', '.join(allowed)}")
     return enum(value)
-
-
-def parse_time(value: object, field: str) -> datetime:
-    """An ISO-8601 time with a UTC offset (``Z`` or ``+02:00``), as an aware UTC datetime.
-
-    A time without an offset is refused: in a clinical record a local time of unknown zone is
-    ambiguous.
-    """
-    if not isinstance(value, str):
-        raise InvalidInput(field, f"{value!r} is not an ISO-8601 time")
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not an ISO-8601 time") from None
-    if t.tzinfo is None or t.utcoffset() is None:
-        raise InvalidInput(field, f"{value!r} has no UTC offset (add Z or +hh:mm)")
-    return t.astimezone(UTC)
 
 
 def parse_patient(value: object, field: str = "patient") -> PatientAtSession:
@@ -183,7 +167,7 @@ def parse_event(
         raise InvalidInput(
             f"{field}.type", f"{kind!r} is not an event type ({', '.join(EVENT_TYPES)})"
         )
-    t = parse_time(data.get("t"), f"{field}.t")
+    t = parse_time(data.get("t"), f"{field}.t").astimezone(UTC)
     if kind == "vitals":
         reading = validate(
             data.get("systolic"),
