@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.plausibility import AGE_YEARS
 from mdma_at.domain.vocabulary import Sex
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
-OLDEST_PLAUSIBLE_AGE_YEARS = 120
+OLDEST_PLAUSIBLE_AGE_YEARS = AGE_YEARS[1]
 
 
 @dataclass(frozen=True, slots=True)

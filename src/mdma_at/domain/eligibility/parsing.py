@@ -32,17 +32,19 @@ from mdma_at.domain.eligibility.intake import (
     Vitals,
 )
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.plausibility import (
+    AGE_YEARS,
+    DIASTOLIC_MMHG,
+    HEART_RATE_BPM,
+    QTC_MS,
+    SYSTOLIC_MMHG,
+    TEMPERATURE_C,
+    WEIGHT_KG,
+)
 from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
 
-# Plausibility limits (inclusive). They catch typing errors, not clinical judgement; chosen wide
-# enough that no living candidate is refused, and documented in docs/screening.md.
-AGE_YEARS = (0, 120)
-SYSTOLIC_MMHG = (50, 300)
-DIASTOLIC_MMHG = (20, 200)
-HEART_RATE_BPM = (20, 250)
-TEMPERATURE_C = (30.0, 45.0)
-QTC_MS = (250, 700)
-WEIGHT_KG = (20.0, 350.0)
+# The plausibility limits (domain/plausibility.py) catch typing errors, not clinical judgement;
+# documented in docs/screening.md. The CAPS-5 total's range is the scale's own.
 CAPS5_TOTAL = (0, 80)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
