@@ -35,17 +35,18 @@ class AlertState:
     alert.
 
     Args:
+        readings_to_clear: how many readings in a row inside both caution limits clear the
+            alerts: the protocol's value (`DosingRules.readings_to_clear`), never a default here.
         active: the active alerts in parameter order; empty when none.
         normal_in_a_row: readings in a row with every parameter inside both caution limits,
             counted while an alert is active.
-        readings_to_clear: how many such readings clear the alerts (2 under mapp_v1).
         acknowledged_at: when a physician last acknowledged the active alerts (None when not
             since the last critical reading): the paging has stopped, the alerts have not.
     """
 
+    readings_to_clear: int
     active: tuple[ActiveAlert, ...] = ()
     normal_in_a_row: int = 0
-    readings_to_clear: int = 2
     acknowledged_at: datetime | None = None
 
     @property
