@@ -36,7 +36,7 @@ from mdma_at.entrypoints.web.session import (
     WebSession,
     checked_session,
 )
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services import consent, patients, screening
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +46,7 @@ def _form_context(values: FormValues, ticked: list[str]) -> dict[str, Any]:
     return {
         "values": values,
         "ticked": ticked,
-        "conditions": get_protocol(screening.DEFAULT_PROTOCOL).eligibility.conditions,
+        "conditions": get_protocol(DEFAULT_PROTOCOL).eligibility.conditions,
         "sexes": [s.value for s in SCREENING_SEX_ORDER],
         "risks": [r.value for r in CssrsRisk],
         "severities": [s.value for s in SudSeverity],
