@@ -297,7 +297,7 @@ _TOP_LEVEL = frozenset(
 )  # fmt: skip
 
 
-def parse_intake(data: Mapping[str, object]) -> Intake:
+def parse_intake(data: object) -> Intake:
     """Build an `Intake` from JSON-like data (the schema of docs/screening.md).
 
     Args:
