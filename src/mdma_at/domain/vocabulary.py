@@ -33,3 +33,16 @@ class CssrsRisk(StrEnum):
     LOW = "low"
     MODERATE = "moderate"
     HIGH = "high"
+
+
+class AlertLevel(StrEnum):
+    """How urgently a physician must look: the same two words for a vital sign and for an
+    instrument's answer."""
+
+    CAUTION = "caution"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Caution 1, critical 2: the higher level wins."""
+        return 1 if self is AlertLevel.CAUTION else 2

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from mdma_at.domain.vitals import AlertLevel, AlertState, Parameter, VitalSigns, classify
+from mdma_at.domain.vitals import AlertState, Parameter, VitalSigns, classify
+from mdma_at.domain.vocabulary import AlertLevel
 from mdma_at.protocols import get_protocol
 
 THRESHOLDS = get_protocol("mapp_v1").dosing.thresholds

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from enum import IntEnum
 
 from mdma_at.domain.instruments.definitions import InstrumentDefinition
-from mdma_at.domain.instruments.results import Alert, AlertLevel, Score
+from mdma_at.domain.instruments.results import Alert, Score
 from mdma_at.domain.sources import Source
+from mdma_at.domain.vocabulary import AlertLevel
 
 CSSRS_RULE = Source(
     "Issue 4 triage of the C-SSRS screener (Columbia Lighthouse Project screener [S88]): high = "

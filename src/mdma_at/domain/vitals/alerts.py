@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from mdma_at.domain.vitals.classification import AlertLevel, Direction, VitalAlert
+from mdma_at.domain.vitals.classification import Direction, VitalAlert
 from mdma_at.domain.vitals.readings import Parameter
+from mdma_at.domain.vocabulary import AlertLevel
 
 
 @dataclass(frozen=True, slots=True)
