@@ -7,6 +7,8 @@ severity with the intake, the adverse-event vocabulary with `domain.adverse_even
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
 
@@ -46,3 +48,13 @@ class AlertLevel(StrEnum):
     def rank(self) -> int:
         """Caution 1, critical 2: the higher level wins."""
         return 1 if self is AlertLevel.CAUTION else 2
+
+
+@dataclass(frozen=True, slots=True)
+class MedicationUse:
+    """A medication and the date of its last dose, its name as written (generic or brand): a
+    recent medication at screening, one started or changed before a session. The washout rules
+    read both."""
+
+    name: str
+    last_dose: date

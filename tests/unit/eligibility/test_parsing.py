@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from mdma_at.domain.eligibility import ConditionReport, MedicationUse, SudSeverity, parse_intake
+from mdma_at.domain.eligibility import ConditionReport, SudSeverity, parse_intake
 from mdma_at.domain.errors import InvalidInput
-from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 BASE: dict[str, Any] = {
     "screening_date": "2026-11-02",

@@ -41,7 +41,6 @@ from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, 
 from mdma_at.domain.dosing.records import DosingSession, EntryKind, SessionEntry
 from mdma_at.domain.dosing.session import RaisedAlert, ensure_can_follow
 from mdma_at.domain.dosing.session_facts import (
-    MedicationChange,
     PatientAtSession,
     PreDoseChecklist,
     stamp,
@@ -49,7 +48,7 @@ from mdma_at.domain.dosing.session_facts import (
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.times import parse_entered_time
 from mdma_at.domain.vitals import VitalsDue, validate
-from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 MAX_TEXT = 2000
 
@@ -291,7 +290,7 @@ def checklist_of(payload: Mapping[str, Any]) -> PreDoseChecklist:
         pregnancy_test_on=date.fromisoformat(test_on) if test_on else None,
         safety_alert_open=bool(payload.get("safety_alert_open", False)),
         medications_changed=tuple(
-            MedicationChange(m["name"], date.fromisoformat(m["last_dose"]))
+            MedicationUse(m["name"], date.fromisoformat(m["last_dose"]))
             for m in payload.get("medications_changed", ())
         ),
     )

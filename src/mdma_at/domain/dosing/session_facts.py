@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from mdma_at.domain.vitals.readings import VitalSigns
-from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +37,8 @@ class PreDoseChecklist:
     pregnancy_test: PregnancyTest = PregnancyTest.NOT_DONE
     pregnancy_test_on: date | None = None  # when recorded: must be the session day
     safety_alert_open: bool = False  # an unacknowledged safety alert from the instruments
-    medications_changed: tuple[MedicationChange, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class MedicationChange:
-    """A medication started, restarted or changed since the last session, with its last dose."""
-
-    name: str
-    last_dose: date
+    #: Medications started, restarted or changed since the last session, with their last dose.
+    medications_changed: tuple[MedicationUse, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 #: The order the screening schema, its messages and its form list the sexes in (docs/screening.md);
 #: the patient record and the session list `Sex` in its own order.
@@ -70,14 +70,6 @@ class SubstanceUse:
     severity: SudSeverity
     in_remission: bool
     last_use: date
-
-
-@dataclass(frozen=True, slots=True)
-class MedicationUse:
-    """A recent medication: its name as written (generic or brand) and the last dose date."""
-
-    name: str
-    last_dose: date
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,6 @@ from mdma_at.domain.eligibility.intake import (
     ConditionReport,
     Ecg,
     Intake,
-    MedicationUse,
     PtsdAssessment,
     SubstanceUse,
     SudSeverity,
@@ -41,7 +40,7 @@ from mdma_at.domain.plausibility import (
     TEMPERATURE_C,
     WEIGHT_KG,
 )
-from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 # The plausibility limits (domain/plausibility.py) catch typing errors, not clinical judgement;
 # documented in docs/screening.md. The CAPS-5 total's range is the scale's own.
