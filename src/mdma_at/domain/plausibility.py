@@ -22,6 +22,9 @@ TEMPERATURE_C = (30.0, 45.0)
 SPO2_PERCENT = (50.0, 100.0)
 QTC_MS = (250, 700)
 WEIGHT_KG = (20.0, 350.0)
+#: The weight recorded when a dosing session starts or is replayed (issue 5) has a wider range
+#: than the screening's; each is kept as its issue set it.
+SESSION_WEIGHT_KG = (1.0, 400.0)
 
 SOURCE = Source(
     "Issue 5 'Bad input': systolic 50–300 mmHg, diastolic ≥ 20 and < systolic, HR 20–250/min, "

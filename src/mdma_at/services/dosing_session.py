@@ -29,6 +29,7 @@ from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.instruments.definitions import InstrumentCode
 from mdma_at.domain.patients import Patient
+from mdma_at.domain.plausibility import SESSION_WEIGHT_KG
 from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
 from mdma_at.domain.screening import GateReason
 from mdma_at.domain.staff import Principal
@@ -87,7 +88,8 @@ def start_session(
 
     Args:
         started_at: ISO-8601 time with an offset, or blank for now; never in the future.
-        weight_kg: optional, 1–400 kg (recorded for the PK view; no dose rule uses it).
+        weight_kg: optional, within `SESSION_WEIGHT_KG` (recorded for the PK view; no dose rule
+            uses it).
         present: (name, role) of the people in the room at the start, recorded as presence
             entries at the start time.
         patient_id: the patient the form names; another patient's visit is "no visit" (404).
@@ -416,6 +418,7 @@ def _weight(value: object) -> float | None:
         weight = float(value) if isinstance(value, str | int | float) else float("nan")
     except ValueError:
         raise InvalidInput("weight_kg", f"{value!r} is not a number of kg") from None
-    if isinstance(value, bool) or not 1 <= weight <= 400:
-        raise InvalidInput("weight_kg", f"{value!s} is outside 1–400 kg")
+    low, high = SESSION_WEIGHT_KG
+    if isinstance(value, bool) or not low <= weight <= high:
+        raise InvalidInput("weight_kg", f"{value!s} is outside {low:g}–{high:g} kg")
     return weight

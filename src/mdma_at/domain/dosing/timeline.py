@@ -31,6 +31,7 @@ from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, 
 from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.dosing.session_facts import PatientAtSession, PreDoseChecklist, stamp
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.plausibility import SESSION_WEIGHT_KG
 from mdma_at.domain.times import parse_time
 from mdma_at.domain.vitals.plausibility import PHYSIOLOGICAL_LIMITS, PlausibilityLimits, validate
 from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
@@ -102,8 +103,9 @@ def parse_patient(value: object, field: str = "patient") -> PatientAtSession:
     weight: float | None = None
     if weight_raw is not None:
         weight = _number(weight_raw, f"{field}.weight_kg", "kg")
-        if not 1 <= weight <= 400:
-            raise InvalidInput(f"{field}.weight_kg", f"{weight:g} is outside 1–400 kg")
+        low, high = SESSION_WEIGHT_KG
+        if not low <= weight <= high:
+            raise InvalidInput(f"{field}.weight_kg", f"{weight:g} is outside {low:g}–{high:g} kg")
     if "childbearing_potential" not in data:
         raise InvalidInput(f"{field}.childbearing_potential", "is required (true or false)")
     return PatientAtSession(sex, weight, _bool(data, "childbearing_potential", field))
