@@ -7,7 +7,6 @@ Pure: no clock, no storage; the services orchestrate (issue 12, item 2). Bad inp
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -24,6 +23,7 @@ from mdma_at.domain.dosing import (
     start,
     validate_mg,
 )
+from mdma_at.domain.dosing.amounts import validate_number
 from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.events import (
     PHYSICIAN,
@@ -103,14 +103,7 @@ def _choice(raw: Mapping[str, Any], name: str, kind: type[StrEnum], default: str
 
 
 def _number(value: object, name: str, unit: str) -> float:
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise InvalidInput(name, f"{value!r} is not a number of {unit}") from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInput(name, f"{value!r} is not a number of {unit}")
-    return float(value)
+    return validate_number(_numeric_or_raw(value), name, unit)
 
 
 def _numeric_or_raw(value: object) -> object:

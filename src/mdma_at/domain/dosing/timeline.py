@@ -6,14 +6,13 @@ rule. Schema: docs/session-replay.md.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date
 from enum import StrEnum
 from typing import TypeVar
 
-from mdma_at.domain.dosing.amounts import validate_mg
+from mdma_at.domain.dosing.amounts import validate_mg, validate_number
 from mdma_at.domain.dosing.decisions import Action
 from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.events import (
@@ -76,12 +75,6 @@ def _bool(data: Mapping[str, object], key: str, field: str, default: bool = Fals
     return value
 
 
-def _number(value: object, field: str, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInput(field, f"{value!r} is not a number of {unit}")
-    return float(value)
-
-
 def _text(data: Mapping[str, object], key: str, field: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -102,7 +95,7 @@ def parse_patient(value: object, field: str = "patient") -> PatientAtSession:
     weight_raw = data.get("weight_kg")
     weight: float | None = None
     if weight_raw is not None:
-        weight = _number(weight_raw, f"{field}.weight_kg", "kg")
+        weight = validate_number(weight_raw, f"{field}.weight_kg", "kg")
         low, high = SESSION_WEIGHT_KG
         if not low <= weight <= high:
             raise InvalidInput(f"{field}.weight_kg", f"{weight:g} is outside {low:g}–{high:g} kg")
@@ -115,7 +108,7 @@ def parse_checklist(value: object, field: str = "pre_dose") -> PreDoseChecklist:
     """The pre-dose checklist; a missing entry means not done (the gate then refuses)."""
     data = _object(value, field)
     fasting_raw = data.get("fasting_hours", 0)
-    fasting = _number(fasting_raw, f"{field}.fasting_hours", "hours")
+    fasting = validate_number(fasting_raw, f"{field}.fasting_hours", "hours")
     if fasting < 0:
         raise InvalidInput(f"{field}.fasting_hours", f"{fasting:g} h must not be negative")
     providers_raw = data.get("providers_present", 0)
