@@ -28,7 +28,8 @@ def parse_time(value: object, field: str) -> datetime:
     else:
         raise InvalidInput(field, f"{value!r} is not an ISO-8601 time")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise InvalidInput(field, f"{value!r} has no UTC offset (add Z or +hh:mm)")
+        shown = repr(value) if isinstance(value, str) else parsed.isoformat()
+        raise InvalidInput(field, f"{shown} has no UTC offset (add Z or +hh:mm)")
     return parsed
 
 
