@@ -35,6 +35,7 @@ from mdma_at.analysis.table_errors import (
     require_numeric,
     show,
 )
+from mdma_at.domain.adverse_events import AeSeverity
 from mdma_at.domain.sources import Source
 from mdma_at.domain.vitals.classification import AlertThresholds, Threshold
 from mdma_at.domain.vitals.plausibility import PHYSIOLOGICAL_LIMITS
@@ -54,7 +55,8 @@ VITALS_COLUMNS = (
     "temperature_c",
     "pre_dose",
 )
-SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
+# The console's adverse-event severities, in order (the same vocabulary the clinic records).
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in AeSeverity)
 
 # MAPP1's adverse events of special interest [S1][S31] (clinical-facts.md §2).
 SPECIAL_INTEREST: Mapping[str, str] = {
