@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 
 from integration.test_session_recording import CRITICAL, NORMAL, session
 from mdma_at.bootstrap import Container
+from mdma_at.domain.dosing.records import DosingSession
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.entrypoints.api.app import create_app
 from mdma_at.services.dosing_session import load_session
-from mdma_at.services.session_records import DosingSession
 from mdma_at.services.staff import add_site, set_site_timezone
 from support.clinic import OPERATOR, Clinic
 from support.web import signed_in

@@ -24,11 +24,11 @@ from integration.test_session_recording import (  # the same session the recordi
 from mdma_at.adapters.notify.email import SmtpNotifier
 from mdma_at.adapters.notify.webhook import WebhookNotifier
 from mdma_at.bootstrap import Container, bootstrap
+from mdma_at.domain.dosing.records import DosingSession, EntryKind
 from mdma_at.entrypoints.api.app import create_app
 from mdma_at.services.dosing_session import load_session
 from mdma_at.services.paging import RETRY_DELAYS, deliver_due, run_paging
 from mdma_at.services.ports import Page
-from mdma_at.services.session_records import DosingSession, EntryKind
 from mdma_at.services.staff import set_on_call
 from support.clinic import OPERATOR, Clinic
 from support.receivers import Inbox, free_port, smtp_server, webhook_receiver

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import text
 
 from mdma_at.bootstrap import Container
+from mdma_at.domain.dosing.records import DosingSession, EntryKind
 from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
 from mdma_at.services import consent, measures, safety_alerts, schedule, screening
 from mdma_at.services.dosing_session import load_session, record_entry, start_session
-from mdma_at.services.session_records import DosingSession, EntryKind
 from support.clinic import Clinic, register
 
 CHECKLIST = {

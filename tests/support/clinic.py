@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from mdma_at.bootstrap import Container
-from mdma_at.domain.patients import Patient, PatientDetails, Sex
+from mdma_at.domain.patients import Patient, PatientDetails
 from mdma_at.domain.staff import Principal, Role, Site
+from mdma_at.domain.vocabulary import Sex
 from mdma_at.services.audit import Actor
 from mdma_at.services.auth import load_principal
 from mdma_at.services.patients import register_patient

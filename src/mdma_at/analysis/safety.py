@@ -35,6 +35,7 @@ from mdma_at.analysis.table_errors import (
     require_numeric,
     show,
 )
+from mdma_at.domain.adverse_events import AeSeverity
 from mdma_at.domain.sources import Source
 from mdma_at.domain.vitals.classification import AlertThresholds, Threshold
 from mdma_at.domain.vitals.plausibility import PHYSIOLOGICAL_LIMITS
@@ -54,7 +55,8 @@ VITALS_COLUMNS = (
     "temperature_c",
     "pre_dose",
 )
-SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
+# The console's adverse-event severities, in order (the same vocabulary the clinic records).
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in AeSeverity)
 
 # MAPP1's adverse events of special interest [S1][S31] (clinical-facts.md §2).
 SPECIAL_INTEREST: Mapping[str, str] = {
@@ -66,10 +68,14 @@ SPECIAL_INTEREST_SOURCE = Source(
     "MAPP1 adverse events of special interest: suicidality, cardiac events indicating QT "
     "prolongation, abuse potential/substance misuse (clinical-facts.md §2) [S1][S31]"
 )
+# Rendered from the protocol's limits and their own sources, so that it cannot go stale.
 LIMITS_SOURCE = Source(
-    "DESIGN.md §4 in-session alerts (protocol mapp_v1): caution SBP > 160, DBP > 100, HR > 120, "
-    "T ≥ 38.0 °C; critical SBP ≥ 180, DBP ≥ 120, HR ≥ 140, T ≥ 39.0 °C (Vizeli & Liechti 2017 "
-    "[S32]; ACC/AHA crisis; HR and critical T are site defaults)"
+    "DESIGN.md §4 in-session alerts (protocol mapp_v1): "
+    + "; ".join(
+        str(limit.source)
+        for side in (MAPP_V1_THRESHOLDS.caution, MAPP_V1_THRESHOLDS.critical)
+        for limit in side.values()
+    )
 )
 
 # The vitals column of each alert parameter (the table says temperature_c, the domain temperature).
@@ -370,12 +376,12 @@ def vital_limit_counts(
 ) -> pd.DataFrame:
     """Participants and post-dose readings at or beyond the caution and critical limits.
 
-    A reading reaches a limit by that limit's own direction (mapp_v1, DESIGN.md §4: caution
-    SBP > 160, DBP > 100, HR > 120 mmHg or /min, T ≥ 38.0 °C; critical SBP ≥ 180, DBP ≥ 120,
-    HR ≥ 140, T ≥ 39.0 °C). "Caution" counts every reading that reaches the caution limit, critical
-    ones included; "critical" counts those that reach the critical limit. Only post-dose readings
-    (``pre_dose`` False) count: the pre-dose gate is a separate rule. Vital ``any`` counts a
-    participant (or a reading) once if any sign reaches the level.
+    A reading reaches a limit by that limit's own direction (the protocol's high limits of
+    systolic, diastolic, heart rate and temperature; DESIGN.md §4). "Caution" counts every
+    reading that reaches the caution limit, critical ones included; "critical" counts those that
+    reach the critical limit. Only post-dose readings (``pre_dose`` False) count: the pre-dose
+    gate is a separate rule. Vital ``any`` counts a participant (or a reading) once if any sign
+    reaches the level.
 
     Args:
         vitals: one row per reading (see module docstring).

@@ -5,20 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.plausibility import AGE_YEARS
+from mdma_at.domain.vocabulary import Sex
 
 STUDY_ID_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,31}$")
-OLDEST_PLAUSIBLE_AGE_YEARS = 120
-
-
-class Sex(StrEnum):
-    """Sex recorded for clinical rules (QTc limits, pregnancy); `other` gets the stricter limits."""
-
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
+OLDEST_PLAUSIBLE_AGE_YEARS = AGE_YEARS[1]
 
 
 @dataclass(frozen=True, slots=True)

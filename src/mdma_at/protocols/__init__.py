@@ -13,6 +13,10 @@ from mdma_at.protocols.mapp_v1 import MAPP_V1
 
 PROTOCOLS: dict[str, Protocol] = {MAPP_V1.name: MAPP_V1}
 
+#: The programme a patient not (yet) enrolled is screened and scored with, and the one the
+#: command line and the forms offer first.
+DEFAULT_PROTOCOL = MAPP_V1.name
+
 
 def get_protocol(name: str) -> Protocol:
     """The protocol called `name`, or `UnknownProtocol`."""
@@ -22,4 +26,4 @@ def get_protocol(name: str) -> Protocol:
         raise UnknownProtocol(name) from None
 
 
-__all__ = ["PROTOCOLS", "Protocol", "get_protocol"]
+__all__ = ["DEFAULT_PROTOCOL", "PROTOCOLS", "Protocol", "get_protocol"]

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from mdma_at.domain.patients import PatientDetails, Sex
+from mdma_at.domain.patients import PatientDetails
 from mdma_at.domain.schedule.records import VisitStatus
 from mdma_at.domain.staff import Principal, Role
+from mdma_at.domain.vocabulary import Sex
+from mdma_at.protocols import DEFAULT_PROTOCOL
 from mdma_at.services import schedule
 from mdma_at.services.audit import Actor
 from mdma_at.services.auth import load_principal
@@ -129,7 +131,7 @@ def _walk_programme(
     leave_last_open: bool,
 ) -> None:
     """Enrol, then record every visit whose planned date has passed, as held on that date."""
-    _, visits = schedule.enrol(uow(), clock, coordinator, patient_id, "mapp_v1", enrolled_on)
+    _, visits = schedule.enrol(uow(), clock, coordinator, patient_id, DEFAULT_PROTOCOL, enrolled_on)
     if leave_last_open:  # stop before the last visit whose window has closed: it is overdue
         closed = [v for v in visits if v.window_end < today]
         due = [v for v in visits if v.sequence < closed[-1].sequence] if closed else []

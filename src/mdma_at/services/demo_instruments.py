@@ -22,7 +22,7 @@ from mdma_at.domain.instruments.due import instruments_at
 from mdma_at.domain.measurement.links import SELF_REPORT_INSTRUMENTS
 from mdma_at.domain.schedule.records import Visit, VisitStatus
 from mdma_at.domain.staff import Principal
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services import measures, safety_alerts, self_report
 from mdma_at.services.auth import load_principal
 from mdma_at.services.ports import Clock, UnitOfWorkFactory
@@ -58,7 +58,7 @@ def seed_demo_measures(uow: UnitOfWorkFactory, clock: Clock) -> None:
     )
     with uow() as work:
         schedules = work.administrations.active_schedules(coordinator.site_ids)
-    library = get_protocol("mapp_v1").instruments
+    library = get_protocol(DEFAULT_PROTOCOL).instruments
     for patient_index, (patient, visits) in enumerate(schedules):
         held = [v for v in visits if v.status is VisitStatus.HELD and v.held_on is not None]
         if not held:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from mdma_at.domain.dosing.records import EntryKind
 from mdma_at.domain.instruments import InstrumentCode
 from mdma_at.domain.staff import Principal
 from mdma_at.services import measures
 from mdma_at.services.auth import load_principal
 from mdma_at.services.dosing_session import record_entry, start_session
 from mdma_at.services.ports import Clock, UnitOfWorkFactory
-from mdma_at.services.session_records import EntryKind
 
 COMPLETED = "DEMO-008"  # its first dosing session, on the day it was held
 IN_PROGRESS = "DEMO-005"  # its next dosing session, running now

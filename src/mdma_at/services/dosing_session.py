@@ -14,30 +14,33 @@ from datetime import datetime
 from typing import Any
 
 from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.dosing.entries import (
+    Folded,
+    Step,
+    check_payload,
+    fold,
+    is_physician,
+    step,
+)
 from mdma_at.domain.dosing.recording import ensure_not_in_future
-from mdma_at.domain.dosing.session_facts import CssrsRisk, stamp
+from mdma_at.domain.dosing.records import DosingSession, EntryKind, NewEntry, SessionEntry
+from mdma_at.domain.dosing.session import ensure_can_follow
+from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.instruments.definitions import InstrumentCode
 from mdma_at.domain.patients import Patient
+from mdma_at.domain.plausibility import SESSION_WEIGHT_KG
 from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
 from mdma_at.domain.screening import GateReason
 from mdma_at.domain.staff import Principal
+from mdma_at.domain.times import parse_entered_time
+from mdma_at.domain.vocabulary import CssrsRisk
 from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.records import require_child_of
 from mdma_at.services.screening import first_dosing_check
-from mdma_at.services.session_entries import (
-    Folded,
-    Step,
-    check_payload,
-    fold,
-    is_physician,
-    parse_time,
-    step,
-)
-from mdma_at.services.session_records import DosingSession, EntryKind, NewEntry, SessionEntry
 
 # Which permission each kind of entry needs (domain/access.py): the pre-dose checklist, rule
 # overrides and alert acknowledgements are the physician's; the rest is the session team's.
@@ -85,7 +88,8 @@ def start_session(
 
     Args:
         started_at: ISO-8601 time with an offset, or blank for now; never in the future.
-        weight_kg: optional, 1–400 kg (recorded for the PK view; no dose rule uses it).
+        weight_kg: optional, within `SESSION_WEIGHT_KG` (recorded for the PK view; no dose rule
+            uses it).
         present: (name, role) of the people in the room at the start, recorded as presence
             entries at the start time.
         patient_id: the patient the form names; another patient's visit is "no visit" (404).
@@ -118,7 +122,7 @@ def start_session(
         if uow.dosing_sessions.for_visit(visit.id) is not None:
             raise Conflict(f"{visit.label} already has a dosing session")
         now = clock.now()
-        at = parse_time(started_at, "started_at") or now
+        at = parse_entered_time(started_at, "started_at") or now
         ensure_not_in_future(at, now, "started_at")
         rules = get_protocol(enrolment.protocol).dosing
         rules.initial_dose_for(visit.dosing_number)
@@ -183,7 +187,7 @@ def record_entry(
         PermissionDenied: the role does not allow this kind of entry (audited).
     """
     check_payload(kind, raw, recorded_by_physician=False)  # bad input before anything else
-    entered = parse_time(t)
+    entered = parse_entered_time(t)
     with uow:
         session = uow.dosing_sessions.lock(session_id)
         if session is None:
@@ -224,12 +228,7 @@ def record_entry(
             payload.update(records_today(uow, patient.id, at))
         if kind is EntryKind.REQUEST_INITIAL:
             payload["records"] = records_today(uow, patient.id, at)
-        if session.closed and session.closed_at is not None:
-            raise InvalidInput(
-                "session",
-                f"the session was closed by discharge at {stamp(session.closed_at)}; "
-                "no entry can follow it",
-            )
+        ensure_can_follow(at, None, session.closed_at if session.closed else None)
         if at < session.started_at:
             raise InvalidInput(
                 "t", f"{stamp(at)} is before the session started at {stamp(session.started_at)}"
@@ -419,6 +418,7 @@ def _weight(value: object) -> float | None:
         weight = float(value) if isinstance(value, str | int | float) else float("nan")
     except ValueError:
         raise InvalidInput("weight_kg", f"{value!r} is not a number of kg") from None
-    if isinstance(value, bool) or not 1 <= weight <= 400:
-        raise InvalidInput("weight_kg", f"{value!s} is outside 1–400 kg")
+    low, high = SESSION_WEIGHT_KG
+    if isinstance(value, bool) or not low <= weight <= high:
+        raise InvalidInput("weight_kg", f"{value!s} is outside {low:g}–{high:g} kg")
     return weight

@@ -11,7 +11,7 @@ from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.measurement.records import SafetyAlert
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.staff import Principal
-from mdma_at.domain.vitals.classification import AlertLevel
+from mdma_at.domain.vocabulary import AlertLevel
 from mdma_at.services.paging import latest_round, open_session_states, session_key
 from mdma_at.services.ports import Page, UnitOfWork
 

@@ -39,12 +39,10 @@ from mdma_at.domain.measurement.trajectory import Measurement, Trajectory, traje
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.schedule.records import Enrolment, EnrolmentStatus, Visit, VisitStatus
 from mdma_at.domain.staff import Principal
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
-
-DEFAULT_PROTOCOL = "mapp_v1"  # a patient not (yet) enrolled is scored with the default programme
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,15 +25,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from mdma_at.domain.dosing.entries import Folded, fold
+from mdma_at.domain.dosing.records import DosingSession, EntryKind
 from mdma_at.domain.local_time import local_time
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.staff import Site
-from mdma_at.domain.vitals.classification import AlertLevel
+from mdma_at.domain.vocabulary import AlertLevel
 from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import SYSTEM, record
 from mdma_at.services.ports import Clock, DeliveryFailed, Notifier, Page, UnitOfWork
-from mdma_at.services.session_entries import Folded, fold
-from mdma_at.services.session_records import DosingSession, EntryKind
 
 # Back-off between attempts of one page: 30 s, 1, 2 and 4 min, then it is marked failed (the
 # re-page of a still unacknowledged alert is a new page, so paging goes on after that).

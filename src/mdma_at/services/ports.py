@@ -10,6 +10,7 @@ from typing import Protocol, Self
 
 from mdma_at.domain.accountability import Container, Count, Discrepancy, Movement
 from mdma_at.domain.audit import AuditContent, AuditEvent, Checkpoint
+from mdma_at.domain.dosing.records import DosingSession, NewEntry, SessionEntry
 from mdma_at.domain.eligibility import Decision
 from mdma_at.domain.instruments.definitions import InstrumentDefinition
 from mdma_at.domain.instruments.records import ItemAnswer
@@ -31,7 +32,6 @@ from mdma_at.domain.screening import (
     ScreeningRecord,
 )
 from mdma_at.domain.staff import Role, Site, StaffMember
-from mdma_at.services.session_records import DosingSession, NewEntry, SessionEntry
 
 
 class Clock(Protocol):

@@ -35,12 +35,12 @@ from mdma_at.domain.accountability import (
     stock_lines,
 )
 from mdma_at.domain.dosing.recording import ensure_not_in_future
+from mdma_at.domain.dosing.records import SessionStatus
 from mdma_at.domain.errors import AuthenticationFailed, InvalidInput, NotFound, PermissionDenied
 from mdma_at.domain.staff import Principal
 from mdma_at.services.audit import Actor, guard, record
 from mdma_at.services.auth import AuthPolicy, check_second_person
 from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWork
-from mdma_at.services.session_records import SessionStatus
 
 # The database's column widths (adapters/db/tables.py): longer text is refused, not truncated.
 TEXT_LIMITS = {"kit_number": 64, "lot": 64, "supplier": 200, "strength": 100, "location": 200}

@@ -25,14 +25,12 @@ from mdma_at.domain.screening import (
     first_dosing_gate,
 )
 from mdma_at.domain.staff import Principal
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services.audit import record
 from mdma_at.services.consent import consent_state
 from mdma_at.services.patients import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.records import require_child_of
-
-DEFAULT_PROTOCOL = "mapp_v1"
 
 
 def evaluate(data: object, protocol: str = DEFAULT_PROTOCOL) -> tuple[Intake, ScreeningResult]:

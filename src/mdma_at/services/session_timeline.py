@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mdma_at.domain.dosing.records import EntryKind, SessionEntry
 from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.services.dosing_session import SessionFile
-from mdma_at.services.session_records import EntryKind, SessionEntry
 
 _CHECKLIST_KEYS = (
     "consent_current",
@@ -34,7 +34,7 @@ def _pre_dose(entries: tuple[SessionEntry, ...]) -> dict[str, Any]:
     for entry in entries:
         if entry.kind is EntryKind.REQUEST_INITIAL and checklist:
             # What the records said at the request (C-SSRS today, open safety alert) is what
-            # the gate read (issue 9, item 6; `session_entries.with_records`).
+            # the gate read (issue 9, item 6; `domain.dosing.entries.with_records`).
             records = entry.payload.get("records", {})
             checklist.update({k: v for k, v in records.items() if v is not None})
             if records.get("cssrs_risk") is None:

@@ -13,7 +13,9 @@ from typing import Any
 
 from mdma_at.domain.dosing import Action, Decision, DosingRules, SessionState, evaluate
 from mdma_at.domain.dosing.discharge import DischargePlan
+from mdma_at.domain.dosing.entries import Step, with_records
 from mdma_at.domain.dosing.events import DischargeRequested, DoseRequested
+from mdma_at.domain.dosing.records import EntryKind, SessionEntry
 from mdma_at.domain.dosing.session_facts import clock, stamp
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.pk import BandExcursion, ExpectedVitals, above_band, doses_after
@@ -23,8 +25,6 @@ from mdma_at.domain.vitals.alerts import ActiveAlert
 from mdma_at.domain.vitals.readings import Parameter
 from mdma_at.protocols import get_protocol
 from mdma_at.services.dosing_session import SessionFile
-from mdma_at.services.session_entries import Step, with_records
-from mdma_at.services.session_records import EntryKind, SessionEntry
 
 BAND_HOURS = 10.0  # the chart's expected band covers the 8-hour session and a margin
 BAND_EVERY_MINUTES = 5

@@ -20,20 +20,15 @@ from mdma_at.domain.dosing.events import (
     VitalsTaken,
 )
 from mdma_at.domain.dosing.session import SessionState
-from mdma_at.domain.dosing.session_facts import (
-    CssrsRisk,
-    Patient,
-    PreDoseChecklist,
-    PregnancyTest,
-    Sex,
-)
+from mdma_at.domain.dosing.session_facts import PatientAtSession, PreDoseChecklist
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.vitals import DueReason, VitalSigns
+from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
 from mdma_at.protocols import get_protocol
 
 RULES = get_protocol("mapp_v1").dosing
 T0 = datetime(2026, 9, 30, 8, 0, tzinfo=UTC)
-PATIENT = Patient(Sex.FEMALE, 61.0, childbearing_potential=True)
+PATIENT = PatientAtSession(Sex.FEMALE, 61.0, childbearing_potential=True)
 READY = PreDoseChecklist(True, True, True, 11, CssrsRisk.NONE, 2, PregnancyTest.NEGATIVE)
 NORMAL = VitalSigns(124, 78, 72, 36.6)
 

@@ -10,9 +10,10 @@ import pytest
 from mdma_at.domain.dosing.amounts import validate_mg
 from mdma_at.domain.dosing.events import DoseRequested, OverrideGiven, VitalsTaken
 from mdma_at.domain.dosing.rules import DosingRules
-from mdma_at.domain.dosing.session_facts import CssrsRisk, PregnancyTest
-from mdma_at.domain.dosing.timeline import parse_time, parse_timeline
+from mdma_at.domain.dosing.timeline import parse_timeline
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.times import parse_time
+from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest
 from mdma_at.protocols import get_protocol
 
 

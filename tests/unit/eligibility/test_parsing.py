@@ -9,16 +9,9 @@ from typing import Any
 
 import pytest
 
-from mdma_at.domain.eligibility import (
-    ConditionReport,
-    MedicationUse,
-    PregnancyTest,
-    Severity,
-    Sex,
-    SuicideRisk,
-    parse_intake,
-)
+from mdma_at.domain.eligibility import ConditionReport, SudSeverity, parse_intake
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 BASE: dict[str, Any] = {
     "screening_date": "2026-11-02",
@@ -61,11 +54,11 @@ def test_a_valid_intake_becomes_typed_values() -> None:
     assert intake.screening_date == date(2026, 11, 2)
     assert intake.sex is Sex.FEMALE
     assert intake.pregnancy_test is PregnancyTest.NEGATIVE
-    assert intake.suicide_risk is SuicideRisk.LOW
+    assert intake.suicide_risk is CssrsRisk.LOW
     assert intake.vitals.temperature_c == 36.7
     assert intake.conditions == (ConditionReport("hypertension", True),)
     assert intake.substance_use[0].substance == "alcohol"
-    assert intake.substance_use[0].severity is Severity.MILD
+    assert intake.substance_use[0].severity is SudSeverity.MILD
     assert intake.medications == (MedicationUse("Zoloft", date(2026, 10, 15)),)
 
 

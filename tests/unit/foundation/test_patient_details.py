@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from mdma_at.domain.errors import InvalidInput
-from mdma_at.domain.patients import PatientDetails, Sex, age_on, validate_patient_details
+from mdma_at.domain.patients import PatientDetails, age_on, validate_patient_details
+from mdma_at.domain.vocabulary import Sex
 
 TODAY = date(2026, 11, 22)
 GOOD = PatientDetails("HC-0042", "Jordan Reyes", date(1984, 3, 12), Sex.FEMALE)

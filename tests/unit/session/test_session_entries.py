@@ -6,23 +6,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mdma_at.domain.errors import InvalidInput
-from mdma_at.protocols import get_protocol
-from mdma_at.services.session_entries import (
-    SOLICITED_TERMS,
-    AeCategory,
+from mdma_at.domain.adverse_events import SOLICITED_TERMS, AeCategory
+from mdma_at.domain.dosing.entries import (
     begin,
     check_payload,
     fold,
-    parse_time,
     step,
 )
-from mdma_at.services.session_records import (
+from mdma_at.domain.dosing.records import (
     DosingSession,
     EntryKind,
     SessionEntry,
     SessionStatus,
 )
+from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.times import parse_entered_time as parse_time
+from mdma_at.protocols import get_protocol
 
 RULES = get_protocol("mapp_v1").dosing
 T0 = datetime(2026, 9, 30, 8, 0, tzinfo=UTC)

@@ -6,7 +6,6 @@ import pytest
 
 from mdma_at.domain.sources import Source
 from mdma_at.domain.vitals import (
-    AlertLevel,
     AlertThresholds,
     Direction,
     Parameter,
@@ -15,6 +14,7 @@ from mdma_at.domain.vitals import (
     classify,
     is_below_caution,
 )
+from mdma_at.domain.vocabulary import AlertLevel
 from mdma_at.protocols import get_protocol
 
 THRESHOLDS = get_protocol("mapp_v1").dosing.thresholds

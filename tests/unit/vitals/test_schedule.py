@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mdma_at.domain.vitals import AlertLevel, DueReason, next_due
+from mdma_at.domain.vitals import DueReason, next_due
+from mdma_at.domain.vocabulary import AlertLevel
 from mdma_at.protocols import get_protocol
 
 SCHEDULE = get_protocol("mapp_v1").dosing.schedule

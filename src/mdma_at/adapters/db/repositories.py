@@ -19,7 +19,7 @@ from mdma_at.domain.audit import (
     sealed_rows_json,
 )
 from mdma_at.domain.errors import IntegrityError
-from mdma_at.domain.patients import Patient, PatientDetails, Sex
+from mdma_at.domain.patients import Patient, PatientDetails
 from mdma_at.domain.schedule.definitions import VisitKind
 from mdma_at.domain.schedule.planning import PlannedVisit
 from mdma_at.domain.schedule.records import (
@@ -30,6 +30,7 @@ from mdma_at.domain.schedule.records import (
     VisitStatus,
 )
 from mdma_at.domain.staff import Role, Site, StaffMember
+from mdma_at.domain.vocabulary import Sex
 from mdma_at.services.ports import ApiTokenRecord, Credential
 
 

@@ -11,14 +11,14 @@ from sqlalchemy import Row, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.repositories import _patient, _Repository
-from mdma_at.domain.patients import Patient
-from mdma_at.services.session_records import (
+from mdma_at.domain.dosing.records import (
     DosingSession,
     EntryKind,
     NewEntry,
     SessionEntry,
     SessionStatus,
 )
+from mdma_at.domain.patients import Patient
 
 
 class SqlDosingSessions(_Repository):

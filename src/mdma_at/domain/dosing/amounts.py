@@ -1,10 +1,19 @@
-"""Validation of one dose amount, as the console checks every entry."""
+"""Validation of amounts: a number of some unit, and a dose, as the console and the replay check
+every entry."""
 
 from __future__ import annotations
 
 import math
 
 from mdma_at.domain.errors import InvalidInput
+
+
+def validate_number(value: object, field: str, unit: str) -> float:
+    """A finite number (never a bool: a checkbox value is not an amount), else `InvalidInput`
+    naming `field` and the `unit` (``'forty' is not a number of mg``)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidInput(field, f"{value!r} is not a number of {unit}")
+    return float(value)
 
 
 def validate_mg(value: object, field: str = "mg") -> float:
@@ -17,8 +26,7 @@ def validate_mg(value: object, field: str = "mg") -> float:
         InvalidInput: e.g. ``mg: 0 mg must be greater than 0 mg``, ``mg: 'forty' is not a number
             of mg``.
     """
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInput(field, f"{value!r} is not a number of mg")
-    if value <= 0:
-        raise InvalidInput(field, f"{value:g} mg must be greater than 0 mg")
-    return float(value)
+    mg = validate_number(value, field, "mg")
+    if mg <= 0:
+        raise InvalidInput(field, f"{mg:g} mg must be greater than 0 mg")
+    return mg

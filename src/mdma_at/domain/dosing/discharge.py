@@ -14,9 +14,10 @@ from mdma_at.domain.dosing.common import (
 )
 from mdma_at.domain.dosing.decisions import Liftable, Reason
 from mdma_at.domain.dosing.rules import DosingRules
-from mdma_at.domain.dosing.session_facts import CssrsRisk, clock, stamp
-from mdma_at.domain.vitals.classification import AlertLevel, classify
+from mdma_at.domain.dosing.session_facts import clock, stamp
+from mdma_at.domain.vitals.classification import classify
 from mdma_at.domain.vitals.readings import Parameter
+from mdma_at.domain.vocabulary import AlertLevel, CssrsRisk
 
 if TYPE_CHECKING:
     from mdma_at.domain.dosing.session import SessionState

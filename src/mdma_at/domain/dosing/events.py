@@ -7,8 +7,8 @@ from datetime import datetime
 
 from mdma_at.domain.dosing.decisions import Action
 from mdma_at.domain.dosing.discharge import DischargePlan
-from mdma_at.domain.dosing.session_facts import CssrsRisk
 from mdma_at.domain.vitals.readings import VitalSigns
+from mdma_at.domain.vocabulary import CssrsRisk
 
 PHYSICIAN = "physician"
 

@@ -10,15 +10,13 @@ from mdma_at.domain.dosing.common import active_alert, describe_events, stale_vi
 from mdma_at.domain.dosing.decisions import Liftable, Reason
 from mdma_at.domain.dosing.rules import BloodPressureGate, DosingRules
 from mdma_at.domain.dosing.session_facts import (
-    CssrsRisk,
-    MedicationChange,
-    Patient,
+    PatientAtSession,
     PreDoseChecklist,
-    PregnancyTest,
     TimedVitals,
     fmt_mg,
     stamp,
 )
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest
 from mdma_at.domain.washout.planning import plan_washout
 
 if TYPE_CHECKING:
@@ -28,7 +26,7 @@ _RISK_ORDER = [CssrsRisk.NONE, CssrsRisk.LOW, CssrsRisk.MODERATE, CssrsRisk.HIGH
 
 
 def checklist_refusals(
-    t: datetime, patient: Patient, checklist: PreDoseChecklist, rules: DosingRules
+    t: datetime, patient: PatientAtSession, checklist: PreDoseChecklist, rules: DosingRules
 ) -> list[Reason]:
     """Every unmet item of the pre-dose checklist (none can be lifted by an override).
 
@@ -135,7 +133,7 @@ def blood_pressure_refusals(latest: TimedVitals, gate: BloodPressureGate) -> lis
 
 
 def medication_refusals(
-    t: datetime, changes: tuple[MedicationChange, ...], rules: DosingRules
+    t: datetime, changes: tuple[MedicationUse, ...], rules: DosingRules
 ) -> list[Reason]:
     """The per-session medication check (issue 9, item 7), against the screening washout table:
     a new medication that needs a washout refuses the dose until its clear date (never lifted);

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import date
 
 from mdma_at.domain.dosing.rules import DistressScale
-from mdma_at.domain.dosing.session_facts import CssrsRisk, MedicationChange
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse
 
 
 def validate_suds(value: object, scale: DistressScale, field: str = "value") -> float:
@@ -34,7 +34,7 @@ def validate_cssrs(value: object, field: str = "risk") -> CssrsRisk:
 
 def validate_medications(
     value: object, field: str = "medications_changed", today: date | None = None
-) -> tuple[MedicationChange, ...]:
+) -> tuple[MedicationUse, ...]:
     """The medications started or changed since the last session: a list of ``{"name",
     "last_dose"}`` (an ISO date). A name is required; when recording live (`today` given, from
     the clock port), a last dose after today is bad input. The replay passes no `today`: it
@@ -43,7 +43,7 @@ def validate_medications(
         return ()
     if not isinstance(value, list):
         raise InvalidInput(field, "must be a list of {name, last_dose}")
-    out: list[MedicationChange] = []
+    out: list[MedicationUse] = []
     for i, item in enumerate(value):
         where = f"{field}[{i}]"
         if not isinstance(item, Mapping):
@@ -63,5 +63,5 @@ def validate_medications(
                 f"{where}.last_dose",
                 f"{last_dose.isoformat()} is in the future (today {today.isoformat()})",
             )
-        out.append(MedicationChange(name.strip(), last_dose))
+        out.append(MedicationUse(name.strip(), last_dose))
     return tuple(out)

@@ -28,7 +28,7 @@ from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.dosing.session_facts import (
     GatingAdverseEvent,
     GivenDose,
-    Patient,
+    PatientAtSession,
     PreDoseChecklist,
     TimedRisk,
     TimedValue,
@@ -61,7 +61,7 @@ class SessionState:
     """
 
     session_number: int
-    patient: Patient
+    patient: PatientAtSession
     checklist: PreDoseChecklist
     alerts: AlertState
     latest_vitals: TimedVitals | None = None
@@ -104,7 +104,7 @@ class Outputs:
 
 
 def start(
-    session_number: int, patient: Patient, checklist: PreDoseChecklist, rules: DosingRules
+    session_number: int, patient: PatientAtSession, checklist: PreDoseChecklist, rules: DosingRules
 ) -> SessionState:
     """The state of a session before anything happened.
 
@@ -120,6 +120,30 @@ def start(
     )
 
 
+def ensure_can_follow(
+    t: datetime, last_event_at: datetime | None, discharged_at: datetime | None
+) -> None:
+    """Refuse an entry at `t` that is earlier than the previous one, or that follows the
+    discharge that closed the session: one check for the engine, the entries no rule reads and
+    the stored session.
+
+    Raises:
+        InvalidInput: field ``t`` (out of time order) or ``session`` (closed by discharge).
+    """
+    if last_event_at is not None and t < last_event_at:
+        raise InvalidInput(
+            "t",
+            f"{stamp(t)} is before the previous event at {stamp(last_event_at)}: "
+            "events must be in time order",
+        )
+    if discharged_at is not None:
+        raise InvalidInput(
+            "session",
+            f"the session was closed by discharge at {stamp(discharged_at)}; "
+            "no entry can follow it",
+        )
+
+
 def apply(state: SessionState, event: Event, rules: DosingRules) -> tuple[SessionState, Outputs]:
     """The state after `event`, and what it produced.
 
@@ -127,18 +151,7 @@ def apply(state: SessionState, event: Event, rules: DosingRules) -> tuple[Sessio
         InvalidInput: the event is earlier than the previous one (field ``t``), or the session
             was closed by an allowed discharge (field ``session``). Nothing changes.
     """
-    if state.last_event_at is not None and event.t < state.last_event_at:
-        raise InvalidInput(
-            "t",
-            f"{stamp(event.t)} is before the previous event at "
-            f"{stamp(state.last_event_at)}: events must be in time order",
-        )
-    if state.discharged_at is not None:
-        raise InvalidInput(
-            "session",
-            f"the session was closed by discharge at {stamp(state.discharged_at)}; "
-            "no entry can follow it",
-        )
+    ensure_can_follow(event.t, state.last_event_at, state.discharged_at)
     state = replace(state, last_event_at=event.t)
     if isinstance(event, VitalsTaken):
         return _vitals(state, event, rules)

@@ -5,34 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
 
 from mdma_at.domain.vitals.readings import VitalSigns
-
-
-class CssrsRisk(StrEnum):
-    """C-SSRS risk assessed on the day of the session."""
-
-    NONE = "none"
-    LOW = "low"
-    MODERATE = "moderate"
-    HIGH = "high"
-
-
-class PregnancyTest(StrEnum):
-    NEGATIVE = "negative"
-    POSITIVE = "positive"
-    NOT_DONE = "not_done"
-
-
-class Sex(StrEnum):
-    FEMALE = "female"
-    MALE = "male"
-    OTHER = "other"
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 
 @dataclass(frozen=True, slots=True)
-class Patient:
+class PatientAtSession:
     """The patient as the session needs them. Weight is kept for the record and the PK view;
     no dose rule uses it (MDMA-AT doses are fixed, not per kg)."""
 
@@ -58,15 +37,8 @@ class PreDoseChecklist:
     pregnancy_test: PregnancyTest = PregnancyTest.NOT_DONE
     pregnancy_test_on: date | None = None  # when recorded: must be the session day
     safety_alert_open: bool = False  # an unacknowledged safety alert from the instruments
-    medications_changed: tuple[MedicationChange, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class MedicationChange:
-    """A medication started, restarted or changed since the last session, with its last dose."""
-
-    name: str
-    last_dose: date
+    #: Medications started, restarted or changed since the last session, with their last dose.
+    medications_changed: tuple[MedicationUse, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,14 +6,13 @@ rule. Schema: docs/session-replay.md.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 from enum import StrEnum
 from typing import TypeVar
 
-from mdma_at.domain.dosing.amounts import validate_mg
+from mdma_at.domain.dosing.amounts import validate_mg, validate_number
 from mdma_at.domain.dosing.decisions import Action
 from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.events import (
@@ -29,16 +28,12 @@ from mdma_at.domain.dosing.events import (
 )
 from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, validate_suds
 from mdma_at.domain.dosing.rules import DosingRules
-from mdma_at.domain.dosing.session_facts import (
-    CssrsRisk,
-    Patient,
-    PreDoseChecklist,
-    PregnancyTest,
-    Sex,
-    stamp,
-)
+from mdma_at.domain.dosing.session_facts import PatientAtSession, PreDoseChecklist, stamp
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.plausibility import SESSION_WEIGHT_KG
+from mdma_at.domain.times import parse_time
 from mdma_at.domain.vitals.plausibility import PHYSIOLOGICAL_LIMITS, PlausibilityLimits, validate
+from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -62,7 +57,7 @@ class Timeline:
     protocol: str
     rules: DosingRules
     session_number: int
-    patient: Patient
+    patient: PatientAtSession
     checklist: PreDoseChecklist
     events: tuple[Event, ...]
 
@@ -80,12 +75,6 @@ def _bool(data: Mapping[str, object], key: str, field: str, default: bool = Fals
     return value
 
 
-def _number(value: object, field: str, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInput(field, f"{value!r} is not a number of {unit}")
-    return float(value)
-
-
 def _text(data: Mapping[str, object], key: str, field: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
@@ -100,42 +89,26 @@ def _choice(value: object, field: str, enum: type[E]) -> E:
     return enum(value)
 
 
-def parse_time(value: object, field: str) -> datetime:
-    """An ISO-8601 time with a UTC offset (``Z`` or ``+02:00``), as an aware UTC datetime.
-
-    A time without an offset is refused: in a clinical record a local time of unknown zone is
-    ambiguous.
-    """
-    if not isinstance(value, str):
-        raise InvalidInput(field, f"{value!r} is not an ISO-8601 time")
-    try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(field, f"{value!r} is not an ISO-8601 time") from None
-    if t.tzinfo is None or t.utcoffset() is None:
-        raise InvalidInput(field, f"{value!r} has no UTC offset (add Z or +hh:mm)")
-    return t.astimezone(UTC)
-
-
-def parse_patient(value: object, field: str = "patient") -> Patient:
+def parse_patient(value: object, field: str = "patient") -> PatientAtSession:
     data = _object(value, field)
     sex = _choice(data.get("sex"), f"{field}.sex", Sex)
     weight_raw = data.get("weight_kg")
     weight: float | None = None
     if weight_raw is not None:
-        weight = _number(weight_raw, f"{field}.weight_kg", "kg")
-        if not 1 <= weight <= 400:
-            raise InvalidInput(f"{field}.weight_kg", f"{weight:g} is outside 1–400 kg")
+        weight = validate_number(weight_raw, f"{field}.weight_kg", "kg")
+        low, high = SESSION_WEIGHT_KG
+        if not low <= weight <= high:
+            raise InvalidInput(f"{field}.weight_kg", f"{weight:g} is outside {low:g}–{high:g} kg")
     if "childbearing_potential" not in data:
         raise InvalidInput(f"{field}.childbearing_potential", "is required (true or false)")
-    return Patient(sex, weight, _bool(data, "childbearing_potential", field))
+    return PatientAtSession(sex, weight, _bool(data, "childbearing_potential", field))
 
 
 def parse_checklist(value: object, field: str = "pre_dose") -> PreDoseChecklist:
     """The pre-dose checklist; a missing entry means not done (the gate then refuses)."""
     data = _object(value, field)
     fasting_raw = data.get("fasting_hours", 0)
-    fasting = _number(fasting_raw, f"{field}.fasting_hours", "hours")
+    fasting = validate_number(fasting_raw, f"{field}.fasting_hours", "hours")
     if fasting < 0:
         raise InvalidInput(f"{field}.fasting_hours", f"{fasting:g} h must not be negative")
     providers_raw = data.get("providers_present", 0)
@@ -189,7 +162,7 @@ def parse_event(
         raise InvalidInput(
             f"{field}.type", f"{kind!r} is not an event type ({', '.join(EVENT_TYPES)})"
         )
-    t = parse_time(data.get("t"), f"{field}.t")
+    t = parse_time(data.get("t"), f"{field}.t").astimezone(UTC)
     if kind == "vitals":
         reading = validate(
             data.get("systolic"),

@@ -16,16 +16,13 @@ from mdma_at.domain.eligibility.criteria import (
     normalise_substance,
 )
 from mdma_at.domain.eligibility.intake import (
+    SCREENING_SEX_ORDER,
     ConditionReport,
     Ecg,
     Intake,
-    MedicationUse,
-    PregnancyTest,
     PtsdAssessment,
-    Severity,
-    Sex,
     SubstanceUse,
-    SuicideRisk,
+    SudSeverity,
     Vitals,
 )
 from mdma_at.domain.eligibility.parsing import parse_intake
@@ -39,6 +36,7 @@ from mdma_at.domain.eligibility.results import (
 from mdma_at.domain.eligibility.screening import screen
 
 __all__ = [
+    "SCREENING_SEX_ORDER",
     "BloodPressureReview",
     "ConditionEffect",
     "ConditionReport",
@@ -50,17 +48,13 @@ __all__ = [
     "EligibilityCriteria",
     "Intake",
     "Limit",
-    "MedicationUse",
-    "PregnancyTest",
     "PtsdAssessment",
     "QtcLimits",
     "ScreeningResult",
     "ScreeningVitalsReview",
-    "Severity",
-    "Sex",
     "SubstanceRules",
     "SubstanceUse",
-    "SuicideRisk",
+    "SudSeverity",
     "Vitals",
     "decide",
     "normalise_substance",

@@ -10,33 +10,19 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
-class Sex(StrEnum):
-    MALE = "male"
-    FEMALE = "female"
-    #: Any other sex: the stricter QTc limit applies.
-    OTHER = "other"
-
-
-class SuicideRisk(StrEnum):
-    NONE = "none"
-    LOW = "low"
-    MODERATE = "moderate"
-    HIGH = "high"
+#: The order the screening schema, its messages and its form list the sexes in (docs/screening.md);
+#: the patient record and the session list `Sex` in its own order.
+SCREENING_SEX_ORDER = (Sex.MALE, Sex.FEMALE, Sex.OTHER)
 
 
-class Severity(StrEnum):
-    """DSM-5 substance use disorder severity."""
+class SudSeverity(StrEnum):
+    """DSM-5 substance use disorder severity (not an adverse event's: `AeSeverity`)."""
 
     MILD = "mild"
     MODERATE = "moderate"
     SEVERE = "severe"
-
-
-class PregnancyTest(StrEnum):
-    NEGATIVE = "negative"
-    POSITIVE = "positive"
-    NOT_DONE = "not_done"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,17 +67,9 @@ class SubstanceUse:
     """A substance use disorder: substance, DSM-5 severity, remission and the date of last use."""
 
     substance: str
-    severity: Severity
+    severity: SudSeverity
     in_remission: bool
     last_use: date
-
-
-@dataclass(frozen=True, slots=True)
-class MedicationUse:
-    """A recent medication: its name as written (generic or brand) and the last dose date."""
-
-    name: str
-    last_dose: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +88,7 @@ class Intake:
     ptsd: PtsdAssessment
     conditions: tuple[ConditionReport, ...]
     substance_use: tuple[SubstanceUse, ...]
-    suicide_risk: SuicideRisk
+    suicide_risk: CssrsRisk
     medications: tuple[MedicationUse, ...]
     #: Body weight in kg, optional (added by issue 9; None when not recorded).
     weight_kg: float | None = None

@@ -15,35 +15,35 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
 from mdma_at.domain.eligibility.intake import (
+    SCREENING_SEX_ORDER,
     ConditionReport,
     Ecg,
     Intake,
-    MedicationUse,
-    PregnancyTest,
     PtsdAssessment,
-    Severity,
-    Sex,
     SubstanceUse,
-    SuicideRisk,
+    SudSeverity,
     Vitals,
 )
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.plausibility import (
+    AGE_YEARS,
+    DIASTOLIC_MMHG,
+    HEART_RATE_BPM,
+    QTC_MS,
+    SYSTOLIC_MMHG,
+    TEMPERATURE_C,
+    WEIGHT_KG,
+)
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
-# Plausibility limits (inclusive). They catch typing errors, not clinical judgement; chosen wide
-# enough that no living candidate is refused, and documented in docs/screening.md.
-AGE_YEARS = (0, 120)
-SYSTOLIC_MMHG = (50, 300)
-DIASTOLIC_MMHG = (20, 200)
-HEART_RATE_BPM = (20, 250)
-TEMPERATURE_C = (30.0, 45.0)
-QTC_MS = (250, 700)
-WEIGHT_KG = (20.0, 350.0)
+# The plausibility limits (domain/plausibility.py) catch typing errors, not clinical judgement;
+# documented in docs/screening.md. The CAPS-5 total's range is the scale's own.
 CAPS5_TOTAL = (0, 80)
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -154,11 +154,20 @@ class _Reader:
         except ValueError:
             raise InvalidInput(self.field(key), f"{value!r} is not a calendar date") from None
 
-    def choice(self, key: str, enum: type[_E], *, nullable: bool = False) -> _E | None:
+    def choice(
+        self,
+        key: str,
+        enum: type[_E],
+        *,
+        nullable: bool = False,
+        listed: Sequence[_E] | None = None,
+    ) -> _E | None:
+        """A member of `enum`; a refusal lists the members in `listed` order (default: the
+        enum's)."""
         value = self.raw(key, required=not nullable)
         if value is None and nullable:
             return None
-        allowed = ", ".join(member.value for member in enum)
+        allowed = ", ".join(member.value for member in (enum if listed is None else listed))
         if not isinstance(value, str):
             raise InvalidInput(
                 self.field(key), f"must be one of {allowed}, got {_type_name(value)}"
@@ -168,8 +177,8 @@ class _Reader:
         except ValueError:
             raise InvalidInput(self.field(key), f"{value!r} is not one of {allowed}") from None
 
-    def required_choice(self, key: str, enum: type[_E]) -> _E:
-        member = self.choice(key, enum)
+    def required_choice(self, key: str, enum: type[_E], listed: Sequence[_E] | None = None) -> _E:
+        member = self.choice(key, enum, listed=listed)
         assert member is not None  # required: `choice` raised otherwise
         return member
 
@@ -255,7 +264,7 @@ def _substance(screening_date: date) -> Callable[[object, str], SubstanceUse]:
         r = _Reader(data, path, frozenset({"substance", "severity", "in_remission", "last_use"}))
         return SubstanceUse(
             substance=r.text("substance").lower(),
-            severity=r.required_choice("severity", Severity),
+            severity=r.required_choice("severity", SudSeverity),
             in_remission=r.boolean("in_remission"),
             last_use=_not_after(
                 r.field("last_use"), r.date("last_use"), screening_date, "last use"
@@ -287,7 +296,7 @@ _TOP_LEVEL = frozenset(
 )  # fmt: skip
 
 
-def parse_intake(data: Mapping[str, object]) -> Intake:
+def parse_intake(data: object) -> Intake:
     """Build an `Intake` from JSON-like data (the schema of docs/screening.md).
 
     Args:
@@ -306,7 +315,7 @@ def parse_intake(data: Mapping[str, object]) -> Intake:
     return Intake(
         screening_date=screening_date,
         age=age,
-        sex=r.required_choice("sex", Sex),
+        sex=r.required_choice("sex", Sex, SCREENING_SEX_ORDER),
         childbearing_potential=r.boolean("childbearing_potential"),
         pregnant=r.boolean("pregnant"),
         breastfeeding=r.boolean("breastfeeding"),
@@ -317,6 +326,6 @@ def parse_intake(data: Mapping[str, object]) -> Intake:
         ptsd=_ptsd(r.raw("ptsd"), "ptsd", age),
         conditions=r.objects("conditions", _condition),
         substance_use=r.objects("substance_use", _substance(screening_date)),
-        suicide_risk=r.required_choice("suicide_risk", SuicideRisk),
+        suicide_risk=r.required_choice("suicide_risk", CssrsRisk),
         medications=r.objects("medications", _medication(screening_date)),
     )

@@ -15,16 +15,9 @@ from mdma_at.domain.eligibility.criteria import (
     EligibilityCriteria,
     SubstanceRules,
 )
-from mdma_at.domain.eligibility.intake import (
-    ConditionReport,
-    Intake,
-    PregnancyTest,
-    Severity,
-    Sex,
-    SubstanceUse,
-    SuicideRisk,
-)
+from mdma_at.domain.eligibility.intake import ConditionReport, Intake, SubstanceUse, SudSeverity
 from mdma_at.domain.eligibility.results import RESTRICTIVENESS, CriterionResult, CriterionStatus
+from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest, Sex
 
 MET = CriterionStatus.MET
 NOT_MET = CriterionStatus.NOT_MET
@@ -169,12 +162,12 @@ def _graded_use(
     cid = f"{substance}_use_disorder"
     days = (intake.screening_date - use.last_use).days
     label = _label(use, days, rules, substance)
-    if use.severity is Severity.MILD:
+    if use.severity is SudSeverity.MILD:
         return CriterionResult(cid, MET, f"{label}: allowed (mild)", source)
     if not use.in_remission:
         reason = f"{label}: excluded ({use.severity.value} and not in remission)"
         return CriterionResult(cid, NOT_MET, reason, source)
-    if use.severity is Severity.MODERATE:
+    if use.severity is SudSeverity.MODERATE:
         return CriterionResult(cid, MET, f"{label}: allowed (moderate in remission)", source)
     if days > rules.lookback_days:
         reason = f"{label}: severe in sustained remission, the physician decides"
@@ -257,9 +250,9 @@ def suicide_risk(intake: Intake, criteria: EligibilityCriteria) -> CriterionResu
     """High suicide risk excludes; moderate needs review; none or low is met."""
     risk = intake.suicide_risk
     source = criteria.suicide_risk
-    if risk is SuicideRisk.HIGH:
+    if risk is CssrsRisk.HIGH:
         return CriterionResult("suicide_risk", NOT_MET, "high suicide risk: excluded", source)
-    if risk is SuicideRisk.MODERATE:
+    if risk is CssrsRisk.MODERATE:
         return CriterionResult(
             "suicide_risk", REVIEW, "moderate suicide risk: the physician decides", source
         )

@@ -34,12 +34,11 @@ from mdma_at.domain.instruments.due import (
 )
 from mdma_at.domain.instruments.library import InstrumentLibrary
 from mdma_at.domain.instruments.records import ItemAnswer, item_answers
-from mdma_at.domain.instruments.results import Alert, AlertLevel, ClusterScore, Score
+from mdma_at.domain.instruments.results import Alert, ClusterScore, Score
 from mdma_at.domain.instruments.scoring import score
 
 __all__ = [
     "Alert",
-    "AlertLevel",
     "ChangeAssessment",
     "ChangeCategory",
     "ChangeRule",

@@ -17,11 +17,11 @@ None (undetermined) and an alert asks to complete the screen.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import IntEnum
 
 from mdma_at.domain.instruments.definitions import InstrumentDefinition
-from mdma_at.domain.instruments.results import Alert, AlertLevel, Score
+from mdma_at.domain.instruments.results import Alert, Score
 from mdma_at.domain.sources import Source
+from mdma_at.domain.vocabulary import AlertLevel, CssrsRisk
 
 CSSRS_RULE = Source(
     "Issue 4 triage of the C-SSRS screener (Columbia Lighthouse Project screener [S88]): high = "
@@ -32,34 +32,23 @@ CSSRS_INCOMPLETE = Source(
 )
 
 
-class Risk(IntEnum):
-    NONE = 0
-    LOW = 1
-    MODERATE = 2
-    HIGH = 3
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
 LABELS = ("1", "2", "3", "4", "5", "6", "6b")
 
 
-def _risk(yes: dict[str, bool]) -> tuple[Risk, str]:
+def _risk(yes: dict[str, bool]) -> tuple[CssrsRisk, str]:
     if yes["4"] or yes["5"]:
         which = " and ".join(f"item {k}" for k in ("4", "5") if yes[k])
-        return Risk.HIGH, f"yes to {which}"
+        return CssrsRisk.HIGH, f"yes to {which}"
     if yes["6"] and yes["6b"]:
-        return Risk.HIGH, "yes to item 6 with 6b (within the past 3 months)"
+        return CssrsRisk.HIGH, "yes to item 6 with 6b (within the past 3 months)"
     if yes["3"]:
-        return Risk.MODERATE, "yes to item 3"
+        return CssrsRisk.MODERATE, "yes to item 3"
     if yes["6"]:
-        return Risk.MODERATE, "yes to item 6 without a yes to 6b (within the past 3 months)"
+        return CssrsRisk.MODERATE, "yes to item 6 without a yes to 6b (within the past 3 months)"
     if yes["1"] or yes["2"]:
         which = " and ".join(f"item {k}" for k in ("1", "2") if yes[k])
-        return Risk.LOW, f"yes to {which} only"
-    return Risk.NONE, "no yes answer"
+        return CssrsRisk.LOW, f"yes to {which} only"
+    return CssrsRisk.NONE, "no yes answer"
 
 
 def _skipped(label: str, answers: dict[str, int | None]) -> bool:
@@ -95,26 +84,26 @@ def score_cssrs_screen(definition: InstrumentDefinition, answers: Sequence[int |
     alerts: list[Alert] = []
     severity: str | None
     if low_risk == high_risk:
-        severity = low_risk.label
+        severity = low_risk.value
         reasons.append(f"risk {severity}: {low_why}")
     else:
         severity = None
         listed = ", ".join(definition.item(n).label for n in missing)
         reasons.append(
-            f"risk undetermined: item(s) {listed} unanswered; at least {low_risk.label} "
-            f"({low_why}), at most {high_risk.label}"
+            f"risk undetermined: item(s) {listed} unanswered; at least {low_risk.value} "
+            f"({low_why}), at most {high_risk.value}"
         )
         alerts.append(
             Alert(
                 "cssrs_incomplete",
-                AlertLevel.CRITICAL if high_risk is Risk.HIGH else AlertLevel.CAUTION,
+                AlertLevel.CRITICAL if high_risk is CssrsRisk.HIGH else AlertLevel.CAUTION,
                 f"C-SSRS screener incomplete (item(s) {listed} unanswered): risk could be "
-                f"{high_risk.label}; complete the screen",
+                f"{high_risk.value}; complete the screen",
                 CSSRS_INCOMPLETE,
             )
         )
     at_least = "" if severity is not None else "at least "
-    if low_risk is Risk.HIGH:
+    if low_risk is CssrsRisk.HIGH:
         alerts.insert(
             0,
             Alert(
@@ -124,7 +113,7 @@ def score_cssrs_screen(definition: InstrumentDefinition, answers: Sequence[int |
                 CSSRS_RULE,
             ),
         )
-    elif low_risk is Risk.MODERATE:
+    elif low_risk is CssrsRisk.MODERATE:
         alerts.insert(
             0,
             Alert(

@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from mdma_at.domain.errors import InvalidInput
-from mdma_at.domain.instruments.results import AlertLevel
 from mdma_at.domain.sources import Source
+from mdma_at.domain.vocabulary import AlertLevel
 
 
 class InstrumentCode(StrEnum):

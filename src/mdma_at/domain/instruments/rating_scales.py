@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from mdma_at.domain.instruments.definitions import DiagnosisRule, InstrumentDefinition
 from mdma_at.domain.instruments.dsm5 import clusters_met, score_cluster
-from mdma_at.domain.instruments.results import Alert, AlertLevel, ClusterScore, Score
+from mdma_at.domain.instruments.results import Alert, ClusterScore, Score
+from mdma_at.domain.vocabulary import AlertLevel
 
 
 def prorated_total(answers: Sequence[int | None]) -> int | None:

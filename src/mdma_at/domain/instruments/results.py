@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from mdma_at.domain.sources import Source
-
-
-class AlertLevel(StrEnum):
-    """How urgently a physician must look (the same words as the vitals alerts)."""
-
-    CAUTION = "caution"
-    CRITICAL = "critical"
+from mdma_at.domain.vocabulary import AlertLevel
 
 
 @dataclass(frozen=True, slots=True)

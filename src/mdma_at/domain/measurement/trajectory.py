@@ -20,8 +20,10 @@ from mdma_at.domain.instruments.change import ChangeAssessment, ChangeRule, clas
 from mdma_at.domain.instruments.definitions import Band, InstrumentDefinition, ScoringMethod
 from mdma_at.domain.instruments.library import InstrumentLibrary
 from mdma_at.domain.instruments.results import Score
+from mdma_at.domain.vocabulary import CssrsRisk
 
-RISK_LEVELS = ("none", "low", "moderate", "high")
+# The C-SSRS risk levels in rising order (the vocabulary lists them so).
+RISK_LEVELS = tuple(r.value for r in CssrsRisk)
 RISK_BANDS = tuple(Band(level, rank, rank) for rank, level in enumerate(RISK_LEVELS))
 
 

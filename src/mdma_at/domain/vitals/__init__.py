@@ -6,7 +6,6 @@ Pure functions of values; thresholds and intervals come in as protocol data
 
 from mdma_at.domain.vitals.alerts import ActiveAlert, AlertState
 from mdma_at.domain.vitals.classification import (
-    AlertLevel,
     AlertThresholds,
     Direction,
     Threshold,
@@ -21,7 +20,6 @@ from mdma_at.domain.vitals.schedule import DueReason, MeasurementSchedule, Vital
 __all__ = [
     "PHYSIOLOGICAL_LIMITS",
     "ActiveAlert",
-    "AlertLevel",
     "AlertState",
     "AlertThresholds",
     "Direction",

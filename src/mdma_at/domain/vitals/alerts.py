@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from mdma_at.domain.vitals.classification import AlertLevel, Direction, VitalAlert
+from mdma_at.domain.vitals.classification import Direction, VitalAlert
 from mdma_at.domain.vitals.readings import Parameter
+from mdma_at.domain.vocabulary import AlertLevel
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +36,18 @@ class AlertState:
     alert.
 
     Args:
+        readings_to_clear: how many readings in a row inside both caution limits clear the
+            alerts: the protocol's value (`DosingRules.readings_to_clear`), never a default here.
         active: the active alerts in parameter order; empty when none.
         normal_in_a_row: readings in a row with every parameter inside both caution limits,
             counted while an alert is active.
-        readings_to_clear: how many such readings clear the alerts (2 under mapp_v1).
         acknowledged_at: when a physician last acknowledged the active alerts (None when not
             since the last critical reading): the paging has stopped, the alerts have not.
     """
 
+    readings_to_clear: int
     active: tuple[ActiveAlert, ...] = ()
     normal_in_a_row: int = 0
-    readings_to_clear: int = 2
     acknowledged_at: datetime | None = None
 
     @property

@@ -8,16 +8,7 @@ from enum import StrEnum
 
 from mdma_at.domain.sources import Source
 from mdma_at.domain.vitals.readings import Parameter, VitalSigns
-
-
-class AlertLevel(StrEnum):
-    CAUTION = "caution"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        """Caution 1, critical 2: the higher level wins."""
-        return 1 if self is AlertLevel.CAUTION else 2
+from mdma_at.domain.vocabulary import AlertLevel
 
 
 class Direction(StrEnum):

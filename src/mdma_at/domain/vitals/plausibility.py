@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from mdma_at.domain import plausibility as plausible
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.sources import Source
 from mdma_at.domain.vitals.readings import VitalSigns
@@ -27,21 +28,16 @@ class PlausibilityLimits:
     heart_rate: tuple[float, float]
     temperature_c: tuple[float, float]
     source: Source
-    spo2: tuple[float, float] = (50.0, 100.0)
+    spo2: tuple[float, float] = plausible.SPO2_PERCENT
 
 
 PHYSIOLOGICAL_LIMITS = PlausibilityLimits(
-    systolic=(50.0, 300.0),
-    diastolic_min=20.0,
-    heart_rate=(20.0, 250.0),
-    temperature_c=(30.0, 45.0),
-    source=Source(
-        "Issue 5 'Bad input': systolic 50–300 mmHg, diastolic ≥ 20 and < systolic, HR 20–250/min, "
-        "temperature 30–45 °C; issue 9: SpO2 50–100 %; chosen to refuse typing and device "
-        "errors only",
-        site_default=True,
-    ),
-    spo2=(50.0, 100.0),
+    systolic=plausible.SYSTOLIC_MMHG,
+    diastolic_min=plausible.DIASTOLIC_MMHG[0],
+    heart_rate=plausible.HEART_RATE_BPM,
+    temperature_c=plausible.TEMPERATURE_C,
+    source=plausible.SOURCE,
+    spo2=plausible.SPO2_PERCENT,
 )
 
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from mdma_at.domain.sources import Source
-from mdma_at.domain.vitals.classification import AlertLevel
+from mdma_at.domain.vocabulary import AlertLevel
 
 
 class DueReason(StrEnum):

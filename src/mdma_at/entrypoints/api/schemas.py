@@ -7,15 +7,10 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mdma_at.domain.patients import (
-    MAX_LENGTHS,
-    STUDY_ID_PATTERN,
-    Patient,
-    PatientDetails,
-    Sex,
-)
+from mdma_at.domain.patients import MAX_LENGTHS, STUDY_ID_PATTERN, Patient, PatientDetails
 from mdma_at.domain.schedule.planning import PlanningIssue
 from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit
+from mdma_at.domain.vocabulary import Sex
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
 from mdma_at.services.patients import Chart
 

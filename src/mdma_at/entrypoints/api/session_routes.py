@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from mdma_at.domain.dosing.records import DosingSession, EntryKind, SessionEntry
 from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
 from mdma_at.entrypoints.api.errors import problem_responses
@@ -21,7 +22,6 @@ from mdma_at.services.dosing_session import (
     sessions_for_patient,
     start_session,
 )
-from mdma_at.services.session_records import DosingSession, EntryKind, SessionEntry
 from mdma_at.services.session_timeline import replay_timeline
 
 router = APIRouter(prefix="/api", tags=["dosing sessions"], responses=problem_responses())

@@ -15,7 +15,7 @@ import typer
 
 from mdma_at.domain.instruments import parse_answers, score
 from mdma_at.entrypoints.cli.output import bad_input, bad_input_exits, render
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 
 YES = frozenset({"yes", "y", "1", "true"})
 NO = frozenset({"no", "n", "0", "false"})
@@ -79,7 +79,9 @@ def score_cmd(
     criterion_g: str | None = typer.Option(
         None, "--criterion-g", help="CAPS-5 only: distress or impairment (yes|no)."
     ),
-    protocol: str = typer.Option("mapp_v1", "--protocol", help="Protocol whose definitions apply."),
+    protocol: str = typer.Option(
+        DEFAULT_PROTOCOL, "--protocol", help="Protocol whose definitions apply."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Score INSTRUMENT from its item answers: total, severity, diagnosis, cut-off, alerts.

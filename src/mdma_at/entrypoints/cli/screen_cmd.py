@@ -16,7 +16,7 @@ import typer
 
 from mdma_at.domain.eligibility import parse_intake, screen
 from mdma_at.entrypoints.cli.output import bad_input_exits, read_json_file, render
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 
 _MARK = {"met": "ok", "not_met": "NOT MET", "needs_review": "REVIEW", "pending": "PENDING"}
 
@@ -39,7 +39,9 @@ def _human(payload: dict[str, Any]) -> None:
 
 def screen_cmd(
     intake: Path = typer.Argument(..., help="Intake JSON file (docs/screening.md); - for stdin."),
-    protocol: str = typer.Option("mapp_v1", "--protocol", help="Protocol whose criteria apply."),
+    protocol: str = typer.Option(
+        DEFAULT_PROTOCOL, "--protocol", help="Protocol whose criteria apply."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the verdict as JSON."),
 ) -> None:
     """Screen a candidate: every criterion with its reason and source, the washout plan and the

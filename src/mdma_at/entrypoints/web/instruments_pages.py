@@ -40,9 +40,8 @@ from mdma_at.entrypoints.web.forms import FormFields
 from mdma_at.entrypoints.web.instruments_charts import CATEGORY_MARK, CATEGORY_TEXT, chart_shape
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services import measures, safety_alerts, self_report
-from mdma_at.services.measures import DEFAULT_PROTOCOL
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.errors import AuthenticationFailed, Conflict, InvalidInput, RateLimited
-from mdma_at.domain.patients import PatientDetails, Sex
+from mdma_at.domain.patients import PatientDetails
+from mdma_at.domain.vocabulary import Sex
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.rendering import page
 from mdma_at.entrypoints.web.session import (
@@ -30,6 +31,7 @@ from mdma_at.entrypoints.web.session import (
     reject_csrf,
     set_cookie,
 )
+from mdma_at.protocols import DEFAULT_PROTOCOL
 from mdma_at.services import auth, patients, schedule
 from mdma_at.services.dashboard import dashboard as load_dashboard
 
@@ -213,7 +215,7 @@ def enrol(
     session: PostedSession,
     patient_id: int,
     enrolled_on: Day,
-    protocol: Text = "mapp_v1",
+    protocol: Text = DEFAULT_PROTOCOL,
 ) -> Response:
     def act() -> str:
         schedule.enrol(ctx.uow(), ctx.clock, session.principal, patient_id, protocol, enrolled_on)

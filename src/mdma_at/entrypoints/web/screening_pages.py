@@ -17,9 +17,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mdma_at.domain.access import Action, sites_for
-from mdma_at.domain.eligibility import Decision, PregnancyTest, Severity, Sex, SuicideRisk
+from mdma_at.domain.eligibility import SCREENING_SEX_ORDER, Decision, SudSeverity
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import read_local
+from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
 from mdma_at.entrypoints.web.rendering import page
@@ -37,7 +38,7 @@ from mdma_at.entrypoints.web.session import (
     WebSession,
     checked_session,
 )
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services import consent, patients, screening
 from mdma_at.services.site_time import zone_of_patient
 
@@ -48,10 +49,10 @@ def _form_context(values: FormValues, ticked: list[str]) -> dict[str, Any]:
     return {
         "values": values,
         "ticked": ticked,
-        "conditions": get_protocol(screening.DEFAULT_PROTOCOL).eligibility.conditions,
-        "sexes": [s.value for s in Sex],
-        "risks": [r.value for r in SuicideRisk],
-        "severities": [s.value for s in Severity],
+        "conditions": get_protocol(DEFAULT_PROTOCOL).eligibility.conditions,
+        "sexes": [s.value for s in SCREENING_SEX_ORDER],
+        "risks": [r.value for r in CssrsRisk],
+        "severities": [s.value for s in SudSeverity],
         "tests": [t.value for t in PregnancyTest],
         "substance_rows": range(SUBSTANCE_ROWS),
         "medication_rows": range(MEDICATION_ROWS),

@@ -18,9 +18,19 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.adverse_events import (
+    SOLICITED_TERMS,
+    AeAction,
+    AeCategory,
+    AeOutcome,
+    AeSeverity,
+    Relatedness,
+)
+from mdma_at.domain.dosing.records import EntryKind
 from mdma_at.domain.dosing.session_facts import clock, stamp
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import local_time, read_local
+from mdma_at.domain.times import parse_entered_time
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
@@ -34,16 +44,6 @@ from mdma_at.services.dosing_session import (
 )
 from mdma_at.services.paging import paging_for_session
 from mdma_at.services.screening import first_dosing_status
-from mdma_at.services.session_entries import (
-    SOLICITED_TERMS,
-    AeAction,
-    AeCategory,
-    AeOutcome,
-    Relatedness,
-    Severity,
-    parse_time,
-)
-from mdma_at.services.session_records import EntryKind
 from mdma_at.services.session_timeline import replay_timeline
 from mdma_at.services.session_view import console_view, everyone_present
 from mdma_at.services.site_time import zone_of_patient, zone_of_session, zone_of_site
@@ -179,7 +179,7 @@ def _ae_choices() -> dict[str, object]:
     return {
         "categories": list(AeCategory),
         "terms": SOLICITED_TERMS,
-        "severities": list(Severity),
+        "severities": list(AeSeverity),
         "relatedness": list(Relatedness),
         "actions": list(AeAction),
         "outcomes": list(AeOutcome),
@@ -202,7 +202,9 @@ def live(
     file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
     now = ctx.clock.now()
     try:
-        at = parse_time(entered_time(as_of, zone_of_session(ctx.uow(), session_id)), "as_of")
+        at = parse_entered_time(
+            entered_time(as_of, zone_of_session(ctx.uow(), session_id)), "as_of"
+        )
     except InvalidInput:
         at = None
     view = console_view(file, now, at if at is not None and at <= now else None)

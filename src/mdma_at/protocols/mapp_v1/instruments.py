@@ -28,9 +28,9 @@ from mdma_at.domain.instruments.definitions import (
 )
 from mdma_at.domain.instruments.due import DueRule, DueTiming
 from mdma_at.domain.instruments.library import InstrumentLibrary
-from mdma_at.domain.instruments.results import AlertLevel
 from mdma_at.domain.schedule.definitions import VisitKind
 from mdma_at.domain.sources import Source
+from mdma_at.domain.vocabulary import AlertLevel
 
 # --- DSM-5 clusters, shared by the PCL-5 and the CAPS-5 ([S40][S41]) ----------------------------
 

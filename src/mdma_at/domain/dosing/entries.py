@@ -1,18 +1,19 @@
 """Session entries: raw input checked into stored payloads, and the fold that rebuilds the rules'
 state from the stored entries (the same engine as `mdma-at session replay`, ADR 0050).
 
-Pure: no clock, no storage. Bad input raises `InvalidInput` naming the field and the rule.
+Pure: no clock, no storage; the services orchestrate (issue 12, item 2). Bad input raises
+`InvalidInput` naming the field and the rule.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from mdma_at.domain.adverse_events import AeAction, AeCategory, AeOutcome, AeSeverity, Relatedness
 from mdma_at.domain.dosing import (
     Action,
     Decision,
@@ -22,6 +23,7 @@ from mdma_at.domain.dosing import (
     start,
     validate_mg,
 )
+from mdma_at.domain.dosing.amounts import validate_number
 from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.events import (
     PHYSICIAN,
@@ -36,93 +38,19 @@ from mdma_at.domain.dosing.events import (
     VitalsTaken,
 )
 from mdma_at.domain.dosing.ratings import validate_cssrs, validate_medications, validate_suds
-from mdma_at.domain.dosing.session import RaisedAlert
+from mdma_at.domain.dosing.records import DosingSession, EntryKind, SessionEntry
+from mdma_at.domain.dosing.session import RaisedAlert, ensure_can_follow
 from mdma_at.domain.dosing.session_facts import (
-    CssrsRisk,
-    MedicationChange,
-    Patient,
+    PatientAtSession,
     PreDoseChecklist,
-    PregnancyTest,
-    Sex,
     stamp,
 )
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.times import parse_entered_time
 from mdma_at.domain.vitals import VitalsDue, validate
-from mdma_at.services.session_records import DosingSession, EntryKind, SessionEntry
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 MAX_TEXT = 2000
-
-
-class Severity(StrEnum):
-    MILD = "mild"
-    MODERATE = "moderate"
-    SEVERE = "severe"
-
-
-class Relatedness(StrEnum):
-    NOT_RELATED = "not_related"
-    UNLIKELY = "unlikely"
-    POSSIBLE = "possible"
-    PROBABLE = "probable"
-    DEFINITE = "definite"
-
-
-class AeAction(StrEnum):
-    """Action taken with the study drug or the session because of the event."""
-
-    NONE = "none"
-    SUPPLEMENTAL_WITHHELD = "supplemental_withheld"
-    TREATMENT_GIVEN = "treatment_given"
-    SESSION_STOPPED = "session_stopped"
-    OTHER = "other"
-
-
-class AeOutcome(StrEnum):
-    RESOLVED = "resolved"
-    RESOLVING = "resolving"
-    NOT_RESOLVED = "not_resolved"
-    RESOLVED_WITH_SEQUELAE = "resolved_with_sequelae"
-    FATAL = "fatal"
-    UNKNOWN = "unknown"
-
-
-class AeCategory(StrEnum):
-    """The categories the console solicits by name: the FDA's 2024 review found "positive"
-    effects and abuse-related events uncollected (reference/clinical-facts.md, FDA review), and
-    cardiovascular events are MDMA's known physical risk."""
-
-    POSITIVE_EFFECT = "positive_effect"
-    ABUSE_RELATED = "abuse_related"
-    CARDIOVASCULAR = "cardiovascular"
-    PSYCHIATRIC = "psychiatric"
-    OTHER = "other"
-
-
-# Terms the form offers per category (free text is allowed too): what the FDA found missing.
-SOLICITED_TERMS: dict[AeCategory, tuple[str, ...]] = {
-    AeCategory.POSITIVE_EFFECT: (
-        "Euphoric mood",
-        "Elevated mood",
-        "Feeling of relaxation",
-        "Feeling of closeness or empathy",
-        "Feeling abnormal",
-    ),
-    AeCategory.ABUSE_RELATED: (
-        "Drug liking / wish for more",
-        "Asking for a dose beyond the protocol",
-        "Attempted diversion of study drug",
-        "Dissociation",
-    ),
-    AeCategory.CARDIOVASCULAR: (
-        "Palpitations",
-        "Chest pain or tightness",
-        "Tachycardia",
-        "Hypertension",
-        "Dizziness or syncope",
-    ),
-    AeCategory.PSYCHIATRIC: ("Anxiety", "Suicidal ideation", "Agitation"),
-    AeCategory.OTHER: ("Nausea", "Headache", "Jaw clenching", "Hyperthermia", "Muscle tightness"),
-}
 
 
 class OverrideAction(StrEnum):
@@ -134,24 +62,6 @@ class OverrideAction(StrEnum):
 class PresenceChange(StrEnum):
     ARRIVED = "arrived"
     LEFT = "left"
-
-
-def parse_time(value: object, field: str = "t") -> datetime | None:
-    """An entered time (ISO-8601 with a UTC offset), or None when blank (meaning now)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            raise InvalidInput(field, f"{value!r} is not an ISO-8601 time") from None
-    else:
-        raise InvalidInput(field, f"{value!r} is not an ISO-8601 time")
-    if parsed.tzinfo is None:
-        raise InvalidInput(field, f"{value!s} has no UTC offset (add Z or +hh:mm)")
-    return parsed
 
 
 def _text(raw: Mapping[str, Any], name: str, *, required: bool) -> str:
@@ -193,14 +103,7 @@ def _choice(raw: Mapping[str, Any], name: str, kind: type[StrEnum], default: str
 
 
 def _number(value: object, name: str, unit: str) -> float:
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            raise InvalidInput(name, f"{value!r} is not a number of {unit}") from None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidInput(name, f"{value!r} is not a number of {unit}")
-    return float(value)
+    return validate_number(_numeric_or_raw(value), name, unit)
 
 
 def _numeric_or_raw(value: object) -> object:
@@ -294,12 +197,12 @@ def check_payload(
 
 
 def _adverse_event(raw: Mapping[str, Any]) -> dict[str, Any]:
-    onset = parse_time(raw.get("onset"), "onset")
+    onset = parse_entered_time(raw.get("onset"), "onset")
     return {
         "term": _text(raw, "term", required=True),
         "category": _choice(raw, "category", AeCategory, AeCategory.OTHER.value),
         "onset": None if onset is None else stamp(onset),
-        "severity": _choice(raw, "severity", Severity, None),
+        "severity": _choice(raw, "severity", AeSeverity, None),
         "serious": _flag(raw, "serious"),
         "special_interest": _flag(raw, "special_interest"),
         "relatedness": _choice(raw, "relatedness", Relatedness, None),
@@ -380,7 +283,7 @@ def checklist_of(payload: Mapping[str, Any]) -> PreDoseChecklist:
         pregnancy_test_on=date.fromisoformat(test_on) if test_on else None,
         safety_alert_open=bool(payload.get("safety_alert_open", False)),
         medications_changed=tuple(
-            MedicationChange(m["name"], date.fromisoformat(m["last_dose"]))
+            MedicationUse(m["name"], date.fromisoformat(m["last_dose"]))
             for m in payload.get("medications_changed", ())
         ),
     )
@@ -455,7 +358,7 @@ class Step:
 
 def begin(session: DosingSession, sex: str, rules: DosingRules) -> SessionState:
     """The state before any entry: the patient as the session needs them, nothing confirmed."""
-    patient = Patient(
+    patient = PatientAtSession(
         Sex(sex) if sex in {s.value for s in Sex} else Sex.OTHER,
         session.weight_kg,
         session.childbearing_potential,
@@ -484,18 +387,7 @@ def step(
             out.decisions[0] if out.decisions else None,
             out.vitals_due[0] if out.vitals_due else None,
         )
-    if state.last_event_at is not None and t < state.last_event_at:
-        raise InvalidInput(
-            "t",
-            f"{stamp(t)} is before the previous event at {stamp(state.last_event_at)}: "
-            "events must be in time order",
-        )
-    if state.discharged_at is not None:
-        raise InvalidInput(
-            "session",
-            f"the session was closed by discharge at {stamp(state.discharged_at)}; "
-            "no entry can follow it",
-        )
+    ensure_can_follow(t, state.last_event_at, state.discharged_at)
     new_state = replace(state, last_event_at=t)
     if kind is EntryKind.CHECKLIST:
         new_state = replace(new_state, checklist=checklist_of(payload))

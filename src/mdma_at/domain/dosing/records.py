@@ -2,7 +2,7 @@
 
 The session row holds what is fixed when the session starts; every entry (vitals, requests with
 the rules' decision, overrides, adverse events, ...) is appended and never changed. The state the
-rules read is a fold over the entries (`services.session_fold`).
+rules read is a fold over the entries (`domain.dosing.entries.fold`).
 """
 
 from __future__ import annotations
