@@ -73,7 +73,11 @@ def test_a_critical_reading_pages_and_shows_live_on_the_physicians_dashboard(
     app, inbox, hooks = paging_app
     sign_in(doctor, app, "dr.ng")  # stays on the dashboard
     sign_in(nurse, app, "t.alvarez")
-    nurse.get_by_role("link", name=f"{IN_PROGRESS} · dosing session").click()
+    # from the sessions card (the live alert list may name the same session: the demo's session
+    # already holds an alert)
+    nurse.locator("#dashboard-sessions").get_by_role(
+        "link", name=f"{IN_PROGRESS} · dosing session"
+    ).click()
     expect(nurse.locator("#paging")).to_be_attached()
 
     # 186/112 mmHg: systolic ≥ 180 is a hypertensive crisis (ACC/AHA 2017), critical in mapp_v1.
