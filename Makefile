@@ -52,8 +52,9 @@ fuzz: setup
 e2e: setup
 	$(PYTEST) tests/e2e -q
 
+# --durations: every run (CI's included) names its 25 slowest tests, for the 10-minute budget.
 test: lint typecheck contracts
-	$(PYTEST) -q
+	$(PYTEST) -q --durations=25
 
 bench: setup
 	$(VENV)/python bench/mmrm.py
