@@ -106,7 +106,8 @@ class ResponderCriteria:
     loss_of_diagnosis_source: Source = field(
         default=Source(
             "clinical-facts.md §4: loss of diagnosis = no longer meets DSM-5 [S4], a grade above "
-            "the response [S33]: a response and the diagnosis no longer met (issue 9)"
+            "the response [S33]: a response and the diagnosis no longer met (the 2026 clinical "
+            "review)"
         )
     )
     remission_source: Source = field(

@@ -27,8 +27,8 @@ WEIGHT_KG = (20.0, 350.0)
 SESSION_WEIGHT_KG = (1.0, 400.0)
 
 SOURCE = Source(
-    "Issue 5 'Bad input': systolic 50–300 mmHg, diastolic ≥ 20 and < systolic, HR 20–250/min, "
-    "temperature 30–45 °C; issue 9: SpO2 50–100 %; chosen to refuse typing and device "
+    "Site input checks: systolic 50–300 mmHg, diastolic ≥ 20 and < systolic, HR 20–250/min, "
+    "temperature 30–45 °C; SpO2 50–100 %; chosen to refuse typing and device "
     "errors only",
     site_default=True,
 )

@@ -102,24 +102,25 @@ PRE_DOSE = PreDoseRules(
     no_active_alert=Source(
         "Vitals before the initial dose [S13]; an active caution alert withholds the dose until "
         "a physician overrides, a critical one whatever the override (site default, chosen for "
-        "safety; issue 9)",
+        "safety; the 2026 clinical review)",
         site_default=True,
     ),
     safety_alert=Source(
         "C-SSRS before the initial dose [S13]; an unacknowledged suicide-risk alert from the "
         "instruments (PHQ-9 item 9, C-SSRS) withholds the dose until a physician acknowledges it "
-        "in the safety loop (site default, chosen for safety; issue 9)",
+        "in the safety loop (site default, chosen for safety; the 2026 clinical review)",
         site_default=True,
     ),
     adverse_event_review=Source(
         "A serious or special-interest adverse event on the session day, before the initial "
-        "dose, needs a physician's review (site default, chosen for safety; issue 9)",
+        "dose, needs a physician's review (site default, chosen for safety; the 2026 clinical "
+        "review)",
         site_default=True,
     ),
     medication_check=Source(
         "MAPP1/MAPP2: psychiatric medications stopped before dosing [S1][S3]; a medication "
         "started since the last session is checked against the screening washout table, an "
-        "unknown one reviewed by a physician (site default; issue 9)",
+        "unknown one reviewed by a physician (site default; the 2026 clinical review)",
         site_default=True,
     ),
 )
@@ -127,7 +128,8 @@ PRE_DOSE = PreDoseRules(
 TEMPERATURE_FRESH = Sourced(
     timedelta(minutes=60),
     Source(
-        "A temperature within the last 60 min for the supplemental dose and discharge (issue 9; "
+        "A temperature within the last 60 min for the supplemental dose and discharge (the 2026 "
+        "clinical review; "
         "hyperthermia is MDMA's known risk, Vizeli & Liechti 2017 [S32]); temperature is not "
         "taken at every reading, so the freshness is longer than for BP (site default)",
         site_default=True,
@@ -147,14 +149,14 @@ SUPPLEMENTAL = SupplementalRules(
         Source(
             "Supplemental dose 'unless contraindicated' [S6][S7]: the latest BP must be below "
             "160/100 mmHg (ACC/AHA 2017 stage 2, the pre-dose 'no dose' tier) or a physician "
-            "overrides (site default, chosen for safety; issue 9)",
+            "overrides (site default, chosen for safety; the 2026 clinical review)",
             site_default=True,
         ),
     ),
     adverse_event_hold=Source(
         "Supplemental dose 'unless contraindicated' [S6][S7]: a serious adverse event or one of "
         "special interest since the initial dose withholds it, override or not (site default, "
-        "chosen for safety; issue 9)",
+        "chosen for safety; the 2026 clinical review)",
         site_default=True,
     ),
 )
@@ -170,19 +172,19 @@ DISCHARGE = DischargeRules(
         timedelta(minutes=30),
         Source(
             f"{_NO_CRITERIA}; a reading within the last 30 min (one routine interval) proves the "
-            "state at discharge: site default chosen for safety (issue 9)",
+            "state at discharge: site default chosen for safety (the 2026 clinical review)",
             site_default=True,
         ),
     ),
     temperature_fresh_for=TEMPERATURE_FRESH,
     vitals_in_range=Source(
         f"{_NO_CRITERIA}; every parameter of the latest reading inside both caution limits: site "
-        "default chosen for safety (issue 9)",
+        "default chosen for safety (the 2026 clinical review)",
         site_default=True,
     ),
     no_active_alert=Source(
         "No vital-sign alert active at discharge (caution: a physician may override; critical: "
-        "never): site default chosen for safety (issue 9)",
+        "never): site default chosen for safety (the 2026 clinical review)",
         site_default=True,
     ),
     near_baseline=Sourced(
@@ -190,7 +192,7 @@ DISCHARGE = DischargeRules(
         Source(
             "MAPS manual: discharge when the acute effects have worn off [S18]; systolic (mmHg) "
             "and heart rate (/min) at most 20 above the pre-dose baseline reading: site default "
-            "(issue 9; no published value)",
+            "(the 2026 clinical review; no published value)",
             site_default=True,
         ),
     ),
@@ -198,31 +200,31 @@ DISCHARGE = DischargeRules(
         timedelta(minutes=60),
         Source(
             "FDA proposed REMS: discharge when psychologically stable [S35]; a distress (SUDS) "
-            "rating within 60 min: site default (issue 9)",
+            "rating within 60 min: site default (the 2026 clinical review)",
             site_default=True,
         ),
     ),
     distress_not_above_baseline=Source(
         "FDA proposed REMS: psychologically stable at discharge [S35]; SUDS not above the "
-        "pre-dose rating, else a physician overrides: site default (issue 9)",
+        "pre-dose rating, else a physician overrides: site default (the 2026 clinical review)",
         site_default=True,
     ),
     cssrs_fresh_for=Sourced(
         timedelta(minutes=60),
         Source(
             "C-SSRS screener at discharge: after the initial dose and within 60 min (site "
-            "default; issue 9)",
+            "default; the 2026 clinical review)",
             site_default=True,
         ),
     ),
     cssrs=Source(
         "C-SSRS screener at discharge [S13]: high risk refuses, moderate needs a physician "
-        "override (site default, chosen for safety; issue 9)",
+        "override (site default, chosen for safety; the 2026 clinical review)",
         site_default=True,
     ),
     adverse_event_review=Source(
         "A serious or special-interest adverse event during the session needs a physician's "
-        "review before discharge (site default, chosen for safety; issue 9)",
+        "review before discharge (site default, chosen for safety; the 2026 clinical review)",
         site_default=True,
     ),
     physician_signoff=Source(
@@ -309,7 +311,8 @@ ADVERSE_EVENTS = AdverseEventRules(
     source=Source(
         "MAPP1 adverse events of special interest: suicidality, cardiac events, abuse potential "
         "[S1][S31]; MDMA's known acute risks (hyperthermia, hyponatraemia, serotonin toxicity, "
-        "seizure) and the list of issue 9 (site default); a term matches when it contains a "
+        "seizure) and the list of the 2026 clinical review (site default); a term matches when "
+        "it contains a "
         "listed term, case and punctuation ignored",
         site_default=True,
     ),

@@ -118,7 +118,7 @@ ELIGIBILITY = EligibilityCriteria(
         48,
         Source(
             "No published weight or BMI limit found (clinical-facts §3.2: 'BMI or weight limits' "
-            "not found); 48 kg is the figure issue 9's clinical review recalled for MAPP, not "
+            "not found); 48 kg is the figure the 2026 clinical review recalled for MAPP, not "
             "verified. Below it the physician reviews, chosen for safety: the doses are fixed "
             "(80–180 mg a session), not per kg, so the lightest candidates get the highest "
             "exposure per kg",
@@ -134,7 +134,8 @@ ELIGIBILITY = EligibilityCriteria(
         ),
         sustained_remission_source=Source(
             f"{PHASE3_PSYCHIATRIC} excludes severe alcohol or cannabis use disorder; severe in "
-            "sustained remission goes to the physician instead (issue 9). DSM-5 'sustained "
+            "sustained remission goes to the physician instead (the 2026 clinical review). "
+            "DSM-5 'sustained "
             "remission' is no criterion met for 12 months or longer; the intake records the last "
             "use, so sustained is read as in remission with the last use more than 365 days "
             "before screening",
@@ -148,8 +149,9 @@ ELIGIBILITY = EligibilityCriteria(
         ),
         never_excludes=("nicotine",),
         never_excludes_source=Source(
-            f"{PHASE3_PSYCHIATRIC} names no nicotine or tobacco exclusion (issue 9: nicotine never "
-            "excludes); shown to the physician as a note"
+            f"{PHASE3_PSYCHIATRIC} names no nicotine or tobacco exclusion (the 2026 clinical "
+            "review: "
+            "nicotine never excludes); shown to the physician as a note"
         ),
     ),
     suicide_risk=Source(

@@ -353,10 +353,12 @@ CHANGE_CAPS5 = ChangeRule(
     remission_max_total=11,
     worsening_rise=10,
     source=Source(
-        "MAPP change grades, escalating and mutually exclusive (issue 9; labels [S33]): response "
+        "MAPP change grades, escalating and mutually exclusive (the 2026 clinical review; "
+        "labels [S33]): response "
         "= a drop >= 10 points (secondary) [S13]; loss of diagnosis = a response and DSM-5 no "
-        "longer met [S4]; remission = a loss of diagnosis and total <= 11 (issue 9 gives it as "
-        "MAPP's; the published text was not retrieved [§4]); worsening as a >= 10-point rise "
+        "longer met [S4]; remission = a loss of diagnosis and total <= 11 (the 2026 clinical "
+        "review gives it as MAPP's; the published text was not retrieved [§4]); worsening as a "
+        ">= 10-point rise "
         "mirrors the response (site default)",
         True,
     ),
