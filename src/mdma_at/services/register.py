@@ -166,19 +166,37 @@ def receive(
             receipt.location.strip(),
         )
         entry = Movement(0, Kind.RECEIVE, 0, receipt.quantity, receipt.unit, when, actor_id(actor))
-        _check(books, container, entry)
-        container = uow.register.add_container(container, principal.user_id, clock.now())
-        movement = uow.register.add_movement(replace(entry, container_id=container.id), clock.now())
-        record(
-            uow,
-            clock,
-            actor,
-            "stock_received",
-            "register_container",
-            container.id,
-            after=_container_audit(container) | _movement_audit(movement),
+        container, movement = _book_new_container(
+            uow, clock, principal, actor, books, container, entry, "stock_received"
         )
         uow.commit()
+    return container, movement
+
+
+def _book_new_container(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    actor: Actor,
+    books: Books,
+    container: Container,
+    entry: Movement,
+    action: str,
+) -> tuple[Container, Movement]:
+    """A container's first entry (a receipt, or the receiving end of a transfer): checked
+    against the books, stored with its container, audited as `action`."""
+    _check(books, container, entry)
+    container = uow.register.add_container(container, principal.user_id, clock.now())
+    movement = uow.register.add_movement(replace(entry, container_id=container.id), clock.now())
+    record(
+        uow,
+        clock,
+        actor,
+        action,
+        "register_container",
+        container.id,
+        after=_container_audit(container) | _movement_audit(movement),
+    )
     return container, movement
 
 
@@ -375,17 +393,8 @@ def transfer_in(
             actor_id(actor),
             linked_id=out.id,
         )
-        _check(books, container, entry)
-        container = uow.register.add_container(container, principal.user_id, clock.now())
-        movement = uow.register.add_movement(replace(entry, container_id=container.id), clock.now())
-        record(
-            uow,
-            clock,
-            actor,
-            "stock_received_by_transfer",
-            "register_container",
-            container.id,
-            after=_container_audit(container) | _movement_audit(movement),
+        container, movement = _book_new_container(
+            uow, clock, principal, actor, books, container, entry, "stock_received_by_transfer"
         )
         uow.commit()
     return container, movement
