@@ -16,7 +16,7 @@ from mdma_at.adapters.notify.webhook import WebhookNotifier
 from mdma_at.adapters.notify.worker import PagingWorker
 from mdma_at.adapters.passwords import Argon2Hasher
 from mdma_at.config import Settings
-from mdma_at.services.auth import AuthPolicy
+from mdma_at.services.access.auth import AuthPolicy
 from mdma_at.services.ports import Clock, Notifier, PasswordHasher, UnitOfWork
 
 

@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.test_session_browser import sign_in, vitals
-from mdma_at.services.demo import DEMO_ON_CALL
-from mdma_at.services.demo_session import IN_PROGRESS
+from mdma_at.demo.clinic import DEMO_ON_CALL
+from mdma_at.demo.sessions import IN_PROGRESS
 from support.receivers import Inbox, smtp_server, webhook_receiver
 from support.server import RunningApp, app_server
 

@@ -178,7 +178,7 @@ def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:
         return users, events
 
     before = counts()
-    assert before[0] == 8  # the eight demo accounts of services/demo.py DEMO_STAFF
+    assert before[0] == 8  # the eight demo accounts of demo/clinic.py DEMO_STAFF
     again = mdma_at("db", "seed-demo", env=env)
     assert again.returncode == 2
     assert again.stderr.strip() == (

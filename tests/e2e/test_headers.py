@@ -15,8 +15,8 @@ from starlette.testclient import TestClient
 
 from mdma_at.bootstrap import bootstrap
 from mdma_at.config import Settings
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from mdma_at.entrypoints.api.app import create_app
-from mdma_at.services.demo import DEMO_PASSWORD
 from support.server import RunningApp
 
 TEMPLATES = Path(__file__).parents[2] / "src/mdma_at/entrypoints/web/templates"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from mdma_at.services.demo import DEMO_PASSWORD
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.server import RunningApp
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from mdma_at.services.demo import DEMO_PASSWORD
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.cli import mdma_at
 from support.server import RunningApp
 

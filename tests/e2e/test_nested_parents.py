@@ -24,8 +24,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from mdma_at.bootstrap import bootstrap
 from mdma_at.config import Settings
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from mdma_at.entrypoints.api.app import create_app
-from mdma_at.services.demo import DEMO_PASSWORD
 from support.cli import mdma_at
 from support.server import RunningApp
 

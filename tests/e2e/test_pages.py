@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from mdma_at.services.demo import DEMO_PASSWORD
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.db import last_audit_action, row_counts
 from support.server import RunningApp
 
@@ -106,7 +106,7 @@ def test_the_dashboard_shows_today_overdue_and_alerts(own_demo_app: RunningApp) 
         and "Visits outside their window" in html
     )
     overdue = html.split("Overdue visits", 1)[1].split("Visits outside their window", 1)[0]
-    assert "DEMO-006" in overdue  # the demo leaves one of its visits overdue (services/demo.py)
+    assert "DEMO-006" in overdue  # the demo leaves one of its visits overdue (demo/clinic.py)
 
 
 def test_a_therapist_of_another_site_cannot_open_a_chart(demo_app: RunningApp) -> None:

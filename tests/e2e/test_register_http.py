@@ -10,7 +10,7 @@ from urllib.parse import unquote_plus
 
 import httpx
 
-from mdma_at.services.demo import DEMO_PASSWORD
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.cli import mdma_at
 from support.server import RunningApp
 

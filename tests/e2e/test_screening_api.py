@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mdma_at.services.demo import DEMO_PASSWORD
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.server import RunningApp
 
 INTAKE: dict[str, Any] = {

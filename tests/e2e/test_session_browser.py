@@ -17,13 +17,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from mdma_at.services.demo import DEMO_PASSWORD
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.server import RunningApp
 
 pytestmark = pytest.mark.browser
 
 # Enrolled long ago; the demo records no session for it, and leaves its PHQ-9 item-9 safety
-# alert open (services/demo_instruments.py).
+# alert open (demo/instruments.py).
 PATIENT = "DEMO-009"
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import NotFound, PermissionDenied
-from mdma_at.services import patients, schedule
+from mdma_at.services.patients import registry as patients
+from mdma_at.services.patients import schedule
 from support.clinic import Clinic, register
 
 

@@ -25,10 +25,10 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from mdma_at.adapters.db.migrate import upgrade
 from mdma_at.bootstrap import bootstrap
 from mdma_at.config import Settings
+from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.entrypoints.api.app import create_app
+from mdma_at.services.access.auth import issue_api_token
 from mdma_at.services.audit import Actor
-from mdma_at.services.auth import issue_api_token
-from mdma_at.services.demo import seed_demo_clinic
 from support import fixtures
 
 OPERATOR = Actor(None, "cli:fuzz", "operator")

@@ -28,11 +28,11 @@ from mdma_at.adapters.db.migrate import grant_runtime_role, upgrade
 from mdma_at.adapters.db.uow import SqlUnitOfWork
 from mdma_at.bootstrap import Container, bootstrap
 from mdma_at.config import Settings
+from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.domain.audit import AuditContent, AuditEvent, ChainVerdict, chain_hash
 from mdma_at.domain.errors import IntegrityError
+from mdma_at.services.access.staff import add_site
 from mdma_at.services.audit import SYSTEM, verify_audit_chain
-from mdma_at.services.demo import seed_demo_clinic
-from mdma_at.services.staff import add_site
 from support.cli import mdma_at
 from support.postgres import PostgresServer
 from support.register_seed import stock_register

@@ -15,8 +15,8 @@ from mdma_at.domain.errors import (
     RateLimited,
 )
 from mdma_at.domain.staff import Role
-from mdma_at.services import accounts, auth
-from mdma_at.services.staff import add_user
+from mdma_at.services.access import accounts, auth
+from mdma_at.services.access.staff import add_user
 from support.clinic import OPERATOR, PASSWORD, Clinic
 
 

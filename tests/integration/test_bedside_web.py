@@ -16,8 +16,8 @@ from mdma_at.bootstrap import Container
 from mdma_at.domain.dosing.records import DosingSession
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.entrypoints.api.app import create_app
-from mdma_at.services.dosing_session import load_session
-from mdma_at.services.staff import add_site, set_site_timezone
+from mdma_at.services.access.staff import add_site, set_site_timezone
+from mdma_at.services.sessions.recording import load_session
 from support.clinic import OPERATOR, Clinic
 from support.web import signed_in
 

@@ -9,9 +9,10 @@ from mdma_at.adapters.db import tables as t
 from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
 from mdma_at.domain.instruments import ChangeCategory, DueStatus
-from mdma_at.services import measures, safety_alerts, schedule
 from mdma_at.services.audit import verify_audit_chain
-from mdma_at.services.self_report import issue_self_report_link, submit_self_report
+from mdma_at.services.measurement import measures, safety_alerts
+from mdma_at.services.measurement.self_report import issue_self_report_link, submit_self_report
+from mdma_at.services.patients import schedule
 from support.clinic import Clinic, register
 
 ENROLLED = date(2026, 6, 1)  # the test clock reads 2026-11-22

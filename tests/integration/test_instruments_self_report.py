@@ -9,14 +9,14 @@ from mdma_at.adapters.db import tables as t
 from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import InvalidInput, NotFound
 from mdma_at.domain.measurement.links import LinkState
-from mdma_at.services import schedule
+from mdma_at.services.access.auth import token_digest
 from mdma_at.services.audit import verify_audit_chain
-from mdma_at.services.auth import token_digest
-from mdma_at.services.self_report import (
+from mdma_at.services.measurement.self_report import (
     issue_self_report_link,
     open_self_report,
     submit_self_report,
 )
+from mdma_at.services.patients import schedule
 from support.clinic import Clinic, register
 
 ENROLLED = date(2026, 6, 1)  # the test clock reads 2026-11-22

@@ -26,10 +26,10 @@ from mdma_at.adapters.notify.webhook import WebhookNotifier
 from mdma_at.bootstrap import Container, bootstrap
 from mdma_at.domain.dosing.records import DosingSession, EntryKind
 from mdma_at.entrypoints.api.app import create_app
-from mdma_at.services.dosing_session import load_session
-from mdma_at.services.paging import RETRY_DELAYS, deliver_due, run_paging
+from mdma_at.services.access.staff import set_on_call
+from mdma_at.services.alerts.paging import RETRY_DELAYS, deliver_due, run_paging
 from mdma_at.services.ports import Page
-from mdma_at.services.staff import set_on_call
+from mdma_at.services.sessions.recording import load_session
 from support.clinic import OPERATOR, Clinic
 from support.receivers import Inbox, free_port, smtp_server, webhook_receiver
 from support.web import signed_in

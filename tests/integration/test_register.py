@@ -16,12 +16,12 @@ from mdma_at.bootstrap import Container
 from mdma_at.domain.accountability import Contents, Form, Unit
 from mdma_at.domain.errors import InvalidInput, PermissionDenied
 from mdma_at.domain.staff import Principal, Role
-from mdma_at.services import register as reg
-from mdma_at.services import schedule
+from mdma_at.services.access.auth import load_principal
+from mdma_at.services.access.staff import add_user
 from mdma_at.services.audit import verify_audit_chain
-from mdma_at.services.auth import load_principal
-from mdma_at.services.register_csv import HEADER, report_csv
-from mdma_at.services.staff import add_user
+from mdma_at.services.patients import schedule
+from mdma_at.services.register import ledger as reg
+from mdma_at.services.register.report_csv import HEADER, report_csv
 from support.clinic import OPERATOR, PASSWORD, Clinic, register
 from support.clock import FixedClock
 

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from mdma_at.bootstrap import Container
 from mdma_at.domain.accountability import Books, Movement
 from mdma_at.domain.errors import InvalidInput
-from mdma_at.services import schedule
-from mdma_at.services.register import load_books
+from mdma_at.services.patients import schedule
+from mdma_at.services.register.ledger import load_books
 from support.clinic import Clinic, register
 from support.register_programs import (
     CONTAINERS,

@@ -7,7 +7,8 @@ import pytest
 from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import Conflict, InvalidInput, UnknownProtocol
 from mdma_at.domain.schedule.records import VisitStatus
-from mdma_at.services import patients, schedule
+from mdma_at.services.patients import registry as patients
+from mdma_at.services.patients import schedule
 from support.clinic import Clinic, register
 
 ENROLLED = date(2026, 6, 1)  # the test clock reads 2026-11-22

@@ -10,7 +10,7 @@ import pytest
 from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
 from mdma_at.domain.screening import ConsentDocument, ConsentStatus
-from mdma_at.services import consent
+from mdma_at.services.patients import consent
 from support.clinic import Clinic, register
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from mdma_at.bootstrap import Container
+from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.domain.eligibility import Decision
 from mdma_at.domain.screening import ConsentStatus
-from mdma_at.services import consent
 from mdma_at.services.audit import SYSTEM, verify_audit_chain
-from mdma_at.services.demo import seed_demo_clinic
+from mdma_at.services.patients import consent
 
 
 def test_the_demo_has_a_patient_in_every_decision_state_and_every_consent_state(

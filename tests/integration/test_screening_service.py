@@ -13,7 +13,8 @@ from mdma_at.bootstrap import Container
 from mdma_at.domain.eligibility import Decision
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from mdma_at.domain.schedule.records import VisitStatus
-from mdma_at.services import consent, schedule, screening
+from mdma_at.services.patients import consent, schedule
+from mdma_at.services.screening import workup as screening
 from support.clinic import Clinic, register
 
 TODAY = date(2026, 11, 22)  # the test clock

@@ -11,8 +11,10 @@ from sqlalchemy import text
 from mdma_at.bootstrap import Container
 from mdma_at.domain.dosing.records import DosingSession, EntryKind
 from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
-from mdma_at.services import consent, measures, safety_alerts, schedule, screening
-from mdma_at.services.dosing_session import load_session, record_entry, start_session
+from mdma_at.services.measurement import measures, safety_alerts
+from mdma_at.services.patients import consent, schedule
+from mdma_at.services.screening import workup as screening
+from mdma_at.services.sessions.recording import load_session, record_entry, start_session
 from support.clinic import Clinic, register
 
 CHECKLIST = {
@@ -339,7 +341,7 @@ def test_session_entries_are_append_only_in_the_database(ctx, clinic, session) -
 
 
 def test_the_console_answers_as_of_the_entry_time_and_draws_the_band(ctx, clinic, session) -> None:
-    from mdma_at.services.session_view import console_view
+    from mdma_at.services.sessions.view import console_view
 
     t0 = session.started_at
     dr, ta = clinic.physician_a, clinic.therapist_a
@@ -409,7 +411,7 @@ def test_replaying_a_recorded_session_gives_the_decisions_given_live(ctx, clinic
     from mdma_at.domain.dosing.replay import as_contract, replay
     from mdma_at.domain.dosing.timeline import parse_timeline
     from mdma_at.protocols import get_protocol
-    from mdma_at.services.session_timeline import replay_timeline
+    from mdma_at.services.sessions.timeline import replay_timeline
 
     test_a_whole_session_is_recorded_with_the_rules_decisions(ctx, clinic, session)
     file = load_session(ctx.uow(), ctx.clock, clinic.physician_a, session.id)
@@ -583,7 +585,7 @@ def test_issue_9_bad_input_is_refused_and_nothing_is_stored(
 def test_before_the_initial_dose_the_discharge_checklist_shows_nothing_met(
     ctx, clinic, session
 ) -> None:
-    from mdma_at.services.session_view import console_view
+    from mdma_at.services.sessions.view import console_view
 
     # Issue 9 item 4: "Before the initial dose the checklist shows nothing as met".
     _ready(ctx, clinic, session)

@@ -9,10 +9,10 @@ from mdma_at.bootstrap import Container
 from mdma_at.domain.patients import Patient, PatientDetails
 from mdma_at.domain.staff import Principal, Role, Site
 from mdma_at.domain.vocabulary import Sex
+from mdma_at.services.access.auth import load_principal
+from mdma_at.services.access.staff import add_site, add_user
 from mdma_at.services.audit import Actor
-from mdma_at.services.auth import load_principal
-from mdma_at.services.patients import register_patient
-from mdma_at.services.staff import add_site, add_user
+from mdma_at.services.patients.registry import register_patient
 
 PASSWORD = "correct horse battery"
 OPERATOR = Actor(None, "cli:test", "operator")

@@ -10,10 +10,10 @@ from sqlalchemy import select
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.bootstrap import Container
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from mdma_at.domain.accountability import Contents, Form, Unit
-from mdma_at.services import register as reg
-from mdma_at.services.auth import load_principal
-from mdma_at.services.demo import DEMO_PASSWORD
+from mdma_at.services.access.auth import load_principal
+from mdma_at.services.register import ledger as reg
 
 
 def stock_register(app: Container) -> None:

@@ -5,7 +5,7 @@ from ipaddress import ip_network
 import pytest
 
 from mdma_at.domain.staff import password_problem
-from mdma_at.services.auth import client_address, sign_in_delay
+from mdma_at.services.access.auth import client_address, sign_in_delay
 
 # A stand-in for the shipped list (adapters/data/common-passwords.txt.gz, which holds both).
 COMMON = frozenset({"password", "dragon"})

@@ -4,7 +4,7 @@ from datetime import date
 
 from mdma_at.domain.instruments import ChangeCategory, score
 from mdma_at.domain.measurement.trajectory import Measurement, trajectories, trajectory
-from mdma_at.entrypoints.web.instruments_charts import chart_shape
+from mdma_at.entrypoints.web.measurement.charts import chart_shape
 from mdma_at.protocols import get_protocol
 
 LIB = get_protocol("mapp_v1").instruments

@@ -8,7 +8,7 @@ import pytest
 
 from mdma_at.domain.eligibility import parse_intake
 from mdma_at.domain.errors import InvalidInput
-from mdma_at.entrypoints.web.screening_form import blank_form, form_from_intake, intake_from_form
+from mdma_at.entrypoints.web.screening.form import blank_form, form_from_intake, intake_from_form
 
 FORM = {
     "screening_date": "2026-11-02",

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mdma_at.entrypoints.web.session_pages import entered_time
+from mdma_at.entrypoints.web.sessions.pages import entered_time
 
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")

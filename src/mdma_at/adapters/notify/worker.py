@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 
-from mdma_at.services.paging import run_paging
+from mdma_at.services.alerts.paging import run_paging
 from mdma_at.services.ports import Clock, Notifier, UnitOfWork
 
 log = logging.getLogger(__name__)

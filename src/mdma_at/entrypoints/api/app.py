@@ -22,14 +22,14 @@ from mdma_at.entrypoints.api.register_routes import router as register_api_route
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
-from mdma_at.entrypoints.web.admin_pages import router as admin_pages_router
-from mdma_at.entrypoints.web.alert_pages import router as alert_pages_router
-from mdma_at.entrypoints.web.instruments_pages import router as instruments_pages_router
+from mdma_at.entrypoints.web.access.admin import router as admin_pages_router
+from mdma_at.entrypoints.web.alerts.pages import router as alert_pages_router
+from mdma_at.entrypoints.web.measurement.pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
-from mdma_at.entrypoints.web.register_pages import router as register_pages_router
+from mdma_at.entrypoints.web.register.pages import router as register_pages_router
 from mdma_at.entrypoints.web.rendering import error_page, page
-from mdma_at.entrypoints.web.screening_pages import router as screening_pages_router
-from mdma_at.entrypoints.web.session_pages import router as session_pages_router
+from mdma_at.entrypoints.web.screening.pages import router as screening_pages_router
+from mdma_at.entrypoints.web.sessions.pages import router as session_pages_router
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 

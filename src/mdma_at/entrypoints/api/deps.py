@@ -12,7 +12,7 @@ from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import AuthenticationFailed, NotFound
 from mdma_at.domain.staff import Principal
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
-from mdma_at.services.auth import resolve_api_token
+from mdma_at.services.access.auth import resolve_api_token
 
 _INTEGER = re.compile(r"-?[0-9]+")
 

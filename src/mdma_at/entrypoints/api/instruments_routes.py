@@ -17,7 +17,7 @@ from mdma_at.entrypoints.api.instruments_schemas import (
     SelfReportLinkCreate,
     SelfReportLinkRead,
 )
-from mdma_at.services import measures, safety_alerts, self_report
+from mdma_at.services.measurement import measures, safety_alerts, self_report
 
 router = APIRouter(prefix="/api", tags=["measures"], responses=problem_responses())
 

@@ -17,9 +17,9 @@ from mdma_at.domain.accountability import Contents, Form, KitLine, Movement, Uni
 from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
 from mdma_at.entrypoints.api.errors import problem_responses
-from mdma_at.services import register as reg
-from mdma_at.services.auth import client_address
-from mdma_at.services.register_csv import report_csv
+from mdma_at.services.access.auth import client_address
+from mdma_at.services.register import ledger as reg
+from mdma_at.services.register.report_csv import report_csv
 
 router = APIRouter(prefix="/api/register", tags=["register"], responses=problem_responses())
 

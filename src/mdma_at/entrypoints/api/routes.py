@@ -23,8 +23,9 @@ from mdma_at.entrypoints.api.schemas import (
     VisitReschedule,
     WithdrawalCreate,
 )
-from mdma_at.services import patients, schedule
 from mdma_at.services.audit import verify_audit_chain_for
+from mdma_at.services.patients import registry as patients
+from mdma_at.services.patients import schedule
 
 router = APIRouter(prefix="/api", tags=["api"], responses=problem_responses())
 

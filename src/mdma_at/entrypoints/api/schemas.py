@@ -12,7 +12,7 @@ from mdma_at.domain.schedule.planning import PlanningIssue
 from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit
 from mdma_at.domain.vocabulary import Sex
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
-from mdma_at.services.patients import Chart
+from mdma_at.services.patients.registry import Chart
 
 
 class Strict(BaseModel):

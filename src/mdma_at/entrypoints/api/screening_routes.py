@@ -28,7 +28,8 @@ from mdma_at.entrypoints.api.screening_schemas import (
     ScreeningRead,
     ScreeningSign,
 )
-from mdma_at.services import consent, screening
+from mdma_at.services.patients import consent
+from mdma_at.services.screening import workup as screening
 
 router = APIRouter(prefix="/api", tags=["screening"], responses=problem_responses())
 

@@ -15,14 +15,14 @@ from mdma_at.domain.dosing.records import DosingSession, EntryKind, SessionEntry
 from mdma_at.domain.dosing.session_facts import stamp
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
 from mdma_at.entrypoints.api.errors import problem_responses
-from mdma_at.services.dosing_session import (
+from mdma_at.services.sessions.recording import (
     SessionFile,
     load_session,
     record_entry,
     sessions_for_patient,
     start_session,
 )
-from mdma_at.services.session_timeline import replay_timeline
+from mdma_at.services.sessions.timeline import replay_timeline
 
 router = APIRouter(prefix="/api", tags=["dosing sessions"], responses=problem_responses())
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from mdma_at.demo.clinic import DEMO_PASSWORD, seed_demo_clinic
 from mdma_at.entrypoints.cli.context import cli_actor, container
 from mdma_at.services.audit import sign_first_checkpoint
-from mdma_at.services.demo import DEMO_PASSWORD, seed_demo_clinic
 
 db_app = typer.Typer(help="Database: migrate, load the demo clinic.", no_args_is_help=True)
 

@@ -39,7 +39,7 @@ def _password(variable: str, prompt: str) -> str:
 
 
 def _signed_in(username: str) -> tuple[Container, Principal]:
-    from mdma_at.services.auth import check_second_person
+    from mdma_at.services.access.auth import check_second_person
 
     ctx = container()
     try:
@@ -75,7 +75,7 @@ def _run(call: Any) -> Any:
 def stock_cmd(user: str = AS, site: str = SITE, as_json: bool = JSON) -> None:
     """The site's kits and balances (contents and lots only for the pharmacist)."""
     from mdma_at.entrypoints.api.register_routes import kit_json
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     lines = _run(lambda: reg.stock(ctx.uow(), ctx.clock, principal, _site_id(ctx, site)))
@@ -104,7 +104,7 @@ def receive_cmd(
     unit: Unit = typer.Option(..., "--unit"),
 ) -> None:
     """Book a received container into stock."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     receipt = reg.Receipt(
@@ -134,7 +134,7 @@ def dispense_cmd(
     unit: Unit = typer.Option(..., "--unit"),
 ) -> None:
     """Dispense from CONTAINER_ID to a dosing session."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     movement = _run(
@@ -162,7 +162,7 @@ def waste_cmd(
     dispensing: int | None = typer.Option(None, "--dispensing", help="the remainder of it"),
 ) -> None:
     """Waste from CONTAINER_ID (or the remainder of a dispensing), witnessed."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     second = reg.Witness(witness, _password("MDMA_AT_WITNESS_PASSWORD", "Witness password"), "cli")
@@ -192,7 +192,7 @@ def return_cmd(
     unit: Unit = typer.Option(..., "--unit"),
 ) -> None:
     """Return unused drug of DISPENSING_ID to stock."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     movement = _run(
@@ -212,7 +212,7 @@ def transfer_out_cmd(
     unit: Unit = typer.Option(..., "--unit"),
 ) -> None:
     """Send stock of CONTAINER_ID to another site."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     movement = _run(
@@ -237,7 +237,7 @@ def transfer_in_cmd(
     location: str = typer.Option(..., "--location"),
 ) -> None:
     """Book transfer TRANSFER_ID in at the receiving site."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     container_, movement = _run(
@@ -253,7 +253,7 @@ def correct_cmd(
     movement_id: int, user: str = AS, reason: str = typer.Option(..., "--reason")
 ) -> None:
     """Reverse register entry MOVEMENT_ID (it stays on the books), with a reason."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     movement = _run(
@@ -267,7 +267,7 @@ def count_cmd(
     container_id: int, user: str = AS, counted: int = typer.Option(..., "--counted")
 ) -> None:
     """Record a physical count; a difference opens a discrepancy."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     stored, discrepancy = _run(
@@ -281,7 +281,7 @@ def count_cmd(
 @register_app.command("discrepancies")
 def discrepancies_cmd(user: str = AS, site: str = SITE, as_json: bool = JSON) -> None:
     """The site's open discrepancies."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     listing = _run(lambda: reg.discrepancies(ctx.uow(), ctx.clock, principal, _site_id(ctx, site)))
@@ -301,7 +301,7 @@ def resolve_cmd(
     adjust: bool = typer.Option(False, "--adjust", help="book the difference, signed off"),
 ) -> None:
     """Resolve a discrepancy with a reason (and, with --adjust, an adjustment you sign off)."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     adjustment = _run(
@@ -316,7 +316,7 @@ def resolve_cmd(
 @register_app.command("reconcile")
 def reconcile_cmd(session_id: int, user: str = AS) -> None:
     """Close a dosing session's tally (dispensed = administered + returned + wasted)."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     tally = _run(lambda: reg.reconcile_session(ctx.uow(), ctx.clock, principal, session_id))
@@ -331,7 +331,7 @@ def close_period_cmd(
     user: str = AS, site: str = SITE, through: str = typer.Option(..., "--through")
 ) -> None:
     """Close the site's register through a day, on a full count with nothing open."""
-    from mdma_at.services import register as reg
+    from mdma_at.services.register import ledger as reg
 
     ctx, principal = _signed_in(user)
     day = _date(through, "through")
@@ -348,8 +348,8 @@ def report_cmd(
     output: Path | None = typer.Option(None, "--csv", help="write the CSV here (default stdout)"),
 ) -> None:
     """The register over a period as CSV: opening, movements, closing, discrepancies, who."""
-    from mdma_at.services import register as reg
-    from mdma_at.services.register_csv import report_csv
+    from mdma_at.services.register import ledger as reg
+    from mdma_at.services.register.report_csv import report_csv
 
     ctx, principal = _signed_in(user)
     first, last = _date(start, "from"), _date(end, "to")

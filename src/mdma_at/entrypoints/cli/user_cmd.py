@@ -14,14 +14,14 @@ from mdma_at.domain.errors import NotFound
 from mdma_at.domain.staff import Role
 from mdma_at.entrypoints.cli.context import cli_actor, container
 from mdma_at.entrypoints.cli.output import bad_input, bad_input_exits, emit_json
-from mdma_at.services.accounts import (
+from mdma_at.services.access.accounts import (
     account_tokens,
     deactivate_user,
     reactivate_user,
     revoke_api_token,
 )
-from mdma_at.services.auth import issue_api_token
-from mdma_at.services.staff import add_site, add_user, set_on_call, set_site_timezone
+from mdma_at.services.access.auth import issue_api_token
+from mdma_at.services.access.staff import add_site, add_user, set_on_call, set_site_timezone
 
 user_app = typer.Typer(help="Staff accounts and API tokens.", no_args_is_help=True)
 site_app = typer.Typer(help="Sites (clinics).", no_args_is_help=True)

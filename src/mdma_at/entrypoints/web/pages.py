@@ -32,8 +32,10 @@ from mdma_at.entrypoints.web.session import (
     set_cookie,
 )
 from mdma_at.protocols import DEFAULT_PROTOCOL
-from mdma_at.services import auth, patients, schedule
+from mdma_at.services.access import auth
 from mdma_at.services.dashboard import dashboard as load_dashboard
+from mdma_at.services.patients import registry as patients
+from mdma_at.services.patients import schedule
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]

@@ -18,8 +18,8 @@ from fastapi import Depends, Form, Request, Response
 from mdma_at.domain.errors import AuthenticationFailed, PermissionDenied
 from mdma_at.domain.staff import Principal
 from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.services.access.auth import resolve_session
 from mdma_at.services.audit import SYSTEM, Actor, security_event
-from mdma_at.services.auth import resolve_session
 
 SESSION_COOKIE = "mdma_at_session"
 LOGIN_CSRF_COOKIE = "mdma_at_login_csrf"

@@ -1,0 +1,1 @@
+"""The demo clinic: realistic records made through the real use cases (never imported by them)."""

@@ -1,0 +1,1 @@
+"""The live alert badge and lists."""

@@ -1,0 +1,1 @@
+"""The pharmacist's register pages."""

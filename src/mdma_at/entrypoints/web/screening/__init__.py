@@ -1,0 +1,1 @@
+"""Screening and consent pages."""

@@ -1,0 +1,1 @@
+"""Staff and access: sites, accounts, signing in, API tokens."""

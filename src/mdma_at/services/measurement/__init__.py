@@ -1,0 +1,1 @@
+"""Measurement-based care: scored instruments, self-report links, the safety-alert queue."""

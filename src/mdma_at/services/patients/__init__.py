@@ -1,0 +1,1 @@
+"""The patient's course: registration, consent, enrolment and the visit schedule."""

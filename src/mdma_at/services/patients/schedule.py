@@ -1,0 +1,309 @@
+"""Enrolment on a protocol, and keeping the visit schedule: held visits, moves, withdrawal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from mdma_at.domain.access import Action
+from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.schedule.planning import (
+    PlanningIssue,
+    SchedulePlan,
+    plan_schedule,
+    window_deviation,
+)
+from mdma_at.domain.schedule.records import (
+    Enrolment,
+    EnrolmentStatus,
+    ProtocolDeviation,
+    Visit,
+    VisitStatus,
+)
+from mdma_at.domain.staff import Principal
+from mdma_at.protocols import get_protocol
+from mdma_at.services.audit import Actor, record
+from mdma_at.services.patients.registry import load_patient
+from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.records import require_child_of
+from mdma_at.services.screening.workup import ensure_first_dosing_allowed
+
+OUT_OF_WINDOW = "visit_out_of_window"
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRecorded:
+    visit: Visit
+    deviation: ProtocolDeviation | None
+
+
+@dataclass(frozen=True, slots=True)
+class Replanned:
+    """The moved visit, every later visit re-planned, and those that cannot fit their windows."""
+
+    visit: Visit
+    changed: tuple[Visit, ...]
+    issues: tuple[PlanningIssue, ...]
+
+
+def enrol(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    patient_id: int,
+    protocol_name: str,
+    enrolled_on: date,
+) -> tuple[Enrolment, tuple[Visit, ...]]:
+    """Enrol a patient and generate every visit of the protocol with its target and window."""
+    protocol = get_protocol(protocol_name)
+    if enrolled_on > clock.now().date():
+        raise InvalidInput("enrolled_on", f"{enrolled_on} is in the future")
+    with uow:
+        patient, actor = load_patient(uow, clock, principal, patient_id, Action.ENROL)
+        if any(e.status is EnrolmentStatus.ACTIVE for e in uow.enrolments.for_patient(patient.id)):
+            raise Conflict(f"{patient.study_id} is already enrolled")
+        enrolment = uow.enrolments.add(patient.id, protocol.name, enrolled_on)
+        plan = plan_schedule(protocol.schedule, enrolled_on)
+        visits = tuple(uow.visits.add_planned(enrolment.id, v) for v in plan.visits)
+        record(
+            uow,
+            clock,
+            actor,
+            "enrolled",
+            "enrolment",
+            enrolment.id,
+            after={
+                "patient": patient.study_id,
+                "protocol": protocol.name,
+                "enrolled_on": enrolled_on,
+                "visits": len(visits),
+            },
+        )
+        uow.commit()
+    return enrolment, visits
+
+
+def record_visit(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    visit_id: int,
+    held_on: date,
+    *,
+    patient_id: int | None = None,
+) -> VisitRecorded:
+    """Record that a visit was held; outside its window, a protocol deviation is recorded too.
+
+    Through a patient's path (`patient_id`), another patient's visit is "no visit" (404).
+    """
+    if held_on > clock.now().date():
+        raise InvalidInput("held_on", f"{held_on} is in the future")
+    with uow:
+        visit, enrolment, actor = _load_visit(
+            uow, clock, principal, visit_id, Action.RECORD_VISIT, patient_id
+        )
+        if visit.status is not VisitStatus.PLANNED:
+            raise Conflict(f"{visit.label} is {visit.status.value}; it cannot be recorded again")
+        if held_on < enrolment.enrolled_on:
+            raise InvalidInput(
+                "held_on", f"{held_on} is before enrolment on {enrolment.enrolled_on}"
+            )
+        previous = _previous(uow, visit)
+        if previous is not None and previous.held_on and held_on < previous.held_on:
+            raise InvalidInput(
+                "held_on", f"{held_on} is before {previous.label}, held on {previous.held_on}"
+            )
+        if visit.dosing_number == 1:  # signed eligible verdict, washout over, current consent
+            ensure_first_dosing_allowed(uow, enrolment.patient_id, held_on, "held_on")
+        held = uow.visits.mark_held(visit.id, held_on)
+        record(
+            uow,
+            clock,
+            actor,
+            "visit_held",
+            "visit",
+            visit.id,
+            before={"status": visit.status, "planned": visit.planned},
+            after={"status": held.status, "held_on": held_on},
+        )
+        deviation = _deviation_if_outside(uow, clock, actor, held, held_on)
+        _replan(uow, enrolment)
+        uow.commit()
+    return VisitRecorded(held, deviation)
+
+
+def reschedule_visit(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    visit_id: int,
+    new_date: date,
+    reason: str,
+    *,
+    patient_id: int | None = None,
+) -> Replanned:
+    """Move a planned visit (typically a dosing session) and re-plan every later visit.
+
+    Through a patient's path (`patient_id`), another patient's visit is "no visit" (404).
+    """
+    if not reason.strip():
+        raise InvalidInput("reason", "moving a visit needs a reason")
+    with uow:
+        visit, enrolment, actor = _load_visit(
+            uow, clock, principal, visit_id, Action.RESCHEDULE_VISIT, patient_id
+        )
+        if visit.status is not VisitStatus.PLANNED:
+            raise Conflict(f"{visit.label} is {visit.status.value}; only planned visits move")
+        previous = _previous(uow, visit)
+        if previous is not None:
+            previous_day = previous.held_on or previous.planned
+            if new_date < previous_day:
+                raise InvalidInput(
+                    "date",
+                    f"{new_date} is before the visit it follows, "
+                    f"{previous.label} on {previous_day}",
+                )
+        if visit.dosing_number == 1:  # signed eligible verdict, washout over, current consent
+            ensure_first_dosing_allowed(uow, enrolment.patient_id, new_date, "date")
+        before = {v.code: v.planned for v in uow.visits.for_enrolment(enrolment.id)}
+        plan = _replan(uow, enrolment, moved=(visit.code, new_date))
+        after_visits = uow.visits.for_enrolment(enrolment.id)
+        changed = tuple(v for v in after_visits if v.planned != before[v.code])
+        moved = next(v for v in after_visits if v.id == visit.id)
+        record(
+            uow,
+            clock,
+            actor,
+            "visit_rescheduled",
+            "visit",
+            visit.id,
+            before={"planned": visit.planned},
+            after={
+                "planned": new_date,
+                "replanned": {v.code: v.planned for v in changed if v.id != visit.id},
+                "cannot_fit": [issue.code for issue in plan.issues],
+            },
+            reason=reason.strip(),
+        )
+        uow.commit()
+    return Replanned(moved, changed, plan.issues)
+
+
+def withdraw(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    patient_id: int,
+    on: date,
+    reason: str,
+) -> Enrolment:
+    """End participation: every record is kept; planned visits are cancelled."""
+    if not reason.strip():
+        raise InvalidInput("reason", "withdrawal needs a reason")
+    if on > clock.now().date():
+        raise InvalidInput("withdrawn_on", f"{on} is in the future")
+    with uow:
+        patient, actor = load_patient(uow, clock, principal, patient_id, Action.WITHDRAW)
+        active = [
+            e for e in uow.enrolments.for_patient(patient.id) if e.status is EnrolmentStatus.ACTIVE
+        ]
+        if not active:
+            raise Conflict(f"{patient.study_id} has no active enrolment")
+        enrolment = active[0]
+        if on < enrolment.enrolled_on:
+            raise InvalidInput(
+                "withdrawn_on", f"{on} is before enrolment on {enrolment.enrolled_on}"
+            )
+        withdrawn = uow.enrolments.withdraw(enrolment.id, on, reason.strip())
+        cancelled = [
+            uow.visits.set_status(v.id, VisitStatus.CANCELLED).code
+            for v in uow.visits.for_enrolment(enrolment.id)
+            if v.status is VisitStatus.PLANNED
+        ]
+        record(
+            uow,
+            clock,
+            actor,
+            "withdrawn",
+            "enrolment",
+            enrolment.id,
+            before={"status": enrolment.status},
+            after={"status": withdrawn.status, "withdrawn_on": on, "cancelled": cancelled},
+            reason=reason.strip(),
+        )
+        uow.commit()
+    return withdrawn
+
+
+def _load_visit(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    visit_id: int,
+    action: Action,
+    patient_id: int | None,
+) -> tuple[Visit, Enrolment, Actor]:
+    visit = uow.visits.get(visit_id)
+    enrolment = uow.enrolments.get(visit.enrolment_id) if visit else None
+    if visit is None or enrolment is None:
+        raise NotFound(f"no visit {visit_id}")
+    require_child_of(enrolment.patient_id, patient_id, "visit", visit_id)
+    _, actor = load_patient(
+        uow, clock, principal, enrolment.patient_id, action, missing=f"no visit {visit_id}"
+    )
+    if enrolment.status is not EnrolmentStatus.ACTIVE:
+        raise Conflict("the patient has withdrawn: the schedule is closed")
+    return visit, enrolment, actor
+
+
+def _previous(uow: UnitOfWork, visit: Visit) -> Visit | None:
+    earlier = [
+        v
+        for v in uow.visits.for_enrolment(visit.enrolment_id)
+        if v.sequence < visit.sequence and v.status is not VisitStatus.CANCELLED
+    ]
+    return earlier[-1] if earlier else None
+
+
+def _deviation_if_outside(
+    uow: UnitOfWork, clock: Clock, actor: Actor, visit: Visit, held_on: date
+) -> ProtocolDeviation | None:
+    description = window_deviation(visit.label, visit.window_start, visit.window_end, held_on)
+    if description is None:
+        return None
+    deviation = uow.deviations.add(
+        visit.enrolment_id, visit.id, OUT_OF_WINDOW, description, clock.now()
+    )
+    record(
+        uow,
+        clock,
+        actor,
+        "protocol_deviation",
+        "deviation",
+        deviation.id,
+        after={"visit": visit.code, "kind": OUT_OF_WINDOW, "description": description},
+    )
+    return deviation
+
+
+def _replan(
+    uow: UnitOfWork, enrolment: Enrolment, moved: tuple[str, date] | None = None
+) -> SchedulePlan:
+    """Re-plan every visit not yet held from what has happened and what was moved."""
+    visits = uow.visits.for_enrolment(enrolment.id)
+    held = {v.code: v.held_on for v in visits if v.held_on is not None}
+    rescheduled = {v.code: v.planned for v in visits if v.rescheduled and v.held_on is None}
+    if moved is not None:
+        rescheduled[moved[0]] = moved[1]
+    plan = plan_schedule(
+        get_protocol(enrolment.protocol).schedule,
+        enrolment.enrolled_on,
+        held=held,
+        rescheduled=rescheduled,
+    )
+    by_code = {v.code: v for v in visits}
+    for planned in plan.visits:
+        stored = by_code[planned.code]
+        if stored.status is VisitStatus.PLANNED:
+            uow.visits.replan(stored.id, planned, rescheduled=planned.code in rescheduled)
+    return plan

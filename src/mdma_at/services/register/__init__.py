@@ -1,0 +1,1 @@
+"""The controlled-substance register: ledger, counts, reconciliation and its report."""

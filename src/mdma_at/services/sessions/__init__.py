@@ -1,0 +1,1 @@
+"""Dosing sessions: recording them live, the console's view, the replay timeline."""

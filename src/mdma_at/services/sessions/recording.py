@@ -1,0 +1,424 @@
+"""Recording a dosing session live: start it, append entries, read it back (issue 5, item 3).
+
+Every entry is checked as input first (impossible vitals, bad amounts, times in the future, out
+of order, after discharge: `InvalidInput`, nothing stored), then run through the same rule engine
+as `mdma-at session replay` over everything recorded before it. A request the rules refuse is
+stored and audited as a refused decision with its reasons: it is an answer, not an error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.dosing.entries import (
+    Folded,
+    Step,
+    check_payload,
+    fold,
+    is_physician,
+    step,
+)
+from mdma_at.domain.dosing.recording import ensure_not_in_future
+from mdma_at.domain.dosing.records import DosingSession, EntryKind, NewEntry, SessionEntry
+from mdma_at.domain.dosing.session import ensure_can_follow
+from mdma_at.domain.dosing.session_facts import stamp
+from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.instruments.definitions import InstrumentCode
+from mdma_at.domain.patients import Patient
+from mdma_at.domain.plausibility import SESSION_WEIGHT_KG
+from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
+from mdma_at.domain.screening import GateReason
+from mdma_at.domain.staff import Principal
+from mdma_at.domain.times import parse_entered_time
+from mdma_at.domain.vocabulary import CssrsRisk
+from mdma_at.protocols import get_protocol
+from mdma_at.services.audit import Actor, record
+from mdma_at.services.patients.registry import load_patient
+from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.records import require_child_of
+from mdma_at.services.screening.workup import first_dosing_check
+
+# Which permission each kind of entry needs (domain/access.py): the pre-dose checklist, rule
+# overrides and alert acknowledgements are the physician's; the rest is the session team's.
+_PERMISSION = {
+    EntryKind.CHECKLIST: Action.CONFIRM_PRE_DOSE,
+    EntryKind.OVERRIDE: Action.OVERRIDE_SESSION_RULE,
+    EntryKind.ACKNOWLEDGE: Action.ACKNOWLEDGE_VITALS_ALERT,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SessionFile:
+    """A session as read back: the patient, the dosing visit, every entry and the fold, and
+    what the patient's records say now for the pre-dose gate (`records_today`)."""
+
+    session: DosingSession
+    patient: Patient
+    visit: Visit
+    entries: tuple[SessionEntry, ...]
+    folded: Folded
+    records: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """An entry just stored and what it did (its decision for a request)."""
+
+    entry: SessionEntry
+    step: Step
+
+
+def start_session(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    visit_id: int,
+    *,
+    started_at: object = None,
+    childbearing_potential: bool,
+    weight_kg: object = None,
+    present: Sequence[tuple[str, str]] = (),
+    patient_id: int | None = None,
+) -> DosingSession:
+    """Open the dosing session of a dosing visit (one per visit).
+
+    Args:
+        started_at: ISO-8601 time with an offset, or blank for now; never in the future.
+        weight_kg: optional, within `SESSION_WEIGHT_KG` (recorded for the PK view; no dose rule
+            uses it).
+        present: (name, role) of the people in the room at the start, recorded as presence
+            entries at the start time.
+        patient_id: the patient the form names; another patient's visit is "no visit" (404).
+
+    Raises:
+        InvalidInput: a time in the future or without an offset, an impossible weight.
+        Conflict: the visit is not a dosing visit, already has a session, or the patient has
+            withdrawn.
+    """
+    weight = _weight(weight_kg)
+    people = [(name.strip(), role.strip()) for name, role in present if name.strip()]
+    with uow:
+        visit = uow.visits.get(visit_id)
+        enrolment = uow.enrolments.get(visit.enrolment_id) if visit else None
+        if visit is None or enrolment is None:
+            raise NotFound(f"no visit {visit_id}")
+        require_child_of(enrolment.patient_id, patient_id, "visit", visit_id)
+        patient, actor = load_patient(
+            uow,
+            clock,
+            principal,
+            enrolment.patient_id,
+            Action.RUN_SESSION,
+            missing=f"no visit {visit_id}",
+        )
+        if enrolment.status is not EnrolmentStatus.ACTIVE:
+            raise Conflict("the patient has withdrawn: no session can start")
+        if visit.dosing_number is None:
+            raise Conflict(f"{visit.label} is not a dosing session")
+        if uow.dosing_sessions.for_visit(visit.id) is not None:
+            raise Conflict(f"{visit.label} already has a dosing session")
+        now = clock.now()
+        at = parse_entered_time(started_at, "started_at") or now
+        ensure_not_in_future(at, now, "started_at")
+        rules = get_protocol(enrolment.protocol).dosing
+        rules.initial_dose_for(visit.dosing_number)
+        session = uow.dosing_sessions.add(
+            patient.id,
+            visit.id,
+            enrolment.protocol,
+            visit.dosing_number,
+            at,
+            principal.user_id,
+            childbearing_potential,
+            weight,
+        )
+        record(
+            uow,
+            clock,
+            actor,
+            "session_started",
+            "dosing_session",
+            session.id,
+            after={
+                "patient": patient.study_id,
+                "visit": visit.code,
+                "session_number": visit.dosing_number,
+                "started_at": stamp(at),
+                "childbearing_potential": childbearing_potential,
+                "weight_kg": weight,
+            },
+        )
+        for name, role in people:
+            _append(
+                uow,
+                clock,
+                actor,
+                session,
+                NewEntry(at, EntryKind.PRESENCE, {"name": name, "role": role, "change": "arrived"}),
+            )
+        uow.commit()
+    return session
+
+
+def record_entry(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    session_id: int,
+    kind: EntryKind,
+    raw: Mapping[str, Any],
+    t: object = None,
+) -> Recorded:
+    """Append one entry to a session, with the rules' decision when it is a request.
+
+    Args:
+        kind: what is recorded.
+        raw: the entry's fields as entered (numbers may be text from a form).
+        t: when it happened: ISO-8601 with an offset, or blank for now. Never in the future,
+            never before the previous entry or the start of the session.
+
+    Raises:
+        InvalidInput: impossible values, a time in the future / out of order / before the
+            session started, an entry after discharge closed the session. Nothing is stored.
+        PermissionDenied: the role does not allow this kind of entry (audited).
+    """
+    check_payload(kind, raw, recorded_by_physician=False)  # bad input before anything else
+    entered = parse_entered_time(t)
+    with uow:
+        session = uow.dosing_sessions.lock(session_id)
+        if session is None:
+            raise NotFound(f"no dosing session {session_id}")
+        patient, actor = load_patient(
+            uow,
+            clock,
+            principal,
+            session.patient_id,
+            _PERMISSION.get(kind, Action.RUN_SESSION),
+            missing=f"no dosing session {session_id}",
+        )
+        now = clock.now()
+        rules = get_protocol(session.protocol).dosing
+        payload = check_payload(
+            kind,
+            raw,
+            recorded_by_physician=is_physician(actor.role),
+            rules=rules,
+            today=now.date(),
+        )
+        at = entered or now
+        ensure_not_in_future(at, now)
+        if (
+            kind is EntryKind.CHECKLIST
+            and session.childbearing_potential
+            and payload["pregnancy_test"] == "negative"
+            and payload["pregnancy_test_date"] is None
+        ):
+            # Issue 9, item 7: the negative test must be dated the session day, so it needs a date.
+            raise InvalidInput(
+                "pregnancy_test_date",
+                "is required with a negative test when of childbearing potential "
+                "(the test must be dated the session day)",
+            )
+        if kind is EntryKind.CHECKLIST:
+            payload.update(records_gate(uow, patient.id, at))
+            payload.update(records_today(uow, patient.id, at))
+        if kind is EntryKind.REQUEST_INITIAL:
+            payload["records"] = records_today(uow, patient.id, at)
+        ensure_can_follow(at, None, session.closed_at if session.closed else None)
+        if at < session.started_at:
+            raise InvalidInput(
+                "t", f"{stamp(at)} is before the session started at {stamp(session.started_at)}"
+            )
+        folded = fold(
+            session, patient.details.sex.value, uow.session_entries.for_session(session.id), rules
+        )
+        if kind is EntryKind.CSSRS and folded.state.initial is None:
+            raise InvalidInput(
+                "kind",
+                "before the initial dose the C-SSRS is read from the patient's administrations "
+                "(record the screener under Instruments); a screener here is for discharge",
+            )
+        result = step(folded.state, kind, at, payload, actor.role, rules)
+        decision = result.decision
+        entry = _append(
+            uow,
+            clock,
+            actor,
+            session,
+            NewEntry(
+                at,
+                kind,
+                payload,
+                None if decision is None else decision.allowed,
+                () if decision is None else tuple(str(r) for r in decision.reasons),
+            ),
+            alerts=[
+                f"{a.alert.parameter} {a.alert.level} {a.alert.value:g}" for a in result.alerts
+            ],
+        )
+        if result.state.discharged_at is not None:
+            uow.dosing_sessions.close(session.id, result.state.discharged_at)
+            record(
+                uow,
+                clock,
+                actor,
+                "session_closed",
+                "dosing_session",
+                session.id,
+                before={"status": session.status},
+                after={"status": "closed", "closed_at": stamp(result.state.discharged_at)},
+            )
+        uow.commit()
+    return Recorded(entry, result)
+
+
+# Which of the screening gate's reasons (services.screening) refuse which checklist item.
+_NOT_SIGNED = {
+    GateReason.NO_SCREENING,
+    GateReason.NOT_SIGNED,
+    GateReason.NOT_CLEARED,
+    GateReason.BEFORE_SCREENING,
+}
+
+
+def records_gate(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, Any]:
+    """Consent, signed eligibility and washout on the day of `at`, from the screening and consent
+    records (issue 3's gate), never from what was ticked: the records are the source of truth.
+
+    Returns the three checklist items and `from_records`, the gate's reasons (empty when all
+    three are satisfied), for the record and the audit trail.
+    """
+    gate = first_dosing_check(uow, patient_id, at.date())
+    codes = {code for code, _ in gate.refusals}
+    return {
+        "consent_current": GateReason.NO_CURRENT_CONSENT not in codes,
+        "eligibility_signed": not codes & _NOT_SIGNED,
+        "washout_complete": GateReason.BEFORE_WASHOUT not in codes,
+        "from_records": [message for _, message in gate.refusals],
+    }
+
+
+def records_today(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, Any]:
+    """What the pre-dose gate reads from the patient's records on the day of `at` (issue 9,
+    item 6), never a typed value: the risk of the latest C-SSRS screener completed that day
+    (None when there is none, or its risk was left undetermined by blanks) and whether a
+    safety alert from the instruments is still unacknowledged."""
+    screeners = [
+        a
+        for a in uow.administrations.for_patient(patient_id)
+        if a.instrument == InstrumentCode.CSSRS_SCREEN.value and a.completed_on == at.date()
+    ]
+    latest = max(screeners, key=lambda a: (a.recorded_at, a.id), default=None)
+    risk = latest.score.severity if latest is not None else None
+    return {
+        "cssrs_risk": risk if risk in {r.value for r in CssrsRisk} else None,
+        "safety_alert_open": any(a.is_open for a in uow.safety_alerts.for_patient(patient_id)),
+    }
+
+
+def _append(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    session: DosingSession,
+    new: NewEntry,
+    alerts: Sequence[str] = (),
+) -> SessionEntry:
+    # The record names people as the chart does: full name (the audit trail keeps the login).
+    member = uow.staff.get(actor.user_id) if actor.user_id is not None else None
+    name = member.full_name if member is not None else actor.username
+    entry = uow.session_entries.append(
+        session.id, new, actor.user_id, name, actor.role, clock.now()
+    )
+    after: dict[str, Any] = {"entry": entry.id, "t": stamp(new.t), **new.payload}
+    if new.allowed is not None:
+        after["allowed"] = new.allowed
+        after["reasons"] = list(new.reasons)
+    if alerts:
+        after["alerts"] = list(alerts)
+    reason = new.payload.get("reason") if new.kind is EntryKind.OVERRIDE else None
+    record(
+        uow,
+        clock,
+        actor,
+        f"session_{new.kind.value}",
+        "dosing_session",
+        session.id,
+        after=after,
+        reason=reason,
+    )
+    return entry
+
+
+def load_session(
+    uow: UnitOfWork, clock: Clock, principal: Principal, session_id: int
+) -> SessionFile:
+    """A session with every entry and the rules' state folded from them (read-only)."""
+    with uow:
+        session = uow.dosing_sessions.get(session_id)
+        if session is None:
+            raise NotFound(f"no dosing session {session_id}")
+        patient, _ = load_patient(
+            uow,
+            clock,
+            principal,
+            session.patient_id,
+            Action.VIEW_SESSION,
+            missing=f"no dosing session {session_id}",
+        )
+        visit = uow.visits.get(session.visit_id)
+        assert visit is not None
+        entries = tuple(uow.session_entries.for_session(session.id))
+        records = records_today(uow, patient.id, clock.now())
+    rules = get_protocol(session.protocol).dosing
+    folded = fold(session, patient.details.sex.value, entries, rules)
+    return SessionFile(session, patient, visit, entries, folded, records)
+
+
+@dataclass(frozen=True, slots=True)
+class PatientSessions:
+    """The dosing visits of a patient's current enrolment, each with its session if started."""
+
+    patient: Patient
+    visits: tuple[tuple[Visit, DosingSession | None], ...]
+    can_start: bool
+
+
+def sessions_for_patient(
+    uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int
+) -> PatientSessions:
+    with uow:
+        patient, _ = load_patient(uow, clock, principal, patient_id, Action.VIEW_SESSION)
+        sessions = {s.visit_id: s for s in uow.dosing_sessions.for_patient(patient.id)}
+        rows: list[tuple[Visit, DosingSession | None]] = []
+        active = False
+        for enrolment in uow.enrolments.for_patient(patient.id):
+            active = active or enrolment.status is EnrolmentStatus.ACTIVE
+            for visit in uow.visits.for_enrolment(enrolment.id):
+                if visit.dosing_number is not None:
+                    rows.append((visit, sessions.get(visit.id)))
+    can_start = active and patient.site_id in sites_for(principal, Action.RUN_SESSION)
+    return PatientSessions(patient, tuple(rows), can_start)
+
+
+def open_sessions(uow: UnitOfWork, principal: Principal) -> Sequence[tuple[Patient, DosingSession]]:
+    """Sessions in progress at the sites where the principal may view sessions."""
+    with uow:
+        return uow.dosing_sessions.open_at(sites_for(principal, Action.VIEW_SESSION))
+
+
+def _weight(value: object) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        weight = float(value) if isinstance(value, str | int | float) else float("nan")
+    except ValueError:
+        raise InvalidInput("weight_kg", f"{value!r} is not a number of kg") from None
+    low, high = SESSION_WEIGHT_KG
+    if isinstance(value, bool) or not low <= weight <= high:
+        raise InvalidInput("weight_kg", f"{value!s} is outside {low:g}–{high:g} kg")
+    return weight
