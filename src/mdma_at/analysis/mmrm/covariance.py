@@ -136,15 +136,21 @@ class CovarianceStructure(ABC):
         n = self.n_params
         out = np.zeros((n, n, self.n_visits, self.n_visits))
         for j in range(n):
-            # Relative to the parameter's own size for variances (any unit of the response),
-            # absolute for correlations (bounded by 1).
-            size = abs(float(phi[j])) if j < self.n_variances else 1.0
-            delta = 1e-5 * (size if size > 0 else 1.0)
+            delta = self._hessian_step(phi, j)
             up, down = phi.copy(), phi.copy()
             up[j] += delta
             down[j] -= delta
             out[:, j] = (self.natural_jacobian(up) - self.natural_jacobian(down)) / (2 * delta)
         return 0.5 * (out + out.transpose(1, 0, 2, 3))
+
+    def _hessian_step(self, phi: Array, j: int) -> float:
+        """Difference step for natural parameter j in `natural_hessian`.
+
+        Relative to the parameter's own size for variances (any unit of the response),
+        absolute for correlations (bounded by 1).
+        """
+        size = abs(float(phi[j])) if j < self.n_variances else 1.0
+        return 1e-5 * (size if size > 0 else 1.0)
 
     def theta_from_natural(self, phi: Array) -> Array:
         """Inverse map, used for starting values and tests."""
@@ -535,6 +541,80 @@ class HeterogeneousAnteDependence(CovarianceStructure):
         return [f"var({i + 1})" for i in range(t)] + [f"rho({k},{k + 1})" for k in range(1, t)]
 
 
+def _logistic(t: Numeric) -> Numeric:
+    """(-inf, inf) -> (0, 1), mmrm's map for the spatial correlation (``invlogit``)."""
+    rho: Numeric = 1.0 / (1.0 + np.exp(-t))
+    return rho
+
+
+class SpatialExponential(CovarianceStructure):
+    """``sp_exp``: common variance, correlation rho^|t_i - t_j| at numeric visit times.
+
+    mmrm's spatial exponential (SAS ``SP(EXP)`` with range -1 / log rho): the "visits" are the
+    distinct times in the data (``coordinates``), so Sigma over them is still one T x T matrix
+    and a subject's block is Sigma at the times that subject was seen. rho is the correlation
+    one time unit apart, in (0, 1) through the logistic map as in mmrm (theta_2 = logit rho);
+    theta_1 is the log standard deviation, as for the other structures (mmrm: log variance).
+    """
+
+    name = "sp_exp"
+
+    def __init__(self, n_visits: int, coordinates: Array | None = None) -> None:
+        super().__init__(n_visits)
+        times = (
+            np.arange(n_visits, dtype=np.float64)
+            if coordinates is None
+            else np.asarray(coordinates, dtype=np.float64)
+        )
+        if times.shape != (n_visits,):
+            raise ValueError(f"sp_exp needs {n_visits} visit times, got shape {times.shape}")
+        self.coordinates = times
+        self.distance: Array = np.abs(times[:, None] - times[None, :])
+
+    @property
+    def n_variances(self) -> int:
+        return 1
+
+    @property
+    def n_params(self) -> int:
+        return 2
+
+    def natural(self, theta: Numeric) -> Numeric:
+        return np.concatenate([np.exp(2.0 * theta[:1]), _logistic(theta[1:])])
+
+    def sigma_natural(self, phi: Numeric) -> Numeric:
+        # rho ** 0 is exactly 1 (also under the complex step), so the diagonal is the variance.
+        sigma: Numeric = phi[0] * phi[1] ** self.distance
+        return sigma
+
+    def start(self, empirical: Array) -> Array:
+        """Variance from the diagonal; rho from the pairs of times with a usable correlation.
+
+        Each pair gives log rho = log(corr) / distance; their median is robust to the noisy
+        pairs of rarely shared times. Without such pairs, rho^(median gap) = 1/2.
+        """
+        corr = _corr_matrix(empirical)
+        upper = np.triu(np.ones_like(corr, dtype=bool), k=1)
+        usable = upper & (corr > 0.05) & (corr < 0.95) & (self.distance > 0)
+        if usable.any():
+            log_rho = float(np.median(np.log(corr[usable]) / self.distance[usable]))
+        else:
+            gaps = np.diff(np.unique(self.coordinates))
+            log_rho = np.log(0.5) / float(np.median(gaps)) if gaps.size else np.log(0.5)
+        rho = float(np.clip(np.exp(log_rho), 1e-6, 1.0 - 1e-6))
+        return np.array([np.log(_mean_sd(empirical)), np.log(rho / (1.0 - rho))])
+
+    def _hessian_step(self, phi: Array, j: int) -> float:
+        # rho near 1 (a small time unit) or 0 (a large one): stay inside (0, 1).
+        if j == 1:
+            rho = float(phi[1])
+            return 1e-5 * min(rho, 1.0 - rho, 0.5) * 2.0
+        return super()._hessian_step(phi, j)
+
+    def natural_names(self) -> list[str]:
+        return ["variance", "rho"]
+
+
 STRUCTURES: dict[str, type[CovarianceStructure]] = {
     cls.name: cls
     for cls in (
@@ -548,10 +628,18 @@ STRUCTURES: dict[str, type[CovarianceStructure]] = {
         HeterogeneousToeplitz,
         AnteDependence,
         HeterogeneousAnteDependence,
+        SpatialExponential,
     )
 }
 
 
-def make_structure(name: str, n_visits: int) -> CovarianceStructure:
-    """The structure called ``name`` (see `formula.COVARIANCE_STRUCTURES`) for ``n_visits``."""
+def make_structure(
+    name: str, n_visits: int, coordinates: Array | None = None
+) -> CovarianceStructure:
+    """The structure called ``name`` (see `formula.COVARIANCE_STRUCTURES`) for ``n_visits``.
+
+    ``coordinates`` are the visit times of a spatial structure (``sp_exp``); others ignore them.
+    """
+    if name == SpatialExponential.name:
+        return SpatialExponential(n_visits, coordinates)
     return STRUCTURES[name](n_visits)

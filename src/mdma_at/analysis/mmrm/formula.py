@@ -19,7 +19,8 @@ or spaces in backticks, so formulaic looks them up instead of evaluating attribu
     arith     := ['-'] product (('+' | '-') product)*    inside transforms: arithmetic only
     product   := operand (('*' | '/' | '**') operand)*
     operand   := column | number | '(' arith ')' | '-' operand | TRANSFORM '(' arith ')'
-    covariance := STRUCTURE '(' column '|' [column '/'] column ')'
+    covariance := STRUCTURE '(' column '|' [column '/'] column ')'   (the first column is the
+                  visit factor, or for sp_exp the numeric time of each visit)
     column    := name ([A-Za-z_.][A-Za-z0-9_.]*) | `any text without backticks`
 """
 
@@ -32,7 +33,21 @@ from dataclasses import dataclass
 from mdma_at.analysis.mmrm.errors import FormulaSyntaxError, UnknownCovarianceStructure
 
 #: Structures the engine implements (names as in R's mmrm; ``diag`` is the diagonal matrix).
-COVARIANCE_STRUCTURES = ("us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh", "diag")
+COVARIANCE_STRUCTURES = (
+    "us",
+    "cs",
+    "csh",
+    "ar1",
+    "ar1h",
+    "toep",
+    "toeph",
+    "ad",
+    "adh",
+    "diag",
+    "sp_exp",
+)
+#: Structures whose "visit" is a numeric time coordinate, not a factor (ADR 0037).
+SPATIAL_STRUCTURES = ("sp_exp",)
 
 #: Transforms of a numeric expression that formulaic provides (numpy's log, exp; centring,
 #: scaling with the fitted rows' mean and sd; I() for arithmetic such as I(BASE**2)).
@@ -59,12 +74,20 @@ class Token:
 
 @dataclass(frozen=True)
 class CovarianceTerm:
-    """The ``structure(visit | [group /] subject)`` term of an MMRM formula."""
+    """The ``structure(visit | [group /] subject)`` term of an MMRM formula.
+
+    For a spatial structure (``sp_exp``) ``visit`` is the column of numeric visit times.
+    """
 
     structure: str
     visit: str
     subject: str
     group: str | None = None
+
+    @property
+    def spatial(self) -> bool:
+        """True when the visit column is a numeric time coordinate (``sp_exp``)."""
+        return self.structure in SPATIAL_STRUCTURES
 
 
 @dataclass(frozen=True)

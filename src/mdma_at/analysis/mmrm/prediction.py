@@ -38,7 +38,6 @@ def predict(fit: MmrmFit, data: pd.DataFrame, *, conditional: bool = True) -> pd
     marginal_var = np.einsum("ij,jk,ik->i", x, phi, x)
     if not conditional:
         return pd.DataFrame({"prediction": marginal, "se": np.sqrt(marginal_var)})
-    visits = {str(v): i for i, v in enumerate(d.visit_levels)}
     sigmas = fit.model.sigmas_natural(fit.phi)
     group_of = (
         {str(v): i for i, v in enumerate(d.group_levels)} if d.group_levels is not None else None
@@ -48,13 +47,13 @@ def predict(fit: MmrmFit, data: pd.DataFrame, *, conditional: bool = True) -> pd
     prediction, variance = marginal.copy(), marginal_var.copy()
     for i in range(len(grid)):
         subject = grid[cov.subject].iloc[i]
-        target = visits[str(grid[cov.visit].iloc[i])]
+        target = d.visit_position(grid[cov.visit].iloc[i])
         group = 0 if group_of is None else group_of[str(grid[cov.group].iloc[i])]
         rows = by_subject.get(subject)
         if rows is None or rows.empty:
             continue
         rows_idx = rows.to_numpy()
-        seen = [visits[str(v)] for v in d.frame[cov.visit].iloc[rows_idx]]
+        seen = [int(v) for v in d.visit_index[rows_idx]]
         if target in seen:
             prediction[i] = d.y[rows_idx[seen.index(target)]]
             variance[i] = 0.0
