@@ -152,6 +152,10 @@ class CovarianceStructure(ABC):
         size = abs(float(phi[j])) if j < self.n_variances else 1.0
         return 1e-5 * (size if size > 0 else 1.0)
 
+    def derived(self, phi: Array) -> dict[str, float]:
+        """Quantities reported beside the natural parameters (none but for ``sp_exp``)."""
+        return {}
+
     def theta_from_natural(self, phi: Array) -> Array:
         """Inverse map, used for starting values and tests."""
         raise NotImplementedError  # pragma: no cover - only structures that need it
@@ -550,11 +554,13 @@ def _logistic(t: Numeric) -> Numeric:
 class SpatialExponential(CovarianceStructure):
     """``sp_exp``: common variance, correlation rho^|t_i - t_j| at numeric visit times.
 
-    mmrm's spatial exponential (SAS ``SP(EXP)`` with range -1 / log rho): the "visits" are the
-    distinct times in the data (``coordinates``), so Sigma over them is still one T x T matrix
-    and a subject's block is Sigma at the times that subject was seen. rho is the correlation
-    one time unit apart, in (0, 1) through the logistic map as in mmrm (theta_2 = logit rho);
-    theta_1 is the log standard deviation, as for the other structures (mmrm: log variance).
+    mmrm's spatial exponential and SAS's ``SP(EXP)``: the "visits" are the distinct times in the
+    data (``coordinates``), so Sigma over them is still one T x T matrix and a subject's block is
+    Sigma at the times that subject was seen. The optimiser's theta is mmrm's up to the first
+    entry: (log sd, logit rho), rho the correlation one time unit apart, in (0, 1). The natural
+    parameters are SAS's, (variance, range) with sigma^2 exp(-d / range), so rho =
+    exp(-1 / range): the range is linear in the unit of time, so the Kenward-Roger adjustment
+    (second derivatives of Sigma) does not depend on whether times are days or weeks (ADR 0037).
     """
 
     name = "sp_exp"
@@ -580,11 +586,17 @@ class SpatialExponential(CovarianceStructure):
         return 2
 
     def natural(self, theta: Numeric) -> Numeric:
-        return np.concatenate([np.exp(2.0 * theta[:1]), _logistic(theta[1:])])
+        # range = -1 / log rho; log(invlogit t) = -log(1 + exp(-t)), stable for large |t|
+        log_rho = (
+            -np.logaddexp(0.0, -theta[1:])
+            if not np.iscomplexobj(theta)
+            else np.log(_logistic(theta[1:]))
+        )
+        return np.concatenate([np.exp(2.0 * theta[:1]), -1.0 / log_rho])
 
     def sigma_natural(self, phi: Numeric) -> Numeric:
-        # rho ** 0 is exactly 1 (also under the complex step), so the diagonal is the variance.
-        sigma: Numeric = phi[0] * phi[1] ** self.distance
+        # exp(-0 / range) is exactly 1 (also under the complex step): the diagonal is the variance.
+        sigma: Numeric = phi[0] * np.exp(-self.distance / phi[1])
         return sigma
 
     def start(self, empirical: Array) -> Array:
@@ -605,14 +617,15 @@ class SpatialExponential(CovarianceStructure):
         return np.array([np.log(_mean_sd(empirical)), np.log(rho / (1.0 - rho))])
 
     def _hessian_step(self, phi: Array, j: int) -> float:
-        # rho near 1 (a small time unit) or 0 (a large one): stay inside (0, 1).
-        if j == 1:
-            rho = float(phi[1])
-            return 1e-5 * min(rho, 1.0 - rho, 0.5) * 2.0
-        return super()._hessian_step(phi, j)
+        # the range is in units of time: a step relative to itself, as for a variance
+        return 1e-5 * abs(float(phi[j])) if abs(float(phi[j])) > 0 else 1e-5
 
     def natural_names(self) -> list[str]:
-        return ["variance", "rho"]
+        return ["variance", "range"]
+
+    def derived(self, phi: Array) -> dict[str, float]:
+        """mmrm's rho, the correlation one time unit apart: exp(-1 / range)."""
+        return {"rho": float(np.exp(-1.0 / float(phi[1])))}
 
 
 STRUCTURES: dict[str, type[CovarianceStructure]] = {

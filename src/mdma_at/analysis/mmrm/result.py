@@ -119,7 +119,7 @@ class MmrmFit:
             structure=model.structure.name,
             visits=list(data.visit_levels),
             matrix=sigmas[0],
-            parameters=dict(zip(model.names(data.group_levels), map(float, phi), strict=True)),
+            parameters=model.report(phi, data.group_levels),
             group=group,
             by_group=(
                 dict(zip(data.group_levels, sigmas, strict=True))
