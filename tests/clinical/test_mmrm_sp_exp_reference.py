@@ -244,3 +244,60 @@ def test_days_or_weeks_give_the_same_fit(df: str) -> None:
     assert by_week.covariance.parameters["range"] == pytest.approx(
         by_day.covariance.parameters["range"] / 7, rel=1e-6
     )
+
+
+# -- two coordinates (Euclidean distance), SAS sp(exp)(VISITN VISITN2) -------------------------
+
+SAS_2D = {
+    # sas_sp_exp2_{reml,ml}.txt: -2 log L (iteration history), intercept (4 decimals), residual
+    # variance (4 decimals)
+    "reml": {"m2ll": 3894.60123182, "est": 42.2202, "var": 87.8870},
+    "ml": {"m2ll": 3894.94943409, "est": 42.2203, "var": 87.6472},
+}
+TWO_D = "FEV1 ~ {}sp_exp(VISITN, VISITN2 | USUBJID)"
+
+
+@pytest.mark.parametrize("method", ["reml", "ml"])
+def test_two_coordinates_match_sas(method: str) -> None:
+    fit = fit_mmrm(fev(), TWO_D.format(""), method=method)
+    sas = SAS_2D[method]
+    assert -2 * fit.loglik == pytest.approx(sas["m2ll"], abs=1e-4)
+    assert fit.coefficients.iloc[0]["estimate"] == pytest.approx(sas["est"], abs=1e-4)
+    assert fit.covariance.parameters["variance"] == pytest.approx(sas["var"], rel=1e-3)
+
+
+@functools.cache
+def fitted_2d(df: str | None = None, vcov: str = "model") -> MmrmFit:
+    return fit_mmrm(fev(), TWO_D.format("ARMCD + "), df=df, vcov=vcov, levels=LEVELS)
+
+
+def test_kenward_roger_matches_sas_ddfm_kr() -> None:
+    # kr1_spexp.csv is SAS ddfm=kr (mmrm's design/ddfm_covtype/ddfm_covtype.R, line 43, writes
+    # "kr" to kr1_spexp and "kr(linear)" to kr_spexp, the reverse of the other structures'
+    # files). Our KR differentiates in SAS's (variance, range), so it is SAS's ddfm=kr.
+    sas = pd.read_csv(SP_EXP_DIR / "kr1_spexp.csv").iloc[0]
+    linear = pd.read_csv(SP_EXP_DIR / "kr_spexp.csv").iloc[0]
+    trt = fitted_2d("kenward-roger").coefficients.set_index("term").loc["ARMCD[T.TRT]"]
+    assert trt["estimate"] == pytest.approx(sas["Estimate"], rel=1e-5)
+    assert trt["se"] == pytest.approx(sas["StdErr"], rel=1e-5)
+    assert trt["df"] == pytest.approx(sas["DF"], rel=1e-4)
+    assert trt["lower"] == pytest.approx(sas["Lower"], rel=1e-5)
+    assert abs(trt["se"] - sas["StdErr"]) < abs(trt["se"] - linear["StdErr"]) / 10
+
+
+def test_empirical_covariance_matches_sas_empirical() -> None:
+    # empirical_spexp.txt (SAS `empirical`, d.f. between-within): SEs 0.5191 and 0.8097, DF 195
+    table = fitted_2d(vcov="empirical").coefficients
+    np.testing.assert_allclose(table["se"], [0.5191, 0.8097], atol=1e-4)
+    np.testing.assert_array_equal(table["df"], [195.0, 195.0])
+
+
+def test_conditional_predictions_at_unobserved_coordinates_match_sas() -> None:
+    # SAS predictions (outp=) for fev_data rows 1 and 3 (PT1 at VIS1 and VIS3, no FEV1: times
+    # the fit never saw), quoted in mmrm's tests/testthat/test-tmb-methods.R ("predict gives
+    # same result with sas in sp_exp"), with the unadjusted covariance of beta.
+    predicted = fitted_2d("kenward-roger").predict(fev().iloc[[0, 2]])
+    np.testing.assert_allclose(
+        predicted["prediction"], [43.0487253094136, 41.7658999941086], rtol=1e-5
+    )
+    np.testing.assert_allclose(predicted["se"], [8.70129696071474, 8.78510718323017], rtol=1e-5)

@@ -135,14 +135,30 @@ def test_a_missing_time_leaves_the_row_out_like_a_missing_visit() -> None:
     assert fit_mmrm(data, FORMULA).n_observations == len(data) - 1
 
 
-def test_prediction_at_a_time_the_fit_never_saw_is_refused() -> None:
+def test_prediction_at_a_time_the_fit_never_saw_uses_the_structure_there() -> None:
     data = _trial()
     fit = fit_mmrm(data, FORMULA)
     seen = fit.predict(data.head(3))
     assert np.allclose(seen["prediction"], data["CHG"].head(3))  # observed: the response
+    # P00 on day 30 at visit V3's fixed effects: kriging with sigma^2 exp(-|t - t_i| / range)
+    row = data.iloc[[2]].assign(DAY=30)
+    got = fit.predict(row).iloc[0]
+    variance, range_ = fit.covariance.parameters["variance"], fit.covariance.parameters["range"]
+    own = data.iloc[:3]
+    t = own["DAY"].to_numpy(dtype=float)
+    s_oo = variance * np.exp(-np.abs(t[:, None] - t[None, :]) / range_)
+    s_ot = variance * np.exp(-np.abs(t - 30.0) / range_)
+    x_o = fit.data.x[:3]  # P00's analysed rows, in data order
+    x_t = x_o[2]
+    k = np.linalg.solve(s_oo, s_ot)
+    expected = x_t @ fit.beta + k @ (own["CHG"].to_numpy() - x_o @ fit.beta)
+    h = x_t - x_o.T @ k
+    expected_var = variance - s_ot @ k + h @ fit.inference.phi_unadjusted @ h
+    assert got["prediction"] == pytest.approx(expected, rel=1e-10)
+    assert got["se"] == pytest.approx(math.sqrt(expected_var), rel=1e-10)
     with pytest.raises(UnknownLevel) as caught:
-        fit.predict(data.head(1).assign(DAY=1000))
-    assert caught.value.field == "DAY"
+        fit.predict(data.head(1).assign(DAY=np.nan))
+    assert caught.value.field == "DAY[0]"
 
 
 # -- refusals: the column and the row --------------------------------------------------------

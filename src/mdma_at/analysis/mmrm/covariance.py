@@ -567,15 +567,18 @@ class SpatialExponential(CovarianceStructure):
 
     def __init__(self, n_visits: int, coordinates: Array | None = None) -> None:
         super().__init__(n_visits)
-        times = (
+        points = (
             np.arange(n_visits, dtype=np.float64)
             if coordinates is None
             else np.asarray(coordinates, dtype=np.float64)
         )
-        if times.shape != (n_visits,):
-            raise ValueError(f"sp_exp needs {n_visits} visit times, got shape {times.shape}")
-        self.coordinates = times
-        self.distance: Array = np.abs(times[:, None] - times[None, :])
+        points = points.reshape(n_visits, -1) if points.size else points.reshape(0, 1)
+        if points.shape[0] != n_visits:
+            raise ValueError(f"sp_exp needs {n_visits} visit times, got shape {points.shape}")
+        self.coordinates = points
+        # Euclidean distance between visits (mmrm's for several coordinates; |t_i - t_j| for one)
+        difference = points[:, None, :] - points[None, :, :]
+        self.distance: Array = np.sqrt(np.sum(difference * difference, axis=2))
 
     @property
     def n_variances(self) -> int:
@@ -587,11 +590,10 @@ class SpatialExponential(CovarianceStructure):
 
     def natural(self, theta: Numeric) -> Numeric:
         # range = -1 / log rho; log(invlogit t) = -log(1 + exp(-t)), stable for large |t|
-        log_rho = (
-            -np.logaddexp(0.0, -theta[1:])
-            if not np.iscomplexobj(theta)
-            else np.log(_logistic(theta[1:]))
-        )
+        if np.iscomplexobj(theta):
+            log_rho: Numeric = np.log(_logistic(theta[1:]))
+        else:  # rho = 1 to double precision would be an infinite range: stay just below
+            log_rho = np.minimum(-np.logaddexp(0.0, -theta[1:]), -np.finfo(np.float64).tiny)
         return np.concatenate([np.exp(2.0 * theta[:1]), -1.0 / log_rho])
 
     def sigma_natural(self, phi: Numeric) -> Numeric:
@@ -611,7 +613,7 @@ class SpatialExponential(CovarianceStructure):
         if usable.any():
             log_rho = float(np.median(np.log(corr[usable]) / self.distance[usable]))
         else:
-            gaps = np.diff(np.unique(self.coordinates))
+            gaps = np.unique(self.distance[self.distance > 0])[:1]
             log_rho = np.log(0.5) / float(np.median(gaps)) if gaps.size else np.log(0.5)
         rho = float(np.clip(np.exp(log_rho), 1e-6, 1.0 - 1e-6))
         return np.array([np.log(_mean_sd(empirical)), np.log(rho / (1.0 - rho))])

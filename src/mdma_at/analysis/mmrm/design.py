@@ -79,7 +79,7 @@ class MmrmData:
     all_subjects_frame: pd.DataFrame = field(repr=False)
     #: position in `visit_levels` of each analysed row
     visit_index: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
-    #: the numeric visit times of a spatial structure (``sp_exp``), one per visit level
+    #: the distinct numeric visit coordinates of ``sp_exp``, (visit levels x coordinates)
     coordinates: Array | None = None
 
     @property
@@ -93,11 +93,12 @@ class MmrmData:
     def visit_values(self) -> list[Any]:
         """The visits as the data holds them: factor levels, or the times of ``sp_exp``."""
         if self.coordinates is not None:
-            return [_time_value(t) for t in self.coordinates]
+            points = [tuple(_time_value(t) for t in point) for point in self.coordinates]
+            return [p[0] for p in points] if self.coordinates.shape[1] == 1 else list(points)
         return list(self.factor_levels[self.formula.covariance.visit])
 
     def visit_position(self, value: Any) -> int:
-        """Index of a visit (level, or time for ``sp_exp``) among the fitted visits.
+        """Index of a visit (level, or time(s) for ``sp_exp``) among the fitted visits.
 
         Raises:
             UnknownLevel: the visit (time) is not one the fit has seen.
@@ -105,10 +106,12 @@ class MmrmData:
         cov = self.formula.covariance
         if self.coordinates is not None:
             try:
-                time = float(value)
+                point = np.asarray(value, dtype=float).reshape(-1)
             except (TypeError, ValueError):
-                time = float("nan")
-            found = np.flatnonzero(self.coordinates == time)
+                point = np.full(self.coordinates.shape[1], np.nan)
+            if point.shape != (self.coordinates.shape[1],):
+                point = np.full(self.coordinates.shape[1], np.nan)
+            found = np.flatnonzero(np.all(self.coordinates == point, axis=1))
         else:
             found = np.flatnonzero(np.asarray(self.visit_levels) == str(value))
         if not found.size:
@@ -179,7 +182,7 @@ def _required_columns(parsed: MmrmFormula) -> list[str]:
     """Response, fixed-effect columns (as the formula grammar found them), covariance columns."""
     fixed = list(parsed.fixed_columns)
     cov = parsed.covariance
-    extra = [cov.visit, cov.subject] + ([cov.group] if cov.group else [])
+    extra = [*cov.coordinates, cov.subject] + ([cov.group] if cov.group else [])
     return list(dict.fromkeys([parsed.response, *fixed, *extra]))
 
 
@@ -237,7 +240,7 @@ def _check_cells(frame: pd.DataFrame, parsed: MmrmFormula, columns: list[str]) -
         if name == cov.subject:
             continue
         series = frame[name]
-        if cov.spatial and name == cov.visit:
+        if cov.spatial and name in cov.coordinates:
             _check_times(series, name, cov.structure)
             continue
         if (
@@ -341,20 +344,26 @@ def prepare(
     frame = frame.reset_index(drop=True)
     frame[parsed.response] = _numeric_response(frame[parsed.response], parsed.response)
     _check_cells(frame, parsed, columns)
-    if cov.spatial and not pd.api.types.is_numeric_dtype(frame[cov.visit]):
-        text = frame[cov.visit].astype("string").str.strip()
-        blank = text.isna() | (text == "") | (text.str.upper() == "NA")
-        frame[cov.visit] = pd.to_numeric(text.where(~blank)).astype(float)
+    for name in cov.coordinates if cov.spatial else ():
+        if not pd.api.types.is_numeric_dtype(frame[name]):
+            text = frame[name].astype("string").str.strip()
+            blank = text.isna() | (text == "") | (text.str.upper() == "NA")
+            frame[name] = pd.to_numeric(text.where(~blank)).astype(float)
 
-    keys = frame[[cov.subject, cov.visit]].dropna()
+    keys = frame[[cov.subject, *(cov.coordinates if cov.spatial else (cov.visit,))]].dropna()
     duplicated = keys.duplicated()
     if duplicated.any() and cov.spatial:
         # Two rows at one time: rho^0 = 1 would make the subject's Sigma singular.
         position = int(keys.index[duplicated.to_numpy()][0])
-        subject, time = keys.loc[position]
+        subject, *point = keys.loc[position]
+        where = (
+            f"time {_show(point[0])}"
+            if len(point) == 1
+            else f"coordinates ({', '.join(_show(p) for p in point)})"
+        )
         raise DuplicateVisit(
             f"{cov.visit}[{position}]",
-            f"subject {_show(subject)} has more than one row at time {_show(time)} "
+            f"subject {_show(subject)} has more than one row at {where} "
             f"({cov.structure} needs distinct visit times within a subject)",
         )
     if duplicated.any():
@@ -394,9 +403,12 @@ def prepare(
             all_subjects[name] = pd.Categorical(all_subjects[name], categories=order)
 
     coordinates: Array | None = None
+    spatial_index: NDArray[np.intp] | None = None
     if cov.spatial:
-        coordinates = np.unique(used[cov.visit].to_numpy(dtype=float))
-        visit_levels: list[Any] = [_time_label(t) for t in coordinates]
+        points = used[list(cov.coordinates)].to_numpy(dtype=float)
+        coordinates, inverse = np.unique(points, axis=0, return_inverse=True)
+        spatial_index = np.asarray(inverse, dtype=np.intp).reshape(-1)
+        visit_levels: list[Any] = [_point_label(point) for point in coordinates]
     else:
         visit_levels = factor_levels[cov.visit]
     if len(visit_levels) < 2:
@@ -418,9 +430,8 @@ def prepare(
     y = used[parsed.response].to_numpy(dtype=float)
     _check_rank(x, names)
 
-    if coordinates is not None:
-        visit_index = np.searchsorted(coordinates, used[cov.visit].to_numpy(dtype=float))
-        visit_index = visit_index.astype(np.intp)
+    if spatial_index is not None:
+        visit_index = spatial_index
     else:
         visit_index = pd.Categorical(used[cov.visit], categories=visit_levels).codes.astype(np.intp)
     subject_index, _ = pd.factorize(used[cov.subject])
@@ -477,9 +488,11 @@ def _time_value(time: float) -> int | float:
     return int(time) if float(time).is_integer() and abs(time) < 2**53 else float(time)
 
 
-def _time_label(time: float) -> str:
-    """A visit time as text: 15 for 15.0, else the shortest repr that reads back the same."""
-    return str(_time_value(time))
+def _point_label(point: Array) -> str:
+    """A visit time as text (15 for 15.0, else the shortest repr that reads back the same);
+    several coordinates as ``(1, -0.5)``."""
+    labels = [str(_time_value(t)) for t in point]
+    return labels[0] if len(labels) == 1 else f"({', '.join(labels)})"
 
 
 def _check_rank(x: Array, names: list[str]) -> None:

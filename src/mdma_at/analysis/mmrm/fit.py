@@ -210,6 +210,10 @@ def _fit(
         raise MissingColumn(
             "visit", f"LS-means visit {visit!r} is not a factor of the fixed effects"
         )
+    if visit == parsed.covariance.visit and parsed.covariance.more_coordinates:
+        raise InvalidOption(
+            "visit", "LS means cannot be given per point of several sp_exp coordinates"
+        )
     lsmeans_visit = visit if visit is not None else default_visit(prepared)
     structure = make_structure(
         parsed.covariance.structure, len(prepared.visit_levels), prepared.coordinates

@@ -37,7 +37,7 @@ def default_visit(data: MmrmData) -> str | None:
     means (ADR 0037).
     """
     cov = data.formula.covariance
-    if cov.spatial and cov.visit not in fixed_variables(data):
+    if cov.spatial and (cov.more_coordinates or cov.visit not in fixed_variables(data)):
         return None
     return cov.visit
 
