@@ -14,6 +14,8 @@ import pytest
 
 from mdma_at.analysis.mmrm import (
     DuplicateVisit,
+    FormulaSyntaxError,
+    InvalidOption,
     MissingColumn,
     MmrmError,
     NonFiniteValue,
@@ -110,6 +112,22 @@ def test_sp_exp_is_a_covariance_term_with_a_time_column() -> None:
     assert not parse_formula("CHG ~ ARM + ar1(VISIT | SUBJ)").covariance.spatial
 
 
+def test_sp_exp_takes_several_coordinates_and_only_sp_exp_does() -> None:
+    cov = parse_formula("CHG ~ ARM + sp_exp(DAY, `site x` | SUBJ)").covariance
+    assert cov.coordinates == ("DAY", "site x")
+    with pytest.raises(FormulaSyntaxError) as caught:
+        parse_formula("CHG ~ ARM + ar1(VISIT, DAY | SUBJ)")
+    assert "',' at position 21 separates coordinates, which only sp_exp takes" in str(caught.value)
+
+
+def test_two_coordinates_are_euclidean_distances() -> None:
+    points = np.array([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])
+    structure = SpatialExponential(3, points)
+    np.testing.assert_allclose(
+        structure.distance, [[0, 5, 1], [5, 0, math.sqrt(18)], [1, math.sqrt(18), 0]]
+    )
+
+
 # -- fitting -----------------------------------------------------------------------------------
 
 
@@ -203,6 +221,21 @@ def test_a_text_visit_factor_is_refused_as_an_sp_exp_time() -> None:
         fit_mmrm(_trial(), "CHG ~ ARM + sp_exp(VISIT | SUBJ)")
     assert caught.value.field == "VISIT[0]"
     assert "'V1' is not a number" in str(caught.value)
+
+
+def test_a_second_coordinate_must_be_a_number_too() -> None:
+    data = _trial().assign(SITE=1.5).astype({"SITE": object})
+    data.loc[5, "SITE"] = "north"
+    with pytest.raises(NonNumericTime) as caught:
+        fit_mmrm(data, "CHG ~ ARM + sp_exp(DAY, SITE | SUBJ)")
+    assert caught.value.field == "SITE[5]"
+
+
+def test_lsmeans_per_point_of_two_coordinates_are_refused() -> None:
+    data = _trial().assign(SITE=lambda f: (f.index % 4).astype(float))
+    with pytest.raises(InvalidOption) as caught:
+        fit_mmrm(data, "CHG ~ ARM + DAY + sp_exp(DAY, SITE | SUBJ)", visit="DAY")
+    assert caught.value.field == "visit"
 
 
 def test_an_lsmeans_visit_outside_the_fixed_effects_is_refused() -> None:

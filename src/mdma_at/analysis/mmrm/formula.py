@@ -363,7 +363,8 @@ class _Parser:
             comma = self._next()
             if structure not in SPATIAL_STRUCTURES:
                 raise self.error(
-                    comma, f"separates coordinates, which only {SPATIAL_STRUCTURES[0]} takes"
+                    comma,
+                    f"separates coordinates, which only {', '.join(SPATIAL_STRUCTURES)} takes",
                 )
             more.append(self._column())
         self._expect("|")
