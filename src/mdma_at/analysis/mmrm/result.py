@@ -30,7 +30,7 @@ class Covariance:
     structure: str
     visits: list[str]
     matrix: Array  # Sigma of the first (or only) group
-    parameters: dict[str, float]  # natural (SAS) parametrisation
+    parameters: dict[str, float]  # natural (SAS) parametrisation, then sp_exp's rho
     group: str | None = None
     by_group: dict[str, Array] = field(default_factory=dict)
 
