@@ -224,6 +224,14 @@ def _rows(**change: object) -> list[dict[str, object]]:
     return rows
 
 
+def _timed(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """A study day per row (V1 day 0, V2 day 14 plus the subject's offset) unless already set."""
+    return [
+        r if "DAY" in r else r | {"DAY": 0 if r["VISIT"] == "V1" else 14 + i % 3}
+        for i, r in enumerate(rows)
+    ]
+
+
 @pytest.mark.parametrize(
     ("rows", "formula", "message"),
     [
@@ -275,6 +283,27 @@ def _rows(**change: object) -> list[dict[str, object]]:
             [r | {"VISIT": int(str(r["VISIT"])[1:])} for r in _rows()],
             "CHG ~ ARM + us(VISIT | SUBJ)",
             "error: VISIT[0]: the visit column holds numbers (1); an MMRM needs it as a factor",
+        ),
+        # issue 11, item 2: a numeric time is sp_exp's coordinate, still refused for the others
+        (
+            _timed(_rows()),
+            "CHG ~ ARM + ar1(DAY | SUBJ)",
+            "error: DAY[0]: the visit column holds numbers (0); an MMRM needs it as a factor",
+        ),
+        (
+            _timed(_rows(DAY="two weeks")),
+            "CHG ~ ARM + sp_exp(DAY | SUBJ)",
+            "error: DAY[3]: sp_exp needs the time of each visit as a number",
+        ),
+        (
+            _timed(_rows(DAY=0)),  # row 3 is P1's V2, moved onto the day of P1's V1
+            "CHG ~ ARM + sp_exp(DAY | SUBJ)",
+            "error: DAY[3]: subject 'P1' has more than one row at time 0",
+        ),
+        (
+            _timed(_rows(DAY="inf")),
+            "CHG ~ ARM + sp_exp(DAY | SUBJ)",
+            "error: DAY[3]: visit time value inf is not a finite number",
         ),
     ],
 )
@@ -331,3 +360,37 @@ def test_kenward_roger_with_reml_and_weights_is_accepted(trial: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["converged"] is True
+
+
+def test_sp_exp_on_unequally_spaced_days_prints_the_contract(tmp_path: Path) -> None:
+    rng = np.random.default_rng(11)
+    rows = [
+        {
+            "SUBJ": f"P{s:02d}",
+            "ARM": "AB"[s % 2],
+            "VISIT": visit,
+            "DAY": day + (s % 3 if day else 0),
+            "CHG": round(float(rng.normal(-2.0 * v - (s % 2), 3.0)), 3),
+        }
+        for s in range(30)
+        for v, (visit, day) in enumerate([("W0", 0), ("W2", 14), ("W6", 42)])
+    ]
+    path = write_trial(tmp_path / "days.csv", rows=rows)
+    formula = "CHG ~ ARM * VISIT + sp_exp(DAY | SUBJ)"
+    done = run(str(path), "--formula", formula, "--visit", "VISIT", "--json")
+    assert done.returncode == 0, done.stderr
+    payload = json.loads(done.stdout)
+    assert list(payload) == CONTRACT
+    cov = payload["covariance"]
+    assert cov["structure"] == "sp_exp"
+    assert cov["visits"] == ["0", "14", "15", "16", "42", "43", "44"]  # the distinct days
+    times = np.array([float(v) for v in cov["visits"]])
+    matrix = np.array(cov["matrix"])
+    # the printed matrix is sigma^2 rho^|t_i - t_j| (mmrm's form), with rho from two cells
+    rho = (matrix[0, 1] / matrix[0, 0]) ** (1 / 14)
+    expected = matrix[0, 0] * rho ** np.abs(times[:, None] - times[None, :])
+    np.testing.assert_allclose(matrix, expected, rtol=1e-10)
+    assert [(r["arm"], r["visit"]) for r in payload["lsmeans"]][:2] == [("A", "W0"), ("B", "W0")]
+    words = run(str(path), "--formula", formula)
+    assert words.returncode == 0, words.stderr
+    assert "A all visits:" in words.stdout  # one LS mean per arm without --visit

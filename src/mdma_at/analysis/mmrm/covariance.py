@@ -136,15 +136,25 @@ class CovarianceStructure(ABC):
         n = self.n_params
         out = np.zeros((n, n, self.n_visits, self.n_visits))
         for j in range(n):
-            # Relative to the parameter's own size for variances (any unit of the response),
-            # absolute for correlations (bounded by 1).
-            size = abs(float(phi[j])) if j < self.n_variances else 1.0
-            delta = 1e-5 * (size if size > 0 else 1.0)
+            delta = self._hessian_step(phi, j)
             up, down = phi.copy(), phi.copy()
             up[j] += delta
             down[j] -= delta
             out[:, j] = (self.natural_jacobian(up) - self.natural_jacobian(down)) / (2 * delta)
         return 0.5 * (out + out.transpose(1, 0, 2, 3))
+
+    def _hessian_step(self, phi: Array, j: int) -> float:
+        """Difference step for natural parameter j in `natural_hessian`.
+
+        Relative to the parameter's own size for variances (any unit of the response),
+        absolute for correlations (bounded by 1).
+        """
+        size = abs(float(phi[j])) if j < self.n_variances else 1.0
+        return 1e-5 * (size if size > 0 else 1.0)
+
+    def derived(self, phi: Array) -> dict[str, float]:
+        """Quantities reported beside the natural parameters (none but for ``sp_exp``)."""
+        return {}
 
     def theta_from_natural(self, phi: Array) -> Array:
         """Inverse map, used for starting values and tests."""
@@ -535,6 +545,91 @@ class HeterogeneousAnteDependence(CovarianceStructure):
         return [f"var({i + 1})" for i in range(t)] + [f"rho({k},{k + 1})" for k in range(1, t)]
 
 
+def _logistic(t: Numeric) -> Numeric:
+    """(-inf, inf) -> (0, 1), mmrm's map for the spatial correlation (``invlogit``)."""
+    rho: Numeric = 1.0 / (1.0 + np.exp(-t))
+    return rho
+
+
+class SpatialExponential(CovarianceStructure):
+    """``sp_exp``: common variance, correlation rho^|t_i - t_j| at numeric visit times.
+
+    mmrm's spatial exponential and SAS's ``SP(EXP)``: the "visits" are the distinct times in the
+    data (``coordinates``), so Sigma over them is still one T x T matrix and a subject's block is
+    Sigma at the times that subject was seen. The optimiser's theta is mmrm's up to the first
+    entry: (log sd, logit rho), rho the correlation one time unit apart, in (0, 1). The natural
+    parameters are SAS's, (variance, range) with sigma^2 exp(-d / range), so rho =
+    exp(-1 / range): the range is linear in the unit of time, so the Kenward-Roger adjustment
+    (second derivatives of Sigma) does not depend on whether times are days or weeks (ADR 0037).
+    """
+
+    name = "sp_exp"
+
+    def __init__(self, n_visits: int, coordinates: Array | None = None) -> None:
+        super().__init__(n_visits)
+        points = (
+            np.arange(n_visits, dtype=np.float64)
+            if coordinates is None
+            else np.asarray(coordinates, dtype=np.float64)
+        )
+        points = points.reshape(n_visits, -1) if points.size else points.reshape(0, 1)
+        if points.shape[0] != n_visits:
+            raise ValueError(f"sp_exp needs {n_visits} visit times, got shape {points.shape}")
+        self.coordinates = points
+        # Euclidean distance between visits (mmrm's for several coordinates; |t_i - t_j| for one)
+        difference = points[:, None, :] - points[None, :, :]
+        self.distance: Array = np.sqrt(np.sum(difference * difference, axis=2))
+
+    @property
+    def n_variances(self) -> int:
+        return 1
+
+    @property
+    def n_params(self) -> int:
+        return 2
+
+    def natural(self, theta: Numeric) -> Numeric:
+        # range = -1 / log rho; log(invlogit t) = -log(1 + exp(-t)), stable for large |t|
+        if np.iscomplexobj(theta):
+            log_rho: Numeric = np.log(_logistic(theta[1:]))
+        else:  # rho = 1 to double precision would be an infinite range: stay just below
+            log_rho = np.minimum(-np.logaddexp(0.0, -theta[1:]), -np.finfo(np.float64).tiny)
+        return np.concatenate([np.exp(2.0 * theta[:1]), -1.0 / log_rho])
+
+    def sigma_natural(self, phi: Numeric) -> Numeric:
+        # exp(-0 / range) is exactly 1 (also under the complex step): the diagonal is the variance.
+        sigma: Numeric = phi[0] * np.exp(-self.distance / phi[1])
+        return sigma
+
+    def start(self, empirical: Array) -> Array:
+        """Variance from the diagonal; rho from the pairs of times with a usable correlation.
+
+        Each pair gives log rho = log(corr) / distance; their median is robust to the noisy
+        pairs of rarely shared times. Without such pairs, rho^(median gap) = 1/2.
+        """
+        corr = _corr_matrix(empirical)
+        upper = np.triu(np.ones_like(corr, dtype=bool), k=1)
+        usable = upper & (corr > 0.05) & (corr < 0.95) & (self.distance > 0)
+        if usable.any():
+            log_rho = float(np.median(np.log(corr[usable]) / self.distance[usable]))
+        else:
+            gaps = np.unique(self.distance[self.distance > 0])[:1]
+            log_rho = np.log(0.5) / float(np.median(gaps)) if gaps.size else np.log(0.5)
+        rho = float(np.clip(np.exp(log_rho), 1e-6, 1.0 - 1e-6))
+        return np.array([np.log(_mean_sd(empirical)), np.log(rho / (1.0 - rho))])
+
+    def _hessian_step(self, phi: Array, j: int) -> float:
+        # the range is in units of time: a step relative to itself, as for a variance
+        return 1e-5 * abs(float(phi[j])) if abs(float(phi[j])) > 0 else 1e-5
+
+    def natural_names(self) -> list[str]:
+        return ["variance", "range"]
+
+    def derived(self, phi: Array) -> dict[str, float]:
+        """mmrm's rho, the correlation one time unit apart: exp(-1 / range)."""
+        return {"rho": float(np.exp(-1.0 / float(phi[1])))}
+
+
 STRUCTURES: dict[str, type[CovarianceStructure]] = {
     cls.name: cls
     for cls in (
@@ -548,10 +643,18 @@ STRUCTURES: dict[str, type[CovarianceStructure]] = {
         HeterogeneousToeplitz,
         AnteDependence,
         HeterogeneousAnteDependence,
+        SpatialExponential,
     )
 }
 
 
-def make_structure(name: str, n_visits: int) -> CovarianceStructure:
-    """The structure called ``name`` (see `formula.COVARIANCE_STRUCTURES`) for ``n_visits``."""
+def make_structure(
+    name: str, n_visits: int, coordinates: Array | None = None
+) -> CovarianceStructure:
+    """The structure called ``name`` (see `formula.COVARIANCE_STRUCTURES`) for ``n_visits``.
+
+    ``coordinates`` are the visit times of a spatial structure (``sp_exp``); others ignore them.
+    """
+    if name == SpatialExponential.name:
+        return SpatialExponential(n_visits, coordinates)
     return STRUCTURES[name](n_visits)

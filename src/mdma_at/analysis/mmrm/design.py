@@ -26,6 +26,7 @@ from mdma_at.analysis.mmrm.errors import (
     NonFiniteValue,
     NonNumericCovariate,
     NonNumericResponse,
+    NonNumericTime,
     NonPositiveWeight,
     NumericVisit,
     RankDeficientDesign,
@@ -76,6 +77,10 @@ class MmrmData:
     n_subjects: int
     log_weight_sum: float
     all_subjects_frame: pd.DataFrame = field(repr=False)
+    #: position in `visit_levels` of each analysed row
+    visit_index: NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    #: the distinct numeric visit coordinates of ``sp_exp``, (visit levels x coordinates)
+    coordinates: Array | None = None
 
     @property
     def n_observations(self) -> int:
@@ -84,6 +89,36 @@ class MmrmData:
     @property
     def n_groups(self) -> int:
         return 1 if self.group_levels is None else len(self.group_levels)
+
+    def visit_values(self) -> list[Any]:
+        """The visits as the data holds them: factor levels, or the times of ``sp_exp``."""
+        if self.coordinates is not None:
+            points = [tuple(_time_value(t) for t in point) for point in self.coordinates]
+            return [p[0] for p in points] if self.coordinates.shape[1] == 1 else list(points)
+        return list(self.factor_levels[self.formula.covariance.visit])
+
+    def visit_position(self, value: Any) -> int:
+        """Index of a visit (level, or time(s) for ``sp_exp``) among the fitted visits.
+
+        Raises:
+            UnknownLevel: the visit (time) is not one the fit has seen.
+        """
+        cov = self.formula.covariance
+        if self.coordinates is not None:
+            try:
+                point = np.asarray(value, dtype=float).reshape(-1)
+            except (TypeError, ValueError):
+                point = np.full(self.coordinates.shape[1], np.nan)
+            if point.shape != (self.coordinates.shape[1],):
+                point = np.full(self.coordinates.shape[1], np.nan)
+            found = np.flatnonzero(np.all(self.coordinates == point, axis=1))
+        else:
+            found = np.flatnonzero(np.asarray(self.visit_levels) == str(value))
+        if not found.size:
+            raise UnknownLevel(
+                cov.visit, f"visit {_show(value)} is not one of the fitted visits of {cov.visit}"
+            )
+        return int(found[0])
 
 
 _DIGITS = re.compile(r"(\d+)")
@@ -147,7 +182,7 @@ def _required_columns(parsed: MmrmFormula) -> list[str]:
     """Response, fixed-effect columns (as the formula grammar found them), covariance columns."""
     fixed = list(parsed.fixed_columns)
     cov = parsed.covariance
-    extra = [cov.visit, cov.subject] + ([cov.group] if cov.group else [])
+    extra = [*cov.coordinates, cov.subject] + ([cov.group] if cov.group else [])
     return list(dict.fromkeys([parsed.response, *fixed, *extra]))
 
 
@@ -205,6 +240,9 @@ def _check_cells(frame: pd.DataFrame, parsed: MmrmFormula, columns: list[str]) -
         if name == cov.subject:
             continue
         series = frame[name]
+        if cov.spatial and name in cov.coordinates:
+            _check_times(series, name, cov.structure)
+            continue
         if (
             name in (cov.visit, cov.group)
             and not _is_text(series)
@@ -218,7 +256,12 @@ def _check_cells(frame: pd.DataFrame, parsed: MmrmFormula, columns: list[str]) -
             raise NumericVisit(
                 f"{name}[{position}]",
                 f"the {role} column holds numbers ({_show(series.iloc[position])}); an MMRM "
-                "needs it as a factor: label the levels (e.g. W2, W6) in the data",
+                "needs it as a factor: label the levels (e.g. W2, W6) in the data"
+                + (
+                    "; for visits at numeric times use sp_exp(TIME | SUBJECT)"
+                    if role == "visit"
+                    else ""
+                ),
             )
         if _is_text(series):
             text = series.astype("string").str.strip()
@@ -239,6 +282,29 @@ def _check_cells(frame: pd.DataFrame, parsed: MmrmFormula, columns: list[str]) -
             _refuse_infinite(numeric.where(is_number, 0.0), name, "covariate")
         elif pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
             _refuse_infinite(series.astype(float), name, "covariate")
+
+
+def _check_times(series: pd.Series, column: str, structure: str) -> None:
+    """The visit times of a spatial structure: numbers (missing: NA or empty), all finite."""
+    if pd.api.types.is_bool_dtype(series) or isinstance(series.dtype, pd.CategoricalDtype):
+        numbers = pd.Series(np.nan, index=series.index)
+        not_number = series.notna()
+    elif pd.api.types.is_numeric_dtype(series):
+        numbers = series.astype(float)
+        not_number = pd.Series(False, index=series.index)
+    else:
+        text = series.astype("string").str.strip()
+        blank = text.isna() | (text == "") | (text.str.upper() == "NA")
+        numbers = pd.to_numeric(text.where(~blank), errors="coerce").astype(float)
+        not_number = numbers.isna() & ~blank
+    if not_number.any():
+        position = int(np.flatnonzero(not_number.to_numpy())[0])
+        raise NonNumericTime(
+            f"{column}[{position}]",
+            f"{structure} needs the time of each visit as a number (e.g. days since "
+            f"randomisation); {_show(series.iloc[position])} is not a number",
+        )
+    _refuse_infinite(numbers, column, "visit time")
 
 
 def prepare(
@@ -278,9 +344,28 @@ def prepare(
     frame = frame.reset_index(drop=True)
     frame[parsed.response] = _numeric_response(frame[parsed.response], parsed.response)
     _check_cells(frame, parsed, columns)
+    for name in cov.coordinates if cov.spatial else ():
+        if not pd.api.types.is_numeric_dtype(frame[name]):
+            text = frame[name].astype("string").str.strip()
+            blank = text.isna() | (text == "") | (text.str.upper() == "NA")
+            frame[name] = pd.to_numeric(text.where(~blank)).astype(float)
 
-    keys = frame[[cov.subject, cov.visit]].dropna()
+    keys = frame[[cov.subject, *(cov.coordinates if cov.spatial else (cov.visit,))]].dropna()
     duplicated = keys.duplicated()
+    if duplicated.any() and cov.spatial:
+        # Two rows at one time: rho^0 = 1 would make the subject's Sigma singular.
+        position = int(keys.index[duplicated.to_numpy()][0])
+        subject, *point = keys.loc[position]
+        where = (
+            f"time {_show(point[0])}"
+            if len(point) == 1
+            else f"coordinates ({', '.join(_show(p) for p in point)})"
+        )
+        raise DuplicateVisit(
+            f"{cov.visit}[{position}]",
+            f"subject {_show(subject)} has more than one row at {where} "
+            f"({cov.structure} needs distinct visit times within a subject)",
+        )
     if duplicated.any():
         subject, visit = keys[duplicated].iloc[0]
         raise DuplicateVisit(
@@ -305,8 +390,9 @@ def prepare(
         weight_values = np.ones(len(used))
 
     factor_levels: dict[str, list[Any]] = {}
+    forced = (cov.group,) if cov.spatial else (cov.visit, cov.group)  # sp_exp: times stay numbers
     for name in columns[1:]:
-        if name in (cov.subject,) or not (_is_factor(used[name]) or name in (cov.visit, cov.group)):
+        if name in (cov.subject,) or not (_is_factor(used[name]) or name in forced):
             continue
         order = level_order(frame[name], name, levels.get(name), reference.get(name))
         present = set(pd.unique(used[name]))
@@ -316,12 +402,21 @@ def prepare(
             used[name] = pd.Categorical(used[name], categories=order)
             all_subjects[name] = pd.Categorical(all_subjects[name], categories=order)
 
-    visit_levels = factor_levels[cov.visit]
+    coordinates: Array | None = None
+    spatial_index: NDArray[np.intp] | None = None
+    if cov.spatial:
+        points = used[list(cov.coordinates)].to_numpy(dtype=float)
+        coordinates, inverse = np.unique(points, axis=0, return_inverse=True)
+        spatial_index = np.asarray(inverse, dtype=np.intp).reshape(-1)
+        visit_levels: list[Any] = [_point_label(point) for point in coordinates]
+    else:
+        visit_levels = factor_levels[cov.visit]
     if len(visit_levels) < 2:
         raise SingleVisitLevel(
             cov.visit,
-            f"the visit factor {cov.visit!r} has {len(visit_levels)} level(s) with a response; "
-            "an MMRM needs at least 2",
+            f"the visit {'time' if cov.spatial else 'factor'} {cov.visit!r} has "
+            f"{len(visit_levels)} {'distinct value' if cov.spatial else 'level'}(s) with a "
+            "response; an MMRM needs at least 2",
         )
     group_levels = factor_levels[cov.group] if cov.group else None
 
@@ -335,7 +430,10 @@ def prepare(
     y = used[parsed.response].to_numpy(dtype=float)
     _check_rank(x, names)
 
-    visit_index = pd.Categorical(used[cov.visit], categories=visit_levels).codes.astype(np.intp)
+    if spatial_index is not None:
+        visit_index = spatial_index
+    else:
+        visit_index = pd.Categorical(used[cov.visit], categories=visit_levels).codes.astype(np.intp)
     subject_index, _ = pd.factorize(used[cov.subject])
     if cov.group and group_levels is not None:  # group_levels is set exactly when cov.group is
         group_index = pd.Categorical(used[cov.group], categories=group_levels).codes.astype(np.intp)
@@ -347,7 +445,8 @@ def prepare(
         seen = pd.crosstab(group_index, visit_index).reindex(
             index=range(len(group_levels)), columns=range(len(visit_levels)), fill_value=0
         )
-        empty = np.argwhere(seen.to_numpy() == 0)
+        # sp_exp has no per-visit parameter: a group need not be seen at every time.
+        empty = np.argwhere(seen.to_numpy() == 0) if not cov.spatial else np.zeros((0, 2))
         if empty.size:
             g, v = empty[0]
             raise InsufficientData(
@@ -379,7 +478,21 @@ def prepare(
         n_subjects=n_subjects,
         log_weight_sum=float(np.sum(np.log(weight_values))),
         all_subjects_frame=all_subjects,
+        visit_index=visit_index,
+        coordinates=coordinates,
     )
+
+
+def _time_value(time: float) -> int | float:
+    """A visit time as a Python number: 15 for 15.0 (so it prints as 15), else the float."""
+    return int(time) if float(time).is_integer() and abs(time) < 2**53 else float(time)
+
+
+def _point_label(point: Array) -> str:
+    """A visit time as text (15 for 15.0, else the shortest repr that reads back the same);
+    several coordinates as ``(1, -0.5)``."""
+    labels = [str(_time_value(t)) for t in point]
+    return labels[0] if len(labels) == 1 else f"({', '.join(labels)})"
 
 
 def _check_rank(x: Array, names: list[str]) -> None:

@@ -53,6 +53,10 @@ class NumericVisit(MmrmError):
     """The visit (or covariance group) column holds numbers; an MMRM needs it as a factor."""
 
 
+class NonNumericTime(MmrmError):
+    """The time coordinate of a spatial structure (``sp_exp``) is not a number."""
+
+
 class NonPositiveWeight(MmrmError):
     """An observation weight is zero, negative or missing."""
 

@@ -20,7 +20,7 @@ from mdma_at.analysis.mmrm.errors import (
 from mdma_at.analysis.mmrm.formula import parse_formula
 from mdma_at.analysis.mmrm.inference import Inference
 from mdma_at.analysis.mmrm.likelihood import evaluate
-from mdma_at.analysis.mmrm.lsmeans import default_arm
+from mdma_at.analysis.mmrm.lsmeans import default_arm, default_visit
 from mdma_at.analysis.mmrm.optimise import Objective, Optimum, maximise
 from mdma_at.analysis.mmrm.parameters import CovarianceModel
 from mdma_at.analysis.mmrm.result import MmrmFit
@@ -50,6 +50,7 @@ def fit_mmrm(
     reference: Mapping[str, Any] | None = None,
     levels: Mapping[str, Sequence[Any]] | None = None,
     arm: str | None = None,
+    visit: str | None = None,
 ) -> MmrmFit:
     """Fit a mixed model for repeated measures.
 
@@ -58,7 +59,8 @@ def fit_mmrm(
             empty) are left out, the subject's other visits kept.
         formula: ``Y ~ fixed effects + structure(VISIT | SUBJECT)`` or, with one covariance
             per group, ``structure(VISIT | GROUP / SUBJECT)``; structures: us, cs, csh, ar1,
-            ar1h, toep, toeph, ad, adh, diag.
+            ar1h, toep, toeph, ad, adh, diag, and ``sp_exp(TIME | SUBJECT)`` whose visit column
+            is the numeric time of each visit (spatial exponential, ADR 0037).
         method: ``"reml"`` (default) or ``"ml"``.
         df: denominator d.f.: ``"satterthwaite"`` (the default with the model-based
             covariance), ``"kenward-roger"`` (KR-adjusted covariance and d.f.; REML only),
@@ -71,6 +73,8 @@ def fit_mmrm(
         reference: factor -> reference level (moved first; treatment contrasts against it).
         levels: factor -> full level order (otherwise pandas Categorical order, else natural sort).
         arm: the factor that LS means are computed for (default: see `lsmeans.default_arm`).
+        visit: the factor whose levels are the LS-means visits (default: the covariance visit;
+            for ``sp_exp`` see `lsmeans.default_visit`).
 
     Raises:
         MmrmError: one subclass per kind of bad input (see `errors`).
@@ -90,6 +94,7 @@ def fit_mmrm(
             reference=reference,
             levels=levels,
             arm=arm,
+            visit=visit,
         )
 
 
@@ -173,6 +178,7 @@ def _fit(
     reference: Mapping[str, Any] | None = None,
     levels: Mapping[str, Sequence[Any]] | None = None,
     arm: str | None = None,
+    visit: str | None = None,
 ) -> MmrmFit:
     """Checks the options, fits, and computes the inference (`fit_mmrm` inside BLAS limits)."""
     method = method.lower()
@@ -196,7 +202,22 @@ def _fit(
     prepared = prepare(data, parsed, weights=weights, reference=reference, levels=levels)
     if arm is not None and arm not in prepared.factor_levels:
         raise MissingColumn("arm", f"arm factor {arm!r} is not a factor of the formula")
-    structure = make_structure(parsed.covariance.structure, len(prepared.visit_levels))
+    if (
+        visit is not None
+        and visit != parsed.covariance.visit
+        and (visit not in prepared.factor_levels or visit not in parsed.fixed_columns)
+    ):
+        raise MissingColumn(
+            "visit", f"LS-means visit {visit!r} is not a factor of the fixed effects"
+        )
+    if visit == parsed.covariance.visit and parsed.covariance.more_coordinates:
+        raise InvalidOption(
+            "visit", "LS means cannot be given per point of several sp_exp coordinates"
+        )
+    lsmeans_visit = visit if visit is not None else default_visit(prepared)
+    structure = make_structure(
+        parsed.covariance.structure, len(prepared.visit_levels), prepared.coordinates
+    )
     model = CovarianceModel(structure, prepared.n_groups)
     n_params = len(prepared.column_names)
     if prepared.n_observations - (n_params if method == "reml" else 0) <= model.n_params:
@@ -255,6 +276,7 @@ def _fit(
         inference,
         method=method,
         df_method=df_method,
-        arm=arm or default_arm(prepared),
+        arm=arm or default_arm(prepared, lsmeans_visit),
         convergence=convergence,
+        visit=lsmeans_visit,
     )

@@ -19,7 +19,9 @@ or spaces in backticks, so formulaic looks them up instead of evaluating attribu
     arith     := ['-'] product (('+' | '-') product)*    inside transforms: arithmetic only
     product   := operand (('*' | '/' | '**') operand)*
     operand   := column | number | '(' arith ')' | '-' operand | TRANSFORM '(' arith ')'
-    covariance := STRUCTURE '(' column '|' [column '/'] column ')'
+    covariance := STRUCTURE '(' column (',' column)* '|' [column '/'] column ')'
+                  (the visit factor; for sp_exp the numeric time of each visit, or several
+                  numeric coordinates with Euclidean distances, as mmrm)
     column    := name ([A-Za-z_.][A-Za-z0-9_.]*) | `any text without backticks`
 """
 
@@ -32,7 +34,21 @@ from dataclasses import dataclass
 from mdma_at.analysis.mmrm.errors import FormulaSyntaxError, UnknownCovarianceStructure
 
 #: Structures the engine implements (names as in R's mmrm; ``diag`` is the diagonal matrix).
-COVARIANCE_STRUCTURES = ("us", "cs", "csh", "ar1", "ar1h", "toep", "toeph", "ad", "adh", "diag")
+COVARIANCE_STRUCTURES = (
+    "us",
+    "cs",
+    "csh",
+    "ar1",
+    "ar1h",
+    "toep",
+    "toeph",
+    "ad",
+    "adh",
+    "diag",
+    "sp_exp",
+)
+#: Structures whose "visit" is a numeric time coordinate, not a factor (ADR 0037).
+SPATIAL_STRUCTURES = ("sp_exp",)
 
 #: Transforms of a numeric expression that formulaic provides (numpy's log, exp; centring,
 #: scaling with the fitted rows' mean and sd; I() for arithmetic such as I(BASE**2)).
@@ -59,12 +75,27 @@ class Token:
 
 @dataclass(frozen=True)
 class CovarianceTerm:
-    """The ``structure(visit | [group /] subject)`` term of an MMRM formula."""
+    """The ``structure(visit | [group /] subject)`` term of an MMRM formula.
+
+    For a spatial structure (``sp_exp``) ``visit`` is the column of numeric visit times, and
+    ``more_coordinates`` any further coordinate columns (distances are then Euclidean).
+    """
 
     structure: str
     visit: str
     subject: str
     group: str | None = None
+    more_coordinates: tuple[str, ...] = ()
+
+    @property
+    def spatial(self) -> bool:
+        """True when the visit column is a numeric time coordinate (``sp_exp``)."""
+        return self.structure in SPATIAL_STRUCTURES
+
+    @property
+    def coordinates(self) -> tuple[str, ...]:
+        """The visit column and any further coordinates (``sp_exp(A, B | SUBJECT)``)."""
+        return (self.visit, *self.more_coordinates)
 
 
 @dataclass(frozen=True)
@@ -327,6 +358,15 @@ class _Parser:
         before = list(self.columns)
         self._expect("(")
         visit = self._column()
+        more: list[str] = []
+        while self._is(","):
+            comma = self._next()
+            if structure not in SPATIAL_STRUCTURES:
+                raise self.error(
+                    comma,
+                    f"separates coordinates, which only {', '.join(SPATIAL_STRUCTURES)} takes",
+                )
+            more.append(self._column())
         self._expect("|")
         first = self._column()
         group = None
@@ -337,7 +377,13 @@ class _Parser:
             subject = first
         self._expect(")")
         self.columns = before  # the covariance columns are not fixed effects
-        return CovarianceTerm(structure=structure, visit=visit, subject=subject, group=group)
+        return CovarianceTerm(
+            structure=structure,
+            visit=visit,
+            subject=subject,
+            group=group,
+            more_coordinates=tuple(more),
+        )
 
 
 def parse_formula(formula: str) -> MmrmFormula:

@@ -82,8 +82,8 @@ def empirical_covariance(data: MmrmData) -> Array:
     wide = pd.DataFrame(
         {
             "subject": data.frame[cov.subject].to_numpy(),
-            "visit": pd.Categorical(
-                data.frame[cov.visit].astype(str), categories=data.visit_levels
+            "visit": pd.Categorical.from_codes(
+                data.visit_index, categories=pd.Index(data.visit_levels)
             ),
             "r": residual,
         }

@@ -61,6 +61,15 @@ class CovarianceModel:
             out[s, g] = part
         return out
 
+    def report(self, phi: Array, group_levels: list[str] | None) -> dict[str, float]:
+        """Natural parameters by name, then derived ones (``sp_exp``'s rho), per group."""
+        out = dict(zip(self.names(group_levels), map(float, phi), strict=True))
+        for g, s in enumerate(self._slices()):
+            prefix = "" if group_levels is None else f"{group_levels[g]}: "
+            for name, number in self.structure.derived(phi[s]).items():
+                out[prefix + name] = number
+        return out
+
     def names(self, group_levels: list[str] | None) -> list[str]:
         base = self.structure.natural_names()
         if group_levels is None:

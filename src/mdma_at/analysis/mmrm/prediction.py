@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from mdma_at.analysis.mmrm.covariance import SpatialExponential
+from mdma_at.analysis.mmrm.errors import UnknownLevel
 from mdma_at.analysis.mmrm.robust import between_within_df as robust_between_within
 from mdma_at.analysis.mmrm.robust import sandwich
 
@@ -38,7 +40,6 @@ def predict(fit: MmrmFit, data: pd.DataFrame, *, conditional: bool = True) -> pd
     marginal_var = np.einsum("ij,jk,ik->i", x, phi, x)
     if not conditional:
         return pd.DataFrame({"prediction": marginal, "se": np.sqrt(marginal_var)})
-    visits = {str(v): i for i, v in enumerate(d.visit_levels)}
     sigmas = fit.model.sigmas_natural(fit.phi)
     group_of = (
         {str(v): i for i, v in enumerate(d.group_levels)} if d.group_levels is not None else None
@@ -48,26 +49,66 @@ def predict(fit: MmrmFit, data: pd.DataFrame, *, conditional: bool = True) -> pd
     prediction, variance = marginal.copy(), marginal_var.copy()
     for i in range(len(grid)):
         subject = grid[cov.subject].iloc[i]
-        target = visits[str(grid[cov.visit].iloc[i])]
+        target = (
+            _point(grid, i, cov.coordinates, cov.visit)
+            if cov.spatial
+            else d.visit_position(grid[cov.visit].iloc[i])
+        )
         group = 0 if group_of is None else group_of[str(grid[cov.group].iloc[i])]
         rows = by_subject.get(subject)
         if rows is None or rows.empty:
             continue
         rows_idx = rows.to_numpy()
-        seen = [visits[str(v)] for v in d.frame[cov.visit].iloc[rows_idx]]
-        if target in seen:
-            prediction[i] = d.y[rows_idx[seen.index(target)]]
+        seen = [int(v) for v in d.visit_index[rows_idx]]
+        if isinstance(target, int):
+            at = seen.index(target) if target in seen else None
+            sigma = sigmas[group]
+            s_oo, s_ot, s_tt = sigma[np.ix_(seen, seen)], sigma[seen, target], sigma[target, target]
+        else:
+            at, s_oo, s_ot, s_tt = _spatial_blocks(fit, group, seen, target)
+        if at is not None:
+            prediction[i] = d.y[rows_idx[at]]
             variance[i] = 0.0
             continue
-        sigma = sigmas[group]
-        s_oo = sigma[np.ix_(seen, seen)]
-        s_ot = sigma[seen, target]
         k = np.linalg.solve(s_oo, s_ot)
         x_o = d.x[rows_idx]
         prediction[i] = marginal[i] + k @ (d.y[rows_idx] - x_o @ beta)
         h = x[i] - x_o.T @ k
-        variance[i] = sigma[target, target] - s_ot @ k + h @ phi @ h
+        variance[i] = s_tt - s_ot @ k + h @ phi @ h
     return pd.DataFrame({"prediction": prediction, "se": np.sqrt(np.maximum(variance, 0.0))})
+
+
+def _point(grid: pd.DataFrame, i: int, columns: tuple[str, ...], visit: str) -> Array:
+    """The sp_exp coordinates of row i of a prediction grid (any time, seen or not)."""
+    try:
+        point = np.asarray([float(grid[c].iloc[i]) for c in columns], dtype=float)
+    except (TypeError, ValueError):
+        point = np.full(len(columns), np.nan)
+    if not np.all(np.isfinite(point)):
+        raise UnknownLevel(
+            f"{visit}[{i}]", "a prediction needs a finite number for each sp_exp coordinate"
+        )
+    return point
+
+
+def _spatial_blocks(
+    fit: MmrmFit, group: int, seen: list[int], point: Array
+) -> tuple[int | None, Array, Array, float]:
+    """sp_exp: Sigma between the subject's seen times and ``point``, which may be a time the
+    fit never saw (the structure is defined at every time); ``at`` if ``point`` was seen."""
+    d = fit.data
+    assert d.coordinates is not None  # spatial fits carry their coordinates
+    seen_points = d.coordinates[seen]
+    same = np.flatnonzero(np.all(seen_points == point, axis=1))
+    points = np.vstack([seen_points, point])
+    n = fit.model.structure.n_params
+    sigma = SpatialExponential(len(points), points).sigma_natural(
+        fit.phi[group * n : (group + 1) * n]
+    )
+    k = len(seen)
+    at = int(same[0]) if same.size else None
+    real = np.asarray(sigma.real, dtype=np.float64)
+    return at, real[:k, :k], real[:k, k], float(real[k, k])
 
 
 def empirical_vcov(fit: MmrmFit, *, jackknife: bool = False) -> Array:

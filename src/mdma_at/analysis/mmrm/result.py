@@ -30,7 +30,7 @@ class Covariance:
     structure: str
     visits: list[str]
     matrix: Array  # Sigma of the first (or only) group
-    parameters: dict[str, float]  # natural (SAS) parametrisation
+    parameters: dict[str, float]  # natural (SAS) parametrisation, then sp_exp's rho
     group: str | None = None
     by_group: dict[str, Array] = field(default_factory=dict)
 
@@ -81,6 +81,7 @@ class MmrmFit:
         df_method: str,
         arm: str | None,
         convergence: dict[str, Any],
+        visit: str | None = None,
     ) -> None:
         self.data = data
         self.model = model
@@ -89,6 +90,7 @@ class MmrmFit:
         self.df_method = df_method
         self.vcov_method = inference.vcov_method
         self.arm = arm
+        self.visit = visit  # the column whose values are the LS-means visits (None: none)
         self.inference = inference
         self._grid_cache: dict[str | None, tuple[list[Any], Array]] = {}
         self.convergence = convergence
@@ -117,7 +119,7 @@ class MmrmFit:
             structure=model.structure.name,
             visits=list(data.visit_levels),
             matrix=sigmas[0],
-            parameters=dict(zip(model.names(data.group_levels), map(float, phi), strict=True)),
+            parameters=model.report(phi, data.group_levels),
             group=group,
             by_group=(
                 dict(zip(data.group_levels, sigmas, strict=True))
@@ -210,7 +212,7 @@ class MmrmFit:
     # -- least-squares means -------------------------------------------------------------------
     def _equal_weight_rows(self, arm: str | None) -> tuple[list[Any], Array]:
         if arm not in self._grid_cache:
-            self._grid_cache[arm] = _lsmeans.equal_weight_rows(self.data, arm)
+            self._grid_cache[arm] = _lsmeans.equal_weight_rows(self.data, arm, self.visit)
         return self._grid_cache[arm]
 
     def _lsmean_rows(self, arm: str | None, weights: str) -> tuple[list[Any], Array, Array]:
@@ -220,7 +222,7 @@ class MmrmFit:
         if weights == "gcomp":
             if arm is None:
                 raise InvalidOption("arm", "g-computation LS means need an arm factor")
-            return _lsmeans.gcomp_rows(self.data, arm, self.beta)
+            return _lsmeans.gcomp_rows(self.data, arm, self.visit, self.beta)
         raise InvalidOption("weights", f"unknown LS-mean weighting {weights!r}; use equal or gcomp")
 
     def lsmeans(
@@ -242,7 +244,7 @@ class MmrmFit:
             records.append(
                 {
                     "arm": None if arm_level is None else str(arm_level),
-                    "visit": str(visit_level),
+                    "visit": None if visit_level is None else str(visit_level),
                     **{k: summary[k] for k in ("estimate", "se", "df", "lower", "upper")},
                 }
             )

@@ -69,8 +69,9 @@ def _human(payload: dict[str, Any]) -> None:
     typer.echo("LS means (estimate, se, df, 95% CI):")
     for row in payload["lsmeans"]:
         arm = f"{row['arm']} " if row["arm"] is not None else ""
+        visit = row["visit"] if row["visit"] is not None else "all visits"
         typer.echo(
-            f"  {arm}{row['visit']}: {_fmt(row['estimate'])} se {_fmt(row['se'])} "
+            f"  {arm}{visit}: {_fmt(row['estimate'])} se {_fmt(row['se'])} "
             f"df {_fmt(row['df'], 1)} [{_fmt(row['lower'])}, {_fmt(row['upper'])}]"
         )
 
@@ -81,7 +82,8 @@ def mmrm_cmd(
         ...,
         "--formula",
         help='R-style formula, e.g. "FEV1 ~ RACE + SEX + ARMCD*AVISIT + us(AVISIT | USUBJID)"; '
-        "covariance: us, cs, csh, ar1, ar1h, toep, toeph, ad, adh, diag; "
+        "covariance: us, cs, csh, ar1, ar1h, toep, toeph, ad, adh, diag, and "
+        "sp_exp(TIME | SUBJECT) with the numeric time of each visit; "
         "us(VISIT | ARM / SUBJECT) fits one covariance per arm.",
     ),
     method: str = typer.Option("reml", "--method", help="reml or ml."),
@@ -110,6 +112,12 @@ def mmrm_cmd(
         "(repeatable). Default: natural sort (VIS2 before VIS10).",
     ),
     arm: str | None = typer.Option(None, "--arm", help="Factor the LS means are given for."),
+    visit: str | None = typer.Option(
+        None,
+        "--visit",
+        help="Factor whose levels are the LS-means visits (default: the covariance visit; "
+        "with sp_exp the time if it is a fixed effect, else one LS mean per arm).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
     """Fit an MMRM to DATA.csv: coefficients, covariance, LS means, log-likelihood, AIC, BIC."""
@@ -132,6 +140,7 @@ def mmrm_cmd(
             reference=references,
             levels=orders,
             arm=arm,
+            visit=visit,
         )
         payload = fit.to_dict()
     render(payload, as_json, _human)
