@@ -16,7 +16,16 @@ from mdma_at.adapters.notify.webhook import WebhookNotifier
 from mdma_at.adapters.notify.worker import PagingWorker
 from mdma_at.adapters.passwords import Argon2Hasher
 from mdma_at.config import Settings
+from mdma_at.domain.events import (
+    AlertAcknowledged,
+    AlertRaised,
+    PhysicianCalled,
+    SafetyAlertAcknowledged,
+    SafetyAlertOpened,
+)
 from mdma_at.services.access.auth import AuthPolicy
+from mdma_at.services.alerts.paging import PageRequests
+from mdma_at.services.events import MessageBus
 from mdma_at.services.ports import Clock, Notifier, PasswordHasher, UnitOfWork
 
 
@@ -34,7 +43,19 @@ class Container:
     clock: Clock
 
     def uow(self) -> UnitOfWork:
-        return SqlUnitOfWork(self.engine, self.checkpoints)
+        return SqlUnitOfWork(self.engine, self.checkpoints, self.bus.dispatch)
+
+    @cached_property
+    def bus(self) -> MessageBus:
+        """Who hears of each domain event, after the commit that stored it (ADR 0009)."""
+        bus = MessageBus(self.uow, self.clock)
+        pages = PageRequests(self.uow, self.clock, self.notifiers, self.pager.wake)
+        bus.subscribe(AlertRaised, pages.alert_raised)
+        bus.subscribe(PhysicianCalled, pages.physician_called)
+        bus.subscribe(SafetyAlertOpened, pages.safety_alert_opened)
+        bus.subscribe(AlertAcknowledged, pages.acknowledged)
+        bus.subscribe(SafetyAlertAcknowledged, pages.acknowledged)
+        return bus
 
     @cached_property
     def checkpoints(self) -> CheckpointLog:

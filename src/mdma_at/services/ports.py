@@ -12,6 +12,7 @@ from mdma_at.domain.accountability import Container, Count, Discrepancy, Movemen
 from mdma_at.domain.audit import AuditContent, AuditEvent, Checkpoint
 from mdma_at.domain.dosing.records import DosingSession, NewEntry, SessionEntry
 from mdma_at.domain.eligibility import Decision
+from mdma_at.domain.events import DomainEvent
 from mdma_at.domain.instruments.definitions import InstrumentDefinition
 from mdma_at.domain.instruments.records import ItemAnswer
 from mdma_at.domain.instruments.results import Alert, Score
@@ -174,7 +175,11 @@ class AuditLog(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Nothing is written unless `commit()` is called; leaving rolls back."""
+    """One transaction. Nothing is written unless `commit()` is called; leaving rolls back.
+
+    Domain events emitted inside it are dispatched to their handlers when the outermost `with`
+    block ends, and only those emitted before a commit; a rollback drops the rest (ADR 0009).
+    """
 
     sites: SiteRepository
     staff: StaffRepository
@@ -204,6 +209,8 @@ class UnitOfWork(Protocol):
     ) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def emit(self, event: DomainEvent) -> None: ...
+    def collected_events(self) -> Sequence[DomainEvent]: ...  # emitted, not yet dispatched
 
 
 class CheckpointStore(Protocol):

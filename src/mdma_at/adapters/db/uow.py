@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
@@ -36,6 +37,8 @@ from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessions,
 )
 from mdma_at.domain.audit import AuditContent, Checkpoint, utc_stamp
+from mdma_at.domain.events import DomainEvent
+from mdma_at.services.events import EventCollector
 from mdma_at.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -46,11 +49,20 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
 
     On commit it seals the append-only rows no audit event has sealed yet, and after the commit
     it signs a checkpoint over the events the transaction appended (when given a checkpoint log).
+    The domain events emitted before a commit go to `dispatch` when the outermost block ends,
+    after the connection is closed (ADR 0009).
     """
 
-    def __init__(self, engine: Engine, checkpoints: CheckpointLog | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        checkpoints: CheckpointLog | None = None,
+        dispatch: Callable[[Sequence[DomainEvent]], None] | None = None,
+    ) -> None:
         self._engine = engine
         self._checkpoints = checkpoints
+        self._dispatch = dispatch
+        self._events = EventCollector()
         self._connection: Connection | None = None
         self._depth = 0
 
@@ -90,6 +102,16 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.rollback()  # no-op after a commit
             self._connection.close()
             self._connection = None
+            # Committed work stands even if the block raised after its commit: its events go out.
+            events = self._events.take_committed()
+            if events and self._dispatch is not None:
+                self._dispatch(events)
+
+    def emit(self, event: DomainEvent) -> None:
+        self._events.emit(event)
+
+    def collected_events(self) -> Sequence[DomainEvent]:
+        return self._events.collected()
 
     def commit(self) -> None:
         assert self._connection is not None, "commit outside `with uow:`"
@@ -97,6 +119,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.audit.append(self._seal_content())
         batch = self.audit.batch
         self._connection.commit()
+        self._events.committed()
         self.audit.batch = None
         if batch is not None and self._checkpoints is not None:
             (start, start_hash), (end, end_hash) = batch
@@ -145,6 +168,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
         if self._connection is None:
             return
         unsealed(self._connection).clear()
+        self._events.rolled_back()
         self.audit.batch = None
         if self._connection.in_transaction():
             self._connection.rollback()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mdma_at import __version__
 from mdma_at.bootstrap import Container
@@ -34,20 +33,6 @@ from mdma_at.entrypoints.web.sessions.pages import router as session_pages_route
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
 
-class WakePagerAfterWrites:
-    """After each write request, wake the paging worker: a critical reading, an escalation or a
-    safety alert just committed is paged within a second, not at the next tick (ADR 0121)."""
-
-    def __init__(self, app: ASGIApp, wake: Callable[[], None]) -> None:
-        self.app = app
-        self.wake = wake
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
-        if scope["type"] == "http" and scope["method"] not in {"GET", "HEAD", "OPTIONS"}:
-            self.wake()  # sets an Event: never blocks the event loop
-
-
 def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -70,7 +55,6 @@ def create_app(container: Container) -> FastAPI:
         dependencies=[Depends(ids_in_range)],
     )
     app.state.container = container
-    app.add_middleware(WakePagerAfterWrites, wake=container.pager.wake)
     app.add_middleware(RequestLimits, max_body_bytes=container.settings.max_body_bytes)
     # added last, so outermost: every response gets the headers, refusals and errors included
     app.add_middleware(SecurityHeaders, https=container.settings.secure_cookies)

@@ -10,6 +10,10 @@ never depends on the request that raised the alert still being alive:
 - an open safety alert from a questionnaire (PHQ-9 item 9, C-SSRS) pages once, and a critical
   one pages again every `repage_minutes` until acknowledged.
 
+A critical alert raised, an escalation pressed or a safety alert opened does not wait for the
+pass: its domain event's handler (`PageRequests`, ADR 0009) queues the page right after the
+commit that stored it and wakes the worker, which sends it.
+
 The pass first queues page rows in one transaction (committed), then sends each due row with
 no transaction open, then records the outcome (sent; retrying with back-off; failed with the
 reason) in its own transaction, audited. Acknowledging cancels the rows still waiting. It runs
@@ -20,6 +24,7 @@ recording.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +32,15 @@ from zoneinfo import ZoneInfo
 
 from mdma_at.domain.dosing.entries import Folded, fold
 from mdma_at.domain.dosing.records import DosingSession, EntryKind
+from mdma_at.domain.events import (
+    AlertAcknowledged,
+    AlertRaised,
+    PhysicianCalled,
+    SafetyAlertAcknowledged,
+    SafetyAlertOpened,
+)
 from mdma_at.domain.local_time import local_time
+from mdma_at.domain.measurement.records import SafetyAlert
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.staff import Site
 from mdma_at.domain.vocabulary import AlertLevel
@@ -114,6 +127,82 @@ def _repage_due(pages: Sequence[Page], now: datetime, minutes: int) -> bool:
     return now - last >= timedelta(minutes=minutes)
 
 
+def _session_needs(uow: UnitOfWork, now: datetime, site: Site, live: LiveSession) -> list[_Need]:
+    """What one open session must page now: each escalation not paged yet, and its critical
+    alert while paging (a new critical reading, or the re-page falling due)."""
+    needs: list[_Need] = []
+    zone = ZoneInfo(site.timezone)
+    study_id = live.patient.details.study_id
+    number = live.session.session_number
+    for entry, _ in live.folded.steps:
+        if entry.kind is EntryKind.ESCALATE:
+            key = f"session:{live.session.id}:escalation:{entry.id}"
+            if not uow.pages.for_key(key):
+                reason = str(entry.payload.get("note") or "")
+                needs.append(
+                    _Need(
+                        site,
+                        live.patient,
+                        live.session.id,
+                        None,
+                        key,
+                        "escalation",
+                        f"[{site.code}] Physician needed: patient {study_id}, session {number}",
+                        f"{entry.recorded_by_name} asked for the physician at "
+                        f"{local_time(entry.t, zone, '%H:%M')} ({site.timezone})."
+                        + (f" {reason}" if reason else ""),
+                    )
+                )
+    key = session_key(live.session.id)
+    readings = _critical_readings(live)
+    if not live.folded.state.alerts.paging or not readings:
+        return needs
+    t, recorded_at, what = readings[-1]
+    pages = uow.pages.for_key(key)
+    new_reading = not pages or max(p.created_at for p in pages) < recorded_at
+    if new_reading or _repage_due(pages, now, site.repage_minutes):
+        needs.append(
+            _Need(
+                site,
+                live.patient,
+                live.session.id,
+                None,
+                key,
+                "critical_vitals" if new_reading else "repage",
+                f"[{site.code}] CRITICAL vital signs: patient {study_id}, session {number}",
+                f"{what} at {local_time(t, zone, '%H:%M')} ({site.timezone})."
+                + ("" if new_reading else " Not yet acknowledged: paging again.")
+                + " Acknowledge on the session console to stop the paging.",
+            )
+        )
+    return needs
+
+
+def _safety_alert_needs(
+    uow: UnitOfWork, now: datetime, site: Site, patient: Patient, alert: SafetyAlert
+) -> list[_Need]:
+    """An open safety alert pages once; a critical one again every `repage_minutes`."""
+    key = f"safety_alert:{alert.id}"
+    pages = uow.pages.for_key(key)
+    critical = alert.level == AlertLevel.CRITICAL.value
+    if pages and not (critical and _repage_due(pages, now, site.repage_minutes)):
+        return []
+    zone = ZoneInfo(site.timezone)
+    return [
+        _Need(
+            site,
+            patient,
+            None,
+            alert.id,
+            key,
+            "safety_alert" if not pages else "repage",
+            f"[{site.code}] Safety alert ({alert.level}): patient {patient.details.study_id}",
+            f"{alert.reason} Raised {local_time(alert.raised_at, zone)} ({site.timezone})."
+            " Acknowledge it in the alert queue with the action taken.",
+        )
+    ]
+
+
 def _needs(
     uow: UnitOfWork, now: datetime, sites: Mapping[int, Site]
 ) -> tuple[list[_Need], set[str]]:
@@ -121,76 +210,17 @@ def _needs(
     needs: list[_Need] = []
     stopped: set[str] = set()
     for live in open_session_states(uow, frozenset(sites)):
-        site = sites[live.patient.site_id]
-        zone = ZoneInfo(site.timezone)
-        study_id = live.patient.details.study_id
-        number = live.session.session_number
-        for entry, _ in live.folded.steps:
-            if entry.kind is EntryKind.ESCALATE:
-                key = f"session:{live.session.id}:escalation:{entry.id}"
-                if not uow.pages.for_key(key):
-                    reason = str(entry.payload.get("note") or "")
-                    needs.append(
-                        _Need(
-                            site,
-                            live.patient,
-                            live.session.id,
-                            None,
-                            key,
-                            "escalation",
-                            f"[{site.code}] Physician needed: patient {study_id}, session {number}",
-                            f"{entry.recorded_by_name} asked for the physician at "
-                            f"{local_time(entry.t, zone, '%H:%M')} ({site.timezone})."
-                            + (f" {reason}" if reason else ""),
-                        )
-                    )
-        key = session_key(live.session.id)
+        needs += _session_needs(uow, now, sites[live.patient.site_id], live)
         if not live.folded.state.alerts.paging:
-            stopped.add(key)
-            continue
-        readings = _critical_readings(live)
-        if not readings:
-            continue
-        t, recorded_at, what = readings[-1]
-        pages = uow.pages.for_key(key)
-        new_reading = not pages or max(p.created_at for p in pages) < recorded_at
-        if new_reading or _repage_due(pages, now, site.repage_minutes):
-            needs.append(
-                _Need(
-                    site,
-                    live.patient,
-                    live.session.id,
-                    None,
-                    key,
-                    "critical_vitals" if new_reading else "repage",
-                    f"[{site.code}] CRITICAL vital signs: patient {study_id}, session {number}",
-                    f"{what} at {local_time(t, zone, '%H:%M')} ({site.timezone})."
-                    + ("" if new_reading else " Not yet acknowledged: paging again.")
-                    + " Acknowledge on the session console to stop the paging.",
-                )
-            )
+            stopped.add(session_key(live.session.id))
     for patient, alert in uow.safety_alerts.open_at(frozenset(sites)):
-        site = sites[patient.site_id]
-        key = f"safety_alert:{alert.id}"
-        pages = uow.pages.for_key(key)
-        critical = alert.level == AlertLevel.CRITICAL.value
-        if not pages or (critical and _repage_due(pages, now, site.repage_minutes)):
-            zone = ZoneInfo(site.timezone)
-            needs.append(
-                _Need(
-                    site,
-                    patient,
-                    None,
-                    alert.id,
-                    key,
-                    "safety_alert" if not pages else "repage",
-                    f"[{site.code}] Safety alert ({alert.level}): "
-                    f"patient {patient.details.study_id}",
-                    f"{alert.reason} Raised {local_time(alert.raised_at, zone)} ({site.timezone})."
-                    " Acknowledge it in the alert queue with the action taken.",
-                )
-            )
+        needs += _safety_alert_needs(uow, now, sites[patient.site_id], patient, alert)
     return needs, stopped
+
+
+# One pass at a time in this process: the worker's pass and a request's page request must not
+# both queue the same page (one server process is assumed, ADR 0121).
+_QUEUEING = threading.RLock()
 
 
 def queue_pages(uow: UnitOfWork, clock: Clock, notifiers: Sequence[Notifier]) -> list[Page]:
@@ -198,11 +228,9 @@ def queue_pages(uow: UnitOfWork, clock: Clock, notifiers: Sequence[Notifier]) ->
     waiting pages of alerts that were acknowledged. Committed before anything is sent."""
     if not notifiers:
         return []
-    now = clock.now()
-    queued = []
-    with uow:
+    with _QUEUEING, uow:
         sites = {site.id: site for site in uow.sites.list()}
-        needs, stopped = _needs(uow, now, sites)
+        needs, stopped = _needs(uow, clock.now(), sites)
         for key in stopped:
             for waiting in uow.pages.for_key(key):
                 if waiting.status in WAITING:
@@ -212,37 +240,104 @@ def queue_pages(uow: UnitOfWork, clock: Clock, notifiers: Sequence[Notifier]) ->
                         last_error="the alert was acknowledged",
                         next_attempt_at=None,
                     )
-        for need in needs:
-            for channel, recipient in _recipients(need.site, notifiers):
-                page = uow.pages.add(
-                    site_id=need.site.id,
-                    patient_id=need.patient.id,
-                    session_id=need.session_id,
-                    safety_alert_id=need.safety_alert_id,
-                    alert_key=need.key,
-                    cause=need.cause,
-                    message=f"{need.subject}\n{need.body}",
-                    channel=channel,
-                    recipient=recipient,
-                    created_at=now,
-                )
-                queued.append(page)
-                record(
-                    uow,
-                    clock,
-                    SYSTEM,
-                    "page_queued",
-                    "page",
-                    page.id,
-                    after={
-                        "key": need.key,
-                        "cause": need.cause,
-                        "channel": channel,
-                        "recipient": recipient,
-                    },
-                )
+        queued = _queue(uow, clock, notifiers, needs)
         uow.commit()
     return queued
+
+
+def _queue(
+    uow: UnitOfWork, clock: Clock, notifiers: Sequence[Notifier], needs: Sequence[_Need]
+) -> list[Page]:
+    """A pending page per channel of each need, audited (inside the caller's transaction)."""
+    now = clock.now()
+    queued = []
+    for need in needs:
+        for channel, recipient in _recipients(need.site, notifiers):
+            page = uow.pages.add(
+                site_id=need.site.id,
+                patient_id=need.patient.id,
+                session_id=need.session_id,
+                safety_alert_id=need.safety_alert_id,
+                alert_key=need.key,
+                cause=need.cause,
+                message=f"{need.subject}\n{need.body}",
+                channel=channel,
+                recipient=recipient,
+                created_at=now,
+            )
+            queued.append(page)
+            record(
+                uow,
+                clock,
+                SYSTEM,
+                "page_queued",
+                "page",
+                page.id,
+                after={
+                    "key": need.key,
+                    "cause": need.cause,
+                    "channel": channel,
+                    "recipient": recipient,
+                },
+            )
+    return queued
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequests:
+    """The paging subscriber of the domain events (ADR 0009): a critical alert raised, the
+    physician called for or a safety alert opened queues its page at once, in its own unit of
+    work after the commit that stored it, and wakes the worker to send it; an acknowledgement
+    wakes the worker to cancel the pages still waiting. The worker's pass (`run_paging`) stays
+    the safety net: it re-pages, and it pages whatever a crash kept from being queued here."""
+
+    uow_factory: Callable[[], UnitOfWork]
+    clock: Clock
+    notifiers: Sequence[Notifier]
+    wake: Callable[[], None]
+
+    def alert_raised(self, event: AlertRaised) -> None:
+        if event.critical:
+            self._for_session(event.session_id)
+
+    def physician_called(self, event: PhysicianCalled) -> None:
+        self._for_session(event.session_id)
+
+    def safety_alert_opened(self, event: SafetyAlertOpened) -> None:
+        if not self.notifiers:
+            return
+        with _QUEUEING, self.uow_factory() as uow:
+            alert = uow.safety_alerts.get(event.safety_alert_id)
+            patient = uow.patients.get(event.patient_id)
+            site = uow.sites.get(patient.site_id) if patient is not None else None
+            if alert is None or patient is None or site is None or not alert.is_open:
+                return
+            needs = _safety_alert_needs(uow, self.clock.now(), site, patient, alert)
+            _queue(uow, self.clock, self.notifiers, needs)
+            uow.commit()
+        self.wake()
+
+    def acknowledged(self, event: AlertAcknowledged | SafetyAlertAcknowledged) -> None:
+        self.wake()
+
+    def _for_session(self, session_id: int) -> None:
+        if not self.notifiers:
+            return
+        with _QUEUEING, self.uow_factory() as uow:
+            session = uow.dosing_sessions.get(session_id)
+            patient = uow.patients.get(session.patient_id) if session is not None else None
+            site = uow.sites.get(patient.site_id) if patient is not None else None
+            if session is None or patient is None or site is None or session.closed:
+                return
+            rules = get_protocol(session.protocol).dosing
+            entries = uow.session_entries.for_session(session.id)
+            live = LiveSession(
+                patient, session, fold(session, patient.details.sex.value, entries, rules)
+            )
+            needs = _session_needs(uow, self.clock.now(), site, live)
+            _queue(uow, self.clock, self.notifiers, needs)
+            uow.commit()
+        self.wake()
 
 
 def deliver_due(

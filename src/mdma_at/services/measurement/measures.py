@@ -14,6 +14,7 @@ from datetime import date
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.errors import Conflict, InvalidInput
+from mdma_at.domain.events import SafetyAlertOpened
 from mdma_at.domain.instruments import (
     CompletedAdministration,
     DueItem,
@@ -176,6 +177,7 @@ def store_score(
                 "reason": alert.reason,
             },
         )
+        uow.emit(SafetyAlertOpened(stored.id, patient.id, stored.level, stored.code))
         alerts.append(stored)
     return Stored(administration, tuple(alerts))
 

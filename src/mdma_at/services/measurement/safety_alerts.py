@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.events import SafetyAlertAcknowledged
 from mdma_at.domain.measurement.records import SafetyAlert
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.staff import Principal
@@ -78,5 +79,6 @@ def acknowledge_safety_alert(
         )
         acknowledged = uow.safety_alerts.get(alert.id)
         assert acknowledged is not None
+        uow.emit(SafetyAlertAcknowledged(alert.id, alert.patient_id))
         uow.commit()
     return acknowledged

@@ -16,6 +16,7 @@ from typing import cast
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.eligibility import Decision, Intake, ScreeningResult, parse_intake, screen
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.events import ScreeningSigned
 from mdma_at.domain.screening import (
     ConsentState,
     FirstDosingGate,
@@ -201,6 +202,11 @@ def sign_screening(
                 "patient": patient.study_id,
             },
             reason=signed.override_reason,
+        )
+        uow.emit(
+            ScreeningSigned(
+                screening.id, patient.id, signed.decision, signed.override_reason is not None
+            )
         )
         uow.commit()
     return stored

@@ -22,6 +22,7 @@ from mdma_at.domain.dosing.entries import (
     is_physician,
     step,
 )
+from mdma_at.domain.dosing.outcomes import session_events
 from mdma_at.domain.dosing.recording import ensure_not_in_future
 from mdma_at.domain.dosing.records import DosingSession, EntryKind, NewEntry, SessionEntry
 from mdma_at.domain.dosing.session import ensure_can_follow
@@ -260,6 +261,8 @@ def record_entry(
                 f"{a.alert.parameter} {a.alert.level} {a.alert.value:g}" for a in result.alerts
             ],
         )
+        for event in session_events(session, entry, folded.state, result):
+            uow.emit(event)
         if result.state.discharged_at is not None:
             uow.dosing_sessions.close(session.id, result.state.discharged_at)
             record(
