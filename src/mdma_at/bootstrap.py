@@ -16,6 +16,8 @@ from mdma_at.adapters.notify.webhook import WebhookNotifier
 from mdma_at.adapters.notify.worker import PagingWorker
 from mdma_at.adapters.passwords import Argon2Hasher
 from mdma_at.config import Settings
+from mdma_at.protocols import PROTOCOLS
+from mdma_at.protocols.checks import require_valid
 from mdma_at.services.access.auth import AuthPolicy
 from mdma_at.services.ports import Clock, Notifier, PasswordHasher, UnitOfWork
 
@@ -74,4 +76,8 @@ class Container:
 
 
 def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
+    """The container of the app or a command; first, every protocol passes its check (a rule
+    that refers to a value that does not exist, a site default whose allowed range leaves out
+    its own value), so a broken protocol stops the start, not a session halfway."""
+    require_valid(PROTOCOLS.values())
     return Container(settings, make_engine(settings.database_url), clock or SystemClock())

@@ -23,7 +23,6 @@ from mdma_at.domain.pk import expected_trajectory as pk_trajectory
 from mdma_at.domain.vitals import VitalsDue, VitalSigns
 from mdma_at.domain.vitals.alerts import ActiveAlert
 from mdma_at.domain.vitals.readings import Parameter
-from mdma_at.protocols import get_protocol
 from mdma_at.services.sessions.recording import SessionFile
 
 BAND_HOURS = 10.0  # the chart's expected band covers the 8-hour session and a margin
@@ -153,7 +152,7 @@ class ConsoleView:
 
 def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None) -> ConsoleView:
     """The console as of `as_of` (default `now`): buttons, due reading, alerts, chart, log."""
-    rules = get_protocol(file.session.protocol).dosing
+    rules = file.rules
     at = as_of or now
     state = file.folded.state
     if state.initial is None and file.records:
