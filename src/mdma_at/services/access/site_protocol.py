@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from mdma_at.domain.access import Action
+from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.sources import Source
 from mdma_at.domain.staff import Principal, Site
@@ -51,6 +51,13 @@ class SiteProtocol:
     protocol: Protocol
     rows: tuple[SettingRow, ...]
     history: tuple[SiteValueChange, ...]  # newest first
+
+
+def administered_sites(uow: UnitOfWork, principal: Principal) -> list[Site]:
+    """The sites whose protocol values `principal` may set, by code."""
+    allowed = sites_for(principal, Action.SET_SITE_PROTOCOL)
+    with uow:
+        return [site for site in uow.sites.list() if site.id in allowed]
 
 
 def show_site_protocol(
