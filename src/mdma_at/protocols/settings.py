@@ -11,6 +11,7 @@ they receive the protocol's. Durations are set in minutes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import timedelta
@@ -190,7 +191,7 @@ def with_values(
 
 def refused_value(setting: SiteSetting, value: float) -> str | None:
     """Why `value` cannot be set for `setting`, or None."""
-    if value != value or value in (float("inf"), float("-inf")):
+    if not math.isfinite(value):
         return "must be a finite number"
     if setting.whole and value != int(value):
         return f"{value:g} must be a whole number of {setting.unit}"

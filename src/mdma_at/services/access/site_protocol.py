@@ -71,12 +71,13 @@ def show_site_protocol(
         history = tuple(uow.site_protocol.history(site.id, protocol))
         changes = latest_changes(history)
         effective = apply_site_values(definition, changes)
+        values = site_values(changes)
         rows = tuple(
             SettingRow(
                 setting,
                 value_of(definition, setting),
                 source_of(definition, setting),
-                site_values(changes).get(setting.key),
+                values.get(setting.key),
                 changes.get(setting.key),
                 value_of(effective, setting),
             )
