@@ -139,7 +139,10 @@ def test_the_admin_page_lists_sets_and_refuses_by_name(own_demo_app: RunningApp)
     back = admin.post(
         action, data={"csrf_token": token, "action": "reset", "value": "", "reason": "done"}
     )
-    assert "the protocol's value again" in html.unescape(admin.get(back.headers["location"]).text)
+    after = html.unescape(admin.get(back.headers["location"]).text)
+    assert "the protocol's value again" in after
+    history = re.search(r'id="site-protocol-history"(.*?)</table>', after, re.S)
+    assert history and history.group(1).index("done") < history.group(1).index("cohort")
 
     therapist = sign_in(own_demo_app, "t.alvarez")
     assert 'href="/admin/protocol"' not in therapist.get("/").text
