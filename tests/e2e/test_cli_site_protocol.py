@@ -135,6 +135,7 @@ def test_the_admin_page_lists_sets_and_refuses_by_name(own_demo_app: RunningApp)
 
     done = admin.post(action, data={"csrf_token": token, "value": "110", "reason": "cohort"})
     assert "is now 110" in html.unescape(admin.get(done.headers["location"]).text)
+    # entity 1: DEMO, the only site the demo clinic adds (demo/clinic.py)
     assert audit_rows(own_demo_app, "site_protocol_value_set") == [("admin", "1", "cohort")]
     back = admin.post(
         action, data={"csrf_token": token, "action": "reset", "value": "", "reason": "done"}
