@@ -23,6 +23,8 @@ from mdma_at.domain.events import (
     SafetyAlertAcknowledged,
     SafetyAlertOpened,
 )
+from mdma_at.protocols import PROTOCOLS
+from mdma_at.protocols.checks import require_valid
 from mdma_at.services.access.auth import AuthPolicy
 from mdma_at.services.alerts.paging import PageRequests
 from mdma_at.services.events import MessageBus
@@ -95,4 +97,8 @@ class Container:
 
 
 def bootstrap(settings: Settings, clock: Clock | None = None) -> Container:
+    """The container of the app or a command; first, every protocol passes its check (a rule
+    that refers to a value that does not exist, a site default whose allowed range leaves out
+    its own value), so a broken protocol stops the start, not a session halfway."""
+    require_valid(PROTOCOLS.values())
     return Container(settings, make_engine(settings.database_url), clock or SystemClock())

@@ -31,6 +31,7 @@ from mdma_at.config import Settings
 from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.domain.audit import AuditContent, AuditEvent, ChainVerdict, chain_hash
 from mdma_at.domain.errors import IntegrityError
+from mdma_at.services.access.site_protocol import set_site_value
 from mdma_at.services.access.staff import add_site
 from mdma_at.services.audit import SYSTEM, verify_audit_chain
 from support.cli import mdma_at
@@ -59,6 +60,7 @@ CHANGES = {
     # the demo pharmacist closed them; the last demo user (the statistician) did not
     "register_periods": "closed_by = (SELECT max(id) FROM users)",
     "register_session_closes": "closed_by = (SELECT max(id) FROM users)",
+    "site_protocol_values": "value = COALESCE(value, 0) + 1",
 }
 # Rows nothing else references, so deleting one breaks no foreign key.
 LEAVES = ["instrument_item_answers", "consent_withdrawals", "dosing_session_events"]
@@ -134,6 +136,7 @@ def seed(
         upgrade(app.engine)
         seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
         stock_register(app)
+        _set_a_site_value(app)
         app.engine.dispose()
         yield Seed("sqlite", directory)
         return
@@ -153,11 +156,17 @@ def seed(
     app = bootstrap(_settings(_url(seed, seed.app_role, seed.database), directory / "checkpoints"))
     seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
     stock_register(app)
+    _set_a_site_value(app)
     app.engine.dispose()
     yield seed
     with superuser.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
         db.execute(text(f"DROP DATABASE IF EXISTS {seed.database} WITH (FORCE)"))
     superuser.dispose()
+
+
+def _set_a_site_value(app: Container) -> None:
+    """A row of the site values' history (ADR 0090), so the suite has one to attack."""
+    set_site_value(app.uow(), app.clock, SYSTEM, "DEMO", "readings_to_clear", "3", "tamper suite")
 
 
 def _url(seed: Seed, role: str, database: str) -> str:

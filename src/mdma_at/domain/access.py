@@ -47,6 +47,8 @@ class Action(StrEnum):
     WITNESS_WASTE = "witness_waste"
     SIGN_OFF_ADJUSTMENT = "sign_off_adjustment"
     RECONCILE_SESSION = "reconcile_session"
+    # site overrides of protocol defaults (issue 12, item 4)
+    SET_SITE_PROTOCOL = "set_site_protocol"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -91,6 +93,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WITNESS_WASTE: _CLINICAL | {Role.PHARMACIST},
     Action.SIGN_OFF_ADJUSTMENT: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
     Action.RECONCILE_SESSION: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
+    # a site's own values for the protocol's site defaults: the site's administrator (ADR 0090)
+    Action.SET_SITE_PROTOCOL: frozenset({Role.ADMIN}),
 }
 
 

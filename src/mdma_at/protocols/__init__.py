@@ -1,8 +1,11 @@
 """Versioned protocol definitions as data; every rule carries its source.
 
 `get_protocol("mapp_v1")` returns the whole definition. Domain functions take the parts they need
-as arguments, so a site can override any default by building a new `Protocol` (audited where it is
-configured).
+as arguments. The values whose source is a site default, and only those, are listed in the
+protocol's `site_settings`, each with the range a site may set it in (`protocols.settings`); a
+site's values are stored and audited by `mdma-at site protocol set` or the admin page, and the
+services read every rule through `services.protocol_settings.effective_protocol`, the protocol
+with the site's values put in (ADR 0090). `protocols.checks.check_protocol` runs at start-up.
 """
 
 from __future__ import annotations

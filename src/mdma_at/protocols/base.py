@@ -9,11 +9,16 @@ from mdma_at.domain.eligibility.criteria import EligibilityCriteria
 from mdma_at.domain.instruments.library import InstrumentLibrary
 from mdma_at.domain.schedule.definitions import ScheduleDefinition
 from mdma_at.domain.washout.table import MedicationTable
+from mdma_at.protocols.settings import SiteSetting
 
 
 @dataclass(frozen=True, slots=True)
 class Protocol:
-    """A named, versioned protocol. Each part is plain data consumed by a pure domain function."""
+    """A named, versioned protocol. Each part is plain data consumed by a pure domain function.
+
+    `site_settings` are the site defaults a site may set for itself, each within its allowed
+    range (`mdma_at.protocols.settings`); everything else is the protocol's alone.
+    """
 
     name: str
     title: str
@@ -22,3 +27,4 @@ class Protocol:
     instruments: InstrumentLibrary
     eligibility: EligibilityCriteria
     medications: MedicationTable
+    site_settings: tuple[SiteSetting, ...] = ()

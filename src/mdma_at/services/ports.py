@@ -199,6 +199,7 @@ class UnitOfWork(Protocol):
     safety_alerts: SafetyAlertRepository
     pages: PageRepository
     register: RegisterRepository
+    site_protocol: SiteProtocolRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -492,3 +493,42 @@ class RegisterRepository(Protocol):
     def periods(self) -> Sequence[tuple[int, date]]: ...
     def close_session(self, session_id: int, closed_by: int, at: datetime) -> None: ...
     def closed_sessions(self) -> frozenset[int]: ...
+
+
+# --- site overrides of protocol defaults (issue 12, item 4) ---
+
+
+@dataclass(frozen=True, slots=True)
+class SiteValueChange:
+    """One change of a site's value for a protocol's site default.
+
+    `value` None puts the protocol's own value back. The site's value of a key is the value of
+    its latest change; earlier changes stay, as the history of what applied when.
+    """
+
+    id: int
+    site_id: int
+    protocol: str
+    key: str
+    value: float | None
+    reason: str
+    changed_by_id: int | None
+    changed_by: str
+    changed_at: datetime
+
+
+class SiteProtocolRepository(Protocol):
+    """The changes of each site's protocol values, append-only (the database refuses edits)."""
+
+    def add(
+        self,
+        site_id: int,
+        protocol: str,
+        key: str,
+        value: float | None,
+        reason: str,
+        changed_by_id: int | None,
+        changed_by: str,
+        changed_at: datetime,
+    ) -> SiteValueChange: ...
+    def history(self, site_id: int, protocol: str) -> Sequence[SiteValueChange]: ...  # oldest first

@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -503,6 +504,23 @@ register_session_closes = Table(
     Column("closed_at", UtcDateTime, nullable=False),
 )
 
+# --- site overrides of protocol defaults (issue 12, item 4; migration 0011) ---
+# One row per change of a site's value for a protocol's site default; `value` NULL puts the
+# protocol's own value back. The current value of a key is its latest row. Append-only and sealed.
+site_protocol_values = Table(
+    "site_protocol_values",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False, index=True),
+    Column("protocol", String(32), nullable=False),
+    Column("key", String(80), nullable=False),
+    Column("value", Float),
+    Column("reason", Text, nullable=False),
+    Column("changed_by_id", ForeignKey("users.id")),
+    Column("changed_by", String(200), nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
+)
+
 REGISTER_TABLES = (
     register_containers,
     register_movements,
@@ -529,6 +547,7 @@ SEALED_TABLES = (
     instrument_alert_acknowledgements,
     dosing_session_events,
     *REGISTER_TABLES,
+    site_protocol_values,
 )
 APPEND_ONLY_TABLES = (audit_events, *SEALED_TABLES)
 SEALED_TABLE_NAMES = frozenset(table.name for table in SEALED_TABLES)

@@ -22,6 +22,7 @@ from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
 from mdma_at.entrypoints.web.access.admin import router as admin_pages_router
+from mdma_at.entrypoints.web.access.site_protocol import router as site_protocol_pages_router
 from mdma_at.entrypoints.web.alerts.pages import router as alert_pages_router
 from mdma_at.entrypoints.web.measurement.pages import router as instruments_pages_router
 from mdma_at.entrypoints.web.pages import router as pages_router
@@ -68,6 +69,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(instruments_pages_router)
     app.include_router(instruments_api_router)
     app.include_router(admin_pages_router)
+    app.include_router(site_protocol_pages_router)
     app.include_router(alert_pages_router)
     app.include_router(register_api_router)
     app.include_router(register_pages_router)

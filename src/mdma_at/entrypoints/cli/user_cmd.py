@@ -1,4 +1,4 @@
-"""`mdma-at site add | set-tz | set-on-call`;
+"""`mdma-at site add | set-tz | set-on-call | protocol ...`;
 `mdma-at user add | token | deactivate | reactivate | tokens | revoke`."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from mdma_at.domain.errors import NotFound
 from mdma_at.domain.staff import Role
 from mdma_at.entrypoints.cli.context import cli_actor, container
 from mdma_at.entrypoints.cli.output import bad_input, bad_input_exits, emit_json
+from mdma_at.entrypoints.cli.site_protocol_cmd import protocol_app
 from mdma_at.services.access.accounts import (
     account_tokens,
     deactivate_user,
@@ -219,5 +220,6 @@ def _grant(text: str) -> tuple[str, Role]:
 
 
 def register(app: typer.Typer) -> None:
+    site_app.add_typer(protocol_app, name="protocol")
     app.add_typer(site_app, name="site")
     app.add_typer(user_app, name="user")

@@ -8,6 +8,7 @@ from mdma_at.protocols.mapp_v1.eligibility import ELIGIBILITY
 from mdma_at.protocols.mapp_v1.instruments import INSTRUMENTS
 from mdma_at.protocols.mapp_v1.medications import MEDICATIONS
 from mdma_at.protocols.mapp_v1.schedule import SCHEDULE
+from mdma_at.protocols.mapp_v1.site_settings import SITE_SETTINGS
 
 MAPP_V1 = Protocol(
     name="mapp_v1",
@@ -17,4 +18,5 @@ MAPP_V1 = Protocol(
     instruments=INSTRUMENTS,
     eligibility=ELIGIBILITY,
     medications=MEDICATIONS,
+    site_settings=SITE_SETTINGS,
 )

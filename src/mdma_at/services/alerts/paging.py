@@ -44,9 +44,9 @@ from mdma_at.domain.measurement.records import SafetyAlert
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.staff import Site
 from mdma_at.domain.vocabulary import AlertLevel
-from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import SYSTEM, record
 from mdma_at.services.ports import Clock, DeliveryFailed, Notifier, Page, UnitOfWork
+from mdma_at.services.protocol_settings import session_rules
 
 # Back-off between attempts of one page: 30 s, 1, 2 and 4 min, then it is marked failed (the
 # re-page of a still unacknowledged alert is a new page, so paging goes on after that).
@@ -72,7 +72,7 @@ def open_session_states(uow: UnitOfWork, site_ids: frozenset[int]) -> list[LiveS
     """Every open session at `site_ids`, folded (inside the caller's transaction)."""
     out = []
     for patient, session in uow.dosing_sessions.open_at(site_ids):
-        rules = get_protocol(session.protocol).dosing
+        rules = session_rules(uow, patient, session)
         entries = uow.session_entries.for_session(session.id)
         out.append(
             LiveSession(patient, session, fold(session, patient.details.sex.value, entries, rules))

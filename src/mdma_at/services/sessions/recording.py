@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.dosing import DosingRules
 from mdma_at.domain.dosing.entries import (
     Folded,
     Step,
@@ -36,10 +37,10 @@ from mdma_at.domain.screening import GateReason
 from mdma_at.domain.staff import Principal
 from mdma_at.domain.times import parse_entered_time
 from mdma_at.domain.vocabulary import CssrsRisk
-from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients.registry import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.protocol_settings import effective_protocol, session_rules
 from mdma_at.services.records import require_child_of
 from mdma_at.services.screening.workup import first_dosing_check
 
@@ -62,6 +63,7 @@ class SessionFile:
     visit: Visit
     entries: tuple[SessionEntry, ...]
     folded: Folded
+    rules: DosingRules  # the site's rules as they stood when the session started
     records: dict[str, Any] = field(default_factory=dict)
 
 
@@ -125,7 +127,7 @@ def start_session(
         now = clock.now()
         at = parse_entered_time(started_at, "started_at") or now
         ensure_not_in_future(at, now, "started_at")
-        rules = get_protocol(enrolment.protocol).dosing
+        rules = effective_protocol(uow, patient.site_id, enrolment.protocol, at).dosing
         rules.initial_dose_for(visit.dosing_number)
         session = uow.dosing_sessions.add(
             patient.id,
@@ -202,7 +204,7 @@ def record_entry(
             missing=f"no dosing session {session_id}",
         )
         now = clock.now()
-        rules = get_protocol(session.protocol).dosing
+        rules = session_rules(uow, patient, session)
         payload = check_payload(
             kind,
             raw,
@@ -377,9 +379,9 @@ def load_session(
         assert visit is not None
         entries = tuple(uow.session_entries.for_session(session.id))
         records = records_today(uow, patient.id, clock.now())
-    rules = get_protocol(session.protocol).dosing
+        rules = session_rules(uow, patient, session)
     folded = fold(session, patient.details.sex.value, entries, rules)
-    return SessionFile(session, patient, visit, entries, folded, records)
+    return SessionFile(session, patient, visit, entries, folded, rules, records)
 
 
 @dataclass(frozen=True, slots=True)

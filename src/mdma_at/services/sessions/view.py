@@ -22,8 +22,8 @@ from mdma_at.domain.pk import BandExcursion, ExpectedVitals, above_band, doses_a
 from mdma_at.domain.pk import expected_trajectory as pk_trajectory
 from mdma_at.domain.vitals import VitalsDue, VitalSigns
 from mdma_at.domain.vitals.alerts import ActiveAlert
+from mdma_at.domain.vitals.classification import Threshold
 from mdma_at.domain.vitals.readings import Parameter
-from mdma_at.protocols import get_protocol
 from mdma_at.services.sessions.recording import SessionFile
 
 BAND_HOURS = 10.0  # the chart's expected band covers the 8-hour session and a margin
@@ -34,6 +34,41 @@ def _duration(delta: timedelta) -> str:
     """A protocol duration as the clinic says it: ``8 h``, ``30 min``."""
     minutes = int(delta.total_seconds() // 60)
     return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+
+
+_SHOWN = {  # how the console names each parameter, and its unit
+    Parameter.SYSTOLIC: ("systolic", " mmHg"),
+    Parameter.DIASTOLIC: ("diastolic", " mmHg"),
+    Parameter.HEART_RATE: ("heart rate", "/min"),
+    Parameter.TEMPERATURE: ("temperature", " °C"),
+    Parameter.SPO2: ("SpO2", " %"),
+}
+
+
+def _limits(side: dict[Parameter, Threshold]) -> str:
+    return ", ".join(
+        f"{_SHOWN[parameter][0]} {limit.describe()}{_SHOWN[parameter][1]}"
+        for parameter, limit in side.items()
+    )
+
+
+def limits_text(rules: DosingRules) -> tuple[tuple[str, str], ...]:
+    """The limits the console's decisions use, as the clinic reads them: (what, the limits).
+    Rendered from the session's rules (the site's values), never restated in a template."""
+    th = rules.thresholds
+    gate = rules.pre_dose.bp_gate
+    tier = rules.supplemental.bp_below
+    return (
+        ("Caution alert", f"{_limits(th.caution)}; {_limits(th.low_caution)}"),
+        ("Critical alert", f"{_limits(th.critical)}; {_limits(th.low_critical)}"),
+        (
+            "Blood pressure for a dose",
+            f"initial: ≥ {gate.approval_systolic:g}/{gate.approval_diastolic:g} mmHg needs a "
+            f"physician, ≥ {gate.refuse_systolic:g}/{gate.refuse_diastolic:g} mmHg no dose; "
+            f"supplemental: below {tier.systolic:g}/{tier.diastolic:g} mmHg or a physician "
+            "overrides",
+        ),
+    )
 
 
 def discharge_checklist_items(rules: DosingRules) -> tuple[tuple[str, frozenset[str]], ...]:
@@ -120,6 +155,7 @@ class ConsoleView:
     log: tuple[tuple[SessionEntry, Step], ...]
     present: tuple[tuple[str, str], ...]
     chart: dict[str, Any]
+    limits: tuple[tuple[str, str], ...]
 
     @property
     def state(self) -> Any:
@@ -153,7 +189,7 @@ class ConsoleView:
 
 def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None) -> ConsoleView:
     """The console as of `as_of` (default `now`): buttons, due reading, alerts, chart, log."""
-    rules = get_protocol(file.session.protocol).dosing
+    rules = file.rules
     at = as_of or now
     state = file.folded.state
     if state.initial is None and file.records:
@@ -218,6 +254,7 @@ def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None
         log=tuple(reversed(file.folded.steps)),
         present=_present(file.entries),
         chart=_chart(file, rules, vitals),
+        limits=limits_text(rules),
     )
 
 
