@@ -329,7 +329,7 @@ class PageRequests:
             site = uow.sites.get(patient.site_id) if patient is not None else None
             if session is None or patient is None or site is None or session.closed:
                 return
-            rules = get_protocol(session.protocol).dosing
+            rules = session_rules(uow, patient, session)
             entries = uow.session_entries.for_session(session.id)
             live = LiveSession(
                 patient, session, fold(session, patient.details.sex.value, entries, rules)
