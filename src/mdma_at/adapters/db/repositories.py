@@ -52,16 +52,15 @@ class _Repository:
 
 
 def _is_duplicate_key(error: exc.IntegrityError) -> bool:
-    """A unique key repeated (SQLite's constraint name, PostgreSQL's SQLSTATE 23505), as opposed
-    to a foreign key or NOT NULL broken, which are bugs and stay as they are."""
+    """A unique key repeated, as opposed to a foreign key or NOT NULL broken (bugs, left as
+    they are): PostgreSQL's SQLSTATE 23505, SQLite's unique constraint, or on an append-only
+    table SQLite's trigger that refuses an insert whose key exists (migration 0005)."""
     driver_error = error.orig
-    return (
-        getattr(driver_error, "sqlite_errorname", None)
-        in (
-            "SQLITE_CONSTRAINT_UNIQUE",
-            "SQLITE_CONSTRAINT_PRIMARYKEY",
-        )
-        or getattr(driver_error, "sqlstate", None) == "23505"
+    if getattr(driver_error, "sqlstate", None) == "23505":
+        return True
+    name = getattr(driver_error, "sqlite_errorname", None)
+    return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or (
+        name == "SQLITE_CONSTRAINT_TRIGGER" and "overwriting a row refused" in str(driver_error)
     )
 
 
