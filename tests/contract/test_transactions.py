@@ -6,6 +6,7 @@ import pytest
 
 from contract.conftest import UowFactory
 from mdma_at.domain.errors import DuplicateKey
+from mdma_at.services.ports import UnitOfWork
 
 
 def test_a_commit_keeps_the_writes_for_the_next_unit_of_work(new_uow: UowFactory) -> None:
@@ -67,3 +68,11 @@ def test_a_repeated_unique_key_is_a_duplicate_key_and_keeps_nothing(new_uow: Uow
     with new_uow() as uow:
         assert [site.name for site in uow.sites.list()] == ["Harbour Clinic"]
         assert uow.staff.count() == 0
+
+
+def test_every_repository_of_the_port_is_there(new_uow: UowFactory) -> None:
+    """mypy checks the types of what a unit of work assigns; this, that it assigns them all."""
+    with new_uow() as uow:
+        missing = [name for name in UnitOfWork.__annotations__ if not hasattr(uow, name)]
+    assert missing == []
+    assert len(UnitOfWork.__annotations__) == 18  # the port as of issue 12 (ports.py)
