@@ -544,7 +544,8 @@ class MemoryDosingSessions(_Repository):
         return found
 
     def lock(self, session_id: int) -> DosingSession | None:
-        """One writer at a time already: a commit that collides is refused (store.Transaction)."""
+        """No lock to take: of two transactions that both audited a write, the one committing
+        second is refused (store.Transaction.commit), so no entry is checked against stale ones."""
         return self.get(session_id)
 
     def for_visit(self, visit_id: int) -> DosingSession | None:

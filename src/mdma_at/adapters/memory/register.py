@@ -23,7 +23,8 @@ class MemoryRegister(_Repository):
     """Nothing here updates or deletes: a correction is a new movement."""
 
     def lock_sites(self, site_ids: Sequence[int]) -> None:
-        """Nothing to hold: a commit that collides with another writer is refused instead."""
+        """Nothing to hold: of two transactions that both audited a write, the one committing
+        second is refused (store.Transaction.commit), so the books are checked as they stand."""
 
     def add_container(self, container: Container, received_by: int, at: datetime) -> Container:
         values: dict[str, Any] = {
