@@ -1,27 +1,35 @@
 """Fixtures shared by the tiers that need a database: one throwaway PostgreSQL server and one
-migrated database of each kind per worker, which each test copies (integration, contract)."""
+migrated database of each kind per worker, which each test copies (integration, contract).
+
+Imports are made inside the fixtures, so the unit tier, which loads this file too, does not pay
+for SQLAlchemy, Alembic and Playwright.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from mdma_at.adapters.db.migrate import upgrade
-from mdma_at.bootstrap import bootstrap
-from mdma_at.config import Settings
-from support import fixtures
-from support.clock import FixedClock
-from support.postgres import PostgresServer
+if TYPE_CHECKING:
+    from support.postgres import PostgresServer
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
+    from support import fixtures
+
     yield from fixtures.postgres_server()
 
 
 def _migrate(url: str, checkpoints: Path) -> None:
+    from mdma_at.adapters.db.migrate import upgrade
+    from mdma_at.bootstrap import bootstrap
+    from mdma_at.config import Settings
+    from support.clock import FixedClock
+
     settings = Settings(database_url=url, audit_checkpoint_dir=checkpoints)
     container = bootstrap(settings, clock=FixedClock())
     upgrade(container.engine)
