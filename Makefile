@@ -13,7 +13,7 @@ WORKERS ?= auto
 PYTEST_ARGS ?=
 PYTEST := $(VENV)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
-.PHONY: run test setup lint typecheck contracts unit integration e2e clinical bench clean fuzz
+.PHONY: run test setup lint typecheck contracts unit contract integration e2e clinical bench clean fuzz
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -39,6 +39,10 @@ contracts: setup
 
 unit: setup
 	$(PYTEST) tests/unit tests/clinical -q
+
+# The adapter contract: every repository test on the in-memory fake, SQLite and PostgreSQL (ADR 0006).
+contract: setup
+	$(PYTEST) tests/contract -q
 
 integration: setup
 	$(PYTEST) tests/integration -q

@@ -1,4 +1,5 @@
-"""Every integration test runs twice: on SQLite and on a real PostgreSQL server."""
+"""Every integration test runs twice: on SQLite and on a real PostgreSQL server (the migrated
+databases they copy are made once per worker in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from mdma_at.adapters.db.migrate import upgrade
 from mdma_at.bootstrap import Container, bootstrap
 from mdma_at.config import Settings
 from support import fixtures
 from support.clinic import Clinic, build_clinic
 from support.clock import FixedClock
-from support.postgres import PostgresServer
+from support.passwords import CheapArgon2Hasher
 from support.server import copy_sqlite_database
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-
-
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    yield from fixtures.postgres_server()
 
 
 @pytest.fixture(params=DATABASES)
@@ -32,31 +27,6 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         server = request.getfixturevalue("postgres_server")
         yield from fixtures.postgres_database(server, request.node.name)
-
-
-def _migrate(url: str, checkpoints: Path) -> None:
-    settings = Settings(database_url=url, audit_checkpoint_dir=checkpoints)
-    container = bootstrap(settings, clock=FixedClock())
-    upgrade(container.engine)
-    container.engine.dispose()  # PostgreSQL copies a template only while no one is connected
-
-
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file migrated once per worker, copied for each test (Alembic costs ≈ 0.5 s)."""
-    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
-    _migrate(f"sqlite:///{path}", path.parent / "checkpoints")
-    return path
-
-
-@pytest.fixture(scope="session")
-def migrated_postgres(
-    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
-) -> str:
-    """A PostgreSQL database migrated once per worker, the template of each test's database."""
-    name = "migrated_template"
-    _migrate(postgres_server.create_database(name), tmp_path_factory.mktemp("checkpoints"))
-    return name
 
 
 @pytest.fixture(params=DATABASES)
@@ -78,6 +48,7 @@ def ctx(migrated_database_url: str, tmp_path: Path) -> Iterator[Container]:
         database_url=migrated_database_url, audit_checkpoint_dir=tmp_path / "checkpoints"
     )
     container = bootstrap(settings, clock=FixedClock())
+    container.hasher = CheapArgon2Hasher()  # the real adapters; only the hash cost is lowered
     yield container
     container.engine.dispose()
 

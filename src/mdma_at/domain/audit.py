@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -109,6 +109,37 @@ def sealed_rows_json(digests: Mapping[str, Mapping[int, str]]) -> str | None:
         return None
     return canonical_json(
         {table: {str(i): d for i, d in rows.items()} for table, rows in digests.items() if rows}
+    )
+
+
+def seal_content(last: AuditContent | None, now: datetime) -> AuditContent:
+    """The event a commit appends to seal append-only rows its last audited write left unsealed.
+
+    Attributed to that write (every write is audited in its transaction); rows written with no
+    audit event at all are sealed by "system" at `now`.
+    """
+    if last is not None:
+        return replace(
+            last,
+            action="rows_sealed",
+            entity_type="append_only_rows",
+            entity_id=None,
+            before=None,
+            after=None,
+            reason=None,
+        )
+    return AuditContent(
+        utc_stamp(now),
+        None,
+        "system",
+        None,
+        None,
+        "rows_sealed",
+        "append_only_rows",
+        None,
+        None,
+        None,
+        None,
     )
 
 

@@ -32,6 +32,15 @@ class Conflict(MdmaAtError):
     """The request collides with what is stored (a duplicate study ID, a closed record)."""
 
 
+class DuplicateKey(Conflict):
+    """A stored row already holds this unique key. The use cases look first and refuse with a
+    clearer message; this is what a writer that lost a race to another one gets (ADR 0006)."""
+
+    def __init__(self, table: str) -> None:
+        super().__init__(f"{table}: a row with the same unique key is already stored")
+        self.table = table
+
+
 class UnknownProtocol(InvalidInput):
     """A protocol name that no definition in `mdma_at.protocols` carries."""
 

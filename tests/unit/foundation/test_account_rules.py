@@ -52,6 +52,18 @@ def test_the_shipped_list_refuses_password1234() -> None:
     assert hasher.is_common("password1234") and not hasher.is_common("correct horse battery")
 
 
+def test_production_hashes_use_argon2id_at_rfc_9106s_low_memory_parameters() -> None:
+    # The service tests hash at a lower cost (tests/support/passwords.py); production must not.
+    from mdma_at.adapters.passwords import Argon2Hasher
+
+    hasher = Argon2Hasher()
+    hashed = hasher.hash("correct horse battery")
+    # RFC 9106 §4, the second recommended option: Argon2id, 64 MiB, 3 passes, 4 lanes
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert hasher.verify(hashed, "correct horse battery")
+    assert not hasher.verify(hashed, "correct horse battery!")
+
+
 @pytest.mark.parametrize(
     ("failures", "seconds"),
     # 5 free failures, then doubling from 1 s (ADR 0106), capped at 60 s

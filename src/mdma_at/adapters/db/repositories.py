@@ -7,10 +7,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, Table, and_, exc, func, insert, or_, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.seals import seal_digests, stored_digests, unsealed
+from mdma_at.adapters.sealed import SEALED_TABLE_NAMES
 from mdma_at.domain.audit import (
     GENESIS_HASH,
     AuditContent,
@@ -18,7 +19,7 @@ from mdma_at.domain.audit import (
     chain_hash,
     sealed_rows_json,
 )
-from mdma_at.domain.errors import IntegrityError
+from mdma_at.domain.errors import DuplicateKey, IntegrityError
 from mdma_at.domain.patients import Patient, PatientDetails
 from mdma_at.domain.schedule.definitions import VisitKind
 from mdma_at.domain.schedule.planning import PlannedVisit
@@ -39,11 +40,29 @@ class _Repository:
         self._db = connection
 
     def _insert(self, table: Table, **values: Any) -> int:
-        key = self._db.execute(insert(table).values(**values)).inserted_primary_key
+        try:
+            key = self._db.execute(insert(table).values(**values)).inserted_primary_key
+        except exc.IntegrityError as error:
+            if _is_duplicate_key(error):
+                raise DuplicateKey(table.name) from error
+            raise
         assert key is not None
-        if table.name in t.SEALED_TABLE_NAMES:
+        if table.name in SEALED_TABLE_NAMES:
             unsealed(self._db).append((table.name, int(key[0])))
         return int(key[0])
+
+
+def _is_duplicate_key(error: exc.IntegrityError) -> bool:
+    """A unique key repeated, as opposed to a foreign key or NOT NULL broken (bugs, left as
+    they are): PostgreSQL's SQLSTATE 23505, SQLite's unique constraint, or on an append-only
+    table SQLite's trigger that refuses an insert whose key exists (migration 0005)."""
+    driver_error = error.orig
+    if getattr(driver_error, "sqlstate", None) == "23505":
+        return True
+    name = getattr(driver_error, "sqlite_errorname", None)
+    return name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or (
+        name == "SQLITE_CONSTRAINT_TRIGGER" and "overwriting a row refused" in str(driver_error)
+    )
 
 
 class SqlSites(_Repository):

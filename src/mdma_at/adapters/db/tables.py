@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 
 from mdma_at.adapters.db.types import UtcDateTime
+from mdma_at.adapters.sealed import SEALED_TABLE_NAMES
 
 metadata = MetaData(
     naming_convention={
@@ -535,19 +536,6 @@ REGISTER_TABLES = (
 # DELETE grant to the runtime role). Every row inserted into one is sealed into the audit chain
 # (its digest goes into the event of the write), so `audit verify` detects a changed, deleted or
 # smuggled-in row. audit_events itself is append-only too, and covered by its own hash chain.
-SEALED_TABLES = (
-    screenings,
-    screening_signatures,
-    consent_documents,
-    consent_signatures,
-    consent_withdrawals,
-    instrument_administrations,
-    instrument_item_answers,
-    instrument_alerts,
-    instrument_alert_acknowledgements,
-    dosing_session_events,
-    *REGISTER_TABLES,
-    site_protocol_values,
-)
+# The list of names lives in adapters/sealed.py, shared with the in-memory store.
+SEALED_TABLES = tuple(metadata.tables[name] for name in SEALED_TABLE_NAMES)
 APPEND_ONLY_TABLES = (audit_events, *SEALED_TABLES)
-SEALED_TABLE_NAMES = frozenset(table.name for table in SEALED_TABLES)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
@@ -37,7 +36,7 @@ from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessions,
 )
 from mdma_at.adapters.db.site_protocol_repository import SqlSiteProtocol
-from mdma_at.domain.audit import AuditContent, Checkpoint, utc_stamp
+from mdma_at.domain.audit import Checkpoint, seal_content, utc_stamp
 from mdma_at.domain.events import DomainEvent
 from mdma_at.services.events import EventCollector
 from mdma_at.services.ports import UnitOfWork
@@ -118,7 +117,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
     def commit(self) -> None:
         assert self._connection is not None, "commit outside `with uow:`"
         if unsealed(self._connection):
-            self.audit.append(self._seal_content())
+            self.audit.append(seal_content(self.audit.last_content, datetime.now(UTC)))
         batch = self.audit.batch
         self._connection.commit()
         self._events.committed()
@@ -134,37 +133,6 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
                 # The write is committed: failing the request now would invite a duplicate.
                 # The range stays unsigned, and `audit verify` names it (ADR 0105).
                 log.exception("audit checkpoint for events %d..%d not written", start + 1, end)
-
-    def _seal_content(self) -> AuditContent:
-        """An event sealing rows inserted after the transaction's last audited write.
-
-        Attributed to that write (every write is audited in its transaction); rows written with
-        no audit event at all are sealed by "system" at the current time.
-        """
-        last = self.audit.last_content
-        if last is not None:
-            return replace(
-                last,
-                action="rows_sealed",
-                entity_type="append_only_rows",
-                entity_id=None,
-                before=None,
-                after=None,
-                reason=None,
-            )
-        return AuditContent(
-            utc_stamp(datetime.now(UTC)),
-            None,
-            "system",
-            None,
-            None,
-            "rows_sealed",
-            "append_only_rows",
-            None,
-            None,
-            None,
-            None,
-        )
 
     def rollback(self) -> None:
         if self._connection is None:

@@ -1,0 +1,54 @@
+"""Fixtures shared by the tiers that need a database: one throwaway PostgreSQL server and one
+migrated database of each kind per worker, which each test copies (integration, contract).
+
+Imports are made inside the fixtures, so the unit tier, which loads this file too, does not pay
+for SQLAlchemy, Alembic and Playwright.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from support.postgres import PostgresServer
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    from support import fixtures
+
+    yield from fixtures.postgres_server()
+
+
+def _migrate(url: str, checkpoints: Path) -> None:
+    from mdma_at.adapters.db.migrate import upgrade
+    from mdma_at.bootstrap import bootstrap
+    from mdma_at.config import Settings
+    from support.clock import FixedClock
+
+    settings = Settings(database_url=url, audit_checkpoint_dir=checkpoints)
+    container = bootstrap(settings, clock=FixedClock())
+    upgrade(container.engine)
+    container.engine.dispose()  # PostgreSQL copies a template only while no one is connected
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated once per worker, copied for each test (Alembic costs ≈ 0.5 s)."""
+    path = tmp_path_factory.mktemp("migrated") / "migrated.db"
+    _migrate(f"sqlite:///{path}", path.parent / "checkpoints")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """A PostgreSQL database migrated once per worker, the template of each test's database."""
+    name = "migrated_template"
+    _migrate(postgres_server.create_database(name), tmp_path_factory.mktemp("checkpoints"))
+    return name
