@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from mdma_at.domain.dosing.decisions import Action, Liftable, Reason
 from mdma_at.domain.dosing.session_facts import GatingAdverseEvent
 from mdma_at.domain.local_time import local_time
+from mdma_at.domain.sources import for_clinicians
 from mdma_at.domain.vitals.alerts import ActiveAlert
 from mdma_at.domain.vitals.readings import Parameter
 
@@ -172,7 +173,7 @@ def plain_reason(reason: Reason, action: Action, zone: ZoneInfo) -> PlainReason:
     return PlainReason(
         sentence=sentence,
         code=reason.code,
-        source=str(reason.source),
+        source=for_clinicians(str(reason.source)),
         liftable=reason.liftable is Liftable.BY_OVERRIDE,
         lifted_by=reason.lifted_by.reason if reason.lifted_by is not None else None,
     )
