@@ -152,3 +152,31 @@ def test_an_addendum_to_an_open_session_is_refused_and_nothing_is_stored(
         assert row_counts(migrated_database_url) == before
     assert refused.status_code == 422
     assert "the session is still open" in refused.text
+
+
+def test_every_wrong_field_of_the_patient_form_is_marked_at_once_and_nothing_is_stored(
+    ctx: Container, clinic: Clinic, migrated_database_url: str
+) -> None:
+    with TestClient(create_app(ctx)) as client:
+        csrf = signed_in(client, "c.a")
+        before = row_counts(migrated_database_url)
+        # A lower-case study ID, a birth date after the fixed clock's day (2026-11-22) and an
+        # email without "@": three fields wrong at once.
+        posted = client.post(
+            "/patients/new",
+            data={
+                "csrf_token": csrf,
+                "site_id": str(clinic.site_a.id),
+                "study_id": "x",
+                "name": "Someone",
+                "date_of_birth": "2030-01-01",
+                "sex": "female",
+                "email": "nobody",
+            },
+        )
+        assert row_counts(migrated_database_url) == before
+    assert posted.status_code == 422
+    assert 'role="alert" id="error-summary"' in posted.text
+    for field in ("study_id", "date_of_birth", "email"):
+        assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', posted.text), field
+    assert not re.search(r'id="name"[^>]*aria-invalid', posted.text)

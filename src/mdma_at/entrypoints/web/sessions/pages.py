@@ -29,10 +29,11 @@ from mdma_at.domain.adverse_events import (
 from mdma_at.domain.dosing.plain import plain_reason
 from mdma_at.domain.dosing.records import EntryKind
 from mdma_at.domain.dosing.session_facts import clock, stamp
-from mdma_at.domain.errors import Conflict, InvalidInput, InvalidInputs
+from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import local_time, read_local
 from mdma_at.domain.times import parse_entered_time
 from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.entrypoints.web.forms import field_errors
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
 from mdma_at.services.alerts.paging import paging_for_session
@@ -268,7 +269,7 @@ async def add_entry(
             session_id,
             error=f"{kind.label} not recorded: nothing was stored.",
             form=raw,
-            errors=form_errors(refused),
+            errors=field_errors(refused, prefix="vitals."),
             form_kind=kind.value,
         )
     entry = recorded.entry
@@ -287,18 +288,6 @@ async def add_entry(
             f"{a.alert.parameter} {a.alert.level}" for a in recorded.step.alerts
         )
     return RedirectResponse(f"/sessions/{session_id}?notice={quote(notice)}", status_code=303)
-
-
-def form_errors(refused: InvalidInput | Conflict) -> dict[str, str]:
-    """Each wrong field of the posted form and why, to mark them all at once (issue 13, item
-    6); a refusal that names no field of the form (a conflict) is keyed ``form``."""
-    if isinstance(refused, InvalidInputs):
-        problems = list(refused.problems)
-    elif isinstance(refused, InvalidInput):
-        problems = [(refused.field, refused.reason)]
-    else:
-        problems = [("form", str(refused))]
-    return {field.removeprefix("vitals."): reason for field, reason in problems}
 
 
 @router.get("/sessions/{session_id}/record", response_class=HTMLResponse)
