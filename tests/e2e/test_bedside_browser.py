@@ -85,7 +85,8 @@ def test_a_critical_reading_pages_and_shows_live_on_the_physicians_dashboard(
 
     # The tablet opens the console on what the room needs: nothing to scroll to.
     assert nurse.evaluate("() => window.scrollY") == 0
-    for part in ("form.vitals-form", "#dose-initial", "#dose-supplemental", "#patient-banner"):
+    parts = ("form.vitals-form", "#suds-form", "#dose-initial", "#dose-supplemental")
+    for part in (*parts, "#patient-banner"):
         _on_screen(nurse, part)
     for button in nurse.locator("form.dose button").all():
         _on_screen(nurse, button)
