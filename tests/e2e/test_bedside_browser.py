@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 from e2e.axe import serious_violations
 from e2e.test_session_browser import sign_in, vitals
 from mdma_at.demo.clinic import DEMO_ON_CALL
-from mdma_at.demo.sessions import IN_PROGRESS
+from mdma_at.demo.sessions import COMPLETED, IN_PROGRESS
 from support.receivers import Inbox, smtp_server, webhook_receiver
 from support.server import RunningApp, app_server
 
@@ -122,6 +122,24 @@ def test_a_critical_reading_pages_and_shows_live_on_the_physicians_dashboard(
         doctor.goto(f"{app.base_url}{path}")
         expect(doctor.locator("h1")).to_have_count(1)
         assert serious_violations(doctor) == [], path
+
+    # After discharge: an addendum, refused without its reason (field marked, announced), then
+    # written; axe on the closed console with the addendum form and its errors.
+    nurse.goto(f"{app.base_url}/patients")
+    nurse.get_by_label("Search by study ID or name").fill(COMPLETED)
+    nurse.get_by_role("link", name=COMPLETED).click()
+    nurse.locator("#chart-sessions li", has_text="completed").get_by_role(
+        "link", name="Open the console"
+    ).first.click()
+    nurse.get_by_label("Addendum").fill("Patient phoned at 18:00: slept well, no complaints")
+    nurse.get_by_role("button", name="Add the addendum").click()
+    expect(nurse.locator("#error-summary")).to_contain_text("reason")
+    expect(nurse.locator("#addendum-reason")).to_have_attribute("aria-invalid", "true")
+    assert serious_violations(nurse) == []
+    nurse.get_by_label("Why it is written late (required)").fill("Follow-up call after discharge")
+    nurse.get_by_role("button", name="Add the addendum").click()
+    expect(nurse.locator("#addenda-list")).to_contain_text("Follow-up call after discharge")
+    assert serious_violations(nurse) == []
 
 
 def _on_screen(page: Page, target: str | Locator) -> None:
