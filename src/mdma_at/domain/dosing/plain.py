@@ -102,7 +102,7 @@ def _clause(reason: Reason, at: Callable[[datetime], str]) -> str | None:
     if code == "alert_active":
         alerts = _alerts(f.get("alerts"), at)
         verb = "are" if " and " in alerts else "is"
-        return f"{alerts} {verb} still active (a physician override with a reason can lift this)"
+        return f"{alerts} {verb} still active"
     if code == "vitals_missing":
         return "no vital signs have been recorded yet: take a set first"
     if code == "vitals_stale" and when:
@@ -168,6 +168,8 @@ def plain_reason(reason: Reason, action: Action, zone: ZoneInfo) -> PlainReason:
         return local_time(t, zone, "%H:%M")
 
     clause = _clause(reason, at) or reason.message
+    if reason.liftable is Liftable.BY_OVERRIDE and "override" not in clause:
+        clause += " (a physician override with a reason can lift this)"
     verb = "not possible" if reason.code in _FINAL else "not yet"
     sentence = f"{_ACTION[action]} {verb}: {clause}."
     return PlainReason(
