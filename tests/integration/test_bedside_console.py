@@ -180,3 +180,20 @@ def test_every_wrong_field_of_the_patient_form_is_marked_at_once_and_nothing_is_
     for field in ("study_id", "date_of_birth", "email"):
         assert re.search(rf'id="{field}"[^>]*aria-invalid="true"', posted.text), field
     assert not re.search(r'id="name"[^>]*aria-invalid', posted.text)
+
+
+def test_a_time_in_the_future_marks_the_time_of_the_entries_and_stores_nothing(
+    ctx: Container, clinic: Clinic, session: DosingSession, migrated_database_url: str
+) -> None:
+    with TestClient(create_app(ctx)) as client:
+        csrf = signed_in(client, "t.a")
+        before = row_counts(migrated_database_url)
+        # 10:00 on the fixed clock's day is an hour after its 09:00 UTC (the site is on UTC).
+        posted = client.post(
+            f"/sessions/{session.id}/entries/note",
+            data={"text": "x", "t_local": "2026-11-22T10:00", "csrf_token": csrf},
+        )
+        assert row_counts(migrated_database_url) == before
+    assert posted.status_code == 422
+    assert re.search(r'id="entry-time"[^>]*aria-invalid="true"', posted.text)
+    assert 'id="err-entry-time"' in posted.text and "in the future" in posted.text
