@@ -181,3 +181,27 @@ def test_the_demos_completed_session_replays_to_the_decisions_given_live(
         (e["allowed"], e["reasons"]) for e in live
     ]
     assert [d["action"] for d in decisions] == ["initial", "supplemental", "discharge"]
+
+
+def test_several_wrong_fields_are_all_named_in_the_problem(therapist, session_id) -> None:
+    before = len(_entries(therapist, session_id))
+    # 400 mmHg is outside the plausible 50–300 and "fast" is not a number (issue 13, item 6).
+    entry = {"kind": "vitals", "data": {**NORMAL, "systolic": 400, "heart_rate": "fast"}}
+    response = therapist.post(f"/api/sessions/{session_id}/entries", json=entry)
+    assert response.status_code == 422
+    problem = response.json()
+    assert problem["field"] == "vitals.systolic"
+    assert [e["field"] for e in problem["errors"]] == ["vitals.systolic", "vitals.heart_rate"]
+    assert len(_entries(therapist, session_id)) == before
+
+
+def test_an_addendum_to_an_open_session_is_refused_and_nothing_stored(
+    therapist, session_id
+) -> None:
+    before = len(_entries(therapist, session_id))
+    entry = {"kind": "addendum", "data": {"text": "late note"}}  # no reason, session open
+    response = therapist.post(f"/api/sessions/{session_id}/entries", json=entry)
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"reason", "kind"}
+    assert len(_entries(therapist, session_id)) == before

@@ -24,6 +24,26 @@ class InvalidInput(MdmaAtError):
         self.reason = reason
 
 
+class InvalidInputs(InvalidInput):
+    """Several fields of one form wrong at once: every problem, so a form can mark them all
+    (issue 13, item 6). `field` and `reason` are the first, so whatever handles one
+    `InvalidInput` still works; the message names them all."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        first_field, first_reason = problems[0]
+        super().__init__(first_field, first_reason)
+        self.problems = tuple(problems)
+        self.args = ("; ".join(f"{f}: {r}" for f, r in problems),)
+
+    @staticmethod
+    def raise_all(problems: list[tuple[str, str]]) -> None:
+        """Raise one `InvalidInput` for one problem, `InvalidInputs` for more; nothing for none."""
+        if len(problems) == 1:
+            raise InvalidInput(*problems[0])
+        if problems:
+            raise InvalidInputs(problems)
+
+
 class NotFound(MdmaAtError):
     """The thing asked for does not exist (or is not visible to the caller)."""
 

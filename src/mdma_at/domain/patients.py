@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.errors import InvalidInputs
 from mdma_at.domain.plausibility import AGE_YEARS
 from mdma_at.domain.vocabulary import Sex
 
@@ -57,29 +57,36 @@ def validate_patient_details(details: PatientDetails, today: date) -> None:
     Raises:
         InvalidInput: study ID not 3–32 capitals, digits or dashes; a text over its length in
             `MAX_LENGTHS`; empty name; a date of birth in the future or more than 120 years ago;
-            an email without '@'.
+            an email without '@'. `InvalidInputs` naming them all when there are several.
     """
+    problems: list[tuple[str, str]] = []
     if not STUDY_ID_PATTERN.fullmatch(details.study_id):
-        raise InvalidInput(
-            "study_id",
-            f"{details.study_id!r} must be 3–32 capital letters, digits or dashes, "
-            "starting with a letter or digit",
+        problems.append(
+            (
+                "study_id",
+                f"{details.study_id!r} must be 3–32 capital letters, digits or dashes, "
+                "starting with a letter or digit",
+            )
         )
     for field, longest in MAX_LENGTHS.items():
         length = len(getattr(details, field))
         if length > longest:
-            raise InvalidInput(field, f"{length} characters is over the limit of {longest}")
+            problems.append((field, f"{length} characters is over the limit of {longest}"))
     if not details.name.strip():
-        raise InvalidInput("name", "must not be empty")
+        problems.append(("name", "must not be empty"))
     if details.date_of_birth > today:
-        raise InvalidInput("date_of_birth", f"{details.date_of_birth} is in the future")
-    if age_on(details.date_of_birth, today) > OLDEST_PLAUSIBLE_AGE_YEARS:
-        raise InvalidInput(
-            "date_of_birth",
-            f"{details.date_of_birth} gives an age above {OLDEST_PLAUSIBLE_AGE_YEARS} years",
+        problems.append(("date_of_birth", f"{details.date_of_birth} is in the future"))
+    elif age_on(details.date_of_birth, today) > OLDEST_PLAUSIBLE_AGE_YEARS:
+        problems.append(
+            (
+                "date_of_birth",
+                f"{details.date_of_birth} gives an age above {OLDEST_PLAUSIBLE_AGE_YEARS} years",
+            )
         )
     if details.email and "@" not in details.email:
-        raise InvalidInput("email", f"{details.email!r} is not an email address")
+        problems.append(("email", f"{details.email!r} is not an email address"))
+    # Every problem at once, so the form can mark them all (issue 13, item 6).
+    InvalidInputs.raise_all(problems)
 
 
 def age_on(date_of_birth: date, day: date) -> int:

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.errors import InvalidInput, InvalidInputs
 from mdma_at.domain.vitals import VitalSigns, validate
 
 OK = {"systolic": 120, "diastolic": 80, "heart_rate": 70, "temperature_c": 36.6}
@@ -71,3 +71,11 @@ def test_the_field_prefix_names_the_event_in_a_timeline() -> None:
     with pytest.raises(InvalidInput) as error:
         validate(**entry(systolic=400), field="events[3]")
     assert error.value.field == "events[3].systolic"
+
+
+def test_every_impossible_field_is_named_at_once() -> None:
+    # 400 mmHg is outside 50–300 and "fast" is not a number (issue 13, item 6: all at once).
+    with pytest.raises(InvalidInputs) as wrong:
+        validate(400, 80, "fast", 36.6)
+    assert [f for f, _ in wrong.value.problems] == ["vitals.systolic", "vitals.heart_rate"]
+    assert wrong.value.field == "vitals.systolic"  # the first, for one-error handlers

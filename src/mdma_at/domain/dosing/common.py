@@ -30,6 +30,7 @@ def stale_vitals(
             "vitals_stale",
             f"latest vital signs are {clock(age)} old, more than {clock(fresh_for)}",
             source,
+            facts={"at": latest.t, "fresh_for": fresh_for},
         )
     return None
 
@@ -43,6 +44,7 @@ def stale_temperature(
             "temperature_stale",
             f"no temperature recorded; one within {clock(fresh_for)} is required",
             source,
+            facts={"fresh_for": fresh_for},
         )
     age = t - latest.t
     if age > fresh_for:
@@ -51,6 +53,7 @@ def stale_temperature(
             f"latest temperature ({latest.value:g} °C) is {clock(age)} old, more than "
             f"{clock(fresh_for)}",
             source,
+            facts={"at": latest.t, "fresh_for": fresh_for},
         )
     return None
 
@@ -73,6 +76,7 @@ def active_alert(alerts: AlertState, source: Source) -> list[Reason]:
                 "critical_alert_active",
                 f"critical vital-sign alert active ({_listed(critical)}): hard stop, no override",
                 source,
+                facts={"alerts": tuple(critical)},
             )
         )
     caution = alerts.caution()
@@ -83,6 +87,7 @@ def active_alert(alerts: AlertState, source: Source) -> list[Reason]:
                 f"vital-sign alert active ({_listed(caution)})",
                 source,
                 Liftable.BY_OVERRIDE,
+                facts={"alerts": tuple(caution)},
             )
         )
     return reasons

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -50,6 +51,9 @@ class Reason:
         source: where the rule comes from.
         liftable: whether a physician override lifts it.
         lifted_by: the override that lifted it in an allowed decision, else None.
+        facts: the values, limits and times the message names, as data (``at``, ``value``,
+            ``limit``, ``parameter``, ...), so that a page can say them in its own words and
+            its own time zone (`domain.dosing.plain`); not part of the stored reason text.
     """
 
     code: str
@@ -57,6 +61,7 @@ class Reason:
     source: Source
     liftable: Liftable = Liftable.NEVER
     lifted_by: Lift | None = None
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def __str__(self) -> str:
         lifted = (

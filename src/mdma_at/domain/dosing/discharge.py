@@ -61,6 +61,7 @@ def discharge_refusals(
                 f"{clock(t - initial.t)} after the initial dose, less than "
                 f"{clock(dis.min_after_initial.value)}",
                 dis.min_after_initial.source,
+                facts={"from": initial.t + dis.min_after_initial.value},
             )
         )
     latest = state.latest_vitals
@@ -88,6 +89,7 @@ def discharge_refusals(
                     f"latest vital signs at {stamp(latest.t)} outside the caution limits: {listed}",
                     dis.vitals_in_range,
                     Liftable.NEVER if critical else Liftable.BY_OVERRIDE,
+                    facts={"at": latest.t, "listed": listed},
                 )
             )
     reasons.extend(active_alert(state.alerts, dis.no_active_alert))
@@ -102,6 +104,7 @@ def discharge_refusals(
                     "physician must review it before discharge",
                     dis.adverse_event_review,
                     Liftable.BY_OVERRIDE,
+                    facts={"events": tuple(since)},
                 )
             )
     if not plan.physician_signoff:
@@ -169,6 +172,7 @@ def _recovery(
                 f"{state.baseline_suds.value:g}",
                 dis.distress_not_above_baseline,
                 Liftable.BY_OVERRIDE,
+                facts={"at": suds.t, "value": suds.value, "limit": state.baseline_suds.value},
             )
         )
     cssrs, fresh = state.latest_cssrs, dis.cssrs_fresh_for
@@ -181,7 +185,14 @@ def _recovery(
             )
         )
     elif cssrs.risk is CssrsRisk.HIGH:
-        reasons.append(Reason("cssrs_high", f"C-SSRS at {stamp(cssrs.t)}: high risk", dis.cssrs))
+        reasons.append(
+            Reason(
+                "cssrs_high",
+                f"C-SSRS at {stamp(cssrs.t)}: high risk",
+                dis.cssrs,
+                facts={"at": cssrs.t},
+            )
+        )
     elif cssrs.risk is CssrsRisk.MODERATE:
         reasons.append(
             Reason(
@@ -189,6 +200,7 @@ def _recovery(
                 f"C-SSRS at {stamp(cssrs.t)}: moderate risk; needs a physician override",
                 dis.cssrs,
                 Liftable.BY_OVERRIDE,
+                facts={"at": cssrs.t},
             )
         )
     return reasons

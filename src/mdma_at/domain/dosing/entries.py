@@ -45,7 +45,7 @@ from mdma_at.domain.dosing.session_facts import (
     PreDoseChecklist,
     stamp,
 )
-from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.errors import InvalidInput, InvalidInputs
 from mdma_at.domain.times import parse_entered_time
 from mdma_at.domain.vitals import VitalsDue, validate
 from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
@@ -183,6 +183,8 @@ def check_payload(
         return {"note": _text(raw, "note", required=False)}
     if kind is EntryKind.NOTE:
         return {"text": _text(raw, "text", required=True)}
+    if kind is EntryKind.ADDENDUM:
+        return _addendum(raw)
     if kind is EntryKind.PRESENCE:
         return {
             "name": _text(raw, "name", required=True),
@@ -194,6 +196,20 @@ def check_payload(
     if kind is EntryKind.CHECKLIST:
         return _checklist(raw, today)
     raise InvalidInput("kind", f"{kind!r} is not an entry kind")  # pragma: no cover
+
+
+def _addendum(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """An addendum's text and its reason, both required; both are checked, so a form can mark
+    both at once."""
+    payload: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    for name in ("text", "reason"):
+        try:
+            payload[name] = _text(raw, name, required=True)
+        except InvalidInput as wrong:
+            problems.append((wrong.field, wrong.reason))
+    InvalidInputs.raise_all(problems)
+    return payload
 
 
 def _adverse_event(raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -376,6 +392,10 @@ def step(
 ) -> Step:
     """Apply one entry. Every entry, even one no rule reads, must follow the previous one in
     time and cannot follow an allowed discharge (bad input, the same messages as the engine)."""
+    if kind is EntryKind.ADDENDUM:
+        # Written after the session closed: on the record, never in the decisions (issue 13,
+        # item 5). The state, the time order and the closure are left as they were.
+        return Step(state)
     event = engine_event(kind, t, payload, role)
     if kind is EntryKind.REQUEST_INITIAL and "records" in payload:
         state = replace(state, checklist=with_records(state.checklist, payload["records"]))

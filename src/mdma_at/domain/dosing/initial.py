@@ -53,6 +53,7 @@ def checklist_refusals(
                 "fasting_too_short",
                 f"fasted {checklist.fasting_hours:g} h, less than {pre.fasting_hours.value:g} h",
                 pre.fasting_hours.source,
+                facts={"value": checklist.fasting_hours, "limit": pre.fasting_hours.value},
             )
         )
     if checklist.cssrs_risk is None:
@@ -66,6 +67,7 @@ def checklist_refusals(
                 f"{checklist.providers_present} provider(s) present, fewer than "
                 f"{pre.providers_present.value}",
                 pre.providers_present.source,
+                facts={"value": checklist.providers_present, "limit": pre.providers_present.value},
             )
         )
     if patient.childbearing_potential and checklist.pregnancy_test is not PregnancyTest.NEGATIVE:
@@ -110,6 +112,7 @@ def blood_pressure_refusals(latest: TimedVitals, gate: BloodPressureGate) -> lis
     """
     sbp, dbp = latest.reading.systolic, latest.reading.diastolic
     bp = f"pre-dose blood pressure {sbp:g}/{dbp:g} mmHg at {stamp(latest.t)}"
+    value = f"{sbp:g}/{dbp:g}"
     if sbp >= gate.refuse_systolic or dbp >= gate.refuse_diastolic:
         return [
             Reason(
@@ -117,6 +120,11 @@ def blood_pressure_refusals(latest: TimedVitals, gate: BloodPressureGate) -> lis
                 f"{bp} is at or above {gate.refuse_systolic:g}/{gate.refuse_diastolic:g}: "
                 "no dose, override or not",
                 gate.source,
+                facts={
+                    "at": latest.t,
+                    "value": value,
+                    "limit": f"{gate.refuse_systolic:g}/{gate.refuse_diastolic:g}",
+                },
             )
         ]
     if sbp >= gate.approval_systolic or dbp >= gate.approval_diastolic:
@@ -127,6 +135,11 @@ def blood_pressure_refusals(latest: TimedVitals, gate: BloodPressureGate) -> lis
                 "needs a physician override",
                 gate.source,
                 Liftable.BY_OVERRIDE,
+                facts={
+                    "at": latest.t,
+                    "value": value,
+                    "limit": f"{gate.approval_systolic:g}/{gate.approval_diastolic:g}",
+                },
             )
         ]
     return []
@@ -162,6 +175,7 @@ def medication_refusals(
                         f"{change.last_dose.isoformat()}, needs a {plan.days}-day washout: no "
                         f"dose before {plan.clear_on.isoformat()}",
                         rules.medications.rule.source,
+                        facts={"name": change.name, "clear_on": plan.clear_on},
                     )
                 )
     return reasons
@@ -188,6 +202,7 @@ def initial_refusals(
                 "initial_already_given",
                 f"the initial dose was already given at {stamp(state.initial.t)}",
                 rules.one_initial,
+                facts={"at": state.initial.t},
             )
         ]
     reasons: list[Reason] = []
@@ -226,6 +241,7 @@ def initial_refusals(
                 "must review it",
                 rules.pre_dose.adverse_event_review,
                 Liftable.BY_OVERRIDE,
+                facts={"events": tuple(today)},
             )
         )
     return reasons

@@ -35,6 +35,9 @@ class EntryKind(StrEnum):
     NOTE = "note"
     PRESENCE = "presence"  # someone arrived in or left the room
     CHECKLIST = "checklist"  # the pre-dose checklist, confirmed by a physician
+    #: A late entry after discharge closed the session: text, a required reason, the time it
+    #: refers to (`t`); its author and when it was written are the entry's own. No rule reads it.
+    ADDENDUM = "addendum"
 
     @property
     def label(self) -> str:
@@ -55,6 +58,7 @@ _LABELS = {
     EntryKind.NOTE: "Note",
     EntryKind.PRESENCE: "Presence",
     EntryKind.CHECKLIST: "Pre-dose checklist",
+    EntryKind.ADDENDUM: "Addendum",
 }
 
 

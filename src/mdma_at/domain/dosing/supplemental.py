@@ -40,6 +40,7 @@ def supplemental_refusals(
                 "supplemental_already_given",
                 f"the supplemental dose was already given at {stamp(state.supplemental.t)}",
                 rules.one_supplemental,
+                facts={"at": state.supplemental.t},
             )
         )
     if initial is None:
@@ -60,6 +61,7 @@ def supplemental_refusals(
                     f"{clock(elapsed)} after the initial dose is before the window opens at "
                     f"{clock(start)}",
                     sup.window_start.source,
+                    facts={"opens_at": initial.t + start},
                 )
             )
         elif elapsed > end:
@@ -69,6 +71,7 @@ def supplemental_refusals(
                     f"{clock(elapsed)} after the initial dose is after the window closed at "
                     f"{clock(end)}",
                     sup.window_end.source,
+                    facts={"closed_at": initial.t + end},
                 )
             )
         limit = sup.max_fraction_of_initial.value * initial.mg
@@ -79,6 +82,7 @@ def supplemental_refusals(
                     f"{fmt_mg(mg)} is more than {sup.max_fraction_of_initial.value:g} × the "
                     f"initial {fmt_mg(initial.mg)} = {fmt_mg(limit)}",
                     sup.max_fraction_of_initial.source,
+                    facts={"limit_mg": limit},
                 )
             )
         cap = rules.session_cap_mg.value
@@ -89,6 +93,7 @@ def supplemental_refusals(
                     f"{fmt_mg(initial.mg)} + {fmt_mg(mg)} = {fmt_mg(initial.mg + mg)} is more "
                     f"than the session cap of {fmt_mg(cap)}",
                     rules.session_cap_mg.source,
+                    facts={"limit_mg": cap},
                 )
             )
         since = [e for e in state.gating_aes if e.t >= initial.t]
@@ -99,6 +104,7 @@ def supplemental_refusals(
                     f"adverse event since the initial dose: {describe_events(since)}; the "
                     "supplemental dose is withheld (no override)",
                     sup.adverse_event_hold,
+                    facts={"events": tuple(since)},
                 )
             )
     latest = state.latest_vitals
@@ -125,6 +131,11 @@ def supplemental_refusals(
                 "needs a physician override",
                 bp.source,
                 Liftable.BY_OVERRIDE,
+                facts={
+                    "at": latest.t,
+                    "value": f"{latest.reading.systolic:g}/{latest.reading.diastolic:g}",
+                    "limit": f"{bp.systolic:g}/{bp.diastolic:g}",
+                },
             )
         )
     reasons.extend(active_alert(state.alerts, sup.refuse_on_alert))

@@ -24,7 +24,7 @@ from mdma_at.domain.sources import Source
 from mdma_at.domain.vocabulary import AlertLevel, CssrsRisk
 
 CSSRS_RULE = Source(
-    "Issue 4 triage of the C-SSRS screener (Columbia Lighthouse Project screener [S88]): high = "
+    "Triage of the C-SSRS screener (Columbia Lighthouse Project screener [S88]): high = "
     "yes to 4 or 5, or 6 with 6b; moderate = yes to 3, or 6 without 6b; low = yes to 1 or 2 only"
 )
 CSSRS_INCOMPLETE = Source(

@@ -26,7 +26,7 @@ SELF_REPORT_INSTRUMENTS: tuple[InstrumentCode, ...] = (
 DEFAULT_LINK_DAYS = 7
 LONGEST_LINK_DAYS = 30
 LINK_EXPIRY_SOURCE = Source(
-    "Issue 4: a single-use, expiring link; 7 days by default and at most 30 days are site "
+    "A single-use, expiring link; 7 days by default and at most 30 days are site "
     "defaults: long enough to fill in before a visit whose window is a week, short enough that a "
     "forwarded or forgotten link soon stops working (chosen for privacy)",
     site_default=True,

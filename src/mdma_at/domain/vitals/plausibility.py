@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from mdma_at.domain import plausibility as plausible
-from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.errors import InvalidInput, InvalidInputs
 from mdma_at.domain.sources import Source
 from mdma_at.domain.vitals.readings import VitalSigns
 
@@ -65,7 +65,7 @@ def validate(
     field: str = "vitals",
     spo2: object = None,
 ) -> VitalSigns:
-    """A `VitalSigns` from raw entries, or `InvalidInput` naming the first impossible one.
+    """A `VitalSigns` from raw entries, or `InvalidInput` naming the impossible ones.
 
     The console calls this on every entry; the replay calls it on every vitals event.
 
@@ -79,23 +79,36 @@ def validate(
         field: prefix of the field names in errors (``vitals`` or ``events[3]``).
 
     Raises:
-        InvalidInput: e.g. ``vitals.systolic: 400 is outside 50–300 mmHg``.
+        InvalidInput: e.g. ``vitals.systolic: 400 is outside 50–300 mmHg``; `InvalidInputs`
+            naming every wrong field when there are several.
     """
-    sbp = _number(systolic, f"{field}.systolic", "mmHg")
-    dbp = _number(diastolic, f"{field}.diastolic", "mmHg")
-    hr = _number(heart_rate, f"{field}.heart_rate", "beats/min")
-    temp = None if temperature_c is None else _number(temperature_c, f"{field}.temperature_c", "°C")
-    sat = None if spo2 is None else _number(spo2, f"{field}.spo2", "%")
-    _within(sbp, limits.systolic, f"{field}.systolic", "mmHg")
-    if dbp < limits.diastolic_min:
-        raise InvalidInput(f"{field}.diastolic", f"{dbp:g} is below {limits.diastolic_min:g} mmHg")
-    if dbp >= sbp:
-        raise InvalidInput(
-            f"{field}.diastolic", f"{dbp:g} mmHg must be below the systolic {sbp:g} mmHg"
+    problems: list[tuple[str, str]] = []
+
+    def checked(value: object, name: str, unit: str, within: tuple[float, float] | None) -> float:
+        try:
+            number = _number(value, f"{field}.{name}", unit)
+            if within is not None:
+                _within(number, within, f"{field}.{name}", unit)
+            return number
+        except InvalidInput as wrong:
+            problems.append((wrong.field, wrong.reason))
+            return float("nan")
+
+    # Every field is checked, so a form can mark all that are wrong at once (issue 13, item 6).
+    sbp = checked(systolic, "systolic", "mmHg", limits.systolic)
+    dbp = checked(diastolic, "diastolic", "mmHg", None)
+    hr = checked(heart_rate, "heart_rate", "beats/min", limits.heart_rate)
+    temp = (
+        None
+        if temperature_c is None
+        else checked(temperature_c, "temperature_c", "°C", limits.temperature_c)
+    )
+    sat = None if spo2 is None else checked(spo2, "spo2", "%", limits.spo2)
+    if not math.isnan(dbp) and dbp < limits.diastolic_min:  # (nan: already refused)
+        problems.append((f"{field}.diastolic", f"{dbp:g} is below {limits.diastolic_min:g} mmHg"))
+    elif not math.isnan(dbp) and not math.isnan(sbp) and dbp >= sbp:
+        problems.append(
+            (f"{field}.diastolic", f"{dbp:g} mmHg must be below the systolic {sbp:g} mmHg")
         )
-    _within(hr, limits.heart_rate, f"{field}.heart_rate", "beats/min")
-    if temp is not None:
-        _within(temp, limits.temperature_c, f"{field}.temperature_c", "°C")
-    if sat is not None:
-        _within(sat, limits.spo2, f"{field}.spo2", "%")
+    InvalidInputs.raise_all(problems)
     return VitalSigns(systolic=sbp, diastolic=dbp, heart_rate=hr, temperature_c=temp, spo2=sat)

@@ -19,6 +19,7 @@ from mdma_at.domain.errors import (
     AuthenticationFailed,
     Conflict,
     InvalidInput,
+    InvalidInputs,
     MdmaAtError,
     NotFound,
     PermissionDenied,
@@ -57,7 +58,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "field": {"type": "string", "description": "the offending input (400, 413, 422)"},
         "errors": {
             "type": "array",
-            "description": "every field refused by the schema (422)",
+            "description": "every field refused at once (422)",
             "items": {
                 "type": "object",
                 "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
@@ -125,7 +126,11 @@ def install(app: FastAPI, render_error_page: Any) -> None:
         status, slug, title = classify(error)
         detail = str(error)
         if is_api(request):
-            extra = {"field": error.field} if isinstance(error, InvalidInput) else {}
+            extra: dict[str, Any] = (
+                {"field": error.field} if isinstance(error, InvalidInput) else {}
+            )
+            if isinstance(error, InvalidInputs):  # several fields at once (issue 13, item 6)
+                extra["errors"] = [{"field": f, "message": r} for f, r in error.problems]
             return problem(status, slug, title, detail, request, **extra)
         if isinstance(error, AuthenticationFailed) and not isinstance(error, RateLimited):
             target = f"/login?next={quote(request.url.path)}&message={quote(detail)}"

@@ -19,6 +19,7 @@ from mdma_at.domain.errors import AuthenticationFailed, Conflict, InvalidInput, 
 from mdma_at.domain.patients import PatientDetails
 from mdma_at.domain.vocabulary import Sex
 from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.entrypoints.web.forms import field_errors
 from mdma_at.entrypoints.web.rendering import page
 from mdma_at.entrypoints.web.session import (
     LOGIN_CSRF_COOKIE,
@@ -151,7 +152,14 @@ def register_patient(
             ctx.uow(), ctx.clock, session.principal, site_id, details
         )
     except (InvalidInput, Conflict) as refused:
-        return _new_patient_page(request, ctx, session, error=str(refused), form=details)
+        return _new_patient_page(
+            request,
+            ctx,
+            session,
+            error="The patient was not registered: nothing was stored.",
+            form=details,
+            errors=field_errors(refused),
+        )
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
@@ -161,6 +169,7 @@ def _new_patient_page(
     session: WebSession,
     error: str = "",
     form: PatientDetails | None = None,
+    errors: dict[str, str] | None = None,
 ) -> Response:
     allowed = sites_for(session.principal, Action.REGISTER_PATIENT)
     with ctx.uow() as uow:
@@ -173,6 +182,9 @@ def _new_patient_page(
         sites=sites,
         error=error,
         form=form,
+        errors=errors or {},
+        form_kind="patient",
+        field_labels={"study_id": "study ID", "date_of_birth": "date of birth"},
         sexes=list(Sex),
     )
 

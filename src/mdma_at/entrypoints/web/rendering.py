@@ -16,6 +16,7 @@ from jinja2.runtime import Context
 
 from mdma_at.domain.local_time import local_time, zone_label
 from mdma_at.domain.schedule.records import VisitStatus
+from mdma_at.domain.sources import for_clinicians
 from mdma_at.services.site_time import UTC_ZONE, zone_of_principal
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -51,6 +52,8 @@ def _when(context: Context, t: datetime | None) -> str:
 
 
 templates.env.filters["when"] = _when
+# A rule's source as the clinic reads it: no internal design or issue references (issue 13).
+templates.env.filters["for_clinicians"] = for_clinicians
 templates.env.globals["VisitStatus"] = VisitStatus
 
 

@@ -28,8 +28,9 @@ from mdma_at.domain.dosing.recording import ensure_not_in_future
 from mdma_at.domain.dosing.records import DosingSession, EntryKind, NewEntry, SessionEntry
 from mdma_at.domain.dosing.session import ensure_can_follow
 from mdma_at.domain.dosing.session_facts import stamp
-from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.errors import Conflict, InvalidInput, InvalidInputs, NotFound
 from mdma_at.domain.instruments.definitions import InstrumentCode
+from mdma_at.domain.local_time import local_time
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.plausibility import SESSION_WEIGHT_KG
 from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
@@ -43,6 +44,7 @@ from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.protocol_settings import effective_protocol, session_rules
 from mdma_at.services.records import require_child_of
 from mdma_at.services.screening.workup import first_dosing_check
+from mdma_at.services.site_time import zone_of_patient
 
 # Which permission each kind of entry needs (domain/access.py): the pre-dose checklist, rule
 # overrides and alert acknowledgements are the physician's; the rest is the session team's.
@@ -189,6 +191,8 @@ def record_entry(
             session started, an entry after discharge closed the session. Nothing is stored.
         PermissionDenied: the role does not allow this kind of entry (audited).
     """
+    if kind is EntryKind.ADDENDUM:
+        return record_addendum(uow, clock, principal, session_id, raw, t)
     check_payload(kind, raw, recorded_by_physician=False)  # bad input before anything else
     entered = parse_entered_time(t)
     with uow:
@@ -281,6 +285,70 @@ def record_entry(
     return Recorded(entry, result)
 
 
+def record_addendum(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    session_id: int,
+    raw: Mapping[str, Any],
+    t: object = None,
+) -> Recorded:
+    """Append an addendum to a session closed by discharge (issue 13, item 5).
+
+    `t` is the time the addendum refers to (blank: now); the entry keeps who wrote it and when.
+    The fold ignores addenda, so no decision made in the session changes.
+
+    Raises:
+        InvalidInput: naming every problem at once (`InvalidInputs`): no text, no reason, a time
+            that does not parse, before the session started or in the future, or a session
+            still open (record a note instead). Nothing is stored.
+    """
+    problems: list[tuple[str, str]] = []
+    payload: dict[str, Any] = {}
+    try:
+        payload = check_payload(EntryKind.ADDENDUM, raw, recorded_by_physician=False)
+    except InvalidInputs as wrong:
+        problems.extend(wrong.problems)
+    except InvalidInput as wrong:
+        problems.append((wrong.field, wrong.reason))
+    entered = None
+    try:
+        entered = parse_entered_time(t)
+    except InvalidInput as wrong:
+        problems.append((wrong.field, wrong.reason))
+    with uow:
+        session = uow.dosing_sessions.lock(session_id)
+        if session is None:
+            raise NotFound(f"no dosing session {session_id}")
+        patient, actor = load_patient(
+            uow,
+            clock,
+            principal,
+            session.patient_id,
+            Action.RUN_SESSION,
+            missing=f"no dosing session {session_id}",
+        )
+        zone = zone_of_patient(uow, patient.id)
+        now = clock.now()
+        at = entered or now
+        if not session.closed:
+            problems.append(
+                ("kind", "the session is still open: an addendum follows discharge (add a note)")
+            )
+        if at < session.started_at:
+            started = local_time(session.started_at, zone)
+            problems.append(("t", f"is before the session started ({started})"))
+        elif at > now:
+            problems.append(("t", f"is in the future (now {local_time(now, zone)})"))
+        InvalidInputs.raise_all(problems)
+        rules = session_rules(uow, patient, session)
+        entries = uow.session_entries.for_session(session.id)
+        folded = fold(session, patient.details.sex.value, entries, rules)
+        entry = _append(uow, clock, actor, session, NewEntry(at, EntryKind.ADDENDUM, payload))
+        uow.commit()
+    return Recorded(entry, Step(folded.state))
+
+
 # Which of the screening gate's reasons (services.screening) refuse which checklist item.
 _NOT_SIGNED = {
     GateReason.NO_SCREENING,
@@ -345,7 +413,9 @@ def _append(
         after["reasons"] = list(new.reasons)
     if alerts:
         after["alerts"] = list(alerts)
-    reason = new.payload.get("reason") if new.kind is EntryKind.OVERRIDE else None
+    reason = (
+        new.payload.get("reason") if new.kind in (EntryKind.OVERRIDE, EntryKind.ADDENDUM) else None
+    )
     record(
         uow,
         clock,

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from mdma_at.domain.dosing import Action, Decision, DosingRules, SessionState, evaluate
 from mdma_at.domain.dosing.discharge import DischargePlan
 from mdma_at.domain.dosing.entries import Step, with_records
 from mdma_at.domain.dosing.events import DischargeRequested, DoseRequested
+from mdma_at.domain.dosing.plain import PARAMETER_WORDS, PlainReason, plain_reason
 from mdma_at.domain.dosing.records import EntryKind, SessionEntry
 from mdma_at.domain.dosing.session_facts import clock, stamp
 from mdma_at.domain.errors import InvalidInput
@@ -123,6 +125,12 @@ class Button:
     def enabled(self) -> bool:
         return self.blocked is None and self.decision is not None and self.decision.allowed
 
+    def plain(self, zone: ZoneInfo) -> tuple[PlainReason, ...]:
+        """The decision's reasons as sentences on the site's clock (issue 13, item 1)."""
+        if self.decision is None:
+            return ()
+        return tuple(plain_reason(r, self.action, zone) for r in self.decision.reasons)
+
     @property
     def codes(self) -> frozenset[str]:
         if self.decision is None:
@@ -141,6 +149,18 @@ class VitalsRow:
 
 
 @dataclass(frozen=True, slots=True)
+class CriticalReading:
+    """What the critical banner says of one active critical alert: the parameter in words, the
+    value that raised it (the latest reading at or above the critical limit) and its time."""
+
+    parameter: str
+    value: str
+    unit: str
+    t: datetime
+    limit: str  # the protocol's critical limit as the rules describe it (e.g. "≥ 180")
+
+
+@dataclass(frozen=True, slots=True)
 class ConsoleView:
     file: SessionFile
     rules: DosingRules
@@ -156,6 +176,7 @@ class ConsoleView:
     present: tuple[tuple[str, str], ...]
     chart: dict[str, Any]
     limits: tuple[tuple[str, str], ...]
+    critical: tuple[CriticalReading, ...] = ()
 
     @property
     def state(self) -> Any:
@@ -255,7 +276,51 @@ def console_view(file: SessionFile, now: datetime, as_of: datetime | None = None
         present=_present(file.entries),
         chart=_chart(file, rules, vitals),
         limits=limits_text(rules),
+        critical=_critical(file, state.alerts.active),
     )
+
+
+_UNITS = {
+    Parameter.SYSTOLIC: "mmHg",
+    Parameter.DIASTOLIC: "mmHg",
+    Parameter.HEART_RATE: "/min",
+    Parameter.TEMPERATURE: "°C",
+    Parameter.SPO2: "%",
+}
+
+
+def _critical(file: SessionFile, active: tuple[ActiveAlert, ...]) -> tuple[CriticalReading, ...]:
+    """One line per active critical alert, from the latest reading that was critical for it."""
+    lines: list[CriticalReading] = []
+    for alert in active:
+        if alert.level.value != "critical":
+            continue
+        for entry, step in reversed(file.folded.steps):
+            raised = [
+                a.alert
+                for a in step.alerts
+                if a.alert.parameter is alert.parameter and a.alert.level is alert.level
+            ]
+            if raised and entry.t >= alert.since:
+                a = raised[0]
+                reading = entry.payload
+                bp = alert.parameter in (Parameter.SYSTOLIC, Parameter.DIASTOLIC)
+                value = (
+                    f"{reading['systolic']:g}/{reading['diastolic']:g}" if bp else f"{a.value:g}"
+                )
+                lines.append(
+                    CriticalReading(
+                        f"blood pressure ({alert.parameter.value})"
+                        if bp
+                        else PARAMETER_WORDS[alert.parameter],
+                        value,
+                        _UNITS[alert.parameter],
+                        entry.t,
+                        a.threshold.describe(),
+                    )
+                )
+                break
+    return tuple(lines)
 
 
 def _button(

@@ -26,16 +26,19 @@ from mdma_at.domain.adverse_events import (
     AeSeverity,
     Relatedness,
 )
+from mdma_at.domain.dosing.plain import plain_reason
 from mdma_at.domain.dosing.records import EntryKind
 from mdma_at.domain.dosing.session_facts import clock, stamp
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import local_time, read_local
 from mdma_at.domain.times import parse_entered_time
 from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.entrypoints.web.forms import field_errors
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
 from mdma_at.services.alerts.paging import paging_for_session
 from mdma_at.services.screening.workup import first_dosing_status
+from mdma_at.services.sessions.banner import patient_banner
 from mdma_at.services.sessions.recording import (
     SessionFile,
     load_session,
@@ -57,6 +60,17 @@ templates.env.filters["hms"] = clock
 # `when` and `local` (rendering.py) show times in the site's zone.
 
 _FORM_ONLY = ("csrf_token", "t", "t_local", "tz")
+
+# How the error summary names a field the console's forms post (the rest read as written).
+FIELD_LABELS = {
+    "t": "time",
+    "kind": "entry",
+    "heart_rate": "heart rate",
+    "temperature_c": "temperature",
+    "spo2": "SpO2",
+    "value": "rating",
+    "text": "text",
+}
 
 
 def entered_time(local: str, zone: ZoneInfo) -> str:
@@ -140,6 +154,8 @@ def _console(
     notice: str = "",
     error: str = "",
     form: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    form_kind: str = "",
 ) -> Response:
     file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
     view = console_view(file, ctx.clock.now())
@@ -158,10 +174,15 @@ def _console(
         notice=notice,
         error=error,
         form=form or {},
+        errors=errors or {},
+        form_kind=form_kind,
+        banner=patient_banner(ctx.uow(), file, ctx.clock.now().date()),
         chart_json=json.dumps(view.chart),
         physician=site in sites_for(session.principal, Action.OVERRIDE_SESSION_RULE),
         can_record=site in sites_for(session.principal, Action.RUN_SESSION),
         ae=_ae_choices(),
+        EntryKind=EntryKind,
+        field_labels=FIELD_LABELS,
         **bedside,
     )
 
@@ -193,8 +214,10 @@ def live(
     session: Session,
     session_id: int,
     as_of: str = "",
+    part: str = "",
 ) -> Response:
-    """The part of the console that changes: clock, alerts, buttons, checklist, log, chart data.
+    """The parts of the console that change: `part=top` the critical banner, the clock and the
+    dose buttons; otherwise alerts, paging, checklist, log and chart data.
 
     `as_of` (the site's wall-clock time, or ISO-8601 with an offset) evaluates the buttons at
     the time being entered; blank = now.
@@ -211,7 +234,7 @@ def live(
     site = file.patient.site_id
     return page(
         request,
-        "_session_live.html",
+        "_session_top.html" if part == "top" else "_session_live.html",
         session=session,
         view=view,
         chart_json=json.dumps(view.chart),
@@ -231,22 +254,34 @@ async def add_entry(
     if "onset_local" in raw:  # the adverse event's onset, typed in the site's time zone
         raw["onset"] = entered_time(raw.pop("onset_local"), zone)
     t = str(form.get("t") or "") or entered_time(str(form.get("t_local") or ""), zone)
+    if "at_local" in raw:  # an addendum's own time field (the shared entry time is gone then)
+        t = t or entered_time(raw.get("at_local", ""), zone)
     try:
         recorded = await run_in_threadpool(
             record_entry, ctx.uow(), ctx.clock, session.principal, session_id, kind, raw, t
         )
     except (InvalidInput, Conflict) as refused:
         return await run_in_threadpool(
-            _console, request, ctx, session, session_id, error=str(refused), form=raw
+            _console,
+            request,
+            ctx,
+            session,
+            session_id,
+            error=f"{kind.label} not recorded: nothing was stored.",
+            form=raw,
+            errors=field_errors(refused, prefix="vitals."),
+            form_kind=kind.value,
         )
     entry = recorded.entry
     when = local_time(entry.t, zone, "%H:%M:%S")  # the site's clock, as the console shows it
     notice = f"{entry.kind.label} recorded at {when}."
     if entry.allowed is True:
         notice = f"{entry.kind.label}: allowed at {when}."
-    elif entry.allowed is False:
-        notice = f"{entry.kind.label}: refused at {when} — " + "; ".join(
-            r.split(" [")[0] for r in entry.reasons
+    elif entry.allowed is False and recorded.step.decision is not None:
+        decision = recorded.step.decision
+        notice = f"{entry.kind.label}: refused at {when}. " + " ".join(
+            f"{plain_reason(r, decision.action, zone).sentence} ({r.code})"
+            for r in decision.reasons
         )
     if recorded.step.alerts:
         notice += " Alert: " + ", ".join(
