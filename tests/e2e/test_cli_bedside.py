@@ -1,5 +1,6 @@
-"""`mdma-at site add --tz`, `site set-tz`, `site set-on-call` and the paging settings, as a real
-subprocess (issue 13): bad input exits 2 with one line naming the field, and stores nothing."""
+"""`mdma-at site add --tz`, `site set-tz`, `site set-on-call` and the paging settings (issue 13):
+bad input exits 2 with one line naming the field, and stores nothing. The first test and the
+settings errors run the real subprocess; the refusals run in-process through the same guard."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from support.cli import mdma_at
+from support.cli import mdma_at, mdma_at_in_process
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def _sites(env: dict[str, str]) -> list[tuple[str, str, str | None, int]]:
 
 
 def test_a_site_gets_its_zone_and_an_admin_changes_it(env: dict[str, str]) -> None:
-    assert mdma_at("db", "upgrade", env=env).returncode == 0
+    assert mdma_at_in_process("db", "upgrade", env=env).returncode == 0
     added = mdma_at("site", "add", "NYC", "Manhattan Clinic", "--tz", "America/New_York", env=env)
     assert added.returncode == 0, added.stderr
     default = mdma_at("site", "add", "SRV", "Server Clinic", env={**env, "TZ": "Europe/London"})
@@ -55,23 +56,32 @@ def test_a_site_gets_its_zone_and_an_admin_changes_it(env: dict[str, str]) -> No
 def test_a_zone_that_is_not_an_iana_name_is_refused_and_nothing_stored(
     env: dict[str, str], zone: str
 ) -> None:
-    assert mdma_at("db", "upgrade", env=env).returncode == 0
-    refused = mdma_at("site", "add", "NYC", "Manhattan Clinic", "--tz", zone, env=env)
+    assert mdma_at_in_process("db", "upgrade", env=env).returncode == 0
+    refused = mdma_at_in_process("site", "add", "NYC", "Manhattan Clinic", "--tz", zone, env=env)
     assert refused.returncode == 2
     assert refused.stderr.startswith("error: tz: ") and len(refused.stderr.splitlines()) == 1
     assert _sites(env) == []
-    assert mdma_at("site", "add", "NYC", "Manhattan Clinic", "--tz", "UTC", env=env).returncode == 0
-    again = mdma_at("site", "set-tz", "NYC", zone, env=env)
+    assert (
+        mdma_at_in_process(
+            "site", "add", "NYC", "Manhattan Clinic", "--tz", "UTC", env=env
+        ).returncode
+        == 0
+    )
+    again = mdma_at_in_process("site", "set-tz", "NYC", zone, env=env)
     assert again.returncode == 2 and again.stderr.startswith("error: tz: ")
     assert _sites(env) == [("NYC", "UTC", None, 5)]
 
 
 def test_bad_on_call_settings_are_refused_and_nothing_stored(env: dict[str, str]) -> None:
-    assert mdma_at("db", "upgrade", env=env).returncode == 0
-    assert mdma_at("site", "add", "NYC", "Clinic", "--tz", "UTC", env=env).returncode == 0
-    bad_email = mdma_at("site", "set-on-call", "NYC", "--name", "Dr", "--email", "ray", env=env)
+    assert mdma_at_in_process("db", "upgrade", env=env).returncode == 0
+    assert (
+        mdma_at_in_process("site", "add", "NYC", "Clinic", "--tz", "UTC", env=env).returncode == 0
+    )
+    bad_email = mdma_at_in_process(
+        "site", "set-on-call", "NYC", "--name", "Dr", "--email", "ray", env=env
+    )
     assert bad_email.returncode == 2 and bad_email.stderr.startswith("error: on_call_email: ")
-    too_slow = mdma_at(
+    too_slow = mdma_at_in_process(
         "site", "set-on-call", "NYC", "--name", "Dr", "--repage-minutes", "0", env=env
     )
     assert too_slow.returncode == 2 and too_slow.stderr.startswith("error: repage_minutes: ")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from support import fixtures
-from support.cli import mdma_at
+from support.cli import mdma_at, mdma_at_in_process
 from support.db import row_counts
 from support.postgres import PostgresServer
 
@@ -126,8 +126,8 @@ def test_db_upgrade_runs_as_the_owner_and_the_server_role_gets_only_its_grants(
 
 
 def test_a_short_password_is_refused_with_exit_2_naming_the_field(env: dict[str, str]) -> None:
-    assert mdma_at("db", "upgrade", env=env).returncode == 0
-    assert mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
+    assert mdma_at_in_process("db", "upgrade", env=env).returncode == 0
+    assert mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
     before = row_counts(env["MDMA_AT_DATABASE_URL"])
     refused = mdma_at(
         "user",
@@ -166,7 +166,7 @@ def test_an_unknown_role_is_refused_with_exit_2(tmp_path: Path) -> None:
 
 def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:
     env = {**os.environ, "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    mdma_at("db", "upgrade", env=env)
+    mdma_at_in_process("db", "upgrade", env=env)
     loaded = mdma_at("db", "seed-demo", env=env)
     assert loaded.returncode == 0 and loaded.stdout.startswith("demo clinic loaded.")
     engine = create_engine(env["MDMA_AT_DATABASE_URL"])
@@ -179,12 +179,12 @@ def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:
 
     before = counts()
     assert before[0] == 8  # the eight demo accounts of demo/clinic.py DEMO_STAFF
-    again = mdma_at("db", "seed-demo", env=env)
+    again = mdma_at_in_process("db", "seed-demo", env=env)
     assert again.returncode == 2
     assert again.stderr.strip() == (
         "error: database: not empty; the demo clinic loads only into an empty one"
     )
-    skipped = mdma_at("db", "seed-demo", "--if-empty", env=env)
+    skipped = mdma_at_in_process("db", "seed-demo", "--if-empty", env=env)
     assert skipped.returncode == 0
     assert skipped.stdout.strip() == "demo clinic not loaded: the database already has staff"
     assert counts() == before  # nothing stored by either refusal
@@ -192,9 +192,10 @@ def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:
 
 
 def test_user_deactivate_reactivate_tokens_and_revoke(env: dict[str, str]) -> None:
-    mdma_at("db", "upgrade", env=env)
-    mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env)
-    added = mdma_at(
+    # seventeen commands in a row: in-process (the shell's entry point is tested above)
+    mdma_at_in_process("db", "upgrade", env=env)
+    mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env)
+    added = mdma_at_in_process(
         "user",
         "add",
         "dr.ng",
@@ -207,10 +208,10 @@ def test_user_deactivate_reactivate_tokens_and_revoke(env: dict[str, str]) -> No
         stdin="a long enough pass\n",
     )
     assert added.returncode == 0, added.stderr
-    assert mdma_at("user", "token", "dr.ng", "--name", "export", env=env).returncode == 0
-    assert mdma_at("user", "token", "dr.ng", "--name", "backup", env=env).returncode == 0
+    assert mdma_at_in_process("user", "token", "dr.ng", "--name", "export", env=env).returncode == 0
+    assert mdma_at_in_process("user", "token", "dr.ng", "--name", "backup", env=env).returncode == 0
 
-    listed = mdma_at("user", "tokens", "dr.ng", "--json", env=env)
+    listed = mdma_at_in_process("user", "tokens", "dr.ng", "--json", env=env)
     assert listed.returncode == 0, listed.stderr
     report = json.loads(listed.stdout)
     assert (report["user"], report["active"]) == ("dr.ng", True)
@@ -220,34 +221,36 @@ def test_user_deactivate_reactivate_tokens_and_revoke(env: dict[str, str]) -> No
     ]
     export_id = report["tokens"][0]["id"]
 
-    revoked = mdma_at("user", "revoke", str(export_id), "--reason", "laptop lost", env=env)
+    revoked = mdma_at_in_process(
+        "user", "revoke", str(export_id), "--reason", "laptop lost", env=env
+    )
     assert (
         revoked.returncode == 0
         and revoked.stdout.strip() == f"API token {export_id} (export) revoked"
     )
-    again = mdma_at("user", "revoke", str(export_id), env=env)
+    again = mdma_at_in_process("user", "revoke", str(export_id), env=env)
     assert again.returncode == 2
     assert again.stderr.strip() == f"error: conflict: API token {export_id} is already revoked"
-    unknown = mdma_at("user", "revoke", "9999", env=env)
+    unknown = mdma_at_in_process("user", "revoke", "9999", env=env)
     assert (
         unknown.returncode == 2 and unknown.stderr.strip() == "error: token_id: no API token 9999"
     )
 
-    off = mdma_at("user", "deactivate", "dr.ng", "--reason", "left the clinic", env=env)
+    off = mdma_at_in_process("user", "deactivate", "dr.ng", "--reason", "left the clinic", env=env)
     assert off.returncode == 0, off.stderr
-    after = json.loads(mdma_at("user", "tokens", "dr.ng", "--json", env=env).stdout)
+    after = json.loads(mdma_at_in_process("user", "tokens", "dr.ng", "--json", env=env).stdout)
     assert after["active"] is False
     assert [t["status"] for t in after["tokens"]] == ["revoked", "revoked"]
-    twice = mdma_at("user", "deactivate", "dr.ng", env=env)
+    twice = mdma_at_in_process("user", "deactivate", "dr.ng", env=env)
     assert twice.returncode == 2 and "already deactivated" in twice.stderr
-    assert mdma_at("user", "reactivate", "dr.ng", env=env).returncode == 0
-    nobody = mdma_at("user", "deactivate", "nobody", env=env)
+    assert mdma_at_in_process("user", "reactivate", "dr.ng", env=env).returncode == 0
+    nobody = mdma_at_in_process("user", "deactivate", "nobody", env=env)
     assert (
         nobody.returncode == 2
         and nobody.stderr.strip() == "error: username: no user called 'nobody'"
     )
     # every change is in the audit trail, which still verifies
-    assert mdma_at("audit", "verify", env=env).returncode == 0
+    assert mdma_at_in_process("audit", "verify", env=env).returncode == 0
 
 
 @pytest.mark.parametrize(
@@ -260,8 +263,8 @@ def test_user_deactivate_reactivate_tokens_and_revoke(env: dict[str, str]) -> No
 )
 def test_a_weak_password_is_refused_by_the_cli(tmp_path: Path, password: str, reason: str) -> None:
     env = {**os.environ, "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
-    mdma_at("db", "upgrade", env=env)
-    mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env)
+    mdma_at_in_process("db", "upgrade", env=env)
+    mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env)
     refused = mdma_at(
         "user",
         "add",

@@ -1,5 +1,6 @@
-"""`mdma-at register` as a subprocess (SQLite): receive, the blinded and unblinded stock, a
-refusal with exit 2 naming the field and storing nothing, the CSV report."""
+"""`mdma-at register` from the shell (SQLite): receive, the blinded and unblinded stock, a
+refusal with exit 2 naming the field and storing nothing, the CSV report. Receiving and the report
+run as subprocesses; the reads in between run in-process through the same root command."""
 
 from __future__ import annotations
 
@@ -11,22 +12,24 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from support.cli import mdma_at
+from support.cli import mdma_at, mdma_at_in_process
 
 PASSWORD = "a long enough pass"
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
+    """A migrated database with one site, a pharmacist and a therapist; set up in-process (the
+    commands under test below run as subprocesses)."""
     env = {
         **os.environ,
         "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'clinic.db'}",
         "MDMA_AT_AUDIT_CHECKPOINT_DIR": str(tmp_path / "checkpoints"),
         "MDMA_AT_PASSWORD": PASSWORD,
     }
-    assert mdma_at("db", "upgrade", env=env).returncode == 0
-    assert mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
+    assert mdma_at_in_process("db", "upgrade", env=env).returncode == 0
+    assert mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
     for username, role in (("ph.a", "pharmacist"), ("t.a", "therapist")):
-        added = mdma_at(
+        added = mdma_at_in_process(
             "user",
             "add",
             username,
@@ -79,14 +82,20 @@ def test_the_register_from_the_shell(tmp_path: Path) -> None:
     refused = _receive(env, "0")
     assert refused.returncode == 2
     assert refused.stderr == "error: quantity: must be a positive whole number, not 0\n"
-    stock = mdma_at("register", "stock", "--as", "ph.a", "--site", "SITE-A", "--json", env=env)
+    stock = mdma_at_in_process(
+        "register", "stock", "--as", "ph.a", "--site", "SITE-A", "--json", env=env
+    )
     assert json.loads(stock.stdout) == []  # nothing stored
     received = _receive(env, "12")
     assert received.returncode == 0, received.stderr
-    unblinded = mdma_at("register", "stock", "--as", "ph.a", "--site", "SITE-A", "--json", env=env)
+    unblinded = mdma_at_in_process(
+        "register", "stock", "--as", "ph.a", "--site", "SITE-A", "--json", env=env
+    )
     (kit,) = json.loads(unblinded.stdout)
     assert (kit["balance"], kit["contents"], kit["lot"]) == (12, "active", "L-1")
-    blinded = mdma_at("register", "stock", "--as", "t.a", "--site", "SITE-A", "--json", env=env)
+    blinded = mdma_at_in_process(
+        "register", "stock", "--as", "t.a", "--site", "SITE-A", "--json", env=env
+    )
     (kit,) = json.loads(blinded.stdout)
     assert kit["balance"] == 12 and "contents" not in kit and "lot" not in kit
     today = datetime.now(UTC).date().isoformat()
@@ -107,7 +116,7 @@ def test_the_register_from_the_shell(tmp_path: Path) -> None:
     assert [(r["section"], r["balance"]) for r in rows] == [
         ("opening", "0"), ("movement", "12"), ("closing", "12"),
     ]  # fmt: skip
-    denied = mdma_at(
+    denied = mdma_at_in_process(
         "register",
         "report",
         "--as",

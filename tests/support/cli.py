@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from typer.testing import CliRunner
 
+from mdma_at.config import get_settings
 from mdma_at.entrypoints.cli.main import app
 
 
@@ -26,17 +29,40 @@ def mdma_at(
     )
 
 
-def mdma_at_in_process(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def mdma_at_in_process(
+    *args: str, env: Mapping[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     """Run ``mdma-at ARGS`` inside this process, through the same root command and exit-code
     guard as the shell does; the result has the shape `mdma_at` returns.
 
-    For the commands that need no settings and no database (``score``, ``screen``,
-    ``session replay``, ``analyze``): settings are read once per process, so a database command
-    run here would keep the first test's database. A subprocess costs 1–5 s of interpreter and
-    library start-up on a loaded 2-core machine; a module that checks many inputs of one command
-    runs them here and keeps one subprocess test for the real entry point.
+    A subprocess costs 1–5 s of interpreter, SQLAlchemy and Alembic start-up on a loaded 2-core
+    machine, so a test that chains many commands runs them here and each command family keeps
+    one test through `mdma_at`, the real entry point (docs/adr/0066). With `env`, the command
+    reads its settings from those ``MDMA_AT_*`` variables alone, exactly as a subprocess given
+    `env` would; settings are read afresh for each call and the command closes its database
+    pool when it ends.
     """
-    result = CliRunner().invoke(app, list(args), input=stdin, catch_exceptions=False)
+    with _settings_from(env):
+        result = CliRunner().invoke(app, list(args), input=stdin, catch_exceptions=False)
     return subprocess.CompletedProcess(
         ["mdma-at", *args], result.exit_code, result.stdout, result.stderr
     )
+
+
+@contextmanager
+def _settings_from(env: Mapping[str, str] | None) -> Iterator[None]:
+    if env is None:
+        yield
+        return
+    saved = {key: value for key, value in os.environ.items() if key.startswith("MDMA_AT_")}
+    for key in saved:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in env.items() if k.startswith("MDMA_AT_")})
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for key in [k for k in os.environ if k.startswith("MDMA_AT_")]:
+            del os.environ[key]
+        os.environ.update(saved)
+        get_settings.cache_clear()

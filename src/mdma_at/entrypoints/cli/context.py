@@ -11,6 +11,9 @@ if TYPE_CHECKING:
     from mdma_at.bootstrap import Container
 
 
+_built: list[Container] = []
+
+
 def container() -> Container:
     # Imported here, not at the top: the pure commands (screen, score, session replay) must not
     # pay for SQLAlchemy, Alembic and FastAPI at start-up.
@@ -26,7 +29,17 @@ def container() -> Container:
         first = error.errors()[0]
         name = "MDMA_AT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
         bad_input(name, str(first["msg"]).removeprefix("Value error, "))
-    return bootstrap(settings)
+    built = bootstrap(settings)
+    _built.append(built)
+    return built
+
+
+def close_containers() -> None:
+    """Close the database pools the command opened. The root command calls it when a command
+    ends, not only when the process does: a command run in-process (the test runner) must leave
+    no connection or file handle behind."""
+    while _built:
+        _built.pop().engine.dispose()
 
 
 def cli_actor() -> Actor:

@@ -19,6 +19,7 @@ from mdma_at.entrypoints.cli import (
     session_cmd,
     user_cmd,
 )
+from mdma_at.entrypoints.cli.context import close_containers
 from mdma_at.entrypoints.cli.output import exit_code_of
 
 
@@ -34,11 +35,14 @@ class ContractGroup(TyperGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        code = exit_code_of(
-            lambda: super(ContractGroup, self).main(
-                args, prog_name, complete_var, standalone_mode=False, **extra
+        try:
+            code = exit_code_of(
+                lambda: super(ContractGroup, self).main(
+                    args, prog_name, complete_var, standalone_mode=False, **extra
+                )
             )
-        )
+        finally:
+            close_containers()
         if standalone_mode:
             raise SystemExit(code)
         return code
