@@ -75,4 +75,3 @@ def test_every_repository_of_the_port_is_there(new_uow: UowFactory) -> None:
     with new_uow() as uow:
         missing = [name for name in UnitOfWork.__annotations__ if not hasattr(uow, name)]
     assert missing == []
-    assert len(UnitOfWork.__annotations__) == 18  # the port as of issue 12 (ports.py)
