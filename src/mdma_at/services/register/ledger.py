@@ -714,6 +714,8 @@ def _from_dispensing(
     unit: Unit,
     at: datetime | None,
     action: Action,
+    *,
+    commit: bool = True,
 ) -> Movement:
     with uow:
         dispensing = _dispensing(uow, dispensing_id)
@@ -731,7 +733,7 @@ def _from_dispensing(
             dispensing_id=dispensing_id,
         )
         event = "dose_administered" if kind is Kind.ADMINISTER else "stock_returned"
-        return _book(uow, clock, actor, entry, event)
+        return _book(uow, clock, actor, entry, event, commit=commit)
 
 
 def _check(books: Books, container: Container, entry: Movement) -> None:
@@ -752,8 +754,10 @@ def _book(
     *,
     reason: str | None = None,
     lock: Sequence[int] = (),
+    commit: bool = True,
 ) -> Movement:
-    """Check `entry` against the books as they are under the lock, store it, audit it, commit."""
+    """Check `entry` against the books as they are under the lock, store it, audit it, commit
+    (unless the caller's transaction commits it with its own write: a dose and its entry)."""
     container = _container(uow, entry.container_id)
     uow.register.lock_sites([container.site_id, *lock])
     books = load_books(uow)
@@ -763,7 +767,8 @@ def _book(
         uow, clock, actor, event, "register_movement", movement.id,
         after=_movement_audit(movement), reason=reason,
     )  # fmt: skip
-    uow.commit()
+    if commit:
+        uow.commit()
     return movement
 
 

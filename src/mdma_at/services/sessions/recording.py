@@ -40,6 +40,7 @@ from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients.registry import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.records import require_child_of
+from mdma_at.services.register.doses import read_kit, take_dose
 from mdma_at.services.screening.workup import first_dosing_check
 
 # Which permission each kind of entry needs (domain/access.py): the pre-dose checklist, rule
@@ -49,6 +50,7 @@ _PERMISSION = {
     EntryKind.OVERRIDE: Action.OVERRIDE_SESSION_RULE,
     EntryKind.ACKNOWLEDGE: Action.ACKNOWLEDGE_VITALS_ALERT,
 }
+_DOSES = (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,10 +185,13 @@ def record_entry(
 
     Raises:
         InvalidInput: impossible values, a time in the future / out of order / before the
-            session started, an entry after discharge closed the session. Nothing is stored.
+            session started, an entry after discharge closed the session, a dose without the
+            kit it is taken from or from a kit it cannot come from (`services.register.doses`).
+            Nothing is stored.
         PermissionDenied: the role does not allow this kind of entry (audited).
     """
     check_payload(kind, raw, recorded_by_physician=False)  # bad input before anything else
+    kit = read_kit(raw) if kind in _DOSES else None
     entered = parse_entered_time(t)
     with uow:
         session = uow.dosing_sessions.lock(session_id)
@@ -244,6 +249,15 @@ def record_entry(
             )
         result = step(folded.state, kind, at, payload, actor.role, rules)
         decision = result.decision
+        if kit is not None:
+            # The dose's administration is written in this transaction (ADR 0111): a refusal
+            # of the kit stores neither the dose nor its ledger entry.
+            taken = take_dose(
+                uow, clock, principal, session.id, kit, mg=payload["mg"], at=at,
+                given=decision is not None and decision.allowed,
+            )  # fmt: skip
+            if taken is not None:
+                payload["kit"] = taken
         entry = _append(
             uow,
             clock,
