@@ -107,6 +107,72 @@ def sessions_to_supply(
         )
 
 
+@dataclass(frozen=True, slots=True)
+class HeldDispensing:
+    """A dispensing that still holds drug: what a waste or return of the remainder names."""
+
+    dispensing_id: int
+    container_id: int
+    kit_number: str
+    held: int
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class SessionToAccount:
+    """A session the pharmacist must account for: open (today's), or discharged with its tally
+    not yet reconciled."""
+
+    session_id: int
+    study_id: str
+    session_number: int
+    discharged: bool
+    reconciled: bool
+    tally: SessionTally
+    holding: tuple[HeldDispensing, ...]
+
+
+def sessions_to_account(
+    uow: UnitOfWork, clock: Clock, principal: Principal, site_id: int
+) -> tuple[SessionToAccount, ...]:
+    """The site's open dosing sessions and its discharged sessions still to reconcile, each with
+    its tally and the dispensings that still hold drug (the pharmacist's day, issue 15 item 5)."""
+    with uow:
+        guard(uow, clock, principal, Action.MANAGE_STOCK, site_id)
+        books = load_books(uow)
+        found = {session.id: (patient, session) for patient, session in
+                 uow.dosing_sessions.open_at(frozenset({site_id}))}  # fmt: skip
+        for session_id in sorted(set(books.sessions) - books.closed_sessions - set(found)):
+            session = uow.dosing_sessions.get(session_id)
+            patient = uow.patients.get(session.patient_id) if session else None
+            if session is not None and patient is not None and patient.site_id == site_id:
+                found[session_id] = (patient, session)
+        rows = []
+        for patient, session in found.values():
+            holding = tuple(
+                HeldDispensing(
+                    d.id,
+                    d.container_id,
+                    books.containers[d.container_id].kit_number,
+                    books.custody[d.id],
+                    d.unit,
+                )
+                for d in books.open_dispensings(session.id)
+            )
+            rows.append(
+                SessionToAccount(
+                    session.id,
+                    patient.study_id,
+                    session.session_number,
+                    session.status is SessionStatus.CLOSED,
+                    session.id in books.closed_sessions,
+                    books.session(session.id),
+                    holding,
+                )
+            )
+        return tuple(rows)
+
+
 # --- receipt ---
 
 
