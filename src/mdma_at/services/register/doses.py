@@ -22,11 +22,11 @@ from mdma_at.domain.staff import Principal
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.register.ledger import (
     MAX_ID,
-    _dispensing,
-    _from_dispensing,
-    _may,
-    _session_site,
+    dispensing_entry,
     load_books,
+    may,
+    session_site,
+    take_from_dispensing,
 )
 
 
@@ -64,11 +64,11 @@ def kits_for_session(uow: UnitOfWork, principal: Principal, session_id: int) -> 
     """The session's open dispensings, for the console's kit selector (empty for those who may
     not see the stock)."""
     with uow:
-        site_id = _session_site(uow, session_id)
-        if not _may(principal, Action.VIEW_STOCK, site_id):
+        site_id = session_site(uow, session_id)
+        if not may(principal, Action.VIEW_STOCK, site_id):
             return SessionKits(False, ())
         books = load_books(uow)
-        unblinded = _may(principal, Action.VIEW_UNBLINDED_STOCK, site_id)
+        unblinded = may(principal, Action.VIEW_UNBLINDED_STOCK, site_id)
         kits = []
         for dispensing in books.open_dispensings(session_id):
             container = books.containers[dispensing.container_id]
@@ -126,7 +126,7 @@ def take_dose(
         if choice.quantity is not None:
             raise InvalidInput("kit_quantity", "a quantity is taken from a kit: name the kit")
         return None
-    dispensing = _dispensing(uow, choice.dispensing_id)
+    dispensing = dispensing_entry(uow, choice.dispensing_id)
     if dispensing.session_id != session_id:
         raise InvalidInput(
             "dispensing_id",
@@ -138,7 +138,7 @@ def take_dose(
         quantity = 1 if container.unit is Unit.DOSAGE_UNIT else _whole_mg(mg)
     movement_id = None
     if given:
-        movement = _from_dispensing(
+        movement = take_from_dispensing(
             uow, clock, principal, dispensing.id, Kind.ADMINISTER, quantity, container.unit, at,
             Action.ADMINISTER_DOSE, commit=False,
         )  # fmt: skip

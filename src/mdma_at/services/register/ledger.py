@@ -65,7 +65,7 @@ def stock(uow: UnitOfWork, clock: Clock, principal: Principal, site_id: int) -> 
     """The site's kits with their balances; contents, lots and labels only for the unblinded."""
     with uow:
         guard(uow, clock, principal, Action.VIEW_STOCK, site_id)
-        blinded = not _may(principal, Action.VIEW_UNBLINDED_STOCK, site_id)
+        blinded = not may(principal, Action.VIEW_UNBLINDED_STOCK, site_id)
         return tuple(stock_lines(load_books(uow), frozenset({site_id}), blinded=blinded))
 
 
@@ -75,7 +75,7 @@ def session_tally(
     """Where a session's study drug went, and its dispensings that still hold some (for the
     console: the dose buttons take a unit from one of these)."""
     with uow:
-        site_id = _session_site(uow, session_id)
+        site_id = session_site(uow, session_id)
         guard(uow, clock, principal, Action.VIEW_STOCK, site_id, ("dosing_session", session_id))
         books = load_books(uow)
         return books.session(session_id), tuple(books.open_dispensings(session_id))
@@ -285,7 +285,7 @@ def dispense(
         container = _container(uow, container_id)
         actor = guard(uow, clock, principal, Action.MANAGE_STOCK, container.site_id)
         session = uow.dosing_sessions.get(_id(session_id, "session_id"))
-        if session is None or _session_site(uow, session_id) != container.site_id:
+        if session is None or session_site(uow, session_id) != container.site_id:
             raise InvalidInput("session_id", f"no dosing session {session_id} at this site")
         if session.status is SessionStatus.CLOSED:
             raise InvalidInput("session_id", f"session {session_id} is discharged")
@@ -313,7 +313,7 @@ def administer(
     at: datetime | None = None,
 ) -> Movement:
     """Record a dose given, out of the dispensing it was taken from (called by the console)."""
-    return _from_dispensing(
+    return take_from_dispensing(
         uow, clock, principal, dispensing_id, Kind.ADMINISTER, quantity, unit, at,
         Action.ADMINISTER_DOSE,
     )  # fmt: skip
@@ -330,7 +330,7 @@ def return_unused(
     at: datetime | None = None,
 ) -> Movement:
     """Put back into stock what a session did not use."""
-    return _from_dispensing(
+    return take_from_dispensing(
         uow, clock, principal, dispensing_id, Kind.RETURN, quantity, unit, at, Action.MANAGE_STOCK
     )
 
@@ -373,7 +373,7 @@ def waste(
             )
         except AuthenticationFailed as failed:
             raise InvalidInput("witness_password", str(failed)) from failed
-        if not _may(second, Action.WITNESS_WASTE, container.site_id):
+        if not may(second, Action.WITNESS_WASTE, container.site_id):
             raise InvalidInput("witness", f"{second.username} may not witness a waste here")
         entry = Movement(
             0,
@@ -388,7 +388,7 @@ def waste(
             reason=reason.strip(),
         )
         if dispensing_id is not None:
-            entry = replace(entry, session_id=_dispensing(uow, dispensing_id).session_id)
+            entry = replace(entry, session_id=dispensing_entry(uow, dispensing_id).session_id)
         return _book(uow, clock, actor, entry, "stock_wasted", reason=entry.reason)
 
 
@@ -502,7 +502,7 @@ def reconcile_session(
     """Close a session's tally: refused while anything dispensed is neither administered, returned
     nor wasted. After it, nothing moves in or out of the session."""
     with uow:
-        site_id = _session_site(uow, session_id)
+        site_id = session_site(uow, session_id)
         actor = guard(
             uow, clock, principal, Action.RECONCILE_SESSION, site_id, ("dosing_session", session_id)
         )
@@ -713,7 +713,8 @@ def actor_id(actor: Actor) -> int:
     return actor.user_id
 
 
-def _may(principal: Principal, action: Action, site_id: int) -> bool:
+def may(principal: Principal, action: Action, site_id: int) -> bool:
+    """Whether the principal may do `action` at the site (a question, never audited)."""
     try:
         authorize(principal, action, site_id)
     except PermissionDenied:
@@ -754,7 +755,8 @@ def _container(uow: UnitOfWork, container_id: int) -> Container:
     return found
 
 
-def _dispensing(uow: UnitOfWork, dispensing_id: int) -> Movement:
+def dispensing_entry(uow: UnitOfWork, dispensing_id: int) -> Movement:
+    """The DISPENSE entry a form or a dose names, or InvalidInput naming `dispensing_id`."""
     _id(dispensing_id, "dispensing_id")
     found = next((m for m in uow.register.movements() if m.id == dispensing_id), None)
     if found is None or found.kind is not Kind.DISPENSE:
@@ -762,7 +764,8 @@ def _dispensing(uow: UnitOfWork, dispensing_id: int) -> Movement:
     return found
 
 
-def _session_site(uow: UnitOfWork, session_id: int) -> int:
+def session_site(uow: UnitOfWork, session_id: int) -> int:
+    """The site of a dosing session's patient (NotFound for no such session)."""
     session = uow.dosing_sessions.get(_id(session_id, "session_id"))
     patient = uow.patients.get(session.patient_id) if session else None
     if patient is None:
@@ -770,7 +773,7 @@ def _session_site(uow: UnitOfWork, session_id: int) -> int:
     return patient.site_id
 
 
-def _from_dispensing(
+def take_from_dispensing(
     uow: UnitOfWork,
     clock: Clock,
     principal: Principal,
@@ -783,8 +786,10 @@ def _from_dispensing(
     *,
     commit: bool = True,
 ) -> Movement:
+    """An administration or return out of a dispensing, booked and audited; committed unless
+    `commit` is False (a console dose commits it with its own entry, ADR 0111)."""
     with uow:
-        dispensing = _dispensing(uow, dispensing_id)
+        dispensing = dispensing_entry(uow, dispensing_id)
         container = _container(uow, dispensing.container_id)
         actor = guard(uow, clock, principal, action, container.site_id)
         entry = Movement(
