@@ -11,6 +11,7 @@ from urllib.parse import unquote_plus
 import httpx
 
 from mdma_at.demo.clinic import DEMO_PASSWORD
+from mdma_at.demo.sessions import IN_PROGRESS
 from support.cli import mdma_at
 from support.server import RunningApp
 
@@ -70,9 +71,9 @@ def test_the_pharmacist_receives_and_bad_input_stores_nothing(demo_app: RunningA
     assert message.startswith("Waste ") and message.endswith("recorded, witnessed.")
     page = pharmacist.get("/register").text
     assert "29 unit" in page  # 30 received - 1 wasted
-    session = re.search(
-        r'<select id="d-session" name="session" required>\s*<option value="(\d+)"', page
-    )
+    # The demo's session in progress (other tests' sessions on this shared clinic must not be
+    # dispensed to: their doses would then have to name a kit, ADR 0111).
+    session = re.search(rf'<option value="(\d+)">{IN_PROGRESS}, session', page)
     assert session is not None, "the demo clinic has an open session to dispense to"
     dispense = {"container": container.group(1), "session": session.group(1), "quantity": "2",
                 "unit": "unit"}  # fmt: skip
@@ -102,3 +103,32 @@ def test_the_api_refuses_bad_input_naming_the_field(demo_app: RunningApp) -> Non
     assert refused.status_code == 422
     assert "unit" in refused.text
     assert client.get("/api/register/sites/1/stock").json() == before
+
+
+def test_a_dose_in_a_session_supplied_from_the_register_must_name_its_kit(
+    demo_app: RunningApp,
+) -> None:
+    """The API's dose request (ADR 0111): the demo's session in progress was dispensed to, so a
+    dose without its kit, or from a kit that is not a dispensing, is 422 naming the field, and
+    the session and the register are as they were."""
+    issued = mdma_at("user", "token", "t.alvarez", "--name", "doses", env=demo_app.env)
+    assert issued.returncode == 0, issued.stderr
+    client = httpx.Client(
+        base_url=demo_app.base_url, headers={"Authorization": f"Bearer {issued.stdout.strip()}"}
+    )
+    patient = client.get("/api/patients", params={"q": IN_PROGRESS}).json()[0]
+    sessions = client.get(f"/api/patients/{patient['id']}/sessions").json()
+    running = next(s for s in sessions if s["status"] == "open")
+    path = f"/api/sessions/{running['id']}"
+    before = (client.get(path).json(), client.get("/api/register/sites/1/stock").json())
+    for data, field in (
+        ({"mg": 60}, "dispensing_id"),
+        ({"mg": 60, "dispensing_id": "a kit"}, "dispensing_id"),
+        ({"mg": 60, "dispensing_id": 1}, "dispensing_id"),  # the first receipt, not a dispensing
+    ):
+        refused = client.post(
+            f"{path}/entries", json={"kind": "request_supplemental", "data": data}
+        )
+        assert refused.status_code == 422, refused.text
+        assert field in refused.text
+    assert (client.get(path).json(), client.get("/api/register/sites/1/stock").json()) == before

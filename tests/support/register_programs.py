@@ -172,6 +172,10 @@ def assert_invariants(books: Books) -> None:
         if m.kind in (Kind.ADMINISTER, Kind.RETURN):
             assert m.dispensing_id in by_id
             assert by_id[m.dispensing_id].kind is Kind.DISPENSE
+        if m.dispensing_id is not None:  # nothing leaves a dispensing before it was made
+            assert m.at >= by_id[m.dispensing_id].at
+        if m.kind is Kind.ADMINISTER:  # no dose from an expired kit
+            assert m.at.date() <= books.containers[m.container_id].expiry
         if m.kind is Kind.WASTE:
             assert m.witness_id is not None and m.witness_id != m.recorded_by
     # for every closed session: dispensed = administered + returned + wasted

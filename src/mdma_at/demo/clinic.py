@@ -116,7 +116,7 @@ def seed_demo_clinic(
                 "moved abroad; agreed to be contacted for follow-up",
             )
     seed_demo_measures(uow, clock)
-    seed_demo_sessions(uow, clock, site.id)
+    seed_demo_sessions(uow, clock, site.id, hasher, DEMO_PASSWORD)
     return [(username, ", ".join(r.value for r in roles)) for username, _, roles in DEMO_STAFF]
 
 

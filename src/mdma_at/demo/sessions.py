@@ -1,6 +1,7 @@
 """Demo dosing sessions: one completed (with a supplemental dose after an override of a caution
 alert, an adverse event and a discharge that proves recovery) and one in progress today, where
-palpitations hold the supplemental dose, recorded through the real use cases.
+palpitations hold the supplemental dose, recorded through the real use cases. Each session is
+supplied from the demo register, and its doses are taken from that dispensing (demo/register.py).
 
 The day's C-SSRS screener is an administration in the patient's record (issue 9, item 6): the
 demo enters one through the instruments' use case when the day has none."""
@@ -10,12 +11,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from mdma_at.demo import register
 from mdma_at.domain.dosing.records import EntryKind
 from mdma_at.domain.instruments import InstrumentCode
 from mdma_at.domain.staff import Principal
 from mdma_at.services.access.auth import load_principal
 from mdma_at.services.measurement import measures
-from mdma_at.services.ports import Clock, UnitOfWorkFactory
+from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
 from mdma_at.services.sessions.recording import record_entry, start_session
 
 COMPLETED = "DEMO-008"  # its first dosing session, on the day it was held
@@ -105,8 +107,14 @@ _IN_PROGRESS: tuple[tuple[int, str, EntryKind, dict[str, Any]], ...] = (
 )
 
 
-def seed_demo_sessions(uow: UnitOfWorkFactory, clock: Clock, site_id: int) -> None:
-    """Record the two demo sessions (the demo clinic's patients and staff must exist)."""
+_DOSES = (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL)
+
+
+def seed_demo_sessions(
+    uow: UnitOfWorkFactory, clock: Clock, site_id: int, hasher: PasswordHasher, password: str
+) -> None:
+    """Record the two demo sessions and the register behind them (the demo clinic's patients
+    and staff must exist; `password` is the witness's, for the witnessed waste)."""
     with uow() as work:
         people = {}
         for key, username in (("dr", "dr.ng"), ("t", "t.alvarez")):
@@ -121,15 +129,31 @@ def seed_demo_sessions(uow: UnitOfWorkFactory, clock: Clock, site_id: int) -> No
             dosing = [v for v in work.visits.for_enrolment(enrolment.id) if v.dosing_number]
             visits[study_id] = dosing
     now = clock.now()
+    plan = []
     done = next((v for v in visits[COMPLETED] if v.held_on is not None), None)
     if done is not None and done.held_on is not None:
         start = datetime.combine(done.held_on, time(8, 0), tzinfo=UTC)
         if start + timedelta(minutes=_COMPLETED[-1][0]) <= now:
-            _run(uow, clock, people, done.id, start, _COMPLETED, childbearing=False)
+            plan.append((done.id, start, _COMPLETED))
     running = next((v for v in visits[IN_PROGRESS] if v.held_on is None), None)
     if running is not None:
         start = now.replace(second=0, microsecond=0) - timedelta(minutes=_IN_PROGRESS[-1][0] + 3)
-        _run(uow, clock, people, running.id, start, _IN_PROGRESS, childbearing=False)
+        plan.append((running.id, start, _IN_PROGRESS))
+    if not plan:
+        return
+    # The kits arrive the day before the first demo session.
+    stock = register.receive_demo_stock(
+        uow, clock, site_id, min(start for _, start, _ in plan) - timedelta(days=1)
+    )
+    for visit_id, start, script in plan:
+        session_id, dispensing_id = _run(
+            uow, clock, people, visit_id, start, script, stock, childbearing=False
+        )
+        if script is _COMPLETED:
+            end = start + timedelta(minutes=script[-1][0] + 5)
+            register.waste_and_reconcile(
+                uow, clock, hasher, stock, session_id, dispensing_id, end, password
+            )
 
 
 def _run(
@@ -139,9 +163,11 @@ def _run(
     visit_id: int,
     start: datetime,
     script: tuple[tuple[int, str, EntryKind, dict[str, Any]], ...],
+    stock: register.DemoRegister,
     *,
     childbearing: bool,
-) -> None:
+) -> tuple[int, int]:
+    """Record the session from its script; returns its id and the dispensing it was given."""
     _screener_on_the_day(uow, clock, people["t"], visit_id, start)
     session = start_session(
         uow(),
@@ -157,9 +183,15 @@ def _run(
             (people["dr"].full_name, "physician"),
         ],
     )
+    doses = tuple(fields["mg"] for _, _, kind, fields in script if kind in _DOSES)
+    dispensing_id = register.dispense(uow, clock, stock, session.id, doses, start)
     for minutes, who, kind, fields in script:
         at = start + timedelta(minutes=minutes)
+        if kind in _DOSES:  # taken from the session's dispensing, in 20 mg capsules
+            kit = {"dispensing_id": dispensing_id, "kit_quantity": register.capsules(fields["mg"])}
+            fields = {**fields, **kit}
         record_entry(uow(), clock, people[who], session.id, kind, fields, at.isoformat())
+    return session.id, dispensing_id
 
 
 def _screener_on_the_day(

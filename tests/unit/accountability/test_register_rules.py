@@ -60,6 +60,23 @@ def test_an_expired_lot_is_never_dispensed() -> None:
     stocked().apply(Movement(9, Kind.DISPENSE, 1, 1, Unit.DOSAGE_UNIT, on_the_day, 7, 6))
 
 
+def test_no_dose_is_given_from_an_expired_kit() -> None:
+    dose = Movement(9, Kind.ADMINISTER, 1, 1, Unit.DOSAGE_UNIT,
+                    datetime(2026, 7, 1, 9, 0, tzinfo=UTC), 7, dispensing_id=3)  # fmt: skip
+    # ACTIVE's expiry is 2026-06-30, its last day of use: the day after, no dose from it.
+    error = refused(stocked(), dose)
+    assert error.field == "dispensing_id" and "expired" in error.reason
+    stocked().apply(replace(dose, at=datetime(2026, 6, 30, 20, 0, tzinfo=UTC)))
+
+
+@pytest.mark.parametrize("kind", [Kind.ADMINISTER, Kind.RETURN])
+def test_nothing_leaves_a_dispensing_before_it_was_made(kind: Kind) -> None:
+    earlier = datetime(2026, 3, 2, 8, 59, tzinfo=UTC)  # a minute before the dispensing at T
+    error = refused(stocked(), Movement(9, kind, 1, 1, Unit.DOSAGE_UNIT, earlier, 7,
+                                        dispensing_id=3))  # fmt: skip
+    assert error.field == "at"
+
+
 @pytest.mark.parametrize("quantity", [0, -1])
 def test_zero_or_negative_quantities_are_refused(quantity: int) -> None:
     error = refused(stocked(), Movement(9, Kind.RECEIVE, 1, quantity, Unit.DOSAGE_UNIT, T, 7))

@@ -11,7 +11,7 @@ is stored:
   wasted, so for every closed session dispensed = administered + returned + wasted;
 - every administration, return or waste from a session names exactly one dispensing (of the same
   container and session), and never takes more than that dispensing still holds;
-- an expired lot cannot be dispensed;
+- an expired lot cannot be dispensed, nor a dose given from it after its expiry;
 - a waste is witnessed by a second, different person;
 - nothing is dated on or before the end of a closed period, nor touches a closed session;
 - quantities are positive whole numbers in the container's unit (an adjustment is signed, never 0).
@@ -315,6 +315,12 @@ def _check_shape(books: Books, m: Movement) -> None:
             _session_open(books, m.session_id)
         case Kind.ADMINISTER | Kind.RETURN:
             _dispensing(books, m, required=True)
+            if m.kind is Kind.ADMINISTER and container.expired_on(m.at.date()):
+                raise InvalidInput(
+                    "dispensing_id",
+                    f"kit {container.kit_number} expired on {container.expiry}; an expired unit "
+                    "is never given (return or waste it)",
+                )
         case Kind.WASTE:
             _dispensing(books, m, required=False)
             if m.witness_id is None:
@@ -356,6 +362,10 @@ def _dispensing(books: Books, m: Movement, *, required: bool) -> None:
         raise InvalidInput("dispensing_id", f"dispensing {dispensing.id} was corrected away")
     if dispensing.container_id != m.container_id:
         raise InvalidInput("dispensing_id", f"dispensing {dispensing.id} is of another container")
+    if m.at < dispensing.at:
+        raise InvalidInput(
+            "at", f"{m.at.isoformat()} is before dispensing {dispensing.id} ({dispensing.at})"
+        )
     if m.session_id is not None and m.session_id != dispensing.session_id:
         raise InvalidInput(
             "session_id", f"dispensing {dispensing.id} went to session {dispensing.session_id}"

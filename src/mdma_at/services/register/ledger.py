@@ -65,7 +65,7 @@ def stock(uow: UnitOfWork, clock: Clock, principal: Principal, site_id: int) -> 
     """The site's kits with their balances; contents, lots and labels only for the unblinded."""
     with uow:
         guard(uow, clock, principal, Action.VIEW_STOCK, site_id)
-        blinded = not _may(principal, Action.VIEW_UNBLINDED_STOCK, site_id)
+        blinded = not may(principal, Action.VIEW_UNBLINDED_STOCK, site_id)
         return tuple(stock_lines(load_books(uow), frozenset({site_id}), blinded=blinded))
 
 
@@ -75,7 +75,7 @@ def session_tally(
     """Where a session's study drug went, and its dispensings that still hold some (for the
     console: the dose buttons take a unit from one of these)."""
     with uow:
-        site_id = _session_site(uow, session_id)
+        site_id = session_site(uow, session_id)
         guard(uow, clock, principal, Action.VIEW_STOCK, site_id, ("dosing_session", session_id))
         books = load_books(uow)
         return books.session(session_id), tuple(books.open_dispensings(session_id))
@@ -105,6 +105,72 @@ def sessions_to_supply(
             )
             for patient, session in uow.dosing_sessions.open_at(frozenset({site_id}))
         )
+
+
+@dataclass(frozen=True, slots=True)
+class HeldDispensing:
+    """A dispensing that still holds drug: what a waste or return of the remainder names."""
+
+    dispensing_id: int
+    container_id: int
+    kit_number: str
+    held: int
+    unit: Unit
+
+
+@dataclass(frozen=True, slots=True)
+class SessionToAccount:
+    """A session the pharmacist must account for: open (today's), or discharged with its tally
+    not yet reconciled."""
+
+    session_id: int
+    study_id: str
+    session_number: int
+    discharged: bool
+    reconciled: bool
+    tally: SessionTally
+    holding: tuple[HeldDispensing, ...]
+
+
+def sessions_to_account(
+    uow: UnitOfWork, clock: Clock, principal: Principal, site_id: int
+) -> tuple[SessionToAccount, ...]:
+    """The site's open dosing sessions and its discharged sessions still to reconcile, each with
+    its tally and the dispensings that still hold drug (the pharmacist's day, issue 15 item 5)."""
+    with uow:
+        guard(uow, clock, principal, Action.MANAGE_STOCK, site_id)
+        books = load_books(uow)
+        found = {session.id: (patient, session) for patient, session in
+                 uow.dosing_sessions.open_at(frozenset({site_id}))}  # fmt: skip
+        for session_id in sorted(set(books.sessions) - books.closed_sessions - set(found)):
+            session = uow.dosing_sessions.get(session_id)
+            patient = uow.patients.get(session.patient_id) if session else None
+            if session is not None and patient is not None and patient.site_id == site_id:
+                found[session_id] = (patient, session)
+        rows = []
+        for patient, session in found.values():
+            holding = tuple(
+                HeldDispensing(
+                    d.id,
+                    d.container_id,
+                    books.containers[d.container_id].kit_number,
+                    books.custody[d.id],
+                    d.unit,
+                )
+                for d in books.open_dispensings(session.id)
+            )
+            rows.append(
+                SessionToAccount(
+                    session.id,
+                    patient.study_id,
+                    session.session_number,
+                    session.status is SessionStatus.CLOSED,
+                    session.id in books.closed_sessions,
+                    books.session(session.id),
+                    holding,
+                )
+            )
+        return tuple(rows)
 
 
 # --- receipt ---
@@ -219,7 +285,7 @@ def dispense(
         container = _container(uow, container_id)
         actor = guard(uow, clock, principal, Action.MANAGE_STOCK, container.site_id)
         session = uow.dosing_sessions.get(_id(session_id, "session_id"))
-        if session is None or _session_site(uow, session_id) != container.site_id:
+        if session is None or session_site(uow, session_id) != container.site_id:
             raise InvalidInput("session_id", f"no dosing session {session_id} at this site")
         if session.status is SessionStatus.CLOSED:
             raise InvalidInput("session_id", f"session {session_id} is discharged")
@@ -247,7 +313,7 @@ def administer(
     at: datetime | None = None,
 ) -> Movement:
     """Record a dose given, out of the dispensing it was taken from (called by the console)."""
-    return _from_dispensing(
+    return take_from_dispensing(
         uow, clock, principal, dispensing_id, Kind.ADMINISTER, quantity, unit, at,
         Action.ADMINISTER_DOSE,
     )  # fmt: skip
@@ -264,7 +330,7 @@ def return_unused(
     at: datetime | None = None,
 ) -> Movement:
     """Put back into stock what a session did not use."""
-    return _from_dispensing(
+    return take_from_dispensing(
         uow, clock, principal, dispensing_id, Kind.RETURN, quantity, unit, at, Action.MANAGE_STOCK
     )
 
@@ -307,7 +373,7 @@ def waste(
             )
         except AuthenticationFailed as failed:
             raise InvalidInput("witness_password", str(failed)) from failed
-        if not _may(second, Action.WITNESS_WASTE, container.site_id):
+        if not may(second, Action.WITNESS_WASTE, container.site_id):
             raise InvalidInput("witness", f"{second.username} may not witness a waste here")
         entry = Movement(
             0,
@@ -322,7 +388,7 @@ def waste(
             reason=reason.strip(),
         )
         if dispensing_id is not None:
-            entry = replace(entry, session_id=_dispensing(uow, dispensing_id).session_id)
+            entry = replace(entry, session_id=dispensing_entry(uow, dispensing_id).session_id)
         return _book(uow, clock, actor, entry, "stock_wasted", reason=entry.reason)
 
 
@@ -436,7 +502,7 @@ def reconcile_session(
     """Close a session's tally: refused while anything dispensed is neither administered, returned
     nor wasted. After it, nothing moves in or out of the session."""
     with uow:
-        site_id = _session_site(uow, session_id)
+        site_id = session_site(uow, session_id)
         actor = guard(
             uow, clock, principal, Action.RECONCILE_SESSION, site_id, ("dosing_session", session_id)
         )
@@ -647,7 +713,8 @@ def actor_id(actor: Actor) -> int:
     return actor.user_id
 
 
-def _may(principal: Principal, action: Action, site_id: int) -> bool:
+def may(principal: Principal, action: Action, site_id: int) -> bool:
+    """Whether the principal may do `action` at the site (a question, never audited)."""
     try:
         authorize(principal, action, site_id)
     except PermissionDenied:
@@ -688,7 +755,8 @@ def _container(uow: UnitOfWork, container_id: int) -> Container:
     return found
 
 
-def _dispensing(uow: UnitOfWork, dispensing_id: int) -> Movement:
+def dispensing_entry(uow: UnitOfWork, dispensing_id: int) -> Movement:
+    """The DISPENSE entry a form or a dose names, or InvalidInput naming `dispensing_id`."""
     _id(dispensing_id, "dispensing_id")
     found = next((m for m in uow.register.movements() if m.id == dispensing_id), None)
     if found is None or found.kind is not Kind.DISPENSE:
@@ -696,7 +764,8 @@ def _dispensing(uow: UnitOfWork, dispensing_id: int) -> Movement:
     return found
 
 
-def _session_site(uow: UnitOfWork, session_id: int) -> int:
+def session_site(uow: UnitOfWork, session_id: int) -> int:
+    """The site of a dosing session's patient (NotFound for no such session)."""
     session = uow.dosing_sessions.get(_id(session_id, "session_id"))
     patient = uow.patients.get(session.patient_id) if session else None
     if patient is None:
@@ -704,7 +773,7 @@ def _session_site(uow: UnitOfWork, session_id: int) -> int:
     return patient.site_id
 
 
-def _from_dispensing(
+def take_from_dispensing(
     uow: UnitOfWork,
     clock: Clock,
     principal: Principal,
@@ -714,9 +783,13 @@ def _from_dispensing(
     unit: Unit,
     at: datetime | None,
     action: Action,
+    *,
+    commit: bool = True,
 ) -> Movement:
+    """An administration or return out of a dispensing, booked and audited; committed unless
+    `commit` is False (a console dose commits it with its own entry, ADR 0111)."""
     with uow:
-        dispensing = _dispensing(uow, dispensing_id)
+        dispensing = dispensing_entry(uow, dispensing_id)
         container = _container(uow, dispensing.container_id)
         actor = guard(uow, clock, principal, action, container.site_id)
         entry = Movement(
@@ -731,7 +804,7 @@ def _from_dispensing(
             dispensing_id=dispensing_id,
         )
         event = "dose_administered" if kind is Kind.ADMINISTER else "stock_returned"
-        return _book(uow, clock, actor, entry, event)
+        return _book(uow, clock, actor, entry, event, commit=commit)
 
 
 def _check(books: Books, container: Container, entry: Movement) -> None:
@@ -752,8 +825,10 @@ def _book(
     *,
     reason: str | None = None,
     lock: Sequence[int] = (),
+    commit: bool = True,
 ) -> Movement:
-    """Check `entry` against the books as they are under the lock, store it, audit it, commit."""
+    """Check `entry` against the books as they are under the lock, store it, audit it, commit
+    (unless the caller's transaction commits it with its own write: a dose and its entry)."""
     container = _container(uow, entry.container_id)
     uow.register.lock_sites([container.site_id, *lock])
     books = load_books(uow)
@@ -763,7 +838,8 @@ def _book(
         uow, clock, actor, event, "register_movement", movement.id,
         after=_movement_audit(movement), reason=reason,
     )  # fmt: skip
-    uow.commit()
+    if commit:
+        uow.commit()
     return movement
 
 

@@ -43,6 +43,7 @@ from mdma_at.services.patients.registry import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.protocol_settings import effective_protocol, session_rules
 from mdma_at.services.records import require_child_of
+from mdma_at.services.register.doses import read_kit, take_dose
 from mdma_at.services.screening.workup import first_dosing_check
 from mdma_at.services.site_time import zone_of_patient
 
@@ -53,6 +54,7 @@ _PERMISSION = {
     EntryKind.OVERRIDE: Action.OVERRIDE_SESSION_RULE,
     EntryKind.ACKNOWLEDGE: Action.ACKNOWLEDGE_VITALS_ALERT,
 }
+_DOSES = (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,12 +190,15 @@ def record_entry(
 
     Raises:
         InvalidInput: impossible values, a time in the future / out of order / before the
-            session started, an entry after discharge closed the session. Nothing is stored.
+            session started, an entry after discharge closed the session, a dose without the
+            kit it is taken from or from a kit it cannot come from (`services.register.doses`).
+            Nothing is stored.
         PermissionDenied: the role does not allow this kind of entry (audited).
     """
     if kind is EntryKind.ADDENDUM:
         return record_addendum(uow, clock, principal, session_id, raw, t)
     check_payload(kind, raw, recorded_by_physician=False)  # bad input before anything else
+    kit = read_kit(raw) if kind in _DOSES else None
     entered = parse_entered_time(t)
     with uow:
         session = uow.dosing_sessions.lock(session_id)
@@ -251,6 +256,15 @@ def record_entry(
             )
         result = step(folded.state, kind, at, payload, actor.role, rules)
         decision = result.decision
+        if kit is not None:
+            # The dose's administration is written in this transaction (ADR 0111): a refusal
+            # of the kit stores neither the dose nor its ledger entry.
+            taken = take_dose(
+                uow, clock, principal, session.id, kit, mg=payload["mg"], at=at,
+                given=decision is not None and decision.allowed,
+            )  # fmt: skip
+            if taken is not None:
+                payload["kit"] = taken
         entry = _append(
             uow,
             clock,

@@ -63,7 +63,9 @@ def _event(entry: SessionEntry) -> dict[str, Any] | None:
     if entry.kind is EntryKind.CSSRS:
         return {**base, "risk": d["risk"]}
     if entry.kind in (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL):
-        return {**base, "mg": d["mg"]}
+        # The kit number names the unit given (ADR 0111); never its lot or contents.
+        kit = {"kit": d["kit"]["kit_number"]} if d.get("kit") else {}
+        return {**base, "mg": d["mg"], **kit}
     if entry.kind is EntryKind.REQUEST_DISCHARGE:
         return {**base, **{k: d[k] for k in ("physician_signoff", "escort", "overnight_stay")}}
     if entry.kind is EntryKind.OVERRIDE:

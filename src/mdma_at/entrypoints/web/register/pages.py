@@ -51,6 +51,9 @@ def register_page(
     supplied = (
         reg.sessions_to_supply(ctx.uow(), ctx.clock, principal, site_id) if pharmacist else ()
     )
+    accounts = (
+        reg.sessions_to_account(ctx.uow(), ctx.clock, principal, site_id) if pharmacist else ()
+    )
     today = ctx.clock.now().date()
     return page(
         request,
@@ -61,6 +64,7 @@ def register_page(
         lines=lines,
         discrepancies=open_items,
         sessions=supplied,
+        accounts=accounts,
         pharmacist=pharmacist,
         forms=[f.value for f in Form],
         contents=[c.value for c in Contents],
@@ -181,6 +185,39 @@ def resolve(
         return f"Discrepancy {discrepancy_id} resolved{extra}."
 
     return _do(_site(fields), act)
+
+
+@router.post(PAGE + "/sessions/{session_id}/reconcile")
+def reconcile(
+    ctx: ContainerDep, session: PostedSession, session_id: int, fields: FormFields
+) -> Response:
+    def act() -> str:
+        tally = reg.reconcile_session(ctx.uow(), ctx.clock, session.principal, session_id)
+        return (
+            f"Session {session_id} reconciled: {tally.dispensed} dispensed = "
+            f"{tally.administered} administered + {tally.returned} returned + "
+            f"{tally.wasted} wasted."
+        )
+
+    return _do(_site(fields), act)
+
+
+@router.get(PAGE + "/report", response_class=HTMLResponse)
+def report_page(
+    request: Request, ctx: ContainerDep, session: Session, site: int, start: date, end: date
+) -> Response:
+    """The register report as a printable page (the same content as the CSV)."""
+    found = reg.register_report(ctx.uow(), ctx.clock, session.principal, site, start, end)
+    with ctx.uow() as uow:
+        named = uow.sites.get(site)
+    return page(
+        request,
+        "register_report.html",
+        session=session,
+        report=found,
+        site=named,
+        printed=ctx.clock.now(),
+    )
 
 
 @router.get(PAGE + "/report.csv")

@@ -37,6 +37,7 @@ from mdma_at.entrypoints.web.forms import field_errors
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
 from mdma_at.services.alerts.paging import paging_for_session
+from mdma_at.services.register.doses import SessionKits, kits_for_session
 from mdma_at.services.screening.workup import first_dosing_status
 from mdma_at.services.sessions.banner import patient_banner
 from mdma_at.services.sessions.recording import (
@@ -183,8 +184,16 @@ def _console(
         ae=_ae_choices(),
         EntryKind=EntryKind,
         field_labels=FIELD_LABELS,
+        kits=_kits(ctx, session, file),
         **bedside,
     )
+
+
+def _kits(ctx: ContainerDep, session: WebSession, file: SessionFile) -> SessionKits | None:
+    """The kits the dose buttons may take from (issue 15, item 5), while doses may be given."""
+    if file.session.closed:
+        return None
+    return kits_for_session(ctx.uow(), session.principal, file.session.id)
 
 
 def _bedside(ctx: ContainerDep, file: SessionFile) -> dict[str, Any]:
@@ -240,6 +249,7 @@ def live(
         chart_json=json.dumps(view.chart),
         physician=site in sites_for(session.principal, Action.OVERRIDE_SESSION_RULE),
         can_record=site in sites_for(session.principal, Action.RUN_SESSION),
+        kits=_kits(ctx, session, file),
         **_bedside(ctx, file),
     )
 
