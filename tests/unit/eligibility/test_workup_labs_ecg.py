@@ -167,7 +167,11 @@ def test_the_corrected_qtc_feeds_the_qtc_criterion_with_its_method() -> None:
         ({"qt_ms": 400, "correction": "bazett"}, "ecg.rr_ms", "required"),
         # QT 690 ms at RR 640 ms by Bazett: 690 / 0.8 = 862 ms, outside 250–700 ms
         ({"qt_ms": 690, "rr_ms": 640, "correction": "bazett"}, "ecg.qtc_ms", "outside"),
-        ({"qtc_ms": 430, "qt_ms": 400, "rr_ms": 900, "correction": "bazett"}, "ecg.qtc_ms", "not both"),
+        (
+            {"qtc_ms": 430, "qt_ms": 400, "rr_ms": 900, "correction": "bazett"},
+            "ecg.qtc_ms",
+            "not both",
+        ),
     ],
 )  # fmt: skip
 def test_impossible_ecgs_are_refused_with_the_field(

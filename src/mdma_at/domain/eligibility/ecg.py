@@ -37,4 +37,4 @@ def corrected_qt(qt_ms: float, rr_ms: float, method: QtCorrection) -> int:
     """
     rr_s = rr_ms / 1000
     exponent = 0.5 if method is QtCorrection.BAZETT else 1 / 3
-    return round(qt_ms / rr_s**exponent)
+    return round(float(qt_ms / rr_s**exponent))
