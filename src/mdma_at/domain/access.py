@@ -47,6 +47,9 @@ class Action(StrEnum):
     WITNESS_WASTE = "witness_waste"
     SIGN_OFF_ADJUSTMENT = "sign_off_adjustment"
     RECONCILE_SESSION = "reconcile_session"
+    # work-up (issue 14, items 3 and 6)
+    RECORD_CONCOMITANT_MEDICATION = "record_concomitant_medication"
+    RECORD_ALLERGY = "record_allergy"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -91,6 +94,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WITNESS_WASTE: _CLINICAL | {Role.PHARMACIST},
     Action.SIGN_OFF_ADJUSTMENT: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
     Action.RECONCILE_SESSION: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
+    # work-up (issue 14): the medication list and allergies are kept by the clinical staff and
+    # the pharmacist (medication reconciliation is pharmacy work); reading them is VIEW_PATIENTS
+    Action.RECORD_CONCOMITANT_MEDICATION: _CLINICAL | {Role.PHARMACIST},
+    Action.RECORD_ALLERGY: _CLINICAL | {Role.PHARMACIST},
 }
 
 
