@@ -192,6 +192,10 @@ def form_from_intake(intake: Mapping[str, Any]) -> tuple[FormValues, list[str]]:
                 values[name] = str(value)
 
     flat("", intake)
+    if "ecg.qt_ms" in values:
+        # The QTc was computed from the raw tracing: the form holds the tracing, not both (a
+        # re-screening with both would be refused, ADR 0135).
+        values.pop("ecg.qtc_ms", None)
     conditions = [str(c["code"]) for c in intake.get("conditions", [])]
     for c in intake.get("conditions", []):
         if c["code"] == "hypertension" and c.get("controlled") is not None:
