@@ -4,12 +4,13 @@ field, the medication list and allergies through the API, and the demo clinic's 
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import httpx
 import pytest
 
-from support.cli import mdma_at
+from support.cli import mdma_at, mdma_at_in_process
 from support.db import row_counts
 from support.server import RunningApp
 
@@ -129,3 +130,20 @@ def test_the_demo_clinic_has_a_work_up_to_show(api: httpx.Client) -> None:
     eligible = api.get(f"/api/patients/{patient_id(api, 'DEMO-006')}/screenings").json()[-1]
     assert eligible["intake"]["ecg"]["correction"] == "fridericia"
     assert eligible["final_decision"] == "eligible"
+
+
+@pytest.mark.parametrize(
+    ("change", "line"),
+    [
+        ({"labs": {"alt": 20_000}}, "error: labs.alt: 20000 U/L is outside the physiological"),
+        ({"ecg": {"qtc_ms": 249}}, "error: ecg.qtc_ms: 249 ms is outside the plausible 250–700"),
+        ({"ecg": {"qtc_ms": 430, "correction": "hodges"}}, "error: ecg.correction: 'hodges'"),
+    ],
+)
+def test_the_screen_command_refuses_impossible_labs_and_ecgs_with_exit_2(
+    change: dict[str, Any], line: str
+) -> None:
+    done = mdma_at_in_process("screen", "-", "--json", stdin=json.dumps({**INTAKE, **change}))
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(line)
+    assert done.stdout == ""
