@@ -56,9 +56,10 @@ LAB_PANEL = LabPanel(
                 _kratz("thyrotropin (TSH) 0.4–5.0 µU/mL (mIU/L)"), (0, 500), PHYSIOLOGICAL),
     ),
     source=Source(
-        "Issue 14 screening panel (liver, kidney, electrolytes, thyroid: the conditions the "
-        "phase 3 exclusions name [S33]); no published panel list was retrieved, so the analytes, "
-        "and that a missing one goes to the physician, are chosen for safety",
+        "Issue 14 screening panel: liver and thyroid tests follow conditions the phase 3 "
+        "criteria name (hepatitis C, hyperthyroidism [S33]); kidney function and electrolytes, "
+        "and that a missing result goes to the physician, are chosen for safety: no published "
+        "panel list was retrieved",
         site_default=True,
     ),
     drug_screen_source=Source(
