@@ -9,6 +9,7 @@ goes through the real use cases (audited). Dates are relative to the clock.
 - DEMO-003: needs review (personality disorder), not signed yet: awaiting the physician.
 - DEMO-004: needs review (seizure disorder) overridden to eligible by the physician, with a reason.
 - everyone else: eligible, signed.
+- the laboratory panel, ECG, allergies and medication lists: `demo.workup` (issue 14).
 
 Consent: version 1 of the site's form from long ago, version 2 effective ten days ago. Patients
 enrolled before version 2 re-consented on its effective day, except DEMO-007 (outdated: must
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from mdma_at.demo.workup import add_workup_to_intake, seed_demo_workup
 from mdma_at.domain.eligibility import Decision
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.screening import ConsentDocument
@@ -93,6 +95,7 @@ def _intake(patient: Patient, screening_date: date, study_id: str) -> dict[str, 
         intake["conditions"] = [{"code": "personality_disorder", "controlled": None}]
     elif study_id == OVERRIDDEN:
         intake["conditions"] = [{"code": "seizure_disorder", "controlled": None}]
+    add_workup_to_intake(intake, study_id)
     return intake
 
 
@@ -113,6 +116,7 @@ def seed_demo_screening(
 
     screening_date = (enrolled_on or today) - timedelta(days=7 if enrolled_on else 1)
     data = _intake(patient, screening_date, study_id)
+    seed_demo_workup(uow, clock, coordinator, patient, screening_date)
     stored = screening.record_screening(uow(), clock, coordinator, patient.id, data)
     if study_id == OVERRIDDEN:
         screening.sign_screening(

@@ -49,6 +49,9 @@ class Action(StrEnum):
     RECONCILE_SESSION = "reconcile_session"
     # site overrides of protocol defaults (issue 12, item 4)
     SET_SITE_PROTOCOL = "set_site_protocol"
+    # work-up (issue 14, items 3 and 6)
+    RECORD_CONCOMITANT_MEDICATION = "record_concomitant_medication"
+    RECORD_ALLERGY = "record_allergy"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -95,6 +98,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECONCILE_SESSION: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
     # a site's own values for the protocol's site defaults: the site's administrator (ADR 0090)
     Action.SET_SITE_PROTOCOL: frozenset({Role.ADMIN}),
+    # work-up (issue 14): the medication list and allergies are kept by the clinical staff and
+    # the pharmacist (medication reconciliation is pharmacy work); reading them is VIEW_PATIENTS
+    Action.RECORD_CONCOMITANT_MEDICATION: _CLINICAL | {Role.PHARMACIST},
+    Action.RECORD_ALLERGY: _CLINICAL | {Role.PHARMACIST},
 }
 
 

@@ -21,6 +21,10 @@ HEART_RATE_BPM = (20, 250)
 TEMPERATURE_C = (30.0, 45.0)
 SPO2_PERCENT = (50.0, 100.0)
 QTC_MS = (250, 700)
+#: The raw QT and RR interval of a screening ECG (issue 14): RR 250–2500 ms is a heart rate of
+#: 24–240 beats/min, inside HEART_RATE_BPM.
+QT_MS = (150, 800)
+RR_MS = (250, 2500)
 WEIGHT_KG = (20.0, 350.0)
 #: The weight recorded when a dosing session starts or is replayed (issue 5) has a wider range
 #: than the screening's; each is kept as its issue set it.

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from mdma_at.domain.accountability import Container, Count, Discrepancy, Movement
+from mdma_at.domain.allergies import AllergyEntry
 from mdma_at.domain.audit import AuditContent, AuditEvent, Checkpoint
 from mdma_at.domain.dosing.records import DosingSession, NewEntry, SessionEntry
 from mdma_at.domain.eligibility import Decision
@@ -33,6 +34,7 @@ from mdma_at.domain.screening import (
     ScreeningRecord,
 )
 from mdma_at.domain.staff import Role, Site, StaffMember
+from mdma_at.domain.washout import ConcomitantMedication
 
 
 class Clock(Protocol):
@@ -174,6 +176,25 @@ class AuditLog(Protocol):
     ) -> Sequence[AuditEvent]: ...
 
 
+class ConcomitantMedicationRepository(Protocol):
+    """The concomitant-medication list (issue 14): one row per course; only a stop is changed."""
+
+    def add(self, patient_id: int, name: str, dose: str, started_on: date,
+            stopped_on: date | None, recorded_by: int,
+            recorded_at: datetime) -> ConcomitantMedication: ...  # fmt: skip
+    def stop(self, course_id: int, stopped_on: date) -> ConcomitantMedication: ...
+    def get(self, course_id: int) -> ConcomitantMedication | None: ...
+    def for_patient(self, patient_id: int) -> Sequence[ConcomitantMedication]: ...
+
+
+class AllergyRepository(Protocol):
+    """Allergies and the coded "none known" (issue 14), added, never changed."""
+
+    def add(self, patient_id: int, code: str | None, substance: str, reaction: str,
+            recorded_by: int, recorded_at: datetime) -> AllergyEntry: ...  # fmt: skip
+    def for_patient(self, patient_id: int) -> Sequence[AllergyEntry]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Nothing is written unless `commit()` is called; leaving rolls back.
 
@@ -200,6 +221,8 @@ class UnitOfWork(Protocol):
     pages: PageRepository
     register: RegisterRepository
     site_protocol: SiteProtocolRepository
+    medications: ConcomitantMedicationRepository
+    allergies: AllergyRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -522,6 +522,35 @@ site_protocol_values = Table(
     Column("changed_at", UtcDateTime, nullable=False),
 )
 
+# The concomitant-medication list (issue 14, item 6; ADR 0137): one row per course; a restart is a
+# new row. Only `stopped_on` is ever updated (stopping a course), and every write is audited.
+concomitant_medications = Table(
+    "concomitant_medications",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("dose", String(200), nullable=False),
+    Column("started_on", Date, nullable=False),
+    Column("stopped_on", Date),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+# Allergies (issue 14, item 3; ADR 0136): free text, or the coded "none_known" (code set, texts
+# empty). Entries are added, never changed.
+patient_allergies = Table(
+    "patient_allergies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("code", String(32)),
+    Column("substance", String(200), nullable=False),
+    Column("reaction", String(200), nullable=False),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
 REGISTER_TABLES = (
     register_containers,
     register_movements,

@@ -32,6 +32,7 @@ from mdma_at.adapters.memory.repositories import (
     MemoryVisits,
 )
 from mdma_at.adapters.memory.store import MemoryDatabase, Transaction
+from mdma_at.adapters.memory.workup import MemoryAllergies, MemoryConcomitantMedications
 from mdma_at.domain.audit import seal_content
 from mdma_at.domain.events import DomainEvent
 from mdma_at.services.events import EventCollector
@@ -84,6 +85,8 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self.pages = MemoryPages(tx)
         self.register = MemoryRegister(tx)
         self.site_protocol = MemorySiteProtocol(tx)
+        self.medications = MemoryConcomitantMedications(tx)
+        self.allergies = MemoryAllergies(tx)
 
     def __exit__(
         self,

@@ -15,6 +15,7 @@ from mdma_at.domain.eligibility.criteria import (
     SubstanceRules,
     normalise_substance,
 )
+from mdma_at.domain.eligibility.ecg import QtCorrection, corrected_qt
 from mdma_at.domain.eligibility.intake import (
     SCREENING_SEX_ORDER,
     ConditionReport,
@@ -25,6 +26,7 @@ from mdma_at.domain.eligibility.intake import (
     SudSeverity,
     Vitals,
 )
+from mdma_at.domain.eligibility.labs import Analyte, DrugScreen, LabPanel, LabResults
 from mdma_at.domain.eligibility.parsing import parse_intake
 from mdma_at.domain.eligibility.results import (
     CriterionResult,
@@ -37,6 +39,7 @@ from mdma_at.domain.eligibility.screening import screen
 
 __all__ = [
     "SCREENING_SEX_ORDER",
+    "Analyte",
     "BloodPressureReview",
     "ConditionEffect",
     "ConditionReport",
@@ -44,11 +47,15 @@ __all__ = [
     "CriterionResult",
     "CriterionStatus",
     "Decision",
+    "DrugScreen",
     "Ecg",
     "EligibilityCriteria",
     "Intake",
+    "LabPanel",
+    "LabResults",
     "Limit",
     "PtsdAssessment",
+    "QtCorrection",
     "QtcLimits",
     "ScreeningResult",
     "ScreeningVitalsReview",
@@ -56,6 +63,7 @@ __all__ = [
     "SubstanceUse",
     "SudSeverity",
     "Vitals",
+    "corrected_qt",
     "decide",
     "normalise_substance",
     "parse_intake",

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from mdma_at.domain.eligibility.labs import LabPanel
 from mdma_at.domain.sources import Source
 
 
@@ -171,6 +172,8 @@ class EligibilityCriteria:
     breastfeeding: Source
     pregnancy_test: Source
     unknown_medication: Source
+    #: The screening laboratory panel with reference ranges (ADR 0135).
+    labs: LabPanel
 
     def __post_init__(self) -> None:
         codes = [rule.code for rule in self.conditions]

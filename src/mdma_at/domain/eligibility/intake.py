@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from mdma_at.domain.eligibility.ecg import QtCorrection
+from mdma_at.domain.eligibility.labs import LabResults
 from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
 #: The order the screening schema, its messages and its form list the sexes in (docs/screening.md);
@@ -37,9 +39,39 @@ class Vitals:
 
 @dataclass(frozen=True, slots=True)
 class Ecg:
-    """Screening ECG: the corrected QT interval in milliseconds."""
+    """Screening ECG: the corrected QT interval in milliseconds, the correction method when
+    recorded, and the raw QT with the RR interval or heart rate it was corrected from (ADR 0135).
+    """
 
     qtc_ms: int
+    correction: QtCorrection | None = None
+    qt_ms: int | None = None
+    rr_ms: int | None = None
+    heart_rate: int | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """Only what was recorded: an intake of QTc alone stays ``{"qtc_ms": …}``."""
+        shown: dict[str, object] = {"qtc_ms": self.qtc_ms}
+        if self.correction is not None:
+            shown["correction"] = self.correction.value
+        for key, value in (
+            ("qt_ms", self.qt_ms),
+            ("rr_ms", self.rr_ms),
+            ("heart_rate", self.heart_rate),
+        ):
+            if value is not None:
+                shown[key] = value
+        return shown
+
+    def describe(self) -> str:
+        """How the QTc was obtained, for the criterion's reason (empty when only QTc is known)."""
+        if self.correction is None:
+            return ""
+        method = self.correction.value.capitalize()
+        if self.qt_ms is None:
+            return f" ({method})"
+        interval = f"RR {self.rr_ms} ms" if self.rr_ms is not None else f"HR {self.heart_rate}/min"
+        return f" ({method}, from QT {self.qt_ms} ms at {interval})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +124,8 @@ class Intake:
     medications: tuple[MedicationUse, ...]
     #: Body weight in kg, optional (added by issue 9; None when not recorded).
     weight_kg: float | None = None
+    #: The screening laboratory panel (ADR 0135); None on intakes recorded before it existed.
+    labs: LabResults | None = None
 
     def to_dict(self) -> dict[str, object]:
         """The canonical JSON form (the documented schema): `parse_intake` reads it back equal.
@@ -113,7 +147,7 @@ class Intake:
                 "temperature_c": self.vitals.temperature_c,
             },
             "weight_kg": self.weight_kg,
-            "ecg": {"qtc_ms": self.ecg.qtc_ms},
+            "ecg": self.ecg.to_dict(),
             "ptsd": {
                 "caps5_total": self.ptsd.caps5_total,
                 "meets_dsm5": self.ptsd.meets_dsm5,
@@ -133,4 +167,5 @@ class Intake:
             "medications": [
                 {"name": m.name, "last_dose": m.last_dose.isoformat()} for m in self.medications
             ],
+            **({} if self.labs is None else {"labs": self.labs.to_dict()}),
         }

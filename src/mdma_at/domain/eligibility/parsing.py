@@ -20,6 +20,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TypeVar
 
+from mdma_at.domain.eligibility.ecg import QtCorrection, corrected_qt, rr_from_heart_rate
 from mdma_at.domain.eligibility.intake import (
     SCREENING_SEX_ORDER,
     ConditionReport,
@@ -30,12 +31,15 @@ from mdma_at.domain.eligibility.intake import (
     SudSeverity,
     Vitals,
 )
+from mdma_at.domain.eligibility.labs import DrugScreen, LabResults
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.plausibility import (
     AGE_YEARS,
     DIASTOLIC_MMHG,
     HEART_RATE_BPM,
+    QT_MS,
     QTC_MS,
+    RR_MS,
     SYSTOLIC_MMHG,
     TEMPERATURE_C,
     WEIGHT_KG,
@@ -215,12 +219,73 @@ def _vitals(data: object, path: str) -> Vitals:
 
 
 def _ecg(data: object, path: str) -> Ecg:
-    r = _Reader(data, path, frozenset({"qtc_ms"}))
-    qtc = r.integer("qtc_ms")
+    """QTc as measured, or computed here from the raw QT and RR (or heart rate) by the named
+    correction; either way inside 250–700 ms (ADR 0135)."""
+    r = _Reader(data, path, frozenset({"qtc_ms", "correction", "qt_ms", "rr_ms", "heart_rate"}))
+    correction = r.choice("correction", QtCorrection, nullable=True)
+    has_raw = r.raw("qt_ms", required=False) is not None
+    if not has_raw:
+        for key in ("rr_ms", "heart_rate"):
+            if r.raw(key, required=False) is not None:
+                raise InvalidInput(r.field(key), "is recorded only with the raw QT (qt_ms)")
+        return Ecg(qtc_ms=_qtc(r.field("qtc_ms"), r.integer("qtc_ms")), correction=correction)
+    if r.raw("qtc_ms", required=False) is not None:
+        raise InvalidInput(
+            r.field("qtc_ms"), "give the measured QTc or the raw QT to correct, not both"
+        )
+    if correction is None:
+        raise InvalidInput(r.field("correction"), "is required to correct the raw QT")
+    qt = r.integer("qt_ms", QT_MS)
+    rr: int | None = None
+    heart_rate: int | None = None
+    if r.raw("rr_ms", required=False) is not None:
+        if r.raw("heart_rate", required=False) is not None:
+            raise InvalidInput(
+                r.field("heart_rate"), "give the RR interval or the heart rate, not both"
+            )
+        rr = r.integer("rr_ms", RR_MS)
+        interval = float(rr)
+    elif r.raw("heart_rate", required=False) is not None:
+        heart_rate = r.integer("heart_rate", HEART_RATE_BPM)
+        interval = rr_from_heart_rate(heart_rate)
+    else:
+        raise InvalidInput(r.field("rr_ms"), "is required (or heart_rate) to correct the raw QT")
+    qtc = _qtc(r.field("qtc_ms"), corrected_qt(qt, interval, correction))
+    return Ecg(qtc, correction, qt, rr, heart_rate)
+
+
+def _qtc(field: str, qtc: int) -> int:
     low, high = QTC_MS
     if not low <= qtc <= high:
-        raise InvalidInput(r.field("qtc_ms"), f"{qtc} ms is outside the plausible {low}–{high} ms")
-    return Ecg(qtc_ms=qtc)
+        raise InvalidInput(field, f"{qtc} ms is outside the plausible {low}–{high} ms")
+    return qtc
+
+
+def _labs(data: object, path: str) -> LabResults | None:
+    """Values must be finite numbers here; which analytes exist and their physiological limits
+    are the protocol's panel (`labs.check_labs`, called by `screen`)."""
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise InvalidInput(path, f"must be an object, got {_type_name(data)}")
+    values: list[tuple[str, float]] = []
+    drug_screen: DrugScreen | None = None
+    for key in data:
+        if key == "urine_drug_screen":
+            drug_screen = _Reader(data, path, frozenset(data)).choice(
+                "urine_drug_screen", DrugScreen, nullable=True
+            )
+            continue
+        value = data[key]
+        if value is None:
+            continue
+        field = f"{path}.{key}"
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise InvalidInput(field, f"must be a number, got {_type_name(value)}")
+        if not math.isfinite(value):
+            raise InvalidInput(field, f"{value} is not a finite number")
+        values.append((str(key), float(value)))
+    return LabResults(tuple(values), drug_screen)
 
 
 def _ptsd(data: object, path: str, age: int) -> PtsdAssessment:
@@ -291,7 +356,7 @@ _TOP_LEVEL = frozenset(
     {
         "screening_date", "age", "sex", "childbearing_potential", "pregnant", "breastfeeding",
         "pregnancy_test", "vitals", "weight_kg", "ecg", "ptsd", "conditions", "substance_use",
-        "suicide_risk", "medications",
+        "suicide_risk", "medications", "labs",
     }
 )  # fmt: skip
 
@@ -328,4 +393,5 @@ def parse_intake(data: object) -> Intake:
         substance_use=r.objects("substance_use", _substance(screening_date)),
         suicide_risk=r.required_choice("suicide_risk", CssrsRisk),
         medications=r.objects("medications", _medication(screening_date)),
+        labs=_labs(r.raw("labs", required=False), "labs"),
     )

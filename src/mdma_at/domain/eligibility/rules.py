@@ -340,10 +340,11 @@ def qtc(intake: Intake, criteria: EligibilityCriteria) -> CriterionResult:
     else:
         limit, whose = limits.other, "a sex other than male or female (the stricter limit)"
     value = intake.ecg.qtc_ms
+    how = intake.ecg.describe()
     if value > limit:
-        reason = f"QTc {value} ms is above the limit of {limit} ms for {whose}"
+        reason = f"QTc {value} ms{how} is above the limit of {limit} ms for {whose}"
         return CriterionResult("qtc", NOT_MET, reason, limits.source)
-    reason = f"QTc {value} ms is within the limit of {limit} ms for {whose}"
+    reason = f"QTc {value} ms{how} is within the limit of {limit} ms for {whose}"
     return CriterionResult("qtc", MET, reason, limits.source)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from mdma_at.domain.eligibility import rules
 from mdma_at.domain.eligibility.criteria import EligibilityCriteria
 from mdma_at.domain.eligibility.intake import Intake
+from mdma_at.domain.eligibility.labs import check_labs, review_labs
 from mdma_at.domain.eligibility.medications import review_medications
 from mdma_at.domain.eligibility.results import ScreeningResult, decide
 from mdma_at.domain.washout import MedicationTable
@@ -24,7 +25,13 @@ def screen(
         The decision (precedence: ineligible > needs_review > eligible_after_washout > eligible),
         every criterion with its reason and source in a stable order, the washout plans, the
         interaction warnings and the earliest baseline date.
+
+    Raises:
+        InvalidInput: ``labs.CODE`` for a laboratory value the protocol's panel does not know or
+            that is outside its physiological limits (`check_labs`).
     """
+    if intake.labs is not None:
+        check_labs(intake.labs, criteria.labs)
     review = review_medications(intake, criteria, medications)
     results = (
         rules.age(intake, criteria),
@@ -42,6 +49,7 @@ def screen(
         rules.pregnancy(intake, criteria),
         rules.breastfeeding(intake, criteria),
         rules.pregnancy_test(intake, criteria),
+        *review_labs(intake.labs, criteria.labs),
         *review.criteria,
     )
     return ScreeningResult(

@@ -21,6 +21,7 @@ from mdma_at.entrypoints.api.register_routes import router as register_api_route
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
+from mdma_at.entrypoints.api.workup_routes import router as workup_api_router
 from mdma_at.entrypoints.web.access.admin import router as admin_pages_router
 from mdma_at.entrypoints.web.access.site_protocol import router as site_protocol_pages_router
 from mdma_at.entrypoints.web.alerts.pages import router as alert_pages_router
@@ -29,6 +30,7 @@ from mdma_at.entrypoints.web.pages import router as pages_router
 from mdma_at.entrypoints.web.register.pages import router as register_pages_router
 from mdma_at.entrypoints.web.rendering import error_page, page
 from mdma_at.entrypoints.web.screening.pages import router as screening_pages_router
+from mdma_at.entrypoints.web.screening.workup_pages import router as workup_pages_router
 from mdma_at.entrypoints.web.sessions.pages import router as session_pages_router
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
@@ -65,7 +67,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(pages_router)
     app.include_router(session_pages_router)
     app.include_router(screening_api_router)
+    app.include_router(workup_api_router)
     app.include_router(screening_pages_router)
+    app.include_router(workup_pages_router)
     app.include_router(instruments_pages_router)
     app.include_router(instruments_api_router)
     app.include_router(admin_pages_router)

@@ -20,6 +20,7 @@ from mdma_at.domain.eligibility.criteria import (
     SubstanceRules,
 )
 from mdma_at.domain.sources import Source
+from mdma_at.protocols.mapp_v1.labs import LAB_PANEL
 
 PHASE3_PSYCHIATRIC = "Phase 3 exclusion (MAPP2 Supplementary Information, quoted in [S33])"
 PHASE3_CARDIO = (
@@ -218,4 +219,5 @@ ELIGIBILITY = EligibilityCriteria(
         "DESIGN.md §5: unknown medications are never ignored; the physician reviews them",
         site_default=True,
     ),
+    labs=LAB_PANEL,
 )

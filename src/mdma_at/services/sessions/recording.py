@@ -37,13 +37,14 @@ from mdma_at.domain.schedule.records import EnrolmentStatus, Visit
 from mdma_at.domain.screening import GateReason
 from mdma_at.domain.staff import Principal
 from mdma_at.domain.times import parse_entered_time
-from mdma_at.domain.vocabulary import CssrsRisk
+from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients.registry import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.protocol_settings import effective_protocol, session_rules
 from mdma_at.services.records import require_child_of
 from mdma_at.services.register.doses import read_kit, take_dose
+from mdma_at.services.screening.concomitant import for_session
 from mdma_at.services.screening.workup import first_dosing_check
 from mdma_at.services.site_time import zone_of_patient
 
@@ -238,6 +239,9 @@ def record_entry(
         if kind is EntryKind.CHECKLIST:
             payload.update(records_gate(uow, patient.id, at))
             payload.update(records_today(uow, patient.id, at))
+            payload["medications_changed"] = with_medication_list(
+                payload["medications_changed"], for_session(uow, patient.id, at.date())
+            )
         if kind is EntryKind.REQUEST_INITIAL:
             payload["records"] = records_today(uow, patient.id, at)
         ensure_can_follow(at, None, session.closed_at if session.closed else None)
@@ -387,6 +391,21 @@ def records_gate(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, An
         "washout_complete": GateReason.BEFORE_WASHOUT not in codes,
         "from_records": [message for _, message in gate.refusals],
     }
+
+
+def with_medication_list(
+    typed: list[dict[str, str]], listed: Sequence[MedicationUse]
+) -> list[dict[str, str]]:
+    """The checklist's medications: what was typed, and what the concomitant-medication list says
+    on the session day (ADR 0137), stored with the entry so that a replay reads what the list said
+    then. One entry per name (case-insensitive), keeping the later last dose."""
+    merged: dict[str, dict[str, str]] = {}
+    rows = [*typed, *({"name": m.name, "last_dose": m.last_dose.isoformat()} for m in listed)]
+    for row in rows:
+        key = row["name"].strip().casefold()
+        if key not in merged or row["last_dose"] > merged[key]["last_dose"]:
+            merged[key] = row
+    return list(merged.values())
 
 
 def records_today(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, Any]:

@@ -22,6 +22,9 @@ INTEGERS = (
     "vitals.diastolic",
     "vitals.heart_rate",
     "ecg.qtc_ms",
+    "ecg.qt_ms",
+    "ecg.rr_ms",
+    "ecg.heart_rate",
     "ptsd.caps5_total",
     "ptsd.duration_months",
 )
@@ -79,6 +82,26 @@ def _refuse_a_row_without_its_name(
         raise InvalidInput(f"{prefix}.{name}", "must not be empty: the row has other entries")
 
 
+def _labs(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The laboratory panel's filled-in fields (``labs.alt``…); all blank: no panel recorded.
+
+    Which analytes exist is the protocol's panel: an unknown one is refused by the verdict.
+    """
+    labs: dict[str, Any] = {}
+    for name in values:
+        if not name.startswith("labs.") or not _text(values, name):
+            continue
+        key, text = name.removeprefix("labs."), _text(values, name)
+        if key == "urine_drug_screen":
+            labs[key] = text
+            continue
+        try:
+            labs[key] = float(text)
+        except ValueError:
+            raise InvalidInput(name, f"must be a number, got {text!r}") from None
+    return labs
+
+
 def intake_from_form(values: Mapping[str, Any], conditions: list[str]) -> tuple[object, RowMap]:
     """Build the intake JSON from the posted form; refuse numbers that are not numbers.
 
@@ -113,6 +136,11 @@ def intake_from_form(values: Mapping[str, Any], conditions: list[str]) -> tuple[
         if answer is not None:
             _set(intake, name, answer)
     intake["pregnancy_test"] = _text(values, "pregnancy_test") or None
+    if _text(values, "ecg.correction"):
+        _set(intake, "ecg.correction", _text(values, "ecg.correction"))
+    labs = _labs(values)
+    if labs:
+        intake["labs"] = labs
     codes = [c.strip().lower() for c in conditions if c.strip()]
     codes += [c.strip().lower() for c in _text(values, "other_conditions").split(",") if c.strip()]
     controlled = _yes_no(values, "hypertension_controlled")
@@ -164,6 +192,10 @@ def form_from_intake(intake: Mapping[str, Any]) -> tuple[FormValues, list[str]]:
                 values[name] = str(value)
 
     flat("", intake)
+    if "ecg.qt_ms" in values:
+        # The QTc was computed from the raw tracing: the form holds the tracing, not both (a
+        # re-screening with both would be refused, ADR 0135).
+        values.pop("ecg.qtc_ms", None)
     conditions = [str(c["code"]) for c in intake.get("conditions", [])]
     for c in intake.get("conditions", []):
         if c["code"] == "hypertension" and c.get("controlled") is not None:

@@ -17,7 +17,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mdma_at.domain.access import Action, sites_for
-from mdma_at.domain.eligibility import SCREENING_SEX_ORDER, Decision, SudSeverity
+from mdma_at.domain.eligibility import (
+    SCREENING_SEX_ORDER,
+    Decision,
+    DrugScreen,
+    QtCorrection,
+    SudSeverity,
+)
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import read_local
 from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest
@@ -56,6 +62,9 @@ def _form_context(values: FormValues, ticked: list[str]) -> dict[str, Any]:
         "risks": [r.value for r in CssrsRisk],
         "severities": [s.value for s in SudSeverity],
         "tests": [t.value for t in PregnancyTest],
+        "analytes": get_protocol(DEFAULT_PROTOCOL).eligibility.labs.analytes,
+        "drug_screens": [d.value for d in DrugScreen],
+        "corrections": [c.value for c in QtCorrection],
         "substance_rows": range(SUBSTANCE_ROWS),
         "medication_rows": range(MEDICATION_ROWS),
     }

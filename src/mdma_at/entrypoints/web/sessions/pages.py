@@ -38,6 +38,7 @@ from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
 from mdma_at.services.alerts.paging import paging_for_session
 from mdma_at.services.register.doses import SessionKits, kits_for_session
+from mdma_at.services.screening.concomitant import restart_warnings
 from mdma_at.services.screening.workup import first_dosing_status
 from mdma_at.services.sessions.banner import patient_banner
 from mdma_at.services.sessions.recording import (
@@ -202,6 +203,9 @@ def _bedside(ctx: ContainerDep, file: SessionFile) -> dict[str, Any]:
     return {
         "zone": zone_of_site(ctx.uow(), site),
         "paging": paging_for_session(ctx.uow(), file.session.id, site, ctx.notifiers),
+        # issue 14: a serotonergic drug restarted after its washout began (the include
+        # _medication_restarts.html shows it)
+        "restarts": restart_warnings(ctx.uow(), file.patient.id),
     }
 
 
