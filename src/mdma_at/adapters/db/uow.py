@@ -35,6 +35,7 @@ from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessionEntries,
     SqlDosingSessions,
 )
+from mdma_at.adapters.db.therapy_repositories import SqlCheckIns, SqlTherapyNotes
 from mdma_at.domain.audit import AuditContent, Checkpoint, utc_stamp
 from mdma_at.services.ports import UnitOfWork
 
@@ -77,6 +78,8 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.safety_alerts = SqlSafetyAlerts(db)
             self.pages = SqlPages(db)
             self.register = SqlRegister(db)
+            self.therapy_notes = SqlTherapyNotes(db)
+            self.check_ins = SqlCheckIns(db)
         return self
 
     def __exit__(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mdma_at.protocols.base import Protocol
+from mdma_at.protocols.mapp_v1.aftercare import CHECK_INS, NOTES
 from mdma_at.protocols.mapp_v1.dosing import DOSING
 from mdma_at.protocols.mapp_v1.eligibility import ELIGIBILITY
 from mdma_at.protocols.mapp_v1.instruments import INSTRUMENTS
@@ -17,4 +18,6 @@ MAPP_V1 = Protocol(
     instruments=INSTRUMENTS,
     eligibility=ELIGIBILITY,
     medications=MEDICATIONS,
+    notes=NOTES,
+    check_ins=CHECK_INS,
 )
