@@ -66,9 +66,15 @@ def test_a_therapist_signs_an_integration_note_which_locks_and_takes_addenda(
     )
     assert (note.signed_by, note.duration_minutes, note.present) == (ta.user_id, 90, (ta.user_id,))
     with pytest.raises(Conflict, match="addendum"):
-        notes.write_note(ctx.uow(), ctx.clock, ta, session.patient_id, _note(visit_id, (ta.user_id,)))
+        notes.write_note(
+            ctx.uow(), ctx.clock, ta, session.patient_id, _note(visit_id, (ta.user_id,))
+        )
     notes.add_addendum(
-        ctx.uow(), ctx.clock, ta, note.id, AddendumDraft(note.id, "wrong duration", "It was 100 min")
+        ctx.uow(),
+        ctx.clock,
+        ta,
+        note.id,
+        AddendumDraft(note.id, "wrong duration", "It was 100 min"),
     )
     shown = notes.patient_notes(ctx.uow(), ctx.clock, clinic.coordinator_a, session.patient_id)
     slot = shown.slot(visit_id)
