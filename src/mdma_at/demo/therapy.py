@@ -1,7 +1,8 @@
 """Demo session notes and check-ins (issue 14, items 4-5), recorded through the real use cases.
 
 Every held preparation session of an enrolled demo patient gets a note signed by Sam Alvarez with
-Chidi Okafor (the demo's dyad). The completed demo dosing session (DEMO-008's first) gets its
+Chidi Okafor (the demo's dyad); the first one takes an addendum (a correction is never an
+edit). The completed demo dosing session (DEMO-008's first) gets its
 daily check-ins, with day 4 left unrecorded so the chart shows a missed contact, and a mild
 headache reported on day 2. No check-in needs a C-SSRS screener, so the demo's safety-alert queue
 stays as `demo/instruments.py` leaves it.
@@ -17,7 +18,7 @@ from mdma_at.domain.check_ins import CheckInDraft, ContactMode
 from mdma_at.domain.schedule.definitions import VisitKind
 from mdma_at.domain.schedule.records import EnrolmentStatus
 from mdma_at.domain.staff import Principal
-from mdma_at.domain.therapy_notes import NoteDraft
+from mdma_at.domain.therapy_notes import AddendumDraft, NoteDraft
 from mdma_at.services.access.auth import load_principal
 from mdma_at.services.ports import Clock, UnitOfWorkFactory
 from mdma_at.services.therapy import check_ins, notes
@@ -70,10 +71,11 @@ def seed_demo_therapy(uow: UnitOfWorkFactory, clock: Clock) -> None:
         ]
         completed = work.patients.by_study_id(COMPLETED)
         sessions = work.dosing_sessions.for_patient(completed.id) if completed else []
+    first = None
     for patient_id, visit in held:
         themes, risks, plan = _PREPARATION[visit.sequence if visit.sequence in _PREPARATION else 1]
         assert visit.held_on is not None
-        notes.write_note(
+        note = notes.write_note(
             uow(),
             clock,
             lead,
@@ -86,6 +88,19 @@ def seed_demo_therapy(uow: UnitOfWorkFactory, clock: Clock) -> None:
                 plan,
                 (lead.user_id, partner.user_id),
                 90,
+            ),
+        )
+        first = first or note
+    if first is not None:
+        notes.add_addendum(
+            uow(),
+            clock,
+            lead,
+            first.id,
+            AddendumDraft(
+                first.id,
+                "Completed after the supervision meeting",
+                "The patient also named a sibling as a support for the dosing day.",
             ),
         )
     done = next((s for s in sessions if s.closed), None)
