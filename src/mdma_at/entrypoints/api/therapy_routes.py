@@ -3,7 +3,7 @@ service, renders."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from mdma_at.domain.check_ins import CheckInDraft
 from mdma_at.domain.therapy_notes import AddendumDraft, NoteDraft
@@ -50,7 +50,16 @@ def write_note(
     return TherapyNoteRead.of(notes.write_note(ctx.uow(), ctx.clock, principal, patient_id, draft))
 
 
-@router.post("/patients/{patient_id}/therapy-notes/{note_id}/addenda", status_code=201)
+def _note_of_patient(ctx: ContainerDep, patient_id: int, note_id: int) -> None:
+    """Another patient's note is 404 before the body is read (a dependency runs first)."""
+    notes.require_note_of(ctx.uow(), note_id, patient_id)
+
+
+@router.post(
+    "/patients/{patient_id}/therapy-notes/{note_id}/addenda",
+    status_code=201,
+    dependencies=[Depends(_note_of_patient)],
+)
 def add_addendum(
     ctx: ContainerDep,
     principal: ApiPrincipal,

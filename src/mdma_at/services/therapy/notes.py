@@ -105,6 +105,16 @@ def write_note(
     return note
 
 
+def require_note_of(uow: UnitOfWork, note_id: int, patient_id: int) -> None:
+    """A note reached through a patient must be that patient's: else NotFound, like a note that
+    does not exist, before anything else is read or checked (ADR 0100)."""
+    with uow:
+        note = uow.therapy_notes.get(note_id)
+    if note is None:
+        raise NotFound(f"no therapy note {note_id}")
+    require_child_of(note.patient_id, patient_id, "therapy note", note_id)
+
+
 def add_addendum(
     uow: UnitOfWork,
     clock: Clock,
@@ -120,12 +130,13 @@ def add_addendum(
         NotFound: no such note (or not one of `patient_id`'s). PermissionDenied: not a
             therapist at the patient's site. InvalidInput: ``reason`` or ``text`` empty.
     """
-    checked = check_addendum(AddendumDraft(note_id, draft.reason, draft.text))
     with uow:
         note = uow.therapy_notes.get(note_id)
         if note is None:
             raise NotFound(f"no therapy note {note_id}")
+        # another patient's note answers like a missing one, before anything else (ADR 0100)
         require_child_of(note.patient_id, patient_id, "therapy note", note_id)
+        checked = check_addendum(AddendumDraft(note_id, draft.reason, draft.text))
         patient, actor = load_patient(
             uow,
             clock,

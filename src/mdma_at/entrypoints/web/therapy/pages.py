@@ -94,6 +94,10 @@ def sign_note(
     visit_id: int,
     values: FormFields,
 ) -> Response:
+    # a visit of another patient (or none) in the path is "no visit", before anything is checked
+    found = notes.patient_notes(ctx.uow(), ctx.clock, session.principal, patient_id)
+    if found.slot(visit_id) is None:
+        raise NotFound(f"no preparation or integration visit {visit_id}")
     try:
         draft = NoteDraft(
             visit_id,
