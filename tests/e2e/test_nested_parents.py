@@ -45,6 +45,7 @@ PARENT_OF: dict[str, tuple[str, str]] = {
     "alert_id": ("patient_id", "SELECT id, patient_id FROM instrument_alerts ORDER BY id"),
     "signature_id": ("patient_id", "SELECT id, patient_id FROM consent_signatures ORDER BY id"),
     "document_id": ("site_id", "SELECT id, site_id FROM consent_documents ORDER BY id"),
+    "note_id": ("patient_id", "SELECT id, patient_id FROM therapy_notes ORDER BY id"),
 }
 
 #: names ending in _id that name no stored record's key

@@ -62,6 +62,9 @@ CHANGES = {
     "register_periods": "closed_by = (SELECT max(id) FROM users)",
     "register_session_closes": "closed_by = (SELECT max(id) FROM users)",
     "site_protocol_values": "value = COALESCE(value, 0) + 1",
+    "therapy_notes": "duration_minutes = duration_minutes + 1",
+    "therapy_note_addenda": "text = text || ' (forged)'",
+    "check_ins": "suds = suds + 1",
 }
 # Rows nothing else references, so deleting one breaks no foreign key.
 LEAVES = ["instrument_item_answers", "consent_withdrawals", "dosing_session_events"]

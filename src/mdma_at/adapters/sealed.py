@@ -24,4 +24,7 @@ SEALED_TABLE_NAMES = (
     "register_periods",
     "register_session_closes",
     "site_protocol_values",
+    "therapy_notes",
+    "therapy_note_addenda",
+    "check_ins",
 )

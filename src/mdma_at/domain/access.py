@@ -52,6 +52,12 @@ class Action(StrEnum):
     # work-up (issue 14, items 3 and 6)
     RECORD_CONCOMITANT_MEDICATION = "record_concomitant_medication"
     RECORD_ALLERGY = "record_allergy"
+    # preparation and integration notes, check-ins after dosing (issue 14, items 4-5)
+    VIEW_THERAPY_NOTES = "view_therapy_notes"
+    SIGN_THERAPY_NOTE = "sign_therapy_note"
+    ADD_NOTE_ADDENDUM = "add_note_addendum"
+    VIEW_CHECK_INS = "view_check_ins"
+    RECORD_CHECK_IN = "record_check_in"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -102,6 +108,14 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # the pharmacist (medication reconciliation is pharmacy work); reading them is VIEW_PATIENTS
     Action.RECORD_CONCOMITANT_MEDICATION: _CLINICAL | {Role.PHARMACIST},
     Action.RECORD_ALLERGY: _CLINICAL | {Role.PHARMACIST},
+    # notes and check-ins (issue 14, items 4-5): the clinical team reads them; only a therapist
+    # of the dyad writes, signs and completes a session note (ADR 0138); a check-in is a clinical
+    # contact that may need a C-SSRS screener, so the roles that enter one make it (ADR 0139)
+    Action.VIEW_THERAPY_NOTES: _CLINICAL,
+    Action.SIGN_THERAPY_NOTE: frozenset({Role.THERAPIST}),
+    Action.ADD_NOTE_ADDENDUM: frozenset({Role.THERAPIST}),
+    Action.VIEW_CHECK_INS: _CLINICAL,
+    Action.RECORD_CHECK_IN: frozenset({Role.PHYSICIAN, Role.THERAPIST}),
 }
 
 

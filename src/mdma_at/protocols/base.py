@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mdma_at.domain.check_ins import CheckInRules
 from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.eligibility.criteria import EligibilityCriteria
 from mdma_at.domain.instruments.library import InstrumentLibrary
 from mdma_at.domain.schedule.definitions import ScheduleDefinition
+from mdma_at.domain.therapy_notes import NoteRules
 from mdma_at.domain.washout.table import MedicationTable
 from mdma_at.protocols.settings import SiteSetting
 
@@ -27,4 +29,6 @@ class Protocol:
     instruments: InstrumentLibrary
     eligibility: EligibilityCriteria
     medications: MedicationTable
+    notes: NoteRules  # preparation and integration session notes (issue 14)
+    check_ins: CheckInRules  # daily contacts after each dosing session (issue 14)
     site_settings: tuple[SiteSetting, ...] = ()

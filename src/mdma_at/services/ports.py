@@ -11,6 +11,7 @@ from typing import Protocol, Self
 from mdma_at.domain.accountability import Container, Count, Discrepancy, Movement
 from mdma_at.domain.allergies import AllergyEntry
 from mdma_at.domain.audit import AuditContent, AuditEvent, Checkpoint
+from mdma_at.domain.check_ins import CheckIn, CheckInDraft
 from mdma_at.domain.dosing.records import DosingSession, NewEntry, SessionEntry
 from mdma_at.domain.eligibility import Decision
 from mdma_at.domain.events import DomainEvent
@@ -34,6 +35,7 @@ from mdma_at.domain.screening import (
     ScreeningRecord,
 )
 from mdma_at.domain.staff import Role, Site, StaffMember
+from mdma_at.domain.therapy_notes import Addendum, AddendumDraft, NoteDraft, TherapyNote
 from mdma_at.domain.washout import ConcomitantMedication
 
 
@@ -193,6 +195,39 @@ class AllergyRepository(Protocol):
     def add(self, patient_id: int, code: str | None, substance: str, reaction: str,
             recorded_by: int, recorded_at: datetime) -> AllergyEntry: ...  # fmt: skip
     def for_patient(self, patient_id: int) -> Sequence[AllergyEntry]: ...
+class TherapyNoteRepository(Protocol):
+    """Signed notes of preparation and integration sessions and their addenda (append-only)."""
+
+    def add(
+        self, patient_id: int, draft: NoteDraft, signed_by: int, at: datetime
+    ) -> TherapyNote: ...
+    def get(self, note_id: int) -> TherapyNote | None: ...
+    def for_visit(self, visit_id: int) -> TherapyNote | None: ...
+    def for_patient(self, patient_id: int) -> Sequence[TherapyNote]: ...
+    def add_addendum(self, draft: AddendumDraft, signed_by: int, at: datetime) -> Addendum: ...
+    def addenda(self, note_ids: Sequence[int]) -> Sequence[Addendum]: ...
+
+
+class CheckInRepository(Protocol):
+    """Daily contacts after dosing sessions (append-only)."""
+
+    def add(
+        self,
+        patient_id: int,
+        session_id: int,
+        day: int,
+        draft: CheckInDraft,
+        *,
+        indication: str | None,
+        administration_id: int | None,
+        recorded_by: int,
+        recorded_at: datetime,
+    ) -> CheckIn: ...
+    def for_patient(self, patient_id: int) -> Sequence[CheckIn]: ...
+    def sessions_since(
+        self, site_ids: frozenset[int], since: date
+    ) -> Sequence[tuple[Patient, DosingSession]]: ...
+    def done_for(self, patient_ids: Sequence[int]) -> Sequence[tuple[int, int, int, int]]: ...
 
 
 class UnitOfWork(Protocol):
@@ -223,6 +258,8 @@ class UnitOfWork(Protocol):
     site_protocol: SiteProtocolRepository
     medications: ConcomitantMedicationRepository
     allergies: AllergyRepository
+    therapy_notes: TherapyNoteRepository
+    check_ins: CheckInRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

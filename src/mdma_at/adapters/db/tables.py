@@ -561,6 +561,65 @@ REGISTER_TABLES = (
     register_session_closes,
 )
 
+# --- therapy notes and check-ins (issue 14, items 4-5) ---
+# A preparation or integration session's note, signed when stored and never changed (append-only,
+# ADR 0138); one per visit. `present` holds the user IDs of the dyad, comma-separated.
+therapy_notes = Table(
+    "therapy_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("visit_id", ForeignKey("visits.id"), nullable=False, unique=True),
+    Column("session_on", Date, nullable=False),
+    Column("themes", Text, nullable=False),
+    Column("risks", Text, nullable=False),
+    Column("plan", Text, nullable=False),
+    Column("present", String(200), nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("signed_by", ForeignKey("users.id"), nullable=False),
+    Column("signed_at", UtcDateTime, nullable=False),
+)
+
+# A later correction or completion of a note, with its reason (append-only).
+therapy_note_addenda = Table(
+    "therapy_note_addenda",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("note_id", ForeignKey("therapy_notes.id"), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("signed_by", ForeignKey("users.id"), nullable=False),
+    Column("signed_at", UtcDateTime, nullable=False),
+)
+
+# A daily contact after a dosing session (append-only, ADR 0139); one per session and day. The
+# C-SSRS screener it needed is an instrument administration of its own (the safety loop's path).
+# Sleep is decimal text, like the session's weight, so both databases seal the same digest.
+check_ins = Table(
+    "check_ins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("session_id", ForeignKey("dosing_sessions.id"), nullable=False),
+    Column("day", Integer, nullable=False),
+    Column("contact_on", Date, nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("suds", Integer, nullable=False),
+    Column("sleep_hours", String(16), nullable=False),
+    Column("suicidal_thoughts", Boolean, nullable=False),
+    Column("ae_term", Text, nullable=False),
+    Column("ae_severity", String(16)),
+    Column("notes", Text, nullable=False),
+    Column("screener_indicated", Boolean, nullable=False),
+    Column("indication", Text, nullable=False),
+    Column("administration_id", ForeignKey("instrument_administrations.id")),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("session_id", "day", name="uq_check_ins_session_day"),
+)
+
+THERAPY_TABLES = (therapy_notes, therapy_note_addenda, check_ins)
+
 # The clinical tables the database keeps append-only (triggers; on PostgreSQL also no UPDATE or
 # DELETE grant to the runtime role). Every row inserted into one is sealed into the audit chain
 # (its digest goes into the event of the write), so `audit verify` detects a changed, deleted or

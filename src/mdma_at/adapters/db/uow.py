@@ -36,6 +36,7 @@ from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessions,
 )
 from mdma_at.adapters.db.site_protocol_repository import SqlSiteProtocol
+from mdma_at.adapters.db.therapy_repositories import SqlCheckIns, SqlTherapyNotes
 from mdma_at.adapters.db.workup_repositories import SqlAllergies, SqlConcomitantMedications
 from mdma_at.domain.audit import Checkpoint, seal_content, utc_stamp
 from mdma_at.domain.events import DomainEvent
@@ -93,6 +94,8 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.site_protocol = SqlSiteProtocol(db)
             self.medications = SqlConcomitantMedications(db)
             self.allergies = SqlAllergies(db)
+            self.therapy_notes = SqlTherapyNotes(db)
+            self.check_ins = SqlCheckIns(db)
         return self
 
     def __exit__(

@@ -40,6 +40,8 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "register_resolutions": (("discrepancy_id",),),
     "register_periods": (("site_id", "through"),),
     "register_session_closes": (("session_id",),),
+    "therapy_notes": (("visit_id",),),
+    "check_ins": (("session_id", "day"),),
 }
 
 

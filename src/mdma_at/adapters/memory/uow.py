@@ -32,6 +32,7 @@ from mdma_at.adapters.memory.repositories import (
     MemoryVisits,
 )
 from mdma_at.adapters.memory.store import MemoryDatabase, Transaction
+from mdma_at.adapters.memory.therapy import MemoryCheckIns, MemoryTherapyNotes
 from mdma_at.adapters.memory.workup import MemoryAllergies, MemoryConcomitantMedications
 from mdma_at.domain.audit import seal_content
 from mdma_at.domain.events import DomainEvent
@@ -87,6 +88,8 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self.site_protocol = MemorySiteProtocol(tx)
         self.medications = MemoryConcomitantMedications(tx)
         self.allergies = MemoryAllergies(tx)
+        self.therapy_notes = MemoryTherapyNotes(tx)
+        self.check_ins = MemoryCheckIns(tx)
 
     def __exit__(
         self,

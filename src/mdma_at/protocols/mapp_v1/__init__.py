@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mdma_at.protocols.base import Protocol
+from mdma_at.protocols.mapp_v1.aftercare import CHECK_INS, NOTES
 from mdma_at.protocols.mapp_v1.dosing import DOSING
 from mdma_at.protocols.mapp_v1.eligibility import ELIGIBILITY
 from mdma_at.protocols.mapp_v1.instruments import INSTRUMENTS
@@ -19,4 +20,6 @@ MAPP_V1 = Protocol(
     eligibility=ELIGIBILITY,
     medications=MEDICATIONS,
     site_settings=SITE_SETTINGS,
+    notes=NOTES,
+    check_ins=CHECK_INS,
 )

@@ -1,0 +1,1 @@
+"""Pages of the therapy notes and the check-ins after dosing (issue 14, items 4-5)."""
