@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mdma_at import __version__
 from mdma_at.bootstrap import Container
+from mdma_at.entrypoints import permissions
 from mdma_at.entrypoints.api import errors
 from mdma_at.entrypoints.api.deps import ids_in_range
 from mdma_at.entrypoints.api.headers import SecurityHeaders
@@ -98,4 +99,5 @@ def create_app(container: Container) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    permissions.bind(app)
     return app

@@ -123,7 +123,9 @@ def screening_panel(
 ) -> Response:
     """The chart's card (htmx): latest verdict and signature, consent, the first-dosing gate."""
     panel = screening.screening_panel(ctx.uow(), ctx.clock, session.principal, patient_id)
-    return page(request, "_screening_panel.html", screening=panel, patient_id=patient_id)
+    return page(
+        request, "_screening_panel.html", session=session, screening=panel, patient_id=patient_id
+    )
 
 
 @router.get("/patients/{patient_id}/screening/new", response_class=HTMLResponse)
