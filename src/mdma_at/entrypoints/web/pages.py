@@ -151,7 +151,12 @@ def register_patient(
             ctx.uow(), ctx.clock, session.principal, site_id, details
         )
     except (InvalidInput, Conflict) as refused:
-        return _new_patient_page(request, ctx, session, error=str(refused), form=details)
+        return _new_patient_page(
+            request, ctx, session, error=str(refused), form=details, field=_field(refused)
+        )
+    warning = schedule.age_warning(details.date_of_birth, ctx.clock.now().date())
+    if warning:  # registered, but a minor: say now that enrolment will be refused (ADR 0131)
+        return _back_to_chart(patient.id, f"Registered. Warning: {warning}.")
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
@@ -161,6 +166,7 @@ def _new_patient_page(
     session: WebSession,
     error: str = "",
     form: PatientDetails | None = None,
+    field: str = "",
 ) -> Response:
     allowed = sites_for(session.principal, Action.REGISTER_PATIENT)
     with ctx.uow() as uow:
@@ -172,6 +178,7 @@ def _new_patient_page(
         session=session,
         sites=sites,
         error=error,
+        field=field,
         form=form,
         sexes=list(Sex),
     )
@@ -198,6 +205,7 @@ def _chart_page(
     notice: str = "",
 ) -> Response:
     chart = patients.chart(ctx.uow(), ctx.clock, session.principal, patient_id)
+    today = ctx.clock.now().date()
     return page(
         request,
         "chart.html",
@@ -206,7 +214,8 @@ def _chart_page(
         chart=chart,
         error=error,
         notice=notice,
-        today=ctx.clock.now().date(),
+        today=today,
+        age_warning=schedule.age_warning(chart.patient.details.date_of_birth, today),
     )
 
 
@@ -308,6 +317,11 @@ def _chart_form(
     except (InvalidInput, Conflict) as refused:
         return _chart_page(request, ctx, session, patient_id, error=str(refused))
     return _back_to_chart(patient_id, notice)
+
+
+def _field(refused: Exception) -> str:
+    """The field a refusal names, to mark it on the form."""
+    return refused.field if isinstance(refused, InvalidInput) else ""
 
 
 def _back_to_chart(patient_id: int, notice: str) -> Response:

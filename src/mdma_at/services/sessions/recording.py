@@ -17,6 +17,7 @@ from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.dosing.entries import (
     Folded,
     Step,
+    check_onset,
     check_payload,
     fold,
     is_physician,
@@ -233,6 +234,8 @@ def record_entry(
             raise InvalidInput(
                 "t", f"{stamp(at)} is before the session started at {stamp(session.started_at)}"
             )
+        if kind is EntryKind.ADVERSE_EVENT:
+            check_onset(payload, session.started_at, at)  # issue 14, item 8
         folded = fold(
             session, patient.details.sex.value, uow.session_entries.for_session(session.id), rules
         )
