@@ -110,10 +110,32 @@ def dashboard(request: Request, ctx: ContainerDep, session: Session) -> Response
 
 
 @router.get("/patients", response_class=HTMLResponse)
-def patient_list(request: Request, ctx: ContainerDep, session: Session, q: str = "") -> Response:
-    found = patients.find_patients(ctx.uow(), session.principal, q)
+def patient_list(
+    request: Request,
+    ctx: ContainerDep,
+    session: Session,
+    q: str = "",
+    status: str = "",
+    site: str = "",
+) -> Response:
+    """The patient list, searched by study ID or name and filtered by status and site."""
+    site_id = int(site) if site.isdigit() else None
+    rows = patients.patient_list(ctx.uow(), ctx.clock, session.principal, q, status, site_id)
+    allowed = sites_for(session.principal, Action.VIEW_PATIENTS)
+    with ctx.uow() as uow:
+        sites = [s for s in uow.sites.list() if s.id in allowed]
     template = "_patient_rows.html" if request.headers.get("HX-Request") else "patients.html"
-    return page(request, template, session=session, patients=found, q=q)
+    return page(
+        request,
+        template,
+        session=session,
+        rows=rows,
+        q=q,
+        status=status,
+        site=site_id,
+        sites=sites,
+        statuses=patients.LIST_STATUSES,
+    )
 
 
 @router.get("/patients/new", response_class=HTMLResponse)

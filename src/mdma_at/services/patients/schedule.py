@@ -145,20 +145,48 @@ def record_visit(
             )
         if visit.dosing_number == 1:  # signed eligible verdict, washout over, current consent
             ensure_first_dosing_allowed(uow, enrolment.patient_id, held_on, "held_on")
-        held = uow.visits.mark_held(visit.id, held_on)
-        record(
-            uow,
-            clock,
-            actor,
-            "visit_held",
-            "visit",
-            visit.id,
-            before={"status": visit.status, "planned": visit.planned},
-            after={"status": held.status, "held_on": held_on},
-        )
-        deviation = _deviation_if_outside(uow, clock, actor, held, held_on)
-        _replan(uow, enrolment)
+        recorded = _hold(uow, clock, actor, visit, enrolment, held_on)
         uow.commit()
+    return recorded
+
+
+def hold_at_discharge(
+    uow: UnitOfWork, clock: Clock, actor: Actor, visit_id: int, held_on: date
+) -> VisitRecorded | None:
+    """The dosing visit of a session just discharged is held that day, inside the discharge's
+    own unit of work (issue 14, item 2): no one has to mark it by hand, and it leaves "Today's
+    visits". Outside its window a deviation is recorded, and later visits are re-planned, as for
+    a visit recorded by hand. A visit no longer planned (recorded or cancelled) is left alone."""
+    visit = uow.visits.get(visit_id)
+    enrolment = uow.enrolments.get(visit.enrolment_id) if visit else None
+    if visit is None or enrolment is None or visit.status is not VisitStatus.PLANNED:
+        return None
+    return _hold(uow, clock, actor, visit, enrolment, held_on, "the dosing session was discharged")
+
+
+def _hold(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    visit: Visit,
+    enrolment: Enrolment,
+    held_on: date,
+    reason: str | None = None,
+) -> VisitRecorded:
+    held = uow.visits.mark_held(visit.id, held_on)
+    record(
+        uow,
+        clock,
+        actor,
+        "visit_held",
+        "visit",
+        visit.id,
+        before={"status": visit.status, "planned": visit.planned},
+        after={"status": held.status, "held_on": held_on},
+        reason=reason,
+    )
+    deviation = _deviation_if_outside(uow, clock, actor, held, held_on)
+    _replan(uow, enrolment)
     return VisitRecorded(held, deviation)
 
 

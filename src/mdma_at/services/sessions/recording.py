@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.dosing.entries import (
@@ -39,6 +40,7 @@ from mdma_at.domain.vocabulary import CssrsRisk
 from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients.registry import load_patient
+from mdma_at.services.patients.schedule import hold_at_discharge
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.records import require_child_of
 from mdma_at.services.screening.workup import first_dosing_check
@@ -274,6 +276,11 @@ def record_entry(
                 session.id,
                 before={"status": session.status},
                 after={"status": "closed", "closed_at": stamp(result.state.discharged_at)},
+            )
+            site = uow.sites.get(patient.site_id)  # the visit is held on the site's day
+            zone = ZoneInfo(site.timezone) if site else UTC
+            hold_at_discharge(
+                uow, clock, actor, session.visit_id, session.started_at.astimezone(zone).date()
             )
         uow.commit()
     return Recorded(entry, result)
