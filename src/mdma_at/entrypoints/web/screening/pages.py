@@ -20,6 +20,7 @@ from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.eligibility import SCREENING_SEX_ORDER, Decision, SudSeverity
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import read_local
+from mdma_at.domain.screening.consent import document_in_effect
 from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
@@ -282,6 +283,8 @@ def _consent_page(
         signatures=signatures,
         withdrawals=withdrawals,
         documents=documents,
+        # only the version in effect today can be signed (issue 14, item 8)
+        signable=document_in_effect(documents, today),
         by_id={d.id: d for d in documents},
         witnesses=witnesses,
         now=ctx.clock.now().strftime("%Y-%m-%dT%H:%M"),
