@@ -121,14 +121,19 @@ def test_a_patient_of_another_site_is_not_there_on_every_route(demo_app: Running
         assert other.get("/api/patients").json() == []
         assert other.get("/api/patients/1").status_code == 404
         assert other.post("/api/visits/1/held", json={"held_on": "2026-01-01"}).status_code == 404
+        # a therapist may never withdraw a patient: refused by role before any record is looked
+        # up, alike for a patient that exists and one that does not (ADR 0130)
         withdrawal = {"withdrawn_on": "2026-01-01", "reason": "x"}
-        assert other.post("/api/patients/1/withdrawal", json=withdrawal).status_code == 404
-        assert (
-            other.post(
-                "/api/visits/1/reschedule", json={"planned": "2026-01-01", "reason": "x"}
-            ).status_code
-            == 404
-        )
+        refusals = {
+            other.post(f"/api/patients/{pid}/withdrawal", json=withdrawal).status_code
+            for pid in (1, 999999)
+        }
+        assert refusals == {403}
+        move = {"planned": "2026-01-01", "reason": "x"}
+        moves = {
+            other.post(f"/api/visits/{v}/reschedule", json=move).status_code for v in (1, 999999)
+        }
+        assert moves == {403}  # by role, like the withdrawal
 
 
 def test_an_existing_and_a_missing_patient_read_the_same_to_an_outsider(

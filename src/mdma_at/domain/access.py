@@ -39,6 +39,7 @@ class Action(StrEnum):
     ISSUE_SELF_REPORT_LINK = "issue_self_report_link"
     ENTER_CLINICIAN_INSTRUMENT = "enter_clinician_instrument"
     ACKNOWLEDGE_SAFETY_ALERT = "acknowledge_safety_alert"
+    VIEW_RATINGS = "view_ratings"
     # controlled-substance register (issue 15)
     VIEW_STOCK = "view_stock"
     VIEW_UNBLINDED_STOCK = "view_unblinded_stock"
@@ -91,6 +92,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ISSUE_SELF_REPORT_LINK: frozenset({Role.COORDINATOR, Role.PHYSICIAN, Role.THERAPIST}),
     Action.ENTER_CLINICIAN_INSTRUMENT: frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.RATER}),
     Action.ACKNOWLEDGE_SAFETY_ALERT: frozenset({Role.PHYSICIAN}),
+    # the blinded rater's worklist of CAPS-5 ratings (issue 14): study IDs and visits only;
+    # clinicians reach the same forms from the chart
+    Action.VIEW_RATINGS: frozenset({Role.RATER}),
     # register (issue 15): the pharmacist keeps the register and is the one unblinded role (the
     # others see kit numbers, never contents: ADR 0110); the dose is given by the session's
     # clinicians; any clinical colleague or pharmacist at the site may witness a waste; an
@@ -130,7 +134,10 @@ def authorize(principal: Principal, action: Action, site_id: int) -> Role:
     for role in Role:  # the enum order is the order of preference for the audited role
         if role in held and role in allowed:
             return role
-    raise PermissionDenied(f"{principal.username} may not {action.value.replace('_', ' ')} here")
+    raise PermissionDenied(
+        f"{principal.username} may not {action.value.replace('_', ' ')} here",
+        needs=tuple(role.value for role in Role if role in allowed),
+    )
 
 
 def sites_for(principal: Principal, action: Action) -> frozenset[int]:

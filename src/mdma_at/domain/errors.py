@@ -73,7 +73,15 @@ class AuthenticationFailed(MdmaAtError):
 
 
 class PermissionDenied(MdmaAtError):
-    """The caller's roles at the patient's site do not allow this action."""
+    """The caller's roles at the patient's site do not allow this action.
+
+    `needs` names the roles that would (for the 403 page: who to ask); empty when the refusal is
+    not about roles (a stale form token).
+    """
+
+    def __init__(self, message: str, needs: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.needs = needs
 
 
 class RateLimited(AuthenticationFailed):

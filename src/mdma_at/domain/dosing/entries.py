@@ -46,7 +46,7 @@ from mdma_at.domain.dosing.session_facts import (
     stamp,
 )
 from mdma_at.domain.errors import InvalidInput, InvalidInputs
-from mdma_at.domain.times import parse_entered_time
+from mdma_at.domain.times import parse_entered_time, parse_time
 from mdma_at.domain.vitals import VitalsDue, validate
 from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse, PregnancyTest, Sex
 
@@ -226,6 +226,27 @@ def _adverse_event(raw: Mapping[str, Any]) -> dict[str, Any]:
         "outcome": _choice(raw, "outcome", AeOutcome, AeOutcome.NOT_RESOLVED.value),
         "solicited": _flag(raw, "solicited"),
     }
+
+
+def check_onset(payload: Mapping[str, Any], started_at: datetime, at: datetime) -> None:
+    """An adverse event of this session began during it: not before the session started (that
+    is medical history, recorded at screening), not after the time the entry is recorded.
+
+    Raises:
+        InvalidInput: ``onset`` outside the session, naming both times.
+    """
+    onset = payload.get("onset")
+    if onset is None:
+        return
+    when = parse_time(onset, "onset")
+    if when < started_at:
+        raise InvalidInput(
+            "onset",
+            f"{onset} is before the session started at {stamp(started_at)}: an event that began "
+            "before the session is medical history, not an adverse event of this session",
+        )
+    if when > at:
+        raise InvalidInput("onset", f"{onset} is after the entry's own time {stamp(at)}")
 
 
 def _medications(value: object, today: date | None) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from mdma_at import __version__
 from mdma_at.bootstrap import Container
+from mdma_at.entrypoints import permissions
 from mdma_at.entrypoints.api import errors
 from mdma_at.entrypoints.api.deps import ids_in_range
 from mdma_at.entrypoints.api.headers import SecurityHeaders
@@ -92,4 +93,5 @@ def create_app(container: Container) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    permissions.bind(app)
     return app

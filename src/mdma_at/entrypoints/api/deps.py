@@ -12,6 +12,7 @@ from mdma_at.bootstrap import Container
 from mdma_at.domain.errors import AuthenticationFailed, NotFound
 from mdma_at.domain.staff import Principal
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
+from mdma_at.entrypoints.permissions import check_route
 from mdma_at.services.access.auth import resolve_api_token
 
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -28,13 +29,17 @@ ContainerDep = Annotated[Container, Depends(get_container)]
 
 
 def api_principal(
+    request: Request,
     ctx: ContainerDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    """Scripts authenticate with `Authorization: Bearer <token>`; anonymous requests get 401."""
+    """Scripts authenticate with `Authorization: Bearer <token>`; anonymous requests get 401, and
+    a token whose roles the route's action does not admit gets 403 before the body is read."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationFailed("Send an API token: Authorization: Bearer <token>.")
-    return resolve_api_token(ctx.uow(), ctx.clock, credentials.credentials)
+    principal = resolve_api_token(ctx.uow(), ctx.clock, credentials.credentials)
+    check_route(request, principal)
+    return principal
 
 
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]

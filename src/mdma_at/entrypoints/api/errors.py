@@ -119,7 +119,8 @@ def is_api(request: Request) -> bool:
 
 
 def install(app: FastAPI, render_error_page: Any) -> None:
-    """Register the handlers; `render_error_page(request, status, title, detail)` draws pages."""
+    """Register the handlers; `render_error_page(request, status, title, detail, needs=())`
+    draws pages (`needs`: the roles a 403 would have needed)."""
 
     @app.exception_handler(MdmaAtError)
     async def _domain(request: Request, error: MdmaAtError) -> Response:
@@ -135,7 +136,8 @@ def install(app: FastAPI, render_error_page: Any) -> None:
         if isinstance(error, AuthenticationFailed) and not isinstance(error, RateLimited):
             target = f"/login?next={quote(request.url.path)}&message={quote(detail)}"
             return RedirectResponse(target, status_code=303)
-        return render_error_page(request, status, title, detail)  # type: ignore[no-any-return]
+        needs = error.needs if isinstance(error, PermissionDenied) else ()
+        return render_error_page(request, status, title, detail, needs)  # type: ignore[no-any-return]
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:

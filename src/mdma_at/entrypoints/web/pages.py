@@ -111,10 +111,32 @@ def dashboard(request: Request, ctx: ContainerDep, session: Session) -> Response
 
 
 @router.get("/patients", response_class=HTMLResponse)
-def patient_list(request: Request, ctx: ContainerDep, session: Session, q: str = "") -> Response:
-    found = patients.find_patients(ctx.uow(), session.principal, q)
+def patient_list(
+    request: Request,
+    ctx: ContainerDep,
+    session: Session,
+    q: str = "",
+    status: str = "",
+    site: str = "",
+) -> Response:
+    """The patient list, searched by study ID or name and filtered by status and site."""
+    site_id = int(site) if site.isdigit() else None
+    rows = patients.patient_list(ctx.uow(), ctx.clock, session.principal, q, status, site_id)
+    allowed = sites_for(session.principal, Action.VIEW_PATIENTS)
+    with ctx.uow() as uow:
+        sites = [s for s in uow.sites.list() if s.id in allowed]
     template = "_patient_rows.html" if request.headers.get("HX-Request") else "patients.html"
-    return page(request, template, session=session, patients=found, q=q)
+    return page(
+        request,
+        template,
+        session=session,
+        rows=rows,
+        q=q,
+        status=status,
+        site=site_id,
+        sites=sites,
+        statuses=patients.LIST_STATUSES,
+    )
 
 
 @router.get("/patients/new", response_class=HTMLResponse)
@@ -160,6 +182,9 @@ def register_patient(
             form=details,
             errors=field_errors(refused),
         )
+    warning = schedule.age_warning(details.date_of_birth, ctx.clock.now().date())
+    if warning:  # registered, but a minor: say now that enrolment will be refused (ADR 0131)
+        return _back_to_chart(patient.id, f"Registered. Warning: {warning}.")
     return RedirectResponse(f"/patients/{patient.id}", status_code=303)
 
 
@@ -210,6 +235,7 @@ def _chart_page(
     notice: str = "",
 ) -> Response:
     chart = patients.chart(ctx.uow(), ctx.clock, session.principal, patient_id)
+    today = ctx.clock.now().date()
     return page(
         request,
         "chart.html",
@@ -218,7 +244,8 @@ def _chart_page(
         chart=chart,
         error=error,
         notice=notice,
-        today=ctx.clock.now().date(),
+        today=today,
+        age_warning=schedule.age_warning(chart.patient.details.date_of_birth, today),
     )
 
 

@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -17,6 +18,7 @@ from jinja2.runtime import Context
 from mdma_at.domain.local_time import local_time, zone_label
 from mdma_at.domain.schedule.records import VisitStatus
 from mdma_at.domain.sources import for_clinicians
+from mdma_at.entrypoints.permissions import may, navigation
 from mdma_at.services.site_time import UTC_ZONE, zone_of_principal
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -55,6 +57,9 @@ templates.env.filters["when"] = _when
 # A rule's source as the clinic reads it: no internal design or issue references (issue 13).
 templates.env.filters["for_clinicians"] = for_clinicians
 templates.env.globals["VisitStatus"] = VisitStatus
+# what a page offers follows the one permission table (ADR 0130): `may(principal, "action")`
+templates.env.globals["may"] = may
+templates.env.globals["navigation"] = navigation
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -77,5 +82,43 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
         _page_zone.reset(token)
 
 
-def error_page(request: Request, status: int, title: str, detail: str) -> HTMLResponse:
-    return page(request, "error.html", status, title=title, detail=detail)
+#: What each error status means, in the words of the person who met it.
+_WHAT_HAPPENED = {
+    403: "Your role does not allow this.",
+    404: "There is no such record, or none you may see.",
+    405: "This address does not accept that kind of request.",
+    409: "This collides with what is already recorded.",
+    422: "Something in the request was not valid; nothing was stored.",
+    429: "Too many attempts; wait a moment and retry.",
+    500: "The server could not complete the request; nothing was stored.",
+}
+
+
+def error_page(
+    request: Request, status: int, title: str, detail: str, needs: tuple[str, ...] = ()
+) -> HTMLResponse:
+    """An error that says what happened and offers the way back: the page before (same site
+    only), the patient list (for those who may see it) and the dashboard (issue 14, item 9)."""
+    return page(
+        request,
+        "error.html",
+        status,
+        session=getattr(request.state, "web_session", None),
+        title=title,
+        detail=detail,
+        what=_WHAT_HAPPENED.get(status, ""),
+        needs=needs,
+        back=page_before(request),
+    )
+
+
+def page_before(request: Request) -> str | None:
+    """The Referer as a path, when it is a page of this site other than the one that failed."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if (referer.scheme, referer.netloc) != (request.url.scheme, request.url.netloc):
+        return None
+    path = referer.path or "/"
+    if not path.startswith("/") or path.startswith("//"):
+        return None
+    target = path + (f"?{referer.query}" if referer.query else "")
+    return None if path == request.url.path else target

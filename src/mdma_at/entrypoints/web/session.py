@@ -18,6 +18,7 @@ from fastapi import Depends, Form, Request, Response
 from mdma_at.domain.errors import AuthenticationFailed, PermissionDenied
 from mdma_at.domain.staff import Principal
 from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.entrypoints.permissions import check_route
 from mdma_at.services.access.auth import resolve_session
 from mdma_at.services.audit import SYSTEM, Actor, security_event
 
@@ -38,7 +39,10 @@ def web_session(request: Request, ctx: ContainerDep) -> WebSession:
         raise AuthenticationFailed("Please sign in.")
     principal, credential = resolve_session(ctx.uow(), ctx.clock, token, ctx.auth_policy)
     assert credential.csrf_token is not None
-    return WebSession(principal, credential.csrf_token)
+    session = WebSession(principal, credential.csrf_token)
+    request.state.web_session = session  # the error page's navigation and way back
+    check_route(request, principal)  # by role, before the form is read (or its CSRF token)
+    return session
 
 
 def checked_session(

@@ -282,8 +282,72 @@ def patient_measures(
 
 def clinic_due(uow: UnitOfWork, clock: Clock, principal: Principal) -> ClinicDue:
     """Instruments due and overdue for every active patient at the principal's sites."""
-    today = clock.now().date()
-    sites = sites_for(principal, Action.VIEW_MEASURES)
+    return _due_at(uow, clock.now().date(), sites_for(principal, Action.VIEW_MEASURES))
+
+
+@dataclass(frozen=True, slots=True)
+class RatingDue:
+    """One rating on the blinded rater's list: the study ID and the visit, nothing else."""
+
+    patient_id: int
+    study_id: str
+    visit_id: int
+    item: DueItem
+
+
+@dataclass(frozen=True, slots=True)
+class RatingSheet:
+    """What the rating form needs: the instrument, the study ID and the patient's visits (no
+    name, no arm, no doses: a rater rates without seeing the chart, ADR 0004)."""
+
+    patient_id: int
+    study_id: str
+    definition: InstrumentDefinition
+    visits: tuple[Visit, ...]
+
+
+#: The ratings a blinded independent rater makes (DESIGN.md section 1: the rater scores CAPS-5).
+RATED_INSTRUMENTS = frozenset({"caps5"})
+
+
+def ratings_due(uow: UnitOfWork, clock: Clock, principal: Principal) -> tuple[RatingDue, ...]:
+    """The CAPS-5 ratings due and overdue at the sites where the principal rates, most urgent
+    first (the rater's "My ratings")."""
+    clinic = _due_at(uow, clock.now().date(), sites_for(principal, Action.VIEW_RATINGS))
+    return tuple(
+        RatingDue(patient.id, patient.study_id, clinic.visit_ids[patient.id][item.visit_code], item)
+        for patient, item in clinic.items
+        if str(item.instrument) in RATED_INSTRUMENTS
+    )
+
+
+def rating_sheet(
+    uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int, instrument: str
+) -> RatingSheet:
+    """The form of a clinician-administered instrument, for whoever may enter it.
+
+    Raises:
+        InvalidInput: ``instrument`` unknown, or a questionnaire the patient fills in.
+    """
+    with uow:
+        patient, _ = load_patient(
+            uow, clock, principal, patient_id, Action.ENTER_CLINICIAN_INSTRUMENT
+        )
+        definition = library_for(uow, patient.id).get(instrument)
+        if definition.administration is not AdministeredBy.CLINICIAN:
+            raise InvalidInput("instrument", f"{definition.name} is filled in by the patient")
+        enrolment = _current_enrolment(uow, patient.id)
+        visits: tuple[Visit, ...] = ()
+        if enrolment is not None and enrolment.status is EnrolmentStatus.ACTIVE:
+            visits = tuple(
+                v
+                for v in uow.visits.for_enrolment(enrolment.id)
+                if v.status is not VisitStatus.CANCELLED
+            )
+    return RatingSheet(patient.id, patient.study_id, definition, visits)
+
+
+def _due_at(uow: UnitOfWork, today: date, sites: frozenset[int]) -> ClinicDue:
     with uow:
         schedules = uow.administrations.active_schedules(sites)
         done = uow.administrations.completed([patient.id for patient, _ in schedules])

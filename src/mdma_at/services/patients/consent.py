@@ -130,8 +130,8 @@ def sign_consent(
     """Record the patient's signature (typed full name and time) on a version, with a witness.
 
     Args:
-        document_id: a version of the consent document of the patient's site, in effect on the
-            day of signing (a version is not signed before its effective date).
+        document_id: the version of the consent document of the patient's site in effect on the
+            day of signing (not before its effective date, not once a later one took effect).
         signed_name: the name the patient typed (required, ≤ 200 characters).
         witness_id: a staff member holding a role at the patient's site.
         signed_at: when the patient signed; default now; never in the future.
@@ -157,6 +157,14 @@ def sign_consent(
                 "signed_at",
                 f"{when.date()} is before version {document.version} takes effect on "
                 f"{document.effective_on}",
+            )
+        in_effect = rules.document_in_effect(uow.consents.documents(patient.site_id), when.date())
+        if in_effect is not None and in_effect.id != document.id:
+            # issue 14, item 8: a patient consents to the text in effect, never to an old one
+            raise InvalidInput(
+                "document_id",
+                f"version {document.version} was superseded by version {in_effect.version} "
+                f"(effective {in_effect.effective_on}): the patient signs the version in effect",
             )
         witness = uow.staff.get(witness_id)
         if (

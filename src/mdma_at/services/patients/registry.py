@@ -6,9 +6,15 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 from mdma_at.domain.access import Action, sites_for
-from mdma_at.domain.errors import Conflict, NotFound
-from mdma_at.domain.patients import Patient, PatientDetails, validate_patient_details
-from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit
+from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.patients import Patient, PatientDetails, age_on, validate_patient_details
+from mdma_at.domain.schedule.records import (
+    Enrolment,
+    EnrolmentStatus,
+    ProtocolDeviation,
+    Visit,
+    VisitStatus,
+)
 from mdma_at.domain.staff import Principal
 from mdma_at.services.audit import Actor, guard, record
 from mdma_at.services.ports import Clock, UnitOfWork
@@ -77,6 +83,65 @@ def find_patients(uow: UnitOfWork, principal: Principal, text: str = "") -> Sequ
     """Patients at every site where the principal may view patients, matching study ID or name."""
     with uow:
         return uow.patients.search(sites_for(principal, Action.VIEW_PATIENTS), text.strip())
+
+
+#: The statuses the patient list filters on: an enrolment's own, or not enrolled at all.
+NOT_ENROLLED = "not_enrolled"
+LIST_STATUSES = (NOT_ENROLLED, *(s.value for s in EnrolmentStatus))
+
+
+@dataclass(frozen=True, slots=True)
+class PatientRow:
+    """One line of the patient list: who, where, how old, where they stand, what comes next."""
+
+    patient: Patient
+    site_code: str
+    age: int
+    status: str
+    next_visit: Visit | None
+
+
+def patient_list(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    text: str = "",
+    status: str = "",
+    site_id: int | None = None,
+) -> tuple[PatientRow, ...]:
+    """The patient list with status, age, next planned visit and site, filtered by status and
+    site (issue 14, item 2); only sites where the principal may view patients.
+
+    Raises:
+        InvalidInput: ``status`` not one of `LIST_STATUSES`.
+    """
+    if status and status not in LIST_STATUSES:
+        raise InvalidInput("status", f"{status!r} is not one of {', '.join(LIST_STATUSES)}")
+    today = clock.now().date()
+    sites = sites_for(principal, Action.VIEW_PATIENTS)
+    if site_id is not None:
+        sites = sites & {site_id}
+    rows = []
+    with uow:
+        codes = {site.id: site.code for site in uow.sites.list()}
+        for patient in uow.patients.search(sites, text.strip()):
+            enrolments = uow.enrolments.for_patient(patient.id)
+            current = enrolments[-1] if enrolments else None
+            planned = (
+                [v for v in uow.visits.for_enrolment(current.id) if v.status is VisitStatus.PLANNED]
+                if current is not None and current.status is EnrolmentStatus.ACTIVE
+                else []
+            )
+            row = PatientRow(
+                patient,
+                codes.get(patient.site_id, "?"),
+                age_on(patient.details.date_of_birth, today),
+                current.status.value if current else NOT_ENROLLED,
+                min(planned, key=lambda v: (v.planned, v.sequence), default=None),
+            )
+            if not status or row.status == status:
+                rows.append(row)
+    return tuple(rows)
 
 
 def chart(uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int) -> Chart:

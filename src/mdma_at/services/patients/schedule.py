@@ -7,6 +7,7 @@ from datetime import date
 
 from mdma_at.domain.access import Action
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
+from mdma_at.domain.patients import age_on
 from mdma_at.domain.schedule.planning import (
     PlanningIssue,
     SchedulePlan,
@@ -21,7 +22,8 @@ from mdma_at.domain.schedule.records import (
     VisitStatus,
 )
 from mdma_at.domain.staff import Principal
-from mdma_at.protocols import get_protocol
+from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
+from mdma_at.protocols.base import Protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients.registry import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
@@ -60,6 +62,7 @@ def enrol(
         raise InvalidInput("enrolled_on", f"{enrolled_on} is in the future")
     with uow:
         patient, actor = load_patient(uow, clock, principal, patient_id, Action.ENROL)
+        _check_age(patient.details.date_of_birth, enrolled_on, protocol)
         if any(e.status is EnrolmentStatus.ACTIVE for e in uow.enrolments.for_patient(patient.id)):
             raise Conflict(f"{patient.study_id} is already enrolled")
         enrolment = uow.enrolments.add(patient.id, protocol.name, enrolled_on)
@@ -81,6 +84,33 @@ def enrol(
         )
         uow.commit()
     return enrolment, visits
+
+
+def _check_age(date_of_birth: date, enrolled_on: date, protocol: Protocol) -> None:
+    """The protocol's minimum age on the day of enrolment (issue 14, item 8): a minor may be
+    registered, never enrolled on a protocol for adults.
+
+    Raises:
+        InvalidInput: ``date_of_birth``, with the protocol's criterion and its source.
+    """
+    minimum = protocol.eligibility.minimum_age_years
+    years = age_on(date_of_birth, enrolled_on)
+    if years < minimum.value:
+        raise InvalidInput(
+            "date_of_birth",
+            f"age {years} on {enrolled_on} is below the minimum age {minimum.value} of "
+            f"{protocol.name} ({minimum.source}): cannot be enrolled",
+        )
+
+
+def age_warning(date_of_birth: date, on: date, protocol_name: str = DEFAULT_PROTOCOL) -> str:
+    """Why a patient of this birth date could not be enrolled on `on`, or "" (the warning shown
+    when a minor is registered: registration is allowed, enrolment is not; ADR 0131)."""
+    try:
+        _check_age(date_of_birth, on, get_protocol(protocol_name))
+    except InvalidInput as refused:
+        return refused.reason
+    return ""
 
 
 def record_visit(
@@ -115,20 +145,48 @@ def record_visit(
             )
         if visit.dosing_number == 1:  # signed eligible verdict, washout over, current consent
             ensure_first_dosing_allowed(uow, enrolment.patient_id, held_on, "held_on")
-        held = uow.visits.mark_held(visit.id, held_on)
-        record(
-            uow,
-            clock,
-            actor,
-            "visit_held",
-            "visit",
-            visit.id,
-            before={"status": visit.status, "planned": visit.planned},
-            after={"status": held.status, "held_on": held_on},
-        )
-        deviation = _deviation_if_outside(uow, clock, actor, held, held_on)
-        _replan(uow, enrolment)
+        recorded = _hold(uow, clock, actor, visit, enrolment, held_on)
         uow.commit()
+    return recorded
+
+
+def hold_at_discharge(
+    uow: UnitOfWork, clock: Clock, actor: Actor, visit_id: int, held_on: date
+) -> VisitRecorded | None:
+    """The dosing visit of a session just discharged is held that day, inside the discharge's
+    own unit of work (issue 14, item 2): no one has to mark it by hand, and it leaves "Today's
+    visits". Outside its window a deviation is recorded, and later visits are re-planned, as for
+    a visit recorded by hand. A visit no longer planned (recorded or cancelled) is left alone."""
+    visit = uow.visits.get(visit_id)
+    enrolment = uow.enrolments.get(visit.enrolment_id) if visit else None
+    if visit is None or enrolment is None or visit.status is not VisitStatus.PLANNED:
+        return None
+    return _hold(uow, clock, actor, visit, enrolment, held_on, "the dosing session was discharged")
+
+
+def _hold(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    visit: Visit,
+    enrolment: Enrolment,
+    held_on: date,
+    reason: str | None = None,
+) -> VisitRecorded:
+    held = uow.visits.mark_held(visit.id, held_on)
+    record(
+        uow,
+        clock,
+        actor,
+        "visit_held",
+        "visit",
+        visit.id,
+        before={"status": visit.status, "planned": visit.planned},
+        after={"status": held.status, "held_on": held_on},
+        reason=reason,
+    )
+    deviation = _deviation_if_outside(uow, clock, actor, held, held_on)
+    _replan(uow, enrolment)
     return VisitRecorded(held, deviation)
 
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.dosing import DosingRules
 from mdma_at.domain.dosing.entries import (
     Folded,
     Step,
+    check_onset,
     check_payload,
     fold,
     is_physician,
@@ -40,6 +42,7 @@ from mdma_at.domain.times import parse_entered_time
 from mdma_at.domain.vocabulary import CssrsRisk, MedicationUse
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients.registry import load_patient
+from mdma_at.services.patients.schedule import hold_at_discharge
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.protocol_settings import effective_protocol, session_rules
 from mdma_at.services.records import require_child_of
@@ -249,6 +252,8 @@ def record_entry(
             raise InvalidInput(
                 "t", f"{stamp(at)} is before the session started at {stamp(session.started_at)}"
             )
+        if kind is EntryKind.ADVERSE_EVENT:
+            check_onset(payload, session.started_at, at)  # issue 14, item 8
         folded = fold(
             session, patient.details.sex.value, uow.session_entries.for_session(session.id), rules
         )
@@ -298,6 +303,11 @@ def record_entry(
                 session.id,
                 before={"status": session.status},
                 after={"status": "closed", "closed_at": stamp(result.state.discharged_at)},
+            )
+            site = uow.sites.get(patient.site_id)  # the visit is held on the site's day
+            zone = ZoneInfo(site.timezone) if site else UTC
+            hold_at_discharge(
+                uow, clock, actor, session.visit_id, session.started_at.astimezone(zone).date()
             )
         uow.commit()
     return Recorded(entry, result)

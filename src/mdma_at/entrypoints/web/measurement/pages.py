@@ -22,9 +22,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
 from mdma_at.domain.instruments.definitions import (
-    Administration as AdministeredBy,
-)
-from mdma_at.domain.instruments.definitions import (
     AnswerKind,
     DiagnosisRule,
     InstrumentDefinition,
@@ -36,6 +33,7 @@ from mdma_at.domain.measurement.links import (
 )
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
+from mdma_at.entrypoints.permissions import may
 from mdma_at.entrypoints.web.forms import FormFields
 from mdma_at.entrypoints.web.measurement.charts import CATEGORY_MARK, CATEGORY_TEXT, chart_shape
 from mdma_at.entrypoints.web.rendering import page, templates
@@ -70,6 +68,23 @@ def due_list(request: Request, ctx: ContainerDep, session: Session) -> Response:
         session=session,
         clinic=clinic,
         visit_ids=clinic.visit_ids,
+        notice=request.query_params.get("notice", ""),
+    )
+
+
+# --- the blinded rater's list -----------------------------------------------------------------
+
+
+@router.get("/ratings", response_class=HTMLResponse)
+def my_ratings(request: Request, ctx: ContainerDep, session: Session) -> Response:
+    """The CAPS-5 ratings due at the rater's sites, each opening its rating form."""
+    ratings = measures.ratings_due(ctx.uow(), ctx.clock, session.principal)
+    return page(
+        request,
+        "ratings.html",
+        session=session,
+        ratings=ratings,
+        today=ctx.clock.now().date(),
         notice=request.query_params.get("notice", ""),
     )
 
@@ -194,9 +209,16 @@ def issue_link(
 
 @router.get("/patients/{patient_id}/measures/{instrument}/new", response_class=HTMLResponse)
 def clinician_form(
-    request: Request, ctx: ContainerDep, session: Session, patient_id: int, instrument: str
+    request: Request,
+    ctx: ContainerDep,
+    session: Session,
+    patient_id: int,
+    instrument: str,
+    visit_id: str = "",
 ) -> Response:
-    return _clinician_form(request, ctx, session, patient_id, instrument)
+    """The rating form; `visit_id` preselects the visit (from the rater's list)."""
+    values = {"completed_on": ctx.clock.now().date().isoformat(), "visit_id": visit_id}
+    return _clinician_form(request, ctx, session, patient_id, instrument, values)
 
 
 @router.post("/patients/{patient_id}/measures/{instrument}/new")
@@ -208,8 +230,8 @@ def record_clinician_form(
     instrument: str,
     values: FormFields,
 ) -> Response:
-    found = measures.patient_measures(ctx.uow(), ctx.clock, session.principal, patient_id)
-    definition = found.library.get(instrument)
+    sheet = measures.rating_sheet(ctx.uow(), ctx.clock, session.principal, patient_id, instrument)
+    definition = sheet.definition
     answers = [values.get(f"item-{item.number}", "") for item in definition.items]
     try:
         completed_on = _day("completed_on", values.get("completed_on", ""))
@@ -236,7 +258,9 @@ def record_clinician_form(
         notice += " Safety alert raised for the physician: " + "; ".join(
             a.reason for a in stored.alerts
         )
-    return RedirectResponse(f"/patients/{patient_id}?notice={quote(notice)}", status_code=303)
+    # back where the rating came from: the chart, or the blinded rater's own list
+    back = f"/patients/{patient_id}" if may(session.principal, "view_patients") else "/ratings"
+    return RedirectResponse(f"{back}?notice={quote(notice)}", status_code=303)
 
 
 def _clinician_form(
@@ -249,17 +273,15 @@ def _clinician_form(
     error: str = "",
     field: str = "",
 ) -> Response:
-    found = measures.patient_measures(ctx.uow(), ctx.clock, session.principal, patient_id)
-    definition = found.library.get(instrument)
-    if definition.administration is not AdministeredBy.CLINICIAN:
-        raise InvalidInput("instrument", f"{definition.name} is filled in by the patient")
+    sheet = measures.rating_sheet(ctx.uow(), ctx.clock, session.principal, patient_id, instrument)
+    definition = sheet.definition
     today = ctx.clock.now().date()
     return page(
         request,
         "instruments_form.html",
         422 if error else 200,
         session=session,
-        m=found,
+        sheet=sheet,
         definition=definition,
         yes_no=definition.answer_kind is AnswerKind.YES_NO,
         f_and_g=definition.diagnosis_rule is DiagnosisRule.DSM5_WITH_F_AND_G,

@@ -26,6 +26,7 @@ from mdma_at.domain.eligibility import (
 )
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import read_local
+from mdma_at.domain.screening.consent import document_in_effect
 from mdma_at.domain.vocabulary import CssrsRisk, PregnancyTest
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
@@ -132,7 +133,9 @@ def screening_panel(
 ) -> Response:
     """The chart's card (htmx): latest verdict and signature, consent, the first-dosing gate."""
     panel = screening.screening_panel(ctx.uow(), ctx.clock, session.principal, patient_id)
-    return page(request, "_screening_panel.html", screening=panel, patient_id=patient_id)
+    return page(
+        request, "_screening_panel.html", session=session, screening=panel, patient_id=patient_id
+    )
 
 
 @router.get("/patients/{patient_id}/screening/new", response_class=HTMLResponse)
@@ -289,6 +292,8 @@ def _consent_page(
         signatures=signatures,
         withdrawals=withdrawals,
         documents=documents,
+        # only the version in effect today can be signed (issue 14, item 8)
+        signable=document_in_effect(documents, today),
         by_id={d.id: d for d in documents},
         witnesses=witnesses,
         now=ctx.clock.now().strftime("%Y-%m-%dT%H:%M"),
