@@ -154,7 +154,43 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("POST", "/api/register/discrepancies/{discrepancy_id}/resolution"): A.SIGN_OFF_ADJUSTMENT,
     ("POST", "/api/register/sessions/{session_id}/reconciliation"): A.RECONCILE_SESSION,
     ("GET", "/register/report.csv"): A.VIEW_UNBLINDED_STOCK,
+    ("GET", "/register/report"): A.VIEW_UNBLINDED_STOCK,
     ("GET", "/api/register/sites/{site_id}/report"): A.VIEW_UNBLINDED_STOCK,
+    ("POST", "/register/sessions/{session_id}/reconcile"): A.RECONCILE_SESSION,
+    # --- screening work-up: the medication list and allergies ------------------------------
+    ("GET", "/patients/{patient_id}/workup"): A.VIEW_PATIENTS,
+    ("GET", "/patients/{patient_id}/workup/panel"): A.VIEW_PATIENTS,
+    ("GET", "/api/patients/{patient_id}/medications"): A.VIEW_PATIENTS,
+    ("GET", "/api/patients/{patient_id}/allergies"): A.VIEW_PATIENTS,
+    ("POST", "/patients/{patient_id}/medications"): A.RECORD_CONCOMITANT_MEDICATION,
+    ("POST", "/api/patients/{patient_id}/medications"): A.RECORD_CONCOMITANT_MEDICATION,
+    (
+        "POST",
+        "/patients/{patient_id}/medications/{course_id}/stop",
+    ): A.RECORD_CONCOMITANT_MEDICATION,
+    (
+        "POST",
+        "/api/patients/{patient_id}/medications/{course_id}/stop",
+    ): A.RECORD_CONCOMITANT_MEDICATION,
+    ("POST", "/patients/{patient_id}/allergies"): A.RECORD_ALLERGY,
+    ("POST", "/api/patients/{patient_id}/allergies"): A.RECORD_ALLERGY,
+    # --- preparation and integration notes, check-ins after dosing ---------------------------
+    ("GET", "/patients/{patient_id}/therapy"): A.VIEW_THERAPY_NOTES,
+    ("GET", "/api/patients/{patient_id}/therapy-notes"): A.VIEW_THERAPY_NOTES,
+    ("GET", "/patients/{patient_id}/visits/{visit_id}/note"): A.VIEW_THERAPY_NOTES,
+    ("POST", "/patients/{patient_id}/visits/{visit_id}/note"): A.SIGN_THERAPY_NOTE,
+    ("POST", "/api/patients/{patient_id}/therapy-notes"): A.SIGN_THERAPY_NOTE,
+    ("POST", "/patients/{patient_id}/therapy-notes/{note_id}/addenda"): A.ADD_NOTE_ADDENDUM,
+    ("POST", "/api/patients/{patient_id}/therapy-notes/{note_id}/addenda"): A.ADD_NOTE_ADDENDUM,
+    ("GET", "/check-ins/due"): A.VIEW_CHECK_INS,
+    ("GET", "/api/check-ins/due"): A.VIEW_CHECK_INS,
+    ("GET", "/api/patients/{patient_id}/check-ins"): A.VIEW_CHECK_INS,
+    ("GET", "/patients/{patient_id}/check-ins/new"): A.RECORD_CHECK_IN,
+    ("POST", "/patients/{patient_id}/check-ins"): A.RECORD_CHECK_IN,
+    ("POST", "/api/patients/{patient_id}/check-ins"): A.RECORD_CHECK_IN,
+    # --- a site's own protocol values ----------------------------------------------------------
+    ("GET", "/admin/protocol"): A.SET_SITE_PROTOCOL,
+    ("POST", "/admin/protocol/{code}/{key}"): A.SET_SITE_PROTOCOL,
 }
 
 #: The navigation: each role's own work, in this order; a link shows to the roles its page's
