@@ -17,6 +17,7 @@ from mdma_at.entrypoints.cli import (
     screen_cmd,
     serve_cmd,
     session_cmd,
+    trial_cmd,
     user_cmd,
 )
 from mdma_at.entrypoints.cli.output import exit_code_of
@@ -66,5 +67,6 @@ for module in (
     session_cmd,
     screen_cmd,
     register_cmd,
+    trial_cmd,
 ):
     module.register(app)
