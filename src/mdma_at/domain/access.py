@@ -47,6 +47,15 @@ class Action(StrEnum):
     WITNESS_WASTE = "witness_waste"
     SIGN_OFF_ADJUSTMENT = "sign_off_adjustment"
     RECONCILE_SESSION = "reconcile_session"
+    # trials (issue 16)
+    MANAGE_STUDY = "manage_study"
+    VIEW_STUDY = "view_study"
+    ENROL_IN_STUDY = "enrol_in_study"
+    RANDOMISE = "randomise"
+    SEAL_SCHEDULE = "seal_schedule"
+    VIEW_ALLOCATION = "view_allocation"
+    REQUEST_UNBLINDING = "request_unblinding"
+    APPROVE_UNBLINDING = "approve_unblinding"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -91,6 +100,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.WITNESS_WASTE: _CLINICAL | {Role.PHARMACIST},
     Action.SIGN_OFF_ADJUSTMENT: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
     Action.RECONCILE_SESSION: frozenset({Role.PHARMACIST, Role.PHYSICIAN}),
+    # trials (issue 16, ADR 0161): the coordinator sets a study up, enrols and randomises (a
+    # physician may too); only the unblinded statistician seals the schedule and sees arms
+    # (allocation list); any clinician may ask for an emergency unblinding, and only a physician
+    # approves it (and then only the study's designated physician: checked in the service)
+    Action.MANAGE_STUDY: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.VIEW_STUDY: _CLINICAL | {Role.STATISTICIAN},
+    Action.ENROL_IN_STUDY: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.RANDOMISE: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.SEAL_SCHEDULE: frozenset({Role.STATISTICIAN}),
+    Action.VIEW_ALLOCATION: frozenset({Role.STATISTICIAN}),
+    Action.REQUEST_UNBLINDING: _CLINICAL,
+    Action.APPROVE_UNBLINDING: frozenset({Role.PHYSICIAN}),
 }
 
 

@@ -36,6 +36,7 @@ from mdma_at.adapters.db.session_repositories import (
     SqlDosingSessionEntries,
     SqlDosingSessions,
 )
+from mdma_at.adapters.db.trial_repositories import SqlStudies
 from mdma_at.domain.audit import AuditContent, Checkpoint, utc_stamp
 from mdma_at.domain.events import DomainEvent
 from mdma_at.services.events import EventCollector
@@ -89,6 +90,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.safety_alerts = SqlSafetyAlerts(db)
             self.pages = SqlPages(db)
             self.register = SqlRegister(db)
+            self.studies = SqlStudies(db)
         return self
 
     def __exit__(
