@@ -21,6 +21,7 @@ from mdma_at.entrypoints.api.register_routes import router as register_api_route
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
+from mdma_at.entrypoints.api.trial_routes import router as trial_api_router
 from mdma_at.entrypoints.web.access.admin import router as admin_pages_router
 from mdma_at.entrypoints.web.alerts.pages import router as alert_pages_router
 from mdma_at.entrypoints.web.measurement.pages import router as instruments_pages_router
@@ -29,6 +30,7 @@ from mdma_at.entrypoints.web.register.pages import router as register_pages_rout
 from mdma_at.entrypoints.web.rendering import error_page, page
 from mdma_at.entrypoints.web.screening.pages import router as screening_pages_router
 from mdma_at.entrypoints.web.sessions.pages import router as session_pages_router
+from mdma_at.entrypoints.web.trials.pages import router as trial_pages_router
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -71,6 +73,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(alert_pages_router)
     app.include_router(register_api_router)
     app.include_router(register_pages_router)
+    app.include_router(trial_api_router)
+    app.include_router(trial_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
