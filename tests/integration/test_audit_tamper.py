@@ -36,6 +36,7 @@ from mdma_at.services.audit import SYSTEM, verify_audit_chain
 from support.cli import mdma_at
 from support.postgres import PostgresServer
 from support.register_seed import stock_register
+from support.trial_seed import run_a_small_study
 
 SEALED = [table.name for table in t.SEALED_TABLES]
 APPEND_ONLY = [table.name for table in t.APPEND_ONLY_TABLES]
@@ -59,6 +60,10 @@ CHANGES = {
     # the demo pharmacist closed them; the last demo user (the statistician) did not
     "register_periods": "closed_by = (SELECT max(id) FROM users)",
     "register_session_closes": "closed_by = (SELECT max(id) FROM users)",
+    "study_participants": "levels = levels || ' '",
+    "study_allocations": "position = position + 100",
+    "unblinding_requests": "reason = reason || ' (forged)'",
+    "unblinding_approvals": "approved_by = (SELECT max(id) FROM users)",
 }
 # Rows nothing else references, so deleting one breaks no foreign key.
 LEAVES = ["instrument_item_answers", "consent_withdrawals", "dosing_session_events"]
@@ -134,6 +139,7 @@ def seed(
         upgrade(app.engine)
         seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
         stock_register(app)
+        run_a_small_study(app)
         app.engine.dispose()
         yield Seed("sqlite", directory)
         return
@@ -153,6 +159,7 @@ def seed(
     app = bootstrap(_settings(_url(seed, seed.app_role, seed.database), directory / "checkpoints"))
     seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
     stock_register(app)
+    run_a_small_study(app)
     app.engine.dispose()
     yield seed
     with superuser.connect().execution_options(isolation_level="AUTOCOMMIT") as db:

@@ -57,6 +57,12 @@ class SqlStudies(_Repository):
         rows = self._db.execute(select(t.studies).order_by(t.studies.c.code)).all()
         return [self._study(row) for row in rows]
 
+    def lock(self, study_id: int) -> None:
+        """Hold the study's row until the transaction ends, so two randomisations of one study
+        queue up and each sees the other's allocation (PostgreSQL row lock; SQLite already holds
+        the database's write lock)."""
+        self._db.execute(select(t.studies.c.id).where(t.studies.c.id == study_id).with_for_update())
+
     def seal(self, study_id: int, sealed_seed: str, commitment: str) -> None:
         """Store the sealed seed once: a study already sealed is left as it is."""
         c = t.studies.c

@@ -91,6 +91,7 @@ def randomise(
     with uow:
         study = get_study(uow, study_id)
         patient, actor = load_patient(uow, clock, principal, patient_id, Action.RANDOMISE)
+        uow.studies.lock(study.id)  # one allocation at a time per study: positions and blocks
         participant = uow.studies.participant_of(study.id, patient.id)
         reasons = randomisation_refusals(uow, study, participant, clock.now())
         if reasons or participant is None:
