@@ -17,8 +17,13 @@ from collections.abc import Iterator, Sequence
 from mdma_at.domain.errors import InvalidInput
 
 
+#: The largest block accepted: far above any trial's (4-8 in practice) and small enough that a
+#: block is built in microseconds (site default).
+MAX_BLOCK_SIZE = 100
+
+
 def check_block_sizes(block_sizes: Sequence[int], arms: int, field: str = "block_sizes") -> None:
-    """Refuse block sizes that cannot hold every arm equally often.
+    """Refuse block sizes that cannot hold every arm equally often, or are absurdly large.
 
     Raises:
         InvalidInput: `field`, naming the first size that is not a positive multiple of `arms`.
@@ -26,6 +31,8 @@ def check_block_sizes(block_sizes: Sequence[int], arms: int, field: str = "block
     if not block_sizes:
         raise InvalidInput(field, "give at least one block size")
     for size in block_sizes:
+        if size > MAX_BLOCK_SIZE:
+            raise InvalidInput(field, f"{size} is over the largest block size {MAX_BLOCK_SIZE}")
         if size <= 0 or size % arms:
             raise InvalidInput(
                 field, f"{size} is not a positive multiple of the {arms} arms (1:1 allocation)"

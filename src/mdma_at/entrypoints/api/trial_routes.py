@@ -9,7 +9,7 @@ answers with a receipt without the arm. Refusals of clinical rules answer 409 wi
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -23,6 +23,8 @@ from mdma_at.services.trials import randomise, studies, unblinding, view
 router = APIRouter(prefix="/api/studies", tags=["trials"], responses=problem_responses())
 
 _STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
+#: A record number the databases can hold (PostgreSQL INTEGER); larger names no record.
+RecordId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 
 
 class ArmIn(BaseModel):
@@ -35,7 +37,7 @@ class StudyIn(BaseModel):
     model_config = _STRICT
     code: str = Field(max_length=200)
     title: str = Field(max_length=200)
-    site_ids: list[int] = Field(max_length=100)
+    site_ids: list[RecordId] = Field(max_length=100)
     designated_physician: str = Field(max_length=64)
     target_size: int
     arms: list[ArmIn] = Field(
@@ -58,7 +60,7 @@ class SeedIn(BaseModel):
 
 class PatientIn(BaseModel):
     model_config = _STRICT
-    patient_id: int
+    patient_id: RecordId
 
 
 class ReasonIn(BaseModel):
