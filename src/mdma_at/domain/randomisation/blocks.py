@@ -16,7 +16,6 @@ from collections.abc import Iterator, Sequence
 
 from mdma_at.domain.errors import InvalidInput
 
-
 #: The largest block accepted: far above any trial's (4-8 in practice) and small enough that a
 #: block is built in microseconds (site default).
 MAX_BLOCK_SIZE = 100
