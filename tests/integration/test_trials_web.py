@@ -36,7 +36,7 @@ def test_the_coordinator_randomises_from_the_page_and_never_sees_the_arm(
     )  # fmt: skip
     with TestClient(create_app(ctx)) as client:
         csrf = signed_in(client, "c.a")
-        assert 'href="/studies/%d">MAPP-X' % study.id in client.get("/studies").text
+        assert f'href="/studies/{study.id}">MAPP-X' in client.get("/studies").text
         page = client.get(f"/studies/{study.id}").text
         assert "withdrawn" in page  # the refused button says why
         posted = client.post(
