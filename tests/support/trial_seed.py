@@ -18,7 +18,8 @@ def _principal(app: Container, username: str) -> Principal:
         return load_principal(uow, found[0].id)
 
 
-def run_a_small_study(app: Container) -> None:
+def set_up_study(app: Container) -> tuple[int, int]:
+    """A sealed study at the demo site with one participant ready to randomise: (study, patient)."""
     coordinator = _principal(app, "c.mensah")
     site_id = next(iter(coordinator.site_ids))
     study = studies.create_study(
@@ -37,9 +38,17 @@ def run_a_small_study(app: Container) -> None:
         ]
     assert ready, "the demo clinic has a patient with a signed eligible verdict and consent"
     studies.join_study(app.uow(), app.clock, coordinator, study.id, ready[0])
-    randomise.randomise(app.uow(), app.clock, app.schedule_seal, coordinator, study.id, ready[0])
+    return study.id, ready[0]
+
+
+def run_a_small_study(app: Container) -> None:
+    """`set_up_study`, then randomise the participant and unblind them in an emergency."""
+    study_id, patient_id = set_up_study(app)
+    randomise.randomise(
+        app.uow(), app.clock, app.schedule_seal, _principal(app, "c.mensah"), study_id, patient_id
+    )
     physician = _principal(app, "dr.ng")
     request = unblinding.request_unblinding(
-        app.uow(), app.clock, physician, study.id, ready[0], "suspected serotonin syndrome"
+        app.uow(), app.clock, physician, study_id, patient_id, "suspected serotonin syndrome"
     )
-    unblinding.approve_unblinding(app.uow(), app.clock, physician, study.id, request.id)
+    unblinding.approve_unblinding(app.uow(), app.clock, physician, study_id, request.id)
