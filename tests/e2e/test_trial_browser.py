@@ -26,7 +26,12 @@ def sign_in(page: Page, app: RunningApp, username: str) -> None:
 def test_the_coordinator_randomises_and_no_blinded_view_shows_the_arm(
     own_demo_app: RunningApp, page: Page
 ) -> None:
-    container = bootstrap(Settings(database_url=own_demo_app.database_url))
+    # the server's own secret: the seed is sealed with a key derived from it (ADR 0160)
+    settings = Settings(
+        database_url=own_demo_app.database_url,
+        secret_key=own_demo_app.env["MDMA_AT_SECRET_KEY"],
+    )
+    container = bootstrap(settings)
     try:
         study_id, patient_id = set_up_study(container)
     finally:
