@@ -15,6 +15,7 @@ from mdma_at.adapters.notify.email import SmtpNotifier
 from mdma_at.adapters.notify.webhook import WebhookNotifier
 from mdma_at.adapters.notify.worker import PagingWorker
 from mdma_at.adapters.passwords import Argon2Hasher
+from mdma_at.adapters.schedule_seal import FernetScheduleSeal, derive_seal_key
 from mdma_at.config import Settings
 from mdma_at.domain.events import (
     AlertAcknowledged,
@@ -28,7 +29,7 @@ from mdma_at.protocols.checks import require_valid
 from mdma_at.services.access.auth import AuthPolicy
 from mdma_at.services.alerts.paging import PageRequests
 from mdma_at.services.events import MessageBus
-from mdma_at.services.ports import Clock, Notifier, PasswordHasher, UnitOfWork
+from mdma_at.services.ports import Clock, Notifier, PasswordHasher, ScheduleSeal, UnitOfWork
 
 
 class SystemClock:
@@ -81,6 +82,12 @@ class Container:
     def pager(self) -> PagingWorker:
         return PagingWorker(
             self.uow, self.clock, self.notifiers, self.settings.paging_interval_seconds
+        )
+
+    @cached_property
+    def schedule_seal(self) -> ScheduleSeal:
+        return FernetScheduleSeal(
+            derive_seal_key(self.settings.randomisation_key or self.settings.secret_key)
         )
 
     @cached_property

@@ -74,6 +74,14 @@ class Settings(BaseSettings):
         1024 * 1024, ge=1024, description="larger request bodies are refused with 413"
     )
 
+    # --- trials (issue 16, ADR 0160) ---
+    randomisation_key: str | None = Field(
+        None,
+        min_length=32,
+        description="seals the statistician's randomisation seed; derived from "
+        "MDMA_AT_SECRET_KEY if unset (keep it outside database backups)",
+    )
+
     # --- the bedside (issue 13): local time and paging (ADRs 0120, 0121) ---
     default_timezone: str = Field(
         default_factory=server_timezone,

@@ -38,6 +38,7 @@ from mdma_at.services.audit import SYSTEM, verify_audit_chain
 from support.cli import mdma_at
 from support.postgres import PostgresServer
 from support.register_seed import stock_register
+from support.trial_seed import run_a_small_study
 
 SEALED = [table.name for table in t.SEALED_TABLES]
 APPEND_ONLY = [table.name for table in t.APPEND_ONLY_TABLES]
@@ -65,6 +66,10 @@ CHANGES = {
     "therapy_notes": "duration_minutes = duration_minutes + 1",
     "therapy_note_addenda": "text = text || ' (forged)'",
     "check_ins": "suds = suds + 1",
+    "study_participants": "levels = levels || ' '",
+    "study_allocations": "position = position + 100",
+    "unblinding_requests": "reason = reason || ' (forged)'",
+    "unblinding_approvals": "approved_by = (SELECT max(id) FROM users)",
 }
 # Rows nothing else references, so deleting one breaks no foreign key.
 LEAVES = ["instrument_item_answers", "consent_withdrawals", "dosing_session_events"]
@@ -142,6 +147,7 @@ def seed(
         seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
         stock_register(app)
         _set_a_site_value(app)
+        run_a_small_study(app)
         app.engine.dispose()
         yield Seed("sqlite", directory)
         return
@@ -162,6 +168,7 @@ def seed(
     seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
     stock_register(app)
     _set_a_site_value(app)
+    run_a_small_study(app)
     app.engine.dispose()
     yield seed
     with superuser.connect().execution_options(isolation_level="AUTOCOMMIT") as db:

@@ -27,4 +27,8 @@ SEALED_TABLE_NAMES = (
     "therapy_notes",
     "therapy_note_addenda",
     "check_ins",
+    "study_participants",
+    "study_allocations",
+    "unblinding_requests",
+    "unblinding_approvals",
 )

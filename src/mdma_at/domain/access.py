@@ -59,6 +59,15 @@ class Action(StrEnum):
     ADD_NOTE_ADDENDUM = "add_note_addendum"
     VIEW_CHECK_INS = "view_check_ins"
     RECORD_CHECK_IN = "record_check_in"
+    # trials (issue 16)
+    MANAGE_STUDY = "manage_study"
+    VIEW_STUDY = "view_study"
+    ENROL_IN_STUDY = "enrol_in_study"
+    RANDOMISE = "randomise"
+    SEAL_SCHEDULE = "seal_schedule"
+    VIEW_ALLOCATION = "view_allocation"
+    REQUEST_UNBLINDING = "request_unblinding"
+    APPROVE_UNBLINDING = "approve_unblinding"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -120,6 +129,18 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ADD_NOTE_ADDENDUM: frozenset({Role.THERAPIST}),
     Action.VIEW_CHECK_INS: _CLINICAL,
     Action.RECORD_CHECK_IN: frozenset({Role.PHYSICIAN, Role.THERAPIST}),
+    # trials (issue 16, ADR 0161): the coordinator sets a study up, enrols and randomises (a
+    # physician may too); only the unblinded statistician seals the schedule and sees arms
+    # (allocation list); any clinician may ask for an emergency unblinding, and only a physician
+    # approves it (and then only the study's designated physician: checked in the service)
+    Action.MANAGE_STUDY: frozenset({Role.COORDINATOR, Role.ADMIN}),
+    Action.VIEW_STUDY: _CLINICAL | {Role.STATISTICIAN},
+    Action.ENROL_IN_STUDY: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.RANDOMISE: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.SEAL_SCHEDULE: frozenset({Role.STATISTICIAN}),
+    Action.VIEW_ALLOCATION: frozenset({Role.STATISTICIAN}),
+    Action.REQUEST_UNBLINDING: _CLINICAL,
+    Action.APPROVE_UNBLINDING: frozenset({Role.PHYSICIAN}),
 }
 
 

@@ -188,6 +188,26 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("GET", "/patients/{patient_id}/check-ins/new"): A.RECORD_CHECK_IN,
     ("POST", "/patients/{patient_id}/check-ins"): A.RECORD_CHECK_IN,
     ("POST", "/api/patients/{patient_id}/check-ins"): A.RECORD_CHECK_IN,
+    # --- studies, randomisation and emergency unblinding ---------------------------------------
+    ("GET", "/studies"): A.VIEW_STUDY,
+    ("GET", "/api/studies"): A.VIEW_STUDY,
+    ("GET", "/studies/{study_id}"): A.VIEW_STUDY,
+    ("GET", "/api/studies/{study_id}"): A.VIEW_STUDY,
+    ("POST", "/api/studies"): A.MANAGE_STUDY,
+    ("POST", "/api/studies/{study_id}/schedule-seal"): A.SEAL_SCHEDULE,
+    ("POST", "/studies/{study_id}/participants"): A.ENROL_IN_STUDY,
+    ("POST", "/api/studies/{study_id}/participants"): A.ENROL_IN_STUDY,
+    ("POST", "/studies/{study_id}/participants/{patient_id}/randomise"): A.RANDOMISE,
+    ("POST", "/api/studies/{study_id}/participants/{patient_id}/randomisation"): A.RANDOMISE,
+    ("GET", "/api/studies/{study_id}/allocations"): A.VIEW_ALLOCATION,
+    (
+        "POST",
+        "/api/studies/{study_id}/participants/{patient_id}/unblinding-requests",
+    ): A.REQUEST_UNBLINDING,
+    (
+        "POST",
+        "/api/studies/{study_id}/unblinding-requests/{request_id}/approval",
+    ): A.APPROVE_UNBLINDING,
     # --- a site's own protocol values ----------------------------------------------------------
     ("GET", "/admin/protocol"): A.SET_SITE_PROTOCOL,
     ("POST", "/admin/protocol/{code}/{key}"): A.SET_SITE_PROTOCOL,

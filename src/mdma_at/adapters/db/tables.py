@@ -619,6 +619,85 @@ check_ins = Table(
 )
 
 THERAPY_TABLES = (therapy_notes, therapy_note_addenda, check_ins)
+# --- trials (issue 16, migration 0018) ---
+# A study's design is one row; its schedule is the statistician's seed, stored only sealed
+# (encrypted with the randomisation key, ADR 0160) beside a SHA-256 commitment. Participants,
+# allocations and emergency unblindings are append-only and sealed: an allocation is irreversible.
+studies = Table(
+    "studies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(200), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("protocol", String(64), nullable=False),
+    Column("arms", Text, nullable=False),  # JSON [{"code", "name"}], in allocation order
+    Column("target_size", Integer, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("block_sizes", String(64), nullable=False),  # "2,4"
+    Column("factors", String(64), nullable=False),  # "site,caps5_band"
+    Column("p_best", Float, nullable=False),
+    Column("designated_physician_id", ForeignKey("users.id"), nullable=False),
+    Column("sealed_seed", Text),
+    Column("seed_commitment", String(64)),
+    Column("created_by", ForeignKey("users.id"), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+study_sites = Table(
+    "study_sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("study_id", ForeignKey("studies.id"), nullable=False, index=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    UniqueConstraint("study_id", "site_id", name="uq_study_sites_study_site"),
+)
+
+study_participants = Table(
+    "study_participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("study_id", ForeignKey("studies.id"), nullable=False, index=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, index=True),
+    Column("levels", Text, nullable=False),  # JSON {factor: level} at joining
+    Column("joined_by", ForeignKey("users.id"), nullable=False),
+    Column("joined_at", UtcDateTime, nullable=False),
+    UniqueConstraint("study_id", "patient_id", name="uq_study_participants_study_patient"),
+)
+
+study_allocations = Table(
+    "study_allocations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("study_id", ForeignKey("studies.id"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("study_participants.id"), nullable=False, unique=True),
+    Column("position", Integer, nullable=False),
+    Column("stratum", String(200), nullable=False),
+    Column("arm", String(32), nullable=False),
+    Column("allocated_by", ForeignKey("users.id"), nullable=False),
+    Column("allocated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("study_id", "position", name="uq_study_allocations_study_position"),
+)
+
+unblinding_requests = Table(
+    "unblinding_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("participant_id", ForeignKey("study_participants.id"), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("requested_by", ForeignKey("users.id"), nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
+)
+
+unblinding_approvals = Table(
+    "unblinding_approvals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("request_id", ForeignKey("unblinding_requests.id"), nullable=False, unique=True),
+    Column("approved_by", ForeignKey("users.id"), nullable=False),
+    Column("approved_at", UtcDateTime, nullable=False),
+)
+
+TRIAL_TABLES = (study_participants, study_allocations, unblinding_requests, unblinding_approvals)
 
 # The clinical tables the database keeps append-only (triggers; on PostgreSQL also no UPDATE or
 # DELETE grant to the runtime role). Every row inserted into one is sealed into the audit chain

@@ -42,6 +42,10 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "register_session_closes": (("session_id",),),
     "therapy_notes": (("visit_id",),),
     "check_ins": (("session_id", "day"),),
+    "studies": (("code",),),
+    "study_participants": (("study_id", "patient_id"),),
+    "study_allocations": (("participant_id",), ("study_id", "position")),
+    "unblinding_approvals": (("request_id",),),
 }
 
 

@@ -33,6 +33,7 @@ from mdma_at.adapters.memory.repositories import (
 )
 from mdma_at.adapters.memory.store import MemoryDatabase, Transaction
 from mdma_at.adapters.memory.therapy import MemoryCheckIns, MemoryTherapyNotes
+from mdma_at.adapters.memory.trials import MemoryStudies
 from mdma_at.adapters.memory.workup import MemoryAllergies, MemoryConcomitantMedications
 from mdma_at.domain.audit import seal_content
 from mdma_at.domain.events import DomainEvent
@@ -90,6 +91,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self.allergies = MemoryAllergies(tx)
         self.therapy_notes = MemoryTherapyNotes(tx)
         self.check_ins = MemoryCheckIns(tx)
+        self.studies = MemoryStudies(tx)
 
     def __exit__(
         self,

@@ -17,6 +17,7 @@ from mdma_at.entrypoints.cli import (
     screen_cmd,
     serve_cmd,
     session_cmd,
+    trial_cmd,
     user_cmd,
 )
 from mdma_at.entrypoints.cli.context import close_containers
@@ -70,5 +71,6 @@ for module in (
     session_cmd,
     screen_cmd,
     register_cmd,
+    trial_cmd,
 ):
     module.register(app)

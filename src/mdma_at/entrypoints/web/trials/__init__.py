@@ -1,0 +1,1 @@
+"""The study page (issue 16): participants, their randomisation state and the randomise button."""
