@@ -51,6 +51,16 @@ def issue_link(page: Page) -> str:
     expect(page.get_by_role("heading", name="Self-report link created")).to_be_visible()
     url = page.get_by_label("Link", exact=True).input_value()
     assert re.search(r"/r/[A-Za-z0-9_-]{43}$", url), url
+    # issue 14, item 7: the link names its visit and questionnaires, and reaches the patient by
+    # a copy button, a QR code (inline SVG drawn by segno) or, with SMTP configured, by email
+    facts = page.locator("dl.link-facts")
+    expect(facts).to_contain_text("PHQ-9, GAD-7, PCL-5")
+    expect(facts).not_to_contain_text("no visit")
+    expect(page.locator("figure.link-qr svg")).to_be_visible()
+    page.get_by_role("button", name="Copy link").click()
+    copied = page.locator('[data-copy-status="link-url"]')
+    expect(copied).to_have_text(re.compile(r"Copied|press Ctrl\+C"))  # no clipboard grant: by hand
+    expect(page.locator("main")).to_contain_text("no SMTP server is configured")  # demo: no SMTP
     return url
 
 

@@ -103,14 +103,14 @@ def issue_self_report_link(
     due_visits = _visits_due_for_self_report(uow, clock, principal, patient_id)
     if visit_id is None and due_visits:
         visit_id = due_visits[0]
-    kept_reason = reason_for_link(visit_id in due_visits, reason)
     token = secrets.token_urlsafe(32)
     now = clock.now()
     with uow:
         patient, actor = load_patient(
             uow, clock, principal, patient_id, Action.ISSUE_SELF_REPORT_LINK
         )
-        visit = check_visit(uow, patient, visit_id)
+        visit = check_visit(uow, patient, visit_id)  # a wrong visit is named before the reason
+        kept_reason = reason_for_link(visit_id in due_visits, reason)
         link = uow.questionnaire_links.add(
             patient.id,
             visit_id,
