@@ -185,3 +185,26 @@ def test_a_send_is_refused_with_no_smtp_a_wrong_token_or_a_used_link(
         )
     assert refused.value.field == "token"
     assert row_counts(ctx.settings.database_url) == before and not smtp[1].messages
+
+
+def test_the_page_refuses_a_link_without_a_reason_and_says_when_email_is_not_set_up(
+    ctx: Container, clinic: Clinic
+) -> None:
+    patient = register(ctx, clinic)  # not enrolled; no SMTP configured in this container
+    with TestClient(create_app(ctx)) as client:
+        csrf = signed_in(client, "c.a")
+        before = row_counts(ctx.settings.database_url)
+        refused = client.post(
+            f"/patients/{patient.id}/self-report-links", data={"csrf_token": csrf}
+        )
+        assert refused.status_code == 422 and "say why the link is needed" in refused.text
+        assert 'id="link-reason" name="reason"' in refused.text
+        assert row_counts(ctx.settings.database_url) == before
+        issued = client.post(
+            f"/patients/{patient.id}/self-report-links",
+            data={"csrf_token": csrf, "reason": "asked to fill in before enrolment"},
+        )
+        assert issued.status_code == 201
+        assert "no visit" in issued.text and "asked to fill in before enrolment" in issued.text
+        assert "no SMTP server is configured" in issued.text
+        assert 'name="token"' not in issued.text  # no send form that cannot work
