@@ -78,6 +78,12 @@ class Container:
             chosen.append(WebhookNotifier(self.settings.page_webhook_url))
         return tuple(chosen)
 
+    @property
+    def mailer(self) -> Notifier | None:
+        """The email notifier, which also sends patients their self-report links (ADR 0141);
+        None when no SMTP server is configured."""
+        return next((n for n in self.notifiers if n.channel == "email"), None)
+
     @cached_property
     def pager(self) -> PagingWorker:
         return PagingWorker(

@@ -46,11 +46,27 @@ def open_chart(page: Page, study_id: str) -> None:
     expect(page.get_by_role("heading", name="Trajectories")).to_be_visible()  # panel loaded
 
 
-def issue_link(page: Page) -> str:
+def issue_link(page: Page, reason: str = "") -> str:
+    """Issue a link from the chart; `reason` when nothing is due (issue 14, item 7)."""
+    if reason:
+        page.get_by_label("Reason for this link").fill(reason)
     page.get_by_role("button", name="Create self-report link").click()
     expect(page.get_by_role("heading", name="Self-report link created")).to_be_visible()
     url = page.get_by_label("Link", exact=True).input_value()
     assert re.search(r"/r/[A-Za-z0-9_-]{43}$", url), url
+    # issue 14, item 7: the link names its visit and questionnaires, and reaches the patient by
+    # a copy button, a QR code (inline SVG drawn by segno) or, with SMTP configured, by email
+    facts = page.locator("dl.link-facts")
+    expect(facts).to_contain_text("PHQ-9, GAD-7, PCL-5")
+    if reason:
+        expect(facts).to_contain_text(reason)
+    else:  # something is due: the link counts for the most urgent visit
+        expect(facts).not_to_contain_text("no visit")
+    expect(page.locator("figure.link-qr svg")).to_be_visible()
+    page.get_by_role("button", name="Copy link").click()
+    copied = page.locator('[data-copy-status="link-url"]')
+    expect(copied).to_have_text(re.compile(r"Copied|press Ctrl\+C"))  # no clipboard grant: by hand
+    expect(page.locator("main")).to_contain_text("no SMTP server is configured")  # demo: no SMTP
     return url
 
 
@@ -96,7 +112,7 @@ def test_a_phq9_item9_answer_raises_an_alert_that_a_physician_acknowledges(
 ) -> None:
     sign_in(page, demo_app, "c.mensah")
     open_chart(page, "DEMO-003")
-    url = issue_link(page)
+    url = issue_link(page, reason="Low mood reported on the phone today")  # nothing due
 
     patient_page.goto(url)
     answer(patient_page, "phq9", [1, 1, 2, 1, 0, 1, 1, 0, 2], PHQ_LABELS)

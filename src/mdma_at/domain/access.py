@@ -37,6 +37,7 @@ class Action(StrEnum):
     # instruments (issue 4)
     VIEW_MEASURES = "view_measures"
     ISSUE_SELF_REPORT_LINK = "issue_self_report_link"
+    SEND_SELF_REPORT_LINK = "send_self_report_link"
     ENTER_CLINICIAN_INSTRUMENT = "enter_clinician_instrument"
     ACKNOWLEDGE_SAFETY_ALERT = "acknowledge_safety_alert"
     VIEW_RATINGS = "view_ratings"
@@ -99,6 +100,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # only a physician closes a safety alert (issue 4, item 5)
     Action.VIEW_MEASURES: _CLINICAL,
     Action.ISSUE_SELF_REPORT_LINK: frozenset({Role.COORDINATOR, Role.PHYSICIAN, Role.THERAPIST}),
+    # sending a link by email to the patient: whoever may issue it (issue 14, item 7)
+    Action.SEND_SELF_REPORT_LINK: frozenset({Role.COORDINATOR, Role.PHYSICIAN, Role.THERAPIST}),
     Action.ENTER_CLINICIAN_INSTRUMENT: frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.RATER}),
     Action.ACKNOWLEDGE_SAFETY_ALERT: frozenset({Role.PHYSICIAN}),
     # the blinded rater's worklist of CAPS-5 ratings (issue 14): study IDs and visits only;

@@ -127,6 +127,7 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("GET", "/api/patients/{patient_id}/administrations"): A.VIEW_MEASURES,
     ("POST", "/patients/{patient_id}/self-report-links"): A.ISSUE_SELF_REPORT_LINK,
     ("POST", "/api/patients/{patient_id}/self-report-links"): A.ISSUE_SELF_REPORT_LINK,
+    ("POST", "/patients/{patient_id}/self-report-links/{link_id}/send"): A.SEND_SELF_REPORT_LINK,
     ("GET", "/ratings"): A.VIEW_RATINGS,
     ("GET", "/patients/{patient_id}/measures/{instrument}/new"): A.ENTER_CLINICIAN_INSTRUMENT,
     ("POST", "/patients/{patient_id}/measures/{instrument}/new"): A.ENTER_CLINICIAN_INSTRUMENT,

@@ -21,6 +21,7 @@ from mdma_at.domain.instruments.results import Alert, Score
 from mdma_at.domain.measurement.records import (
     Administration,
     EnteredThrough,
+    LinkDelivery,
     SafetyAlert,
     SelfReportLink,
     StoredAnswer,
@@ -302,11 +303,23 @@ class QuestionnaireLinkRepository(Protocol):
         created_by: int | None,
         created_at: datetime,
         expires_at: datetime,
+        reason: str | None = None,
     ) -> SelfReportLink: ...
     def get(self, link_id: int) -> SelfReportLink | None: ...
     def by_token_hash(self, token_hash: str) -> SelfReportLink | None: ...
     def mark_used(self, link_id: int, at: datetime) -> bool: ...
     def for_patient(self, patient_id: int) -> Sequence[SelfReportLink]: ...
+    def add_delivery(
+        self,
+        link_id: int,
+        channel: str,
+        recipient: str,
+        status: str,
+        error: str | None,
+        sent_by: int | None,
+        at: datetime,
+    ) -> LinkDelivery: ...
+    def deliveries(self, link_ids: Sequence[int]) -> Sequence[LinkDelivery]: ...
 
 
 class AdministrationRepository(Protocol):

@@ -7,10 +7,12 @@ import pytest
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.measurement.links import (
     LINK_EXPIRY_SOURCE,
+    LONGEST_REASON,
     SELF_REPORT_INSTRUMENTS,
     LinkState,
     check_link,
     link_days,
+    reason_for_link,
 )
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
@@ -66,3 +68,24 @@ def test_a_token_nobody_issued_is_unknown() -> None:
 
 def test_a_link_carries_the_three_self_report_questionnaires() -> None:
     assert [str(code) for code in SELF_REPORT_INSTRUMENTS] == ["phq9", "gad7", "pcl5"]
+
+
+def test_a_link_with_nothing_due_needs_a_reason_and_names_the_field() -> None:
+    # issue 14, item 7: "a link for a patient with nothing due needs a reason"
+    for blank in ("", "   "):
+        with pytest.raises(InvalidInput) as refused:
+            reason_for_link(False, blank)
+        assert refused.value.field == "reason" and "nothing is due" in refused.value.reason
+    assert reason_for_link(False, "  worse on the phone today ") == "worse on the phone today"
+
+
+def test_a_link_with_something_due_needs_no_reason_but_keeps_one_given() -> None:
+    assert reason_for_link(True, "") is None
+    assert reason_for_link(True, "asked for it early") == "asked for it early"
+
+
+def test_a_reason_longer_than_its_column_is_refused() -> None:
+    assert reason_for_link(False, "x" * LONGEST_REASON)
+    with pytest.raises(InvalidInput) as refused:
+        reason_for_link(False, "x" * (LONGEST_REASON + 1))
+    assert refused.value.field == "reason"

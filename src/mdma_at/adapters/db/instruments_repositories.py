@@ -17,6 +17,7 @@ from mdma_at.domain.instruments.results import Alert, ClusterScore, Score
 from mdma_at.domain.measurement.records import (
     Administration,
     EnteredThrough,
+    LinkDelivery,
     SafetyAlert,
     SelfReportLink,
     StoredAnswer,
@@ -35,6 +36,7 @@ class SqlQuestionnaireLinks(_Repository):
         created_by: int | None,
         created_at: datetime,
         expires_at: datetime,
+        reason: str | None = None,
     ) -> SelfReportLink:
         link_id = self._insert(
             t.questionnaire_links,
@@ -45,6 +47,7 @@ class SqlQuestionnaireLinks(_Repository):
             created_by=created_by,
             created_at=created_at,
             expires_at=expires_at,
+            reason=reason,
         )
         link = self.get(link_id)
         assert link is not None
@@ -79,6 +82,40 @@ class SqlQuestionnaireLinks(_Repository):
         )
         return [_link(row) for row in rows]
 
+    def add_delivery(
+        self,
+        link_id: int,
+        channel: str,
+        recipient: str,
+        status: str,
+        error: str | None,
+        sent_by: int | None,
+        at: datetime,
+    ) -> LinkDelivery:
+        delivery_id = self._insert(
+            t.questionnaire_link_deliveries,
+            link_id=link_id,
+            channel=channel,
+            recipient=recipient,
+            status=status,
+            error=error,
+            sent_by=sent_by,
+            at=at,
+        )
+        return LinkDelivery(delivery_id, link_id, channel, recipient, status, error, sent_by, at)
+
+    def deliveries(self, link_ids: Sequence[int]) -> Sequence[LinkDelivery]:
+        c = t.questionnaire_link_deliveries.c
+        rows = self._db.execute(
+            select(t.questionnaire_link_deliveries).where(c.link_id.in_(link_ids)).order_by(c.id)
+        )
+        return [
+            LinkDelivery(
+                r.id, r.link_id, r.channel, r.recipient, r.status, r.error, r.sent_by, r.at
+            )
+            for r in rows
+        ]
+
 
 def _link(row: Row[Any]) -> SelfReportLink:
     return SelfReportLink(
@@ -90,6 +127,7 @@ def _link(row: Row[Any]) -> SelfReportLink:
         row.created_at,
         row.expires_at,
         row.used_at,
+        row.reason,
     )
 
 

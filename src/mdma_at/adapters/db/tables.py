@@ -202,6 +202,22 @@ questionnaire_links = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("used_at", UtcDateTime),
+    Column("reason", Text),  # why it was issued with nothing due (issue 14, item 7)
+)
+
+# Each attempt to send a link to the patient (issue 14, item 7): never the message, which holds
+# the token, only where it went and what became of it.
+questionnaire_link_deliveries = Table(
+    "questionnaire_link_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("link_id", ForeignKey("questionnaire_links.id"), nullable=False, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(200), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("error", Text),
+    Column("sent_by", ForeignKey("users.id")),
+    Column("at", UtcDateTime, nullable=False),
 )
 
 # A completed instrument with its score; append-only (a correction is a new administration).

@@ -29,6 +29,7 @@ from mdma_at.domain.instruments.results import Alert, Score
 from mdma_at.domain.measurement.records import (
     Administration,
     EnteredThrough,
+    LinkDelivery,
     SafetyAlert,
     SelfReportLink,
     StoredAnswer,
@@ -282,6 +283,7 @@ class MemoryQuestionnaireLinks(_Repository):
         created_by: int | None,
         created_at: datetime,
         expires_at: datetime,
+        reason: str | None = None,
     ) -> SelfReportLink:
         values: dict[str, Any] = {
             "patient_id": patient_id,
@@ -292,6 +294,7 @@ class MemoryQuestionnaireLinks(_Repository):
             "created_at": created_at,
             "expires_at": expires_at,
             "used_at": None,
+            "reason": reason,
         }
         found = self.get(self._tx.insert("questionnaire_links", values))
         assert found is not None
@@ -313,6 +316,32 @@ class MemoryQuestionnaireLinks(_Repository):
     def for_patient(self, patient_id: int) -> Sequence[SelfReportLink]:
         rows = self._tx.where("questionnaire_links", lambda r: r["patient_id"] == patient_id)
         return [link for row in rows if (link := _link(row)) is not None]
+
+    def add_delivery(
+        self,
+        link_id: int,
+        channel: str,
+        recipient: str,
+        status: str,
+        error: str | None,
+        sent_by: int | None,
+        at: datetime,
+    ) -> LinkDelivery:
+        values: dict[str, Any] = {
+            "link_id": link_id,
+            "channel": channel,
+            "recipient": recipient,
+            "status": status,
+            "error": error,
+            "sent_by": sent_by,
+            "at": at,
+        }
+        return LinkDelivery(self._tx.insert("questionnaire_link_deliveries", values), **values)
+
+    def deliveries(self, link_ids: Sequence[int]) -> Sequence[LinkDelivery]:
+        wanted = set(link_ids)
+        rows = self._tx.where("questionnaire_link_deliveries", lambda r: r["link_id"] in wanted)
+        return [LinkDelivery(**r) for r in sorted(rows, key=lambda r: r["id"])]
 
 
 def _link(row: Row | None) -> SelfReportLink | None:

@@ -40,6 +40,46 @@ USED_REASON = (
 )
 
 
+#: The longest reason for a link with nothing due (a text column; checked here so SQLite, which
+#: does not enforce sizes, refuses what PostgreSQL would).
+LONGEST_REASON = 500
+
+
+def reason_for_link(something_due: bool, reason: str) -> str | None:
+    """The reason stored with a new link: required when nothing is due at its visit.
+
+    A link whose visit has no self-report questionnaire due or overdue (or that counts for no
+    visit, as for a patient who is not enrolled) sends the patient questionnaires the schedule
+    does not ask for; the clinic may have a reason (a worsening reported on the phone), and it
+    must say it (issue 14, item 7).
+
+    Args:
+        something_due: whether a self-report questionnaire is due or overdue at the link's visit.
+        reason: the coordinator's text ("" when none was given).
+
+    Returns:
+        The reason, trimmed, or None when none was given for a link with something due.
+
+    Raises:
+        InvalidInput: ``reason`` missing when nothing is due, or longer than 500 characters.
+    """
+    reason = reason.strip()
+    if len(reason) > LONGEST_REASON:
+        raise InvalidInput("reason", f"is longer than {LONGEST_REASON} characters")
+    if not reason and not something_due:
+        raise InvalidInput(
+            "reason",
+            "nothing is due for this patient at this visit (or the patient is not enrolled): "
+            "say why the link is needed",
+        )
+    return reason or None
+
+
+class DeliveryStatus(StrEnum):
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class LinkState(StrEnum):
     USABLE = "usable"
     USED = "used"

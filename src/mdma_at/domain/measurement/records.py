@@ -84,3 +84,20 @@ class SelfReportLink:
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None
+    reason: str | None = None  # why a link was issued with nothing due (issue 14, item 7)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkDelivery:
+    """One attempt to send a link to the patient: sent, or failed with the reason.
+
+    The message itself (which holds the token) is never stored."""
+
+    id: int
+    link_id: int
+    channel: str
+    recipient: str
+    status: str  # links.DeliveryStatus
+    error: str | None
+    sent_by: int | None
+    at: datetime

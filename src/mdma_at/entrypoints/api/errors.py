@@ -26,6 +26,7 @@ from mdma_at.domain.errors import (
     RateLimited,
 )
 from mdma_at.entrypoints.api.headers import security_headers
+from mdma_at.entrypoints.api.redaction import redact_link_tokens
 
 PROBLEM_BASE = "https://mdma-at.org/problems/"
 #: The largest record ID either database stores (PostgreSQL INTEGER; SQLite's is 2**63 - 1): an
@@ -163,7 +164,8 @@ def install(app: FastAPI, render_error_page: Any) -> None:
     async def _unexpected(request: Request, error: Exception) -> Response:
         """A bug: answered without internals (the server logs the traceback: Starlette re-raises
         the error after this response)."""
-        log.error("unhandled %s on %s %s", type(error).__name__, request.method, request.url.path)
+        path = redact_link_tokens(request.url.path)  # a self-report token never reaches the log
+        log.error("unhandled %s on %s %s", type(error).__name__, request.method, path)
         title, detail = "Internal error", "The server could not complete the request."
         if is_api(request):
             response: Response = problem(500, "internal", title, detail, request)

@@ -68,7 +68,9 @@ def record_clinician_instrument(
 def issue_self_report_link(
     ctx: ContainerDep, principal: ApiPrincipal, patient_id: int, body: SelfReportLinkCreate
 ) -> SelfReportLinkRead:
-    """A single-use link to the PHQ-9, GAD-7 and PCL-5; its path is returned once."""
+    """A single-use link to the PHQ-9, GAD-7 and PCL-5 for a visit; its path is returned once.
+
+    With nothing due at the visit (or the patient not enrolled), `reason` is required (422)."""
     issued = self_report.issue_self_report_link(
         ctx.uow(),
         ctx.clock,
@@ -76,13 +78,17 @@ def issue_self_report_link(
         patient_id,
         visit_id=body.visit_id,
         days_valid=body.days_valid,
+        reason=body.reason,
     )
     link = issued.link
     return SelfReportLinkRead(
         id=link.id,
         patient_id=link.patient_id,
         visit_id=link.visit_id,
+        visit_label=issued.visit_label,
         instruments=list(link.instruments),
+        instrument_names=list(issued.instrument_names),
+        reason=link.reason,
         expires_at=link.expires_at,
         path=f"/r/{issued.token}",
     )

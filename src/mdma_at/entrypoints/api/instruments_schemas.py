@@ -33,13 +33,21 @@ class SelfReportLinkCreate(Strict):
     days_valid: int | None = Field(
         None, description="default 7 (site default)", ge=1, le=LONGEST_LINK_DAYS
     )
+    reason: str = Field(
+        "",
+        description="why the link is needed: required when nothing is due at its visit or the "
+        "patient is not enrolled (stored and audited)",
+    )
 
 
 class SelfReportLinkRead(BaseModel):
     id: int
     patient_id: int
     visit_id: int | None
+    visit_label: str | None = Field(description="the visit the answers count for (None: none)")
     instruments: list[str]
+    instrument_names: list[str]
+    reason: str | None
     expires_at: datetime
     path: str = Field(description="/r/{token}: give it to the patient; shown once")
 

@@ -33,6 +33,7 @@ from mdma_at.domain.instruments.definitions import DiagnosisRule
 from mdma_at.domain.measurement.records import (
     Administration,
     EnteredThrough,
+    LinkDelivery,
     SafetyAlert,
     SelfReportLink,
 )
@@ -66,6 +67,8 @@ class PatientMeasures:
     due: DueReport
     visits: tuple[Visit, ...]
     links: tuple[SelfReportLink, ...]
+    link_visits: dict[int, str]  # visit id -> label, for the visits the links count for
+    deliveries: tuple[LinkDelivery, ...]  # each attempt to send a link, oldest first
 
     @property
     def open_alerts(self) -> tuple[SafetyAlert, ...]:
@@ -261,6 +264,12 @@ def patient_measures(
                 if v.status is not VisitStatus.CANCELLED
             )
         links = tuple(uow.questionnaire_links.for_patient(patient.id))
+        deliveries = tuple(uow.questionnaire_links.deliveries([link.id for link in links]))
+        link_visits = {
+            visit.id: visit.label
+            for visit in (uow.visits.get(v) for v in {k.visit_id for k in links if k.visit_id})
+            if visit is not None
+        }
     labels = {v.id: v.label for v in visits}
     measured = [
         (a.instrument, Measurement(a.id, a.completed_on, labels.get(a.visit_id or 0), a.score))
@@ -277,6 +286,8 @@ def patient_measures(
         due,
         visits,
         links,
+        link_visits,
+        deliveries,
     )
 
 

@@ -14,17 +14,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mdma_at.domain.access import Action
-from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.instruments import DueStatus, InstrumentDefinition, Score
 from mdma_at.domain.measurement.links import (
     SELF_REPORT_INSTRUMENTS,
     USED_REASON,
+    DeliveryStatus,
     LinkState,
     LinkVerdict,
     check_link,
     link_days,
+    reason_for_link,
 )
-from mdma_at.domain.measurement.records import EnteredThrough, SelfReportLink
+from mdma_at.domain.measurement.records import EnteredThrough, LinkDelivery, SelfReportLink
 from mdma_at.domain.staff import Principal
 from mdma_at.services.access.auth import token_digest
 from mdma_at.services.audit import Actor, record
@@ -37,15 +39,18 @@ from mdma_at.services.measurement.measures import (
     store_score,
 )
 from mdma_at.services.patients.registry import load_patient
-from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.ports import Clock, DeliveryFailed, Notifier, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
 class IssuedLink:
-    """A new link and its token: the token is shown once and never stored."""
+    """A new link and its token: the token is shown once and never stored; what it is for."""
 
     link: SelfReportLink
     token: str
+    visit_label: str | None  # None: the link counts for no visit
+    instrument_names: tuple[str, ...]
+    email: str  # the patient's address ("" when the record has none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,7 @@ def issue_self_report_link(
     *,
     visit_id: int | None = None,
     days_valid: int | None = None,
+    reason: str = "",
 ) -> IssuedLink:
     """Create a single-use link for the patient's PHQ-9, GAD-7 and PCL-5.
 
@@ -86,20 +92,25 @@ def issue_self_report_link(
         visit_id: the visit the answers count for; by default the most urgent visit at which the
             self-report questionnaires are overdue or due (none when nothing is due).
         days_valid: 1-30 days; 7 by default (site default).
+        reason: why the link is needed; required when nothing is due at its visit or the patient
+            is not enrolled (`links.reason_for_link`), stored and audited.
 
     Raises:
-        InvalidInput: ``days_valid`` out of range, ``visit_id`` not the patient's.
+        InvalidInput: ``days_valid`` out of range, ``visit_id`` not the patient's, ``reason``
+            missing when nothing is due. Nothing is stored.
     """
     lifetime = link_days(days_valid)
-    if visit_id is None:
-        visit_id = _visit_due_for_self_report(uow, clock, principal, patient_id)
+    due_visits = _visits_due_for_self_report(uow, clock, principal, patient_id)
+    if visit_id is None and due_visits:
+        visit_id = due_visits[0]
     token = secrets.token_urlsafe(32)
     now = clock.now()
     with uow:
         patient, actor = load_patient(
             uow, clock, principal, patient_id, Action.ISSUE_SELF_REPORT_LINK
         )
-        check_visit(uow, patient, visit_id)
+        visit = check_visit(uow, patient, visit_id)  # a wrong visit is named before the reason
+        kept_reason = reason_for_link(visit_id in due_visits, reason)
         link = uow.questionnaire_links.add(
             patient.id,
             visit_id,
@@ -108,7 +119,9 @@ def issue_self_report_link(
             principal.user_id,
             now,
             now + lifetime,
+            kept_reason,
         )
+        # never the token, nor the link that holds it: only its fingerprint is kept anywhere
         record(
             uow,
             clock,
@@ -122,9 +135,92 @@ def issue_self_report_link(
                 "instruments": list(link.instruments),
                 "expires_at": link.expires_at,
             },
+            reason=kept_reason,
+        )
+        names = instrument_names(uow, link)
+        uow.commit()
+    label = visit.label if visit else None
+    return IssuedLink(link, token, label, names, patient.details.email)
+
+
+def send_self_report_link(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    link_id: int,
+    token: str,
+    mailer: Notifier | None,
+    url: str,
+) -> tuple[IssuedLink, LinkDelivery]:
+    """Email a link to the patient's address through the clinic's email notifier.
+
+    The token comes back from the page that showed it (the clinic keeps only its fingerprint),
+    and must be the link's. The message holds the link, which is the point; the delivery record
+    and the audit entry hold only where it went and what became of it (sent, or failed with the
+    reason). The mail is handed over with no transaction open, like a page (ADR 0121).
+
+    Raises:
+        InvalidInput: ``token`` not this link's; ``email`` when the patient has no address.
+        Conflict: no email notifier configured, or the link is used or expired.
+    """
+    if mailer is None:
+        raise Conflict("no SMTP server is configured, so links cannot be sent by email")
+    with uow:
+        link = uow.questionnaire_links.by_token_hash(token_digest(token))
+        if link is None or link.id != link_id:
+            raise InvalidInput("token", "is not the token of this link")
+        patient, actor = load_patient(
+            uow, clock, principal, link.patient_id, Action.SEND_SELF_REPORT_LINK
+        )
+        verdict = _verdict(link, clock)
+        if not verdict.usable:
+            raise Conflict(f"this link cannot be sent: {verdict.reason}")
+        recipient = patient.details.email
+        if not recipient:
+            raise InvalidInput("email", "the patient's record has no email address")
+        visit = check_visit(uow, patient, link.visit_id)
+        names = instrument_names(uow, link)
+    subject, body = link_message(link, names, visit.label if visit else None, url)
+    error: str | None = None
+    try:
+        mailer.send(recipient, subject, body, {"link_id": link.id})
+    except DeliveryFailed as failed:
+        error = str(failed)
+    status = DeliveryStatus.FAILED if error else DeliveryStatus.SENT
+    with uow:
+        delivery = uow.questionnaire_links.add_delivery(
+            link.id, mailer.channel, recipient, status, error, principal.user_id, clock.now()
+        )
+        record(
+            uow,
+            clock,
+            actor,
+            f"self_report_link_{'send_failed' if error else 'sent'}",
+            "questionnaire_link",
+            link.id,
+            after={"channel": mailer.channel, "recipient": recipient, "status": str(status)},
+            reason=error,
         )
         uow.commit()
-    return IssuedLink(link, token)
+    issued = IssuedLink(link, token, visit.label if visit else None, names, recipient)
+    return issued, delivery
+
+
+def link_message(
+    link: SelfReportLink, names: Sequence[str], visit_label: str | None, url: str
+) -> tuple[str, str]:
+    """The email to the patient: which questionnaires, for which visit, until when, the link.
+
+    It names no patient and no diagnosis: a mailbox can be shared and a message forwarded.
+    """
+    visit = f" before your visit ({visit_label})" if visit_label else ""
+    body = (
+        f"Your clinic asks you to answer a few questionnaires ({', '.join(names)}){visit}.\n\n"
+        f"Open this link to answer them:\n{url}\n\n"
+        f"The link works once and expires on {link.expires_at:%d %b %Y at %H:%M} UTC. "
+        "Please do not forward it: it is meant for you alone.\n"
+    )
+    return "Questionnaires from your clinic", body
 
 
 def open_self_report(uow: UnitOfWork, clock: Clock, token: str) -> OpenedLink:
@@ -218,6 +314,12 @@ def submit_self_report(
     return SelfReportResult(verdict, stored)
 
 
+def instrument_names(uow: UnitOfWork, link: SelfReportLink) -> tuple[str, ...]:
+    """The names of the link's questionnaires, in the patient's protocol (inside a transaction)."""
+    library = library_for(uow, link.patient_id)
+    return tuple(library.get(code).name for code in link.instruments)
+
+
 def _verdict(link: SelfReportLink | None, clock: Clock) -> LinkVerdict:
     if link is None:
         return check_link(None, None, clock.now())
@@ -241,13 +343,17 @@ def _audit_refusal(
     uow.commit()
 
 
-def _visit_due_for_self_report(
+def _visits_due_for_self_report(
     uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int
-) -> int | None:
+) -> list[int]:
+    """The visits at which a self-report questionnaire is overdue or due, most urgent first."""
     measures = patient_measures(uow, clock, principal, patient_id)
     codes = {str(code) for code in SELF_REPORT_INSTRUMENTS}
     by_code = {v.code: v.id for v in measures.visits}
+    due: list[int] = []
     for item in measures.due.items:  # most urgent first
         if item.instrument in codes and item.status in (DueStatus.OVERDUE, DueStatus.DUE):
-            return by_code.get(item.visit_code)
-    return None
+            visit_id = by_code.get(item.visit_code)
+            if visit_id is not None and visit_id not in due:
+                due.append(visit_id)
+    return due

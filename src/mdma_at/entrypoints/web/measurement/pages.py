@@ -31,11 +31,13 @@ from mdma_at.domain.measurement.links import (
     LONGEST_LINK_DAYS,
     SELF_REPORT_INSTRUMENTS,
 )
+from mdma_at.domain.measurement.records import LinkDelivery
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
 from mdma_at.entrypoints.permissions import may
 from mdma_at.entrypoints.web.forms import FormFields
 from mdma_at.entrypoints.web.measurement.charts import CATEGORY_MARK, CATEGORY_TEXT, chart_shape
+from mdma_at.entrypoints.web.measurement.qr import qr_svg
 from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
 from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
@@ -170,6 +172,7 @@ def patient_measures(
         m=found,
         notice=notice,
         today=ctx.clock.now().date(),
+        now=ctx.clock.now(),
     )
 
 
@@ -181,6 +184,7 @@ def issue_link(
     patient_id: int,
     visit_id: Text = "",
     days_valid: Text = "",
+    reason: Text = "",
 ) -> Response:
     try:
         issued = self_report.issue_self_report_link(
@@ -190,21 +194,66 @@ def issue_link(
             patient_id,
             visit_id=_optional_int("visit_id", visit_id),
             days_valid=_optional_int("days_valid", days_valid),
+            reason=reason,
         )
     except (InvalidInput, Conflict) as refused:
-        return _measures_page(request, ctx, session, patient_id, error=str(refused))
-    url = str(request.base_url).rstrip("/") + f"/r/{issued.token}"
+        field = refused.field if isinstance(refused, InvalidInput) else ""
+        return _measures_page(request, ctx, session, patient_id, str(refused), field, reason)
+    return _issued_page(request, ctx, session, issued, 201)
+
+
+@router.post("/patients/{patient_id}/self-report-links/{link_id}/send")
+def send_link(
+    request: Request,
+    ctx: ContainerDep,
+    session: PostedSession,
+    patient_id: int,
+    link_id: int,
+    token: Text = "",
+) -> Response:
+    """Email the link to the patient; the page shows the link again with what became of it."""
+    try:
+        issued, delivery = self_report.send_self_report_link(
+            ctx.uow(),
+            ctx.clock,
+            session.principal,
+            link_id,
+            token,
+            ctx.mailer,
+            _link_url(request, token),
+        )
+    except (InvalidInput, Conflict) as refused:
+        return _measures_page(request, ctx, session, patient_id, str(refused))
+    return _issued_page(request, ctx, session, issued, 200, delivery)
+
+
+def _issued_page(
+    request: Request,
+    ctx: ContainerDep,
+    session: WebSession,
+    issued: self_report.IssuedLink,
+    status: int,
+    delivery: LinkDelivery | None = None,
+) -> Response:
+    url = _link_url(request, issued.token)
     response = page(
         request,
         "instruments_link_issued.html",
-        201,
+        status,
         session=session,
         issued=issued,
         url=url,
-        patient_id=patient_id,
+        qr=qr_svg(url),
+        patient_id=issued.link.patient_id,
+        mailer_ready=ctx.mailer is not None,
+        delivery=delivery,
     )
     response.headers.update(PRIVATE)
     return response
+
+
+def _link_url(request: Request, token: str) -> str:
+    return str(request.base_url).rstrip("/") + f"/r/{token}"
 
 
 @router.get("/patients/{patient_id}/measures/{instrument}/new", response_class=HTMLResponse)
@@ -293,7 +342,13 @@ def _clinician_form(
 
 
 def _measures_page(
-    request: Request, ctx: ContainerDep, session: WebSession, patient_id: int, error: str
+    request: Request,
+    ctx: ContainerDep,
+    session: WebSession,
+    patient_id: int,
+    error: str,
+    field: str = "",
+    reason: str = "",
 ) -> Response:
     found = measures.patient_measures(ctx.uow(), ctx.clock, session.principal, patient_id)
     return page(
@@ -303,7 +358,10 @@ def _measures_page(
         session=session,
         m=found,
         error=error,
+        field=field,
+        reason=reason,
         today=ctx.clock.now().date(),
+        now=ctx.clock.now(),
     )
 
 
