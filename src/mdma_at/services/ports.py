@@ -197,6 +197,8 @@ class AllergyRepository(Protocol):
     def add(self, patient_id: int, code: str | None, substance: str, reaction: str,
             recorded_by: int, recorded_at: datetime) -> AllergyEntry: ...  # fmt: skip
     def for_patient(self, patient_id: int) -> Sequence[AllergyEntry]: ...
+
+
 class TherapyNoteRepository(Protocol):
     """Signed notes of preparation and integration sessions and their addenda (append-only)."""
 
@@ -607,6 +609,8 @@ class SiteProtocolRepository(Protocol):
         changed_at: datetime,
     ) -> SiteValueChange: ...
     def history(self, site_id: int, protocol: str) -> Sequence[SiteValueChange]: ...  # oldest first
+
+
 # --- trials (issue 16) ---
 
 
