@@ -232,7 +232,7 @@ def test_the_vendored_files_match_the_checksums_in_vendored_md() -> None:
     )
     files = {name: digest for name, digest in listed if not name.endswith(".tgz")}
 
-    assert set(files) == {"htmx.min.js", "uPlot.iife.min.js", "uPlot.min.css"}
+    assert set(files) == {"htmx.min.js", "uPlot.iife.min.js", "uPlot.min.css", "axe.min.js"}
     for name, digest in files.items():
         assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
 

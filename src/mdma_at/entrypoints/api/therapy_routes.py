@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 
 from mdma_at.domain.check_ins import CheckInDraft
 from mdma_at.domain.therapy_notes import AddendumDraft, NoteDraft
-from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
+from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep, api_principal
 from mdma_at.entrypoints.api.errors import problem_responses
 from mdma_at.entrypoints.api.therapy_schemas import (
     AddendumCreate,
@@ -58,7 +58,8 @@ def _note_of_patient(ctx: ContainerDep, patient_id: int, note_id: int) -> None:
 @router.post(
     "/patients/{patient_id}/therapy-notes/{note_id}/addenda",
     status_code=201,
-    dependencies=[Depends(_note_of_patient)],
+    # the caller's role first (403 depends on the role alone), then the note's parent (404)
+    dependencies=[Depends(api_principal), Depends(_note_of_patient)],
 )
 def add_addendum(
     ctx: ContainerDep,

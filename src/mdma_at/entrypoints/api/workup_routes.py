@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from mdma_at.domain.allergies import AllergyEntry
 from mdma_at.domain.washout import ConcomitantMedication
-from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
+from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep, api_principal
 from mdma_at.entrypoints.api.errors import problem_responses
 from mdma_at.entrypoints.api.schemas import Strict
 from mdma_at.services.screening import allergies, concomitant
@@ -153,7 +153,15 @@ def add_medication(
     return MedicationRead.of(course)
 
 
-@router.post("/patients/{patient_id}/medications/{course_id}/stop")
+def _course_of_patient(ctx: ContainerDep, patient_id: int, course_id: int) -> None:
+    """Another patient's course is 404 before the body is read (after the caller's role)."""
+    concomitant.require_course_of(ctx.uow(), course_id, patient_id)
+
+
+@router.post(
+    "/patients/{patient_id}/medications/{course_id}/stop",
+    dependencies=[Depends(api_principal), Depends(_course_of_patient)],
+)
 def stop_medication(
     ctx: ContainerDep,
     principal: ApiPrincipal,

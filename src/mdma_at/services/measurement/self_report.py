@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mdma_at.domain.access import Action
-from mdma_at.domain.errors import Conflict, InvalidInput
+from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.instruments import DueStatus, InstrumentDefinition, Score
 from mdma_at.domain.measurement.links import (
     SELF_REPORT_INSTRUMENTS,
@@ -40,6 +40,7 @@ from mdma_at.services.measurement.measures import (
 )
 from mdma_at.services.patients.registry import load_patient
 from mdma_at.services.ports import Clock, DeliveryFailed, Notifier, UnitOfWork
+from mdma_at.services.records import require_child_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,3 +358,13 @@ def _visits_due_for_self_report(
             if visit_id is not None and visit_id not in due:
                 due.append(visit_id)
     return due
+
+
+def require_link_of(uow: UnitOfWork, link_id: int, patient_id: int) -> None:
+    """A link reached through a patient must be that patient's: else NotFound, like a link that
+    does not exist, before anything else is read or checked (ADR 0100)."""
+    with uow:
+        link = uow.questionnaire_links.get(link_id)
+    if link is None:
+        raise NotFound(f"no self-report link {link_id}")
+    require_child_of(link.patient_id, patient_id, "self-report link", link_id)

@@ -124,6 +124,16 @@ def add_medication(uow: UnitOfWork, clock: Clock, principal: Principal, patient_
     return course
 
 
+def require_course_of(uow: UnitOfWork, course_id: int, patient_id: int) -> None:
+    """A course reached through a patient must be that patient's: else NotFound, like a course
+    that does not exist, before anything else is read or checked (ADR 0100)."""
+    with uow:
+        course = uow.medications.get(course_id)
+    if course is None:
+        raise NotFound(f"no medication {course_id}")
+    require_child_of(course.patient_id, patient_id, "medication", course_id)
+
+
 def stop_medication(uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int,
                     course_id: int, stopped_on: date) -> ConcomitantMedication:  # fmt: skip
     """Record the stop of a course; its washout starts on that day.

@@ -212,6 +212,7 @@ def send_link(
     token: Text = "",
 ) -> Response:
     """Email the link to the patient; the page shows the link again with what became of it."""
+    self_report.require_link_of(ctx.uow(), link_id, patient_id)  # another patient's: 404
     try:
         issued, delivery = self_report.send_self_report_link(
             ctx.uow(),

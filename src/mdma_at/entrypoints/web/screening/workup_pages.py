@@ -118,6 +118,8 @@ def stop_medication(
     course_id: int,
     f: FormFields,
 ) -> Response:
+    concomitant.require_course_of(ctx.uow(), course_id, patient_id)  # another patient's: 404
+
     def act() -> str:
         stopped_on = concomitant.parse_day(f.get("stopped_on"), "stopped_on")
         assert stopped_on is not None
