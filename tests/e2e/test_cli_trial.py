@@ -12,7 +12,7 @@ from mdma_at.bootstrap import bootstrap
 from mdma_at.config import Settings
 from mdma_at.services.access.auth import load_principal
 from mdma_at.services.trials import studies
-from support.cli import mdma_at
+from support.cli import mdma_at, mdma_at_in_process
 
 PASSWORD = "a long enough pass"
 
@@ -52,7 +52,8 @@ def test_a_block_size_that_cannot_hold_both_arms_is_exit_2_naming_the_field() ->
 
 def _clinic(tmp_path: Path) -> dict[str, str]:
     """A site with a coordinator, a physician and the statistician (through the CLI), and one
-    study set up through the service (the CLI has no command to design a study)."""
+    study set up through the service (the CLI has no command to design a study). Set up
+    in-process; the trial commands under test run as subprocesses."""
     env = {
         **os.environ,
         "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'clinic.db'}",
@@ -60,10 +61,10 @@ def _clinic(tmp_path: Path) -> dict[str, str]:
         "MDMA_AT_PASSWORD": PASSWORD,
         "MDMA_AT_RANDOMISATION_SEED": "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
     }
-    assert mdma_at("db", "upgrade", env=env).returncode == 0
-    assert mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
+    assert mdma_at_in_process("db", "upgrade", env=env).returncode == 0
+    assert mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
     for username, role in (("c.a", "coordinator"), ("dr.a", "physician"), ("stat", "statistician")):
-        added = mdma_at(
+        added = mdma_at_in_process(
             "user", "add", username, "--name", username, "--role", f"{role}@SITE-A",
             "--password-stdin", env=env, stdin=f"{PASSWORD}\n",
         )  # fmt: skip
