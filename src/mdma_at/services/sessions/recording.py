@@ -205,16 +205,8 @@ def record_entry(
     kit = read_kit(raw) if kind in _DOSES else None
     entered = parse_entered_time(t)
     with uow:
-        session = uow.dosing_sessions.lock(session_id)
-        if session is None:
-            raise NotFound(f"no dosing session {session_id}")
-        patient, actor = load_patient(
-            uow,
-            clock,
-            principal,
-            session.patient_id,
-            _PERMISSION.get(kind, Action.RUN_SESSION),
-            missing=f"no dosing session {session_id}",
+        session, patient, actor = _locked_session(
+            uow, clock, principal, session_id, _PERMISSION.get(kind, Action.RUN_SESSION)
         )
         now = clock.now()
         rules = session_rules(uow, patient, session)
@@ -345,16 +337,8 @@ def record_addendum(
     except InvalidInput as wrong:
         problems.append((wrong.field, wrong.reason))
     with uow:
-        session = uow.dosing_sessions.lock(session_id)
-        if session is None:
-            raise NotFound(f"no dosing session {session_id}")
-        patient, actor = load_patient(
-            uow,
-            clock,
-            principal,
-            session.patient_id,
-            Action.RUN_SESSION,
-            missing=f"no dosing session {session_id}",
+        session, patient, actor = _locked_session(
+            uow, clock, principal, session_id, Action.RUN_SESSION
         )
         zone = zone_of_patient(uow, patient.id)
         now = clock.now()
@@ -540,3 +524,17 @@ def _weight(value: object) -> float | None:
     if isinstance(value, bool) or not low <= weight <= high:
         raise InvalidInput("weight_kg", f"{value!s} is outside {low:g}–{high:g} kg")
     return weight
+
+
+def _locked_session(
+    uow: UnitOfWork, clock: Clock, principal: Principal, session_id: int, action: Action
+) -> tuple[DosingSession, Patient, Actor]:
+    """The session, locked until the transaction ends (entries are folded in order), with its
+    patient, checked for `action`; a session the caller may not see is "no dosing session"."""
+    session = uow.dosing_sessions.lock(session_id)
+    if session is None:
+        raise NotFound(f"no dosing session {session_id}")
+    patient, actor = load_patient(
+        uow, clock, principal, session.patient_id, action, missing=f"no dosing session {session_id}"
+    )
+    return session, patient, actor
