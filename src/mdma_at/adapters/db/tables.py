@@ -567,15 +567,6 @@ patient_allergies = Table(
     Column("recorded_at", UtcDateTime, nullable=False),
 )
 
-REGISTER_TABLES = (
-    register_containers,
-    register_movements,
-    register_counts,
-    register_discrepancies,
-    register_resolutions,
-    register_periods,
-    register_session_closes,
-)
 
 # --- therapy notes and check-ins (issue 14, items 4-5) ---
 # A preparation or integration session's note, signed when stored and never changed (append-only,
@@ -634,7 +625,6 @@ check_ins = Table(
     UniqueConstraint("session_id", "day", name="uq_check_ins_session_day"),
 )
 
-THERAPY_TABLES = (therapy_notes, therapy_note_addenda, check_ins)
 # --- trials (issue 16, migration 0018) ---
 # A study's design is one row; its schedule is the statistician's seed, stored only sealed
 # (encrypted with the randomisation key, ADR 0160) beside a SHA-256 commitment. Participants,
@@ -713,7 +703,6 @@ unblinding_approvals = Table(
     Column("approved_at", UtcDateTime, nullable=False),
 )
 
-TRIAL_TABLES = (study_participants, study_allocations, unblinding_requests, unblinding_approvals)
 
 # The clinical tables the database keeps append-only (triggers; on PostgreSQL also no UPDATE or
 # DELETE grant to the runtime role). Every row inserted into one is sealed into the audit chain

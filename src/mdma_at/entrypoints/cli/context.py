@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import getpass
-from typing import TYPE_CHECKING
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+import typer
 
 from mdma_at.services.audit import Actor, operator
 
 if TYPE_CHECKING:
     from mdma_at.bootstrap import Container
+    from mdma_at.domain.staff import Principal
+
+T = TypeVar("T")
 
 
 _built: list[Container] = []
@@ -45,3 +52,40 @@ def close_containers() -> None:
 def cli_actor() -> Actor:
     """Commands run by someone with a shell on the server are attributed to their OS login."""
     return operator(getpass.getuser())
+
+
+def password(variable: str, prompt: str) -> str:
+    """A password from the environment (scripts) or a hidden prompt (a person at the shell)."""
+    return os.environ.get(variable) or typer.prompt(prompt, hide_input=True)
+
+
+def signed_in(username: str) -> tuple[Container, Principal]:
+    """The container and the staff member a command acts as: `--as USER` with their password
+    (MDMA_AT_PASSWORD or a prompt), checked like a sign-in; a wrong one is exit 2 on `as`."""
+    from mdma_at.domain.errors import AuthenticationFailed
+    from mdma_at.entrypoints.cli.output import bad_input
+    from mdma_at.services.access.auth import check_second_person
+
+    ctx = container()
+    try:
+        principal = check_second_person(
+            ctx.uow(), ctx.clock, ctx.hasher, username,
+            password("MDMA_AT_PASSWORD", "Password"), "cli", ctx.auth_policy,
+        )  # fmt: skip
+    except AuthenticationFailed as failed:
+        bad_input("as", str(failed))
+    return ctx, principal
+
+
+def run_service(call: Callable[[], T]) -> T:
+    """Run a use case: bad input, a missing record or a denial is exit 2 with one line."""
+    from mdma_at.domain.errors import NotFound, PermissionDenied
+    from mdma_at.entrypoints.cli.output import bad_input, bad_input_exits
+
+    with bad_input_exits():
+        try:
+            return call()
+        except PermissionDenied as denied:
+            bad_input("as", str(denied))
+        except NotFound as missing:
+            bad_input("id", str(missing))

@@ -8,21 +8,18 @@ prompt). Bad input: exit 2 and `error: FIELD: reason` on stderr, nothing stored.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from mdma_at.domain.accountability import Contents, Form, Unit
-from mdma_at.domain.errors import AuthenticationFailed, NotFound, PermissionDenied
-from mdma_at.entrypoints.cli.context import container
-from mdma_at.entrypoints.cli.output import bad_input, bad_input_exits, emit_json
+from mdma_at.entrypoints.cli.context import password, run_service, signed_in
+from mdma_at.entrypoints.cli.output import bad_input, emit_json
 
 if TYPE_CHECKING:
     from mdma_at.bootstrap import Container
-    from mdma_at.domain.staff import Principal
 
 register_app = typer.Typer(
     help="The controlled-substance register: stock, movements, counts, the report.",
@@ -34,24 +31,6 @@ SITE = typer.Option(..., "--site", help="site code")
 JSON = typer.Option(False, "--json", help="print JSON")
 
 
-def _password(variable: str, prompt: str) -> str:
-    return os.environ.get(variable) or typer.prompt(prompt, hide_input=True)
-
-
-def _signed_in(username: str) -> tuple[Container, Principal]:
-    from mdma_at.services.access.auth import check_second_person
-
-    ctx = container()
-    try:
-        principal = check_second_person(
-            ctx.uow(), ctx.clock, ctx.hasher, username,
-            _password("MDMA_AT_PASSWORD", "Password"), "cli", ctx.auth_policy,
-        )  # fmt: skip
-    except AuthenticationFailed as failed:
-        bad_input("as", str(failed))
-    return ctx, principal
-
-
 def _site_id(ctx: Container, code: str) -> int:
     with ctx.uow() as uow:
         site = uow.sites.by_code(code)
@@ -60,25 +39,14 @@ def _site_id(ctx: Container, code: str) -> int:
     return site.id
 
 
-def _run(call: Any) -> Any:
-    """Run a service call: bad input, a missing record or a denial is exit 2 with one line."""
-    with bad_input_exits():
-        try:
-            return call()
-        except PermissionDenied as denied:
-            bad_input("as", str(denied))
-        except NotFound as missing:
-            bad_input("id", str(missing))
-
-
 @register_app.command("stock")
 def stock_cmd(user: str = AS, site: str = SITE, as_json: bool = JSON) -> None:
     """The site's kits and balances (contents and lots only for the pharmacist)."""
     from mdma_at.entrypoints.api.register_routes import kit_json
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    lines = _run(lambda: reg.stock(ctx.uow(), ctx.clock, principal, _site_id(ctx, site)))
+    ctx, principal = signed_in(user)
+    lines = run_service(lambda: reg.stock(ctx.uow(), ctx.clock, principal, _site_id(ctx, site)))
     rows = [kit_json(line) for line in lines]
     if as_json:
         emit_json(rows)
@@ -106,7 +74,7 @@ def receive_cmd(
     """Book a received container into stock."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
+    ctx, principal = signed_in(user)
     receipt = reg.Receipt(
         kit,
         supplier,
@@ -119,7 +87,7 @@ def receive_cmd(
         quantity,
         unit,
     )
-    container_, movement = _run(
+    container_, movement = run_service(
         lambda: reg.receive(ctx.uow(), ctx.clock, principal, _site_id(ctx, site), receipt)
     )
     typer.echo(f"container {container_.id} received (entry {movement.id})")
@@ -136,8 +104,8 @@ def dispense_cmd(
     """Dispense from CONTAINER_ID to a dosing session."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    movement = _run(
+    ctx, principal = signed_in(user)
+    movement = run_service(
         lambda: reg.dispense(
             ctx.uow(),
             ctx.clock,
@@ -164,9 +132,9 @@ def waste_cmd(
     """Waste from CONTAINER_ID (or the remainder of a dispensing), witnessed."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    second = reg.Witness(witness, _password("MDMA_AT_WITNESS_PASSWORD", "Witness password"), "cli")
-    movement = _run(
+    ctx, principal = signed_in(user)
+    second = reg.Witness(witness, password("MDMA_AT_WITNESS_PASSWORD", "Witness password"), "cli")
+    movement = run_service(
         lambda: reg.waste(
             ctx.uow(),
             ctx.clock,
@@ -194,8 +162,8 @@ def return_cmd(
     """Return unused drug of DISPENSING_ID to stock."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    movement = _run(
+    ctx, principal = signed_in(user)
+    movement = run_service(
         lambda: reg.return_unused(
             ctx.uow(), ctx.clock, principal, dispensing_id, quantity=quantity, unit=unit
         )
@@ -214,8 +182,8 @@ def transfer_out_cmd(
     """Send stock of CONTAINER_ID to another site."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    movement = _run(
+    ctx, principal = signed_in(user)
+    movement = run_service(
         lambda: reg.transfer_out(
             ctx.uow(),
             ctx.clock,
@@ -239,8 +207,8 @@ def transfer_in_cmd(
     """Book transfer TRANSFER_ID in at the receiving site."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    container_, movement = _run(
+    ctx, principal = signed_in(user)
+    container_, movement = run_service(
         lambda: reg.transfer_in(
             ctx.uow(), ctx.clock, principal, transfer_id, kit_number=kit, location=location
         )
@@ -255,8 +223,8 @@ def correct_cmd(
     """Reverse register entry MOVEMENT_ID (it stays on the books), with a reason."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    movement = _run(
+    ctx, principal = signed_in(user)
+    movement = run_service(
         lambda: reg.correct(ctx.uow(), ctx.clock, principal, movement_id, reason=reason)
     )
     typer.echo(f"correction {movement.id} of entry {movement_id} recorded")
@@ -269,8 +237,8 @@ def count_cmd(
     """Record a physical count; a difference opens a discrepancy."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    stored, discrepancy = _run(
+    ctx, principal = signed_in(user)
+    stored, discrepancy = run_service(
         lambda: reg.count(ctx.uow(), ctx.clock, principal, container_id, counted=counted)
     )
     typer.echo(f"count {stored.id}: {stored.counted} found, {stored.expected} booked")
@@ -283,8 +251,10 @@ def discrepancies_cmd(user: str = AS, site: str = SITE, as_json: bool = JSON) ->
     """The site's open discrepancies."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    listing = _run(lambda: reg.discrepancies(ctx.uow(), ctx.clock, principal, _site_id(ctx, site)))
+    ctx, principal = signed_in(user)
+    listing = run_service(
+        lambda: reg.discrepancies(ctx.uow(), ctx.clock, principal, _site_id(ctx, site))
+    )
     rows = [{"id": d.id, "kit_number": kit, "difference": d.difference} for d, kit in listing]
     if as_json:
         emit_json(rows)
@@ -303,8 +273,8 @@ def resolve_cmd(
     """Resolve a discrepancy with a reason (and, with --adjust, an adjustment you sign off)."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    adjustment = _run(
+    ctx, principal = signed_in(user)
+    adjustment = run_service(
         lambda: reg.resolve_discrepancy(
             ctx.uow(), ctx.clock, principal, discrepancy_id, reason=reason, adjust=adjust
         )
@@ -318,8 +288,8 @@ def reconcile_cmd(session_id: int, user: str = AS) -> None:
     """Close a dosing session's tally (dispensed = administered + returned + wasted)."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
-    tally = _run(lambda: reg.reconcile_session(ctx.uow(), ctx.clock, principal, session_id))
+    ctx, principal = signed_in(user)
+    tally = run_service(lambda: reg.reconcile_session(ctx.uow(), ctx.clock, principal, session_id))
     typer.echo(
         f"session {session_id}: {tally.dispensed} dispensed = {tally.administered} administered"
         f" + {tally.returned} returned + {tally.wasted} wasted"
@@ -333,9 +303,9 @@ def close_period_cmd(
     """Close the site's register through a day, on a full count with nothing open."""
     from mdma_at.services.register import ledger as reg
 
-    ctx, principal = _signed_in(user)
+    ctx, principal = signed_in(user)
     day = _date(through, "through")
-    _run(lambda: reg.close_period(ctx.uow(), ctx.clock, principal, _site_id(ctx, site), day))
+    run_service(lambda: reg.close_period(ctx.uow(), ctx.clock, principal, _site_id(ctx, site), day))
     typer.echo(f"register closed through {day}")
 
 
@@ -351,9 +321,9 @@ def report_cmd(
     from mdma_at.services.register import ledger as reg
     from mdma_at.services.register.report_csv import report_csv
 
-    ctx, principal = _signed_in(user)
+    ctx, principal = signed_in(user)
     first, last = _date(start, "from"), _date(end, "to")
-    found = _run(
+    found = run_service(
         lambda: reg.register_report(
             ctx.uow(), ctx.clock, principal, _site_id(ctx, site), first, last
         )

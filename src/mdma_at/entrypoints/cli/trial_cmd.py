@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import typer
 
 from mdma_at.domain.randomisation import Method, simulate
+from mdma_at.entrypoints.cli.context import run_service, signed_in
 from mdma_at.entrypoints.cli.output import bad_input, emit_json
 
 if TYPE_CHECKING:
     from mdma_at.bootstrap import Container
-    from mdma_at.domain.staff import Principal
 
 trial_app = typer.Typer(
     help="Trials: simulate randomisation, export the allocation list (unblinded only).",
@@ -64,12 +64,6 @@ AS = typer.Option(..., "--as", help="your username (password: MDMA_AT_PASSWORD o
 STUDY = typer.Option(..., "--study", help="the study's number or code")
 
 
-def _signed_in(username: str) -> tuple[Container, Principal]:
-    from mdma_at.entrypoints.cli.register_cmd import _signed_in as sign_in
-
-    return sign_in(username)
-
-
 def _study_id(ctx: Container, study: str) -> int:
     with ctx.uow() as uow:
         found = uow.studies.by_code(study)
@@ -93,11 +87,12 @@ def allocations_cmd(
     import csv
     import sys
 
-    from mdma_at.entrypoints.cli.register_cmd import _run
     from mdma_at.services.trials.randomise import allocation_list
 
-    ctx, principal = _signed_in(user)
-    lines = _run(lambda: allocation_list(ctx.uow(), ctx.clock, principal, _study_id(ctx, study)))
+    ctx, principal = signed_in(user)
+    lines = run_service(
+        lambda: allocation_list(ctx.uow(), ctx.clock, principal, _study_id(ctx, study))
+    )
     rows = [
         {"position": x.position, "study_id": x.study_id, "stratum": x.stratum, "arm": x.arm,
          "randomised_at": x.allocated_at.isoformat(),
@@ -123,12 +118,11 @@ def seal_cmd(user: str = AS, study: str = STUDY) -> None:
     or a hidden prompt, so it is never in the shell's history); it is never shown again."""
     import os
 
-    from mdma_at.entrypoints.cli.register_cmd import _run
     from mdma_at.services.trials.studies import seal_schedule
 
-    ctx, principal = _signed_in(user)
+    ctx, principal = signed_in(user)
     seed = os.environ.get("MDMA_AT_RANDOMISATION_SEED") or typer.prompt("Seed", hide_input=True)
-    sealed = _run(
+    sealed = run_service(
         lambda: seal_schedule(
             ctx.uow(), ctx.clock, ctx.schedule_seal, principal, _study_id(ctx, study), seed
         )
