@@ -186,6 +186,11 @@ class Checkpoint:
         return json.dumps(asdict(self), sort_keys=True, separators=(",", ":"))
 
 
+#: `Checkpoint.by` of a restore point: "the database was restored from a backup whose chain ends
+#: here". Lines before it that signed further describe writes lost with the restore (ADR 0200).
+RESTORE_POINT = "restore"
+
+
 def sign_checkpoint(checkpoint: Checkpoint, key: bytes) -> str:
     """One line of the checkpoint log: the checkpoint and its HMAC-SHA256 under `key`."""
     mac = hmac.new(key, checkpoint.payload().encode("utf-8"), hashlib.sha256).hexdigest()
@@ -300,13 +305,23 @@ class TrailCheck:
             return
         count = self.events_checked
         covered: list[tuple[int, int]] = []
+        restores = [
+            (line, checkpoint.end)
+            for line, checkpoint in self.checkpoints
+            if checkpoint is not None and checkpoint.by == RESTORE_POINT
+        ]
         for line, checkpoint in self.checkpoints:
             if checkpoint is None:
                 continue
+            # A later restore point cut the chain back: what this line signed beyond it was lost
+            # with the restore (and the positions since hold new events), so it is not checked.
+            kept = min((end for at, end in restores if at > line), default=None)
             for position, signed in (
                 (checkpoint.start, checkpoint.start_hash),
                 (checkpoint.end, checkpoint.end_hash),
             ):
+                if kept is not None and position > kept:
+                    continue
                 if position > count:
                     self._problem(
                         f"truncated: checkpoint line {line} signed {position} events, "
@@ -322,7 +337,11 @@ class TrailCheck:
                     )
                     break
             else:
-                covered.append((checkpoint.start, checkpoint.end))
+                # A restore point vouches for nothing by itself: the events it names must have
+                # been signed before the backup, or a forged append would be restored as signed.
+                end = checkpoint.end if kept is None else min(checkpoint.end, kept)
+                if checkpoint.by != RESTORE_POINT and checkpoint.start < end:
+                    covered.append((checkpoint.start, end))
         for first, last in _gaps(covered, count):
             self.unsigned.append((first, last))
             self._problem(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mdma_at.domain.access import Action, authorize, sites_for
 from mdma_at.domain.audit import (
     GENESIS_HASH,
+    RESTORE_POINT,
     AuditContent,
     AuditEvent,
     ChainVerdict,
@@ -110,9 +112,12 @@ def verify_audit_chain(
 
 
 def _check_trail(
-    uow: UnitOfWork, checkpoints: CheckpointStore | None
+    uow: UnitOfWork,
+    checkpoints: CheckpointStore | None,
+    extra: Sequence[tuple[int, Checkpoint | None]] = (),
 ) -> tuple[TrailCheck, tuple[int, str] | None]:
-    check = TrailCheck(list(checkpoints.read()) if checkpoints is not None else None)
+    lines = [*checkpoints.read(), *extra] if checkpoints is not None else None
+    check = TrailCheck(lines)
     head: tuple[int, str] | None = None
     with uow:
         for event in uow.audit.events():
@@ -195,3 +200,36 @@ def sign_first_checkpoint(uow: UnitOfWork, checkpoints: CheckpointStore, clock: 
     stamp = utc_stamp(clock.now())
     checkpoints.append(Checkpoint(0, GENESIS_HASH, head[0], head[1], stamp, "upgrade"))
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class RestorePoint:
+    """What a restore brought back: the chain's length, and how many events the checkpoint log
+    signed after it (writes made after the backup, lost with the restore)."""
+
+    events: int
+    lost_events: int
+
+
+def mark_restore_point(uow: UnitOfWork, checkpoints: CheckpointStore, clock: Clock) -> RestorePoint:
+    """Sign a restore point after a database was restored from a backup (ADR 0200).
+
+    The restored trail must agree with every checkpoint up to its own length (else the backup was
+    altered, or is another clinic's) and every event in it must have been signed before the
+    backup; only then is the point signed, after which `audit verify` checks the restored chain
+    and what is written from now on, and no longer reports the lost tail as a truncation.
+    """
+    with uow:
+        head = uow.audit.head()
+    end, end_hash = head if head is not None else (0, GENESIS_HASH)
+    point = Checkpoint(0, GENESIS_HASH, end, end_hash, utc_stamp(clock.now()), RESTORE_POINT)
+    signed = checkpoints.read()
+    check, _ = _check_trail(uow, checkpoints, [(len(signed) + 1, point)])
+    verdict = check.verdict()
+    if not verdict.intact:
+        raise Conflict(
+            f"the restored audit trail does not match the checkpoint log: {verdict.reason}"
+        )
+    signed_ends = [c.end for _, c in signed if c is not None]
+    checkpoints.append(point)
+    return RestorePoint(end, max(0, max(signed_ends, default=0) - end))

@@ -45,6 +45,14 @@ def head_revisions() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(_config()).get_heads())
 
 
+def known_revisions() -> frozenset[str]:
+    """Every revision this version's migrations know; a database at any other is from a newer
+    version (or another program)."""
+    return frozenset(
+        script.revision for script in ScriptDirectory.from_config(_config()).walk_revisions()
+    )
+
+
 def grant_runtime_role(engine: Engine, role: str) -> None:
     """PostgreSQL: give the server's role exactly what it needs, run as the schema's owner.
 

@@ -1,14 +1,20 @@
-"""`mdma-at db upgrade | seed-demo`."""
+"""`mdma-at db upgrade | seed-demo | backup | restore`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 from mdma_at.demo.clinic import DEMO_PASSWORD, seed_demo_clinic
+from mdma_at.domain.errors import Conflict
 from mdma_at.entrypoints.cli.context import cli_actor, container
-from mdma_at.services.audit import sign_first_checkpoint
+from mdma_at.entrypoints.cli.output import EXIT_CHECK_FAILED, bad_input_exits
+from mdma_at.services.audit import mark_restore_point, sign_first_checkpoint
 
-db_app = typer.Typer(help="Database: migrate, load the demo clinic.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="Database: migrate, load the demo clinic, back up and restore.", no_args_is_help=True
+)
 
 
 @db_app.command("upgrade")
@@ -60,6 +66,58 @@ def seed_demo_command(
     typer.echo(f"demo clinic loaded. Every demo account's password is {DEMO_PASSWORD!r}:")
     for username, roles in staff:
         typer.echo(f"  {username:<12} {roles}")
+
+
+@db_app.command("backup")
+def backup_command(
+    out: Path = typer.Option(..., "--out", help="the backup file to write (must not exist)"),
+) -> None:
+    """Write a consistent backup while the clinic keeps working (SQLite's online backup API;
+    pg_dump's custom format for PostgreSQL). Keep it with the audit checkpoint log's copy."""
+    from mdma_at.adapters.db.backup import backup
+
+    ctx = container()
+    with bad_input_exits():
+        written = backup(ctx.engine, out)
+    typer.echo(
+        f"backup written to {written.path} ({written.kind}, {written.size:,} bytes, "
+        f"revision {', '.join(sorted(written.revisions))})"
+    )
+
+
+@db_app.command("restore")
+def restore_command(
+    file: Path = typer.Argument(..., help="a backup written by `mdma-at db backup`"),
+) -> None:
+    """Restore a backup into the configured database, which must be empty; then check the
+    restored audit trail against the checkpoint log and sign a restore point (ADR 0200).
+
+    Refused with the reason, the database untouched: a file that is not a backup, a truncated or
+    damaged one, one from a newer schema, a database that is not empty. Exit 1 when the restored
+    trail contradicts the checkpoint log (the backup was altered or is another clinic's).
+    """
+    from mdma_at.adapters.db.backup import restore
+    from mdma_at.adapters.db.migrate import head_revisions
+
+    ctx = container()
+    with bad_input_exits():
+        restored = restore(file, ctx.engine)
+    typer.echo(
+        f"restored {file} ({restored.kind}, revision {', '.join(sorted(restored.revisions))})"
+    )
+    try:
+        point = mark_restore_point(ctx.uow(), ctx.checkpoints, ctx.clock)
+    except Conflict as problem:
+        typer.echo(f"audit trail NOT verified: {problem}")
+        raise typer.Exit(EXIT_CHECK_FAILED) from None
+    typer.echo(f"audit trail verified: {point.events} events; restore point signed")
+    if point.lost_events:
+        typer.echo(
+            f"the checkpoint log signed {point.lost_events} more events, written after this "
+            "backup: those writes are not in it"
+        )
+    if restored.revisions != head_revisions():
+        typer.echo("the backup is from an older schema: run `mdma-at db upgrade` next")
 
 
 def register(app: typer.Typer) -> None:
