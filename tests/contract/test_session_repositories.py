@@ -101,3 +101,35 @@ def test_pages_due_updated_and_found(new_uow: UowFactory) -> None:
         assert [p.id for p in uow.pages.for_key("k1")] == [first.id, second.id]
         assert uow.pages.for_key("k2") == [] and uow.pages.get(999) is None
         assert uow.pages.for_session(1) == [] and uow.pages.for_safety_alerts([]) == []
+
+
+def test_a_due_page_is_taken_for_sending_by_one_worker_only(new_uow: UowFactory) -> None:
+    lease = T0 + timedelta(minutes=1)
+    with new_uow() as uow:
+        s = seed(uow)
+        page = uow.pages.add(
+            site_id=s.site_a.id,
+            patient_id=s.patient.id,
+            session_id=None,
+            safety_alert_id=None,
+            alert_key="k1",
+            cause="bp",
+            message="m",
+            channel="email",
+            recipient="dr@example.org",
+            created_at=T0,
+        )
+        uow.commit()
+    with new_uow() as uow:
+        uow.pages.hold_queue()  # serialises queueing; harmless here
+        seen = uow.pages.due(T0)[0].next_attempt_at
+        assert seen == T0
+        assert uow.pages.claim(page.id, seen, lease) is True
+        # A second worker that read the same due page before the first took it: refused.
+        assert uow.pages.claim(page.id, seen, lease) is False
+        taken = uow.pages.get(page.id)
+        assert taken is not None and (taken.status, taken.next_attempt_at) == ("pending", lease)
+        assert uow.pages.due(T0 + timedelta(seconds=30)) == []  # leased, not due
+        uow.pages.update(page.id, status="sent", attempts=1, sent_at=T0, next_attempt_at=None)
+        assert uow.pages.claim(page.id, lease, lease) is False  # a sent page is never retaken
+        uow.commit()

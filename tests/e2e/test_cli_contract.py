@@ -146,6 +146,12 @@ def test_an_unknown_option_is_a_usage_error_in_one_line() -> None:
     assert_refused(run("score", "phq9", "--itemz", "0", "--json"))
 
 
+def test_serve_refuses_fewer_than_one_worker() -> None:
+    # issue 18, bad input: `--workers 0` or a negative number is exit 2, before anything starts
+    line = assert_refused(run("serve", "--workers", "0"), "workers")
+    assert line.endswith("Input should be greater than or equal to 1")
+
+
 # --- analyze mmrm: the CSV reader -----------------------------------------------------------
 
 

@@ -42,6 +42,7 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("GET", "/r/{token}"): Open.PUBLIC,
     ("POST", "/r/{token}"): Open.PUBLIC,
     ("GET", "/healthz"): Open.PUBLIC,
+    ("GET", "/readyz"): Open.PUBLIC,
     ("GET", "/api/docs"): Open.PUBLIC,
     ("GET", "/openapi.json"): Open.PUBLIC,
     ("MOUNT", "/static"): Open.PUBLIC,

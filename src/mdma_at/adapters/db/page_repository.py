@@ -6,13 +6,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.repositories import _Repository
 from mdma_at.services.ports import Page
 
 WAITING = ("pending", "retrying")
+# The PostgreSQL advisory lock that serialises queueing pages across server processes: any
+# constant no other lock of this database uses ("page" on a telephone keypad).
+QUEUE_LOCK = 7243
 
 
 class SqlPages(_Repository):
@@ -61,6 +64,23 @@ class SqlPages(_Repository):
             .order_by(t.pages.c.id)
         )
         return [_page(row) for row in rows]
+
+    def claim(self, page_id: int, seen_next_attempt_at: datetime, until: datetime) -> bool:
+        taken = self._db.execute(
+            update(t.pages)
+            .where(
+                t.pages.c.id == page_id,
+                t.pages.c.status.in_(WAITING),
+                t.pages.c.next_attempt_at == seen_next_attempt_at,
+            )
+            .values(next_attempt_at=until)
+        )
+        return taken.rowcount == 1
+
+    def hold_queue(self) -> None:
+        # SQLite needs nothing: every transaction begins IMMEDIATE, holding the one write lock.
+        if self._db.dialect.name == "postgresql":
+            self._db.execute(select(func.pg_advisory_xact_lock(QUEUE_LOCK)))
 
     def update(self, page_id: int, **values: object) -> Page:
         self._db.execute(update(t.pages).where(t.pages.c.id == page_id).values(**values))

@@ -713,6 +713,18 @@ class MemoryPages(_Repository):
             )
         )
 
+    def claim(self, page_id: int, seen_next_attempt_at: datetime, until: datetime) -> bool:
+        row = self._tx.get("pages", page_id)
+        if row is None or row["status"] not in WAITING:
+            return False
+        if row["next_attempt_at"] != seen_next_attempt_at:
+            return False
+        self._tx.update("pages", page_id, next_attempt_at=until)
+        return True
+
+    def hold_queue(self) -> None:
+        """One process, one store: the fake's transactions are already serial."""
+
     def update(self, page_id: int, **values: object) -> Page:
         self._tx.update("pages", page_id, **values)
         return self._get(page_id)

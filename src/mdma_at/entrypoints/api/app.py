@@ -16,6 +16,7 @@ from mdma_at.entrypoints import permissions
 from mdma_at.entrypoints.api import errors
 from mdma_at.entrypoints.api.deps import ids_in_range
 from mdma_at.entrypoints.api.headers import SecurityHeaders
+from mdma_at.entrypoints.api.health import router as health_router
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
 from mdma_at.entrypoints.api.limits import RequestLimits
 from mdma_at.entrypoints.api.register_routes import router as register_api_router
@@ -39,6 +40,15 @@ from mdma_at.entrypoints.web.therapy.pages import router as therapy_pages_router
 from mdma_at.entrypoints.web.trials.pages import router as trial_pages_router
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def app_from_environment() -> FastAPI:
+    """The app of one server process, configured from MDMA_AT_* (each of `serve --workers N`'s
+    processes builds its own: nothing that matters lives in one process's memory, ADR 0201)."""
+    from mdma_at.bootstrap import bootstrap
+    from mdma_at.config import get_settings
+
+    return create_app(bootstrap(get_settings()))
 
 
 def create_app(container: Container) -> FastAPI:
@@ -86,16 +96,13 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(therapy_pages_router)
     app.include_router(trial_api_router)
     app.include_router(trial_pages_router)
+    app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
     def api_docs(request: Request) -> HTMLResponse:
         """Swagger UI from static/vendor (docs/adr/0102)."""
         return page(request, "api_docs.html", title=app.title, openapi_url=app.openapi_url)
-
-    @app.get("/healthz", include_in_schema=False)
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
 
     permissions.bind(app)
     return app

@@ -57,6 +57,10 @@ RETRY_DELAYS = (
     timedelta(minutes=4),
 )
 WAITING = ("pending", "retrying")
+# How long a worker holds a page it took for sending before another may take it: longer than a
+# notifier's timeout (10 s), so two workers never send one page; short, so a worker killed in
+# the middle of sending delays the page by at most this much (site default, ADR 0201).
+SENDING_LEASE = timedelta(minutes=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,8 +222,8 @@ def _needs(
     return needs, stopped
 
 
-# One pass at a time in this process: the worker's pass and a request's page request must not
-# both queue the same page (one server process is assumed, ADR 0121).
+# One pass at a time: the worker's pass and a request's page request must not both queue the same
+# page. The lock serialises threads of this process; `hold_queue` the server's processes (ADR 0201).
 _QUEUEING = threading.RLock()
 
 
@@ -229,6 +233,7 @@ def queue_pages(uow: UnitOfWork, clock: Clock, notifiers: Sequence[Notifier]) ->
     if not notifiers:
         return []
     with _QUEUEING, uow:
+        uow.pages.hold_queue()
         sites = {site.id: site for site in uow.sites.list()}
         needs, stopped = _needs(uow, clock.now(), sites)
         for key in stopped:
@@ -307,6 +312,7 @@ class PageRequests:
         if not self.notifiers:
             return
         with _QUEUEING, self.uow_factory() as uow:
+            uow.pages.hold_queue()
             alert = uow.safety_alerts.get(event.safety_alert_id)
             patient = uow.patients.get(event.patient_id)
             site = uow.sites.get(patient.site_id) if patient is not None else None
@@ -324,6 +330,7 @@ class PageRequests:
         if not self.notifiers:
             return
         with _QUEUEING, self.uow_factory() as uow:
+            uow.pages.hold_queue()
             session = uow.dosing_sessions.get(session_id)
             patient = uow.patients.get(session.patient_id) if session is not None else None
             site = uow.sites.get(patient.site_id) if patient is not None else None
@@ -344,12 +351,15 @@ def deliver_due(
     uow_factory: Callable[[], UnitOfWork], clock: Clock, notifiers: Sequence[Notifier]
 ) -> list[Page]:
     """Send every page whose time has come, with no transaction open while sending; record and
-    audit each outcome."""
+    audit each outcome. Each page is first taken for sending (a short lease, committed): with
+    several server processes, the one that took it sends it and the others pass it by."""
     by_channel = {n.channel: n for n in notifiers}
     with uow_factory() as uow:
         due = list(uow.pages.due(clock.now()))
     outcomes = []
     for page in due:
+        if not _take(uow_factory(), clock, page):
+            continue
         notifier = by_channel.get(page.channel)
         subject, _, body = page.message.partition("\n")
         error: str | None = None
@@ -367,6 +377,15 @@ def deliver_due(
                 error = str(failed)
         outcomes.append(_record_outcome(uow_factory(), clock, page, error))
     return outcomes
+
+
+def _take(uow: UnitOfWork, clock: Clock, page: Page) -> bool:
+    if page.next_attempt_at is None:
+        return False
+    with uow:
+        taken = uow.pages.claim(page.id, page.next_attempt_at, clock.now() + SENDING_LEASE)
+        uow.commit()
+    return taken
 
 
 def _record_outcome(uow: UnitOfWork, clock: Clock, page: Page, error: str | None) -> Page:
