@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
 
-
-class Format(StrEnum):
-    CSV = "csv"
-    PARQUET = "parquet"
+from mdma_at.interop.research.formats import Format
 
 
 def write(tables: dict[str, pd.DataFrame], directory: Path, form: Format) -> list[Path]:
