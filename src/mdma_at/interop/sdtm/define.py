@@ -12,14 +12,17 @@ from mdma_at.interop.sdtm.spec import NUM
 
 ODM = "http://www.cdisc.org/ns/odm/v1.3"
 DEFINE = "http://www.cdisc.org/ns/def/v2.0"
+XLINK = "http://www.w3.org/1999/xlink"
+XML = "http://www.w3.org/XML/1998/namespace"
 ET.register_namespace("", ODM)
 ET.register_namespace("def", DEFINE)
+ET.register_namespace("xlink", XLINK)
 
 
 def _described(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Element:
     element = ET.SubElement(parent, f"{{{ODM}}}{tag}", attributes)
     description = ET.SubElement(element, f"{{{ODM}}}Description")
-    ET.SubElement(description, f"{{{ODM}}}TranslatedText", {"xml:lang": "en"}).text = text
+    ET.SubElement(description, f"{{{ODM}}}TranslatedText", {f"{{{XML}}}lang": "en"}).text = text
     return element
 
 
@@ -72,7 +75,7 @@ def define_xml(study: str, title: str, datasets: Sequence[Dataset], created: dat
             })  # fmt: skip
         leaf = ET.SubElement(
             group, f"{{{DEFINE}}}leaf",
-            {"ID": f"LF.{spec.name}", "xlink:href": f"{spec.name.lower()}.xpt"},
+            {"ID": f"LF.{spec.name}", f"{{{XLINK}}}href": f"{spec.name.lower()}.xpt"},
         )  # fmt: skip
         ET.SubElement(leaf, f"{{{DEFINE}}}title").text = f"{spec.name.lower()}.xpt"
         widths = lengths(dataset)
