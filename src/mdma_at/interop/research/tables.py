@@ -140,6 +140,7 @@ def _sessions(
                     "spo2": p.get("spo2"), "pre_dose": initial is None or entry.t < initial,
                 })  # fmt: skip
             elif entry.kind is EntryKind.ADVERSE_EVENT:
+                onset = datetime.fromisoformat(p["onset"]) if p.get("onset") else entry.t
                 term = reviewed(str(p["term"]))
                 category = str(p.get("category") or AeCategory.OTHER.value)
                 special = ("suicidality" if term in SUICIDALITY_TERMS
@@ -148,9 +149,9 @@ def _sessions(
                     "subject": subject, "arm": arm, "session": session.session_number,
                     "term": term, "category": category, "severity": p.get("severity"),
                     "serious": bool(p.get("serious")), "relatedness": p.get("relatedness"),
-                    "treatment_emergent": initial is not None and entry.t >= initial,
+                    "treatment_emergent": initial is not None and onset >= initial,
                     "special_interest": special, "solicited": bool(p.get("solicited")),
-                    "onset": shifted(entry.t, key),
+                    "onset": shifted(onset, key),
                 })  # fmt: skip
     if dosed:
         rows["population"].append({"subject": subject, "arm": arm})
