@@ -4,7 +4,6 @@ analysis run on it, the blind kept, every export audited, and the refusals that 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -26,7 +25,7 @@ from mdma_at.services.patients.registry import register_patient
 from support.cli import mdma_at, mdma_at_in_process
 from support.db import last_audit_action, row_counts
 from support.export_seed import STUDY, run_demo_study
-from support.server import RunningApp
+from support.server import app_env, copy_sqlite_database
 from support.trial_seed import _principal
 
 #: The demo patients who may join a study (demo/clinic.py, demo/screening.py): DEMO-001 is
@@ -39,14 +38,20 @@ IGNORE = ("audit_events", "audit_head")
 
 
 @pytest.fixture
-def clinic(own_demo_app: RunningApp) -> Iterator[tuple[Container, dict[str, str]]]:
-    ctx = bootstrap(Settings(database_url=own_demo_app.database_url))
+def clinic(demo_template: Path, tmp_path: Path) -> Iterator[tuple[Container, dict[str, str]]]:
+    """A copy of the demo clinic (no server: the exports need only its database) with DEMO-RCT
+    running and the 96-year-old registered."""
+    home = tmp_path / "clinic"
+    home.mkdir()
+    copy_sqlite_database(demo_template, home / "e2e.db")
+    env = {**app_env(home), "MDMA_AT_PASSWORD": DEMO_PASSWORD}
+    ctx = bootstrap(Settings(database_url=env["MDMA_AT_DATABASE_URL"]))
     run_demo_study(ctx)
     register_patient(
         ctx.uow(), ctx.clock, _principal(ctx, "c.mensah"), 1,
         PatientDetails(ELDER[0], ELDER[1], ELDER[2], Sex.MALE, ELDER[3], "elder@example.org"),
     )  # fmt: skip
-    yield ctx, {**own_demo_app.env, "MDMA_AT_PASSWORD": DEMO_PASSWORD}
+    yield ctx, env
     ctx.engine.dispose()
 
 
@@ -158,8 +163,8 @@ def test_dates_keep_their_intervals_and_the_real_dates_stay_home(
     clinic: tuple[Container, dict[str, str]], tmp_path: Path
 ) -> None:
     ctx, env = clinic
-    _export(env, "research", "--out", str(tmp_path), "--as", "s.stat")
-    visits = pd.read_csv(tmp_path / "visits.csv", keep_default_na=False)
+    _export(env, "research", "--out", str(tmp_path / "r"), "--as", "s.stat")
+    visits = pd.read_csv(tmp_path / "r" / "visits.csv", keep_default_na=False)
     with ctx.uow() as uow:
         patients = list(uow.patients.search(frozenset({1}), limit=100))
         keys = {k.research_id: k for k in uow.research_keys.for_patients([p.id for p in patients])}
@@ -180,9 +185,9 @@ def test_a_safety_analysis_reads_the_research_set_as_it_is(
     clinic: tuple[Container, dict[str, str]], tmp_path: Path
 ) -> None:
     _, env = clinic
-    _export(env, "research", "--out", str(tmp_path), "--as", "s.stat")
-    population = pd.read_csv(tmp_path / "population.csv")
-    aes = pd.read_csv(tmp_path / "aes.csv", keep_default_na=False)
+    _export(env, "research", "--out", str(tmp_path / "r"), "--as", "s.stat")
+    population = pd.read_csv(tmp_path / "r" / "population.csv")
+    aes = pd.read_csv(tmp_path / "r" / "aes.csv", keep_default_na=False)
     arms = sorted(set(population["arm"]))
     table = teae_summary(aes, population, arms)
     # demo/sessions.py: two dosed participants (DEMO-008 completed, DEMO-005 today), each with
@@ -220,13 +225,15 @@ def test_a_directory_that_is_not_empty_needs_force(
     clinic: tuple[Container, dict[str, str]], tmp_path: Path
 ) -> None:
     _, env = clinic
-    (tmp_path / "notes.txt").write_text("keep me")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me")
     before = row_counts(env["MDMA_AT_DATABASE_URL"])
-    args = ("export", "sdtm", "--study", STUDY, "--out", str(tmp_path), "--as", "s.stat")
-    done = mdma_at(*args, env={**os.environ, **env})  # the real entry point, once
+    args = ("export", "sdtm", "--study", STUDY, "--out", str(out), "--as", "s.stat")
+    done = mdma_at(*args, env=env)  # the real entry point, once
     assert done.returncode == 2
     assert done.stderr.startswith("error: out: ") and "--force" in done.stderr
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
     assert row_counts(env["MDMA_AT_DATABASE_URL"]) == before  # not even an audit event
     _export(env, *args[1:], "--force")
-    assert (tmp_path / "dm.xpt").exists() and (tmp_path / "notes.txt").read_text() == "keep me"
+    assert (out / "dm.xpt").exists() and (out / "notes.txt").read_text() == "keep me"
