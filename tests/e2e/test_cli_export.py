@@ -13,6 +13,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 
+from mdma_at.analysis.efficacy import derive_change
 from mdma_at.analysis.safety import teae_summary
 from mdma_at.bootstrap import Container, bootstrap
 from mdma_at.config import Settings
@@ -195,6 +196,9 @@ def test_a_safety_analysis_reads_the_research_set_as_it_is(
     assert len(population) == 2
     counted = table.set_index(table.columns[0]).loc["any"]
     assert sum(int(counted[f"{arm}_n"]) for arm in arms) == 2
+    # and the efficacy table: change from baseline of every CAPS-5 after it
+    change = derive_change(pd.read_csv(tmp_path / "r" / "efficacy.csv"))
+    assert (change["change"] == change["value"] - change["baseline"]).all()
 
 
 @pytest.mark.parametrize(

@@ -65,11 +65,12 @@ def build(export: ResearchExport) -> dict[str, pd.DataFrame]:
                                    "date": shifted(administration.completed_on, key)})  # fmt: skip
             if administration.instrument == CAPS5 and visit:
                 latest[visit] = (score.total, score.diagnosis)
-        for visit, (total, _) in latest.items():
-            rows["efficacy"].append(
-                {"subject": subject, "arm": arm, "visit": visit, "value": total}
-            )
         if BASELINE in latest and latest[BASELINE][0] is not None:
+            # only participants with a baseline: the efficacy table refuses any other
+            for code, (total, _) in latest.items():
+                rows["efficacy"].append(
+                    {"subject": subject, "arm": arm, "visit": code, "value": total}
+                )
             endpoint = latest.get(PRIMARY, (None, None))
             rows["responders"].append({"subject": subject, "arm": arm,
                                        "baseline": latest[BASELINE][0], "value": endpoint[0],
