@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mdma_at.domain.access import PERMISSIONS, Action
+from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.randomisation.study import Study
 from mdma_at.domain.staff import Principal
@@ -44,13 +44,11 @@ def study_export(
             raise InvalidInput("study", f"no study {study_code!r}")
         actor = study_actor(uow, clock, principal, study, Action.EXPORT_SDTM)
         allocations = {a.participant_id: a for a in uow.studies.allocations(study.id)}
+        allowed = sites_for(principal, Action.EXPORT_SDTM)
         records = []
         for participant in uow.studies.participants(study.id):
             patient = uow.patients.get(participant.patient_id)
-            if (
-                patient is None
-                or not principal.roles_at(patient.site_id) & PERMISSIONS[Action.EXPORT_SDTM]
-            ):
+            if patient is None or patient.site_id not in allowed:
                 continue
             site = uow.sites.get(patient.site_id)
             assert site is not None
