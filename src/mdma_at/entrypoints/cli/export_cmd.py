@@ -8,6 +8,7 @@ and is not empty (without `--force`), an unknown study, a user without export pe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -36,6 +37,15 @@ def _check_out(out: Path, force: bool) -> None:
         bad_input("out", f"{out} exists and is not empty (give --force to write into it)")
 
 
+def _writing(out: Path, write: Callable[[], list[Path]]) -> list[Path]:
+    """Write; a directory that cannot be created or written (permissions, a full disk) is
+    bad input on `out`, not a defect."""
+    try:
+        return write()
+    except OSError as error:
+        bad_input("out", f"cannot write into {out}: {error.strerror or error}")
+
+
 def _report(written: list[Path], rows: dict[str, int], as_json: bool) -> None:
     if as_json:
         emit_json({"files": [str(p) for p in written], "rows": rows})
@@ -61,7 +71,7 @@ def sdtm_cmd(
     ctx, principal = signed_in(user)
     export = run_service(lambda: study_export(ctx.uow(), ctx.clock, principal, study))
     built = datasets.build(export)
-    written = files.write(export, built, out)
+    written = _writing(out, lambda: files.write(export, built, out))
     _report(written, {d.name: len(d.frame) for d in built}, as_json)
 
 
@@ -81,7 +91,7 @@ def research_cmd(
     ctx, principal = signed_in(user)
     export = run_service(lambda: research_export(ctx.uow(), ctx.clock, principal))
     built = tables.build(export)
-    written = files.write(built, out, form)
+    written = _writing(out, lambda: files.write(built, out, form))
     _report(written, {name: len(frame) for name, frame in built.items()}, as_json)
 
 
