@@ -69,6 +69,9 @@ class Action(StrEnum):
     VIEW_ALLOCATION = "view_allocation"
     REQUEST_UNBLINDING = "request_unblinding"
     APPROVE_UNBLINDING = "approve_unblinding"
+    # data that leaves the system (issue 17)
+    EXPORT_SDTM = "export_sdtm"
+    EXPORT_RESEARCH = "export_research"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -144,6 +147,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_ALLOCATION: frozenset({Role.STATISTICIAN}),
     Action.REQUEST_UNBLINDING: _CLINICAL,
     Action.APPROVE_UNBLINDING: frozenset({Role.PHYSICIAN}),
+    # exports (issue 17, ADR 0184): a study's SDTM datasets go to the sponsor's statistician and
+    # the coordinator who prepares submissions; the de-identified research set to the same two.
+    # What each receives is still cut to what they may read: arms and kit contents only for the
+    # unblinded (ADR 0161)
+    Action.EXPORT_SDTM: frozenset({Role.COORDINATOR, Role.STATISTICIAN}),
+    Action.EXPORT_RESEARCH: frozenset({Role.COORDINATOR, Role.STATISTICIAN}),
 }
 
 

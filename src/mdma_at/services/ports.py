@@ -265,6 +265,7 @@ class UnitOfWork(Protocol):
     therapy_notes: TherapyNoteRepository
     check_ins: CheckInRepository
     studies: StudyRepository
+    research_keys: ResearchKeyRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -656,3 +657,26 @@ class ScheduleSeal(Protocol):
 
     def seal(self, seed: str) -> str: ...
     def open(self, sealed: str) -> str: ...
+
+
+# --- research exports (issue 17, item 3) ---
+
+
+@dataclass(frozen=True, slots=True)
+class ResearchKey:
+    """A patient's research pseudonym and date shift (ADR 0185): drawn at random once, at the
+    patient's first research export, and kept only here, in the identified database."""
+
+    patient_id: int
+    research_id: str
+    day_shift: int
+    created_at: datetime
+
+
+class ResearchKeyRepository(Protocol):
+    """Research keys: added once per patient, never changed (a second key is a DuplicateKey)."""
+
+    def add(
+        self, patient_id: int, research_id: str, day_shift: int, created_at: datetime
+    ) -> ResearchKey: ...
+    def for_patients(self, patient_ids: Sequence[int]) -> Sequence[ResearchKey]: ...

@@ -703,6 +703,18 @@ unblinding_approvals = Table(
     Column("approved_at", UtcDateTime, nullable=False),
 )
 
+# --- research exports (issue 17, item 3; migration 0025): each patient's research pseudonym and
+# date shift, set once. Never exported: it is the key that links a research set back.
+research_keys = Table(
+    "research_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False, unique=True),
+    Column("research_id", String(16), nullable=False, unique=True),
+    Column("day_shift", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
 
 # The clinical tables the database keeps append-only (triggers; on PostgreSQL also no UPDATE or
 # DELETE grant to the runtime role). Every row inserted into one is sealed into the audit chain

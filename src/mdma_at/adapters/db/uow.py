@@ -29,6 +29,7 @@ from mdma_at.adapters.db.repositories import (
     SqlStaff,
     SqlVisits,
 )
+from mdma_at.adapters.db.research_repository import SqlResearchKeys
 from mdma_at.adapters.db.screening_repositories import SqlConsents, SqlScreenings
 from mdma_at.adapters.db.seals import unsealed
 from mdma_at.adapters.db.session_repositories import (
@@ -98,6 +99,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.therapy_notes = SqlTherapyNotes(db)
             self.check_ins = SqlCheckIns(db)
             self.studies = SqlStudies(db)
+            self.research_keys = SqlResearchKeys(db)
         return self
 
     def __exit__(

@@ -31,6 +31,7 @@ from mdma_at.adapters.memory.repositories import (
     MemoryStaff,
     MemoryVisits,
 )
+from mdma_at.adapters.memory.research import MemoryResearchKeys
 from mdma_at.adapters.memory.store import MemoryDatabase, Transaction
 from mdma_at.adapters.memory.therapy import MemoryCheckIns, MemoryTherapyNotes
 from mdma_at.adapters.memory.trials import MemoryStudies
@@ -92,6 +93,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self.therapy_notes = MemoryTherapyNotes(tx)
         self.check_ins = MemoryCheckIns(tx)
         self.studies = MemoryStudies(tx)
+        self.research_keys = MemoryResearchKeys(tx)
 
     def __exit__(
         self,
