@@ -10,8 +10,8 @@ from typing import Self
 
 from sqlalchemy import Connection, Engine
 
-from mdma_at.adapters.db.booking_repositories import SqlBookings
 from mdma_at.adapters.audit_checkpoints import CheckpointLog
+from mdma_at.adapters.db.booking_repositories import SqlBookings
 from mdma_at.adapters.db.instruments_repositories import (
     SqlAdministrations,
     SqlQuestionnaireLinks,

@@ -177,8 +177,7 @@ def check_booking(
     outside = None
     if not visit.window_start <= day <= visit.window_end:
         outside = (
-            f"{day} is outside the window of {visit.label}, "
-            f"{visit.window_start}–{visit.window_end}"
+            f"{day} is outside the window of {visit.label}, {visit.window_start}–{visit.window_end}"
         )
     reason = draft.reason.strip()
     if not reason:

@@ -8,16 +8,19 @@ from zoneinfo import ZoneInfo
 
 from mdma_at.domain.access import Action
 from mdma_at.domain.errors import Conflict
+from mdma_at.domain.patients import Patient
 from mdma_at.domain.schedule.booking import (
+    DYAD_KINDS,
     BookedVisit,
     Booking,
     BookingDraft,
     Clash,
+    Room,
     booked_span,
     check_booking,
 )
-from mdma_at.domain.schedule.records import VisitStatus
-from mdma_at.domain.staff import Principal
+from mdma_at.domain.schedule.records import Visit, VisitStatus
+from mdma_at.domain.staff import Principal, Role, StaffMember
 from mdma_at.protocols import get_protocol
 from mdma_at.services.audit import record
 from mdma_at.services.patients.schedule import Replanned, load_visit, move_visit
@@ -137,3 +140,49 @@ def _audited(booking: Booking | None) -> dict[str, object] | None:
         "room": booking.room_id,
         "staff": list(booking.staff),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class BookingForm:
+    """What the booking form offers: the visit, its booking if any, the rooms and the staff of
+    the patient's site (with their roles there), and how long the visit is booked for."""
+
+    patient: Patient
+    visit: Visit
+    booking: Booking | None
+    rooms: tuple[Room, ...]
+    staff: tuple[tuple[StaffMember, frozenset[Role]], ...]
+    minutes: int
+    dyad: bool
+    dyad_size: int
+    zone: ZoneInfo
+
+
+def booking_form(
+    uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int, visit_id: int
+) -> BookingForm:
+    """The booking form of one of the patient's visits (404 for another patient's visit)."""
+    with uow:
+        visit, enrolment, _ = load_visit(
+            uow, clock, principal, visit_id, Action.BOOK_VISIT, patient_id
+        )
+        patient = uow.patients.get(enrolment.patient_id)
+        site = uow.sites.get(patient.site_id) if patient else None
+        assert patient is not None and site is not None
+        rules = get_protocol(enrolment.protocol).bookings
+        staff = tuple(
+            (member, roles)
+            for member in uow.staff.list()
+            if member.active and (roles := uow.staff.roles(member.id).get(site.id, frozenset()))
+        )
+        return BookingForm(
+            patient,
+            visit,
+            uow.bookings.for_visit(visit.id),
+            tuple(uow.bookings.rooms(frozenset({site.id}))),
+            staff,
+            rules.minutes[visit.kind],
+            visit.kind in DYAD_KINDS,
+            rules.dyad_size,
+            ZoneInfo(site.timezone),
+        )
