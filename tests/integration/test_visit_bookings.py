@@ -137,8 +137,9 @@ def test_booking_another_day_moves_the_visit_and_replans_what_follows(
     ctx: Container, clinic: Clinic, setting: Setting
 ) -> None:
     room1, _ = setting.rooms
-    booked = _book(ctx, clinic.coordinator_a, setting.first["prep1"],
-                   datetime(2026, 11, 24, 14, 0), room1, setting.dyad, "patient's request")  # fmt: skip
+    at = datetime(2026, 11, 24, 14, 0)
+    booked = _book(ctx, clinic.coordinator_a, setting.first["prep1"], at, room1, setting.dyad,
+                   "patient's request")  # fmt: skip
     assert booked.moved is not None and booked.moved.visit.planned == date(2026, 11, 24)
     # prep2 follows prep1 by 7 days (mapp_v1 schedule): 24 Nov + 7 = 1 Dec
     assert {v.code: v.planned for v in booked.moved.changed}["prep2"] == date(2026, 12, 1)
@@ -211,4 +212,4 @@ def test_the_api_books_and_refuses_a_past_time_with_the_field(
         assert booked.status_code == 201, booked.text
         assert booked.json()["booking"]["ends_at"].startswith("2026-11-22T17:30")
         day = client.get("/api/worklist", headers=auth).json()
-        assert [(v["study_id"], v["room"]) for v in day["visits"]][0] == ("HC-0001", "Room 1")
+        assert next((v["study_id"], v["room"]) for v in day["visits"]) == ("HC-0001", "Room 1")

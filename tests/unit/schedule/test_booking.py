@@ -75,7 +75,11 @@ def test_a_start_typed_in_vienna_is_stored_in_utc_and_lasts_the_protocols_eight_
     # MAPP1/MAPP2 experimental sessions last 8 hours (reference/clinical-facts.md [S4][S12])
     assert booked.starts_at == datetime(2026, 12, 10, 7, 0, tzinfo=UTC)
     assert booked.ends_at == datetime(2026, 12, 10, 15, 0, tzinfo=UTC)
-    assert (booked.day, booked.moves_day, booked.outside_window) == (date(2026, 12, 10), False, None)
+    assert (booked.day, booked.moves_day, booked.outside_window) == (
+        date(2026, 12, 10),
+        False,
+        None,
+    )
 
 
 def test_an_integration_session_is_booked_for_ninety_minutes() -> None:
@@ -110,7 +114,10 @@ def test_a_dosing_session_needs_the_therapist_dyad() -> None:
 
 def test_someone_with_no_role_at_the_site_is_refused() -> None:
     problem = refused(staff=(T1, T2, 999))
-    assert (problem.field, problem.reason) == ("staff", "user 999 holds no role at the patient's site")
+    assert (problem.field, problem.reason) == (
+        "staff",
+        "user 999 holds no role at the patient's site",
+    )
 
 
 def test_a_follow_up_visit_needs_no_dyad() -> None:
