@@ -180,6 +180,9 @@ def test_the_booking_form_books_from_the_worklist_and_a_bad_time_is_refused_on_t
         bad = client.post(url, data={**fields, "starts_at": "tomorrow", "csrf_token": csrf})
         assert bad.status_code == 422
         assert "starts_at" in bad.text and "is not a date and time" in bad.text
+        for field, value in (("room", "99999999999"), ("staff-99999999999", "on")):
+            odd = client.post(url, data={**fields, field: value, "csrf_token": csrf})
+            assert odd.status_code == 422 and "is not one of the choices offered" in odd.text
         assert row_counts(ctx.settings.database_url) == before
         done = client.post(url, data={**fields, "csrf_token": csrf}, follow_redirects=False)
         assert done.status_code == 303 and done.headers["location"].startswith("/worklist?")
@@ -188,6 +191,8 @@ def test_the_booking_form_books_from_the_worklist_and_a_bad_time_is_refused_on_t
         assert row is not None
         assert all(text in row.group(0) for text in ("13:00–14:30", "Room 1", "T.A, T2.A"))
         assert "Preparation 1 booked for 22 Nov 2026 13:00, Room 1." in page
+        listed = client.get("/patients", params={"q": "HC-0001"}).text
+        assert "Preparation 1 · 22 Nov 2026 13:00" in listed  # the next visit with its time
 
 
 def test_the_api_books_and_refuses_a_past_time_with_the_field(

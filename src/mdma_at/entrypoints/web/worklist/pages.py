@@ -16,6 +16,7 @@ from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import local_time
 from mdma_at.domain.schedule.booking import BookingDraft
 from mdma_at.entrypoints.api.deps import ContainerDep
+from mdma_at.entrypoints.api.errors import MAX_RECORD_ID
 from mdma_at.entrypoints.web.forms import FormFields, field_errors
 from mdma_at.entrypoints.web.rendering import page
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
@@ -61,9 +62,9 @@ def book(
             _start(values.get("starts_at", "")),
             _room(values.get("room", "")),
             tuple(
-                int(key.removeprefix("staff-"))
+                _record_id("staff", key.removeprefix("staff-"))
                 for key in values
-                if key.startswith("staff-") and key.removeprefix("staff-").isdigit()
+                if key.startswith("staff-")
             ),
             values.get("reason", ""),
         )
@@ -99,8 +100,16 @@ def _start(text: str) -> datetime:
 
 
 def _room(text: str) -> int:
-    if not text.strip().isdigit():
+    if not text.strip():
         raise InvalidInput("room", "choose one of the rooms of the patient's site")
+    return _record_id("room", text)
+
+
+def _record_id(field: str, text: str) -> int:
+    """A room's or a person's ID as posted; beyond what the database stores is refused here."""
+    text = text.strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_RECORD_ID:
+        raise InvalidInput(field, f"{text!r} is not one of the choices offered")
     return int(text)
 
 
