@@ -1,6 +1,6 @@
-"""Session notes and check-ins in Chromium (issue 14, items 4-5): a therapist completes a day-2
-check-in from the dashboard's worklist and writes and signs an integration note, which then
-takes an addendum instead of an edit."""
+"""Session notes and check-ins in Chromium (issue 14, items 2, 4-5): a therapist opens the daily
+clinic worklist (today's booked visits with room and staff), completes a day-2 check-in from it,
+and writes and signs an integration note, which then takes an addendum instead of an edit."""
 
 from __future__ import annotations
 
@@ -34,14 +34,21 @@ def _session_two_days_ago(app: RunningApp) -> None:
         assert response.status_code == 201, response.text
 
 
-def test_a_day_two_check_in_from_the_dashboard_and_a_signed_integration_note(
+def test_a_day_two_check_in_from_the_worklist_and_a_signed_integration_note(
     page: Page, own_demo_app: RunningApp
 ) -> None:
     app = own_demo_app
     _session_two_days_ago(app)
     sign_in(page, app, "t.okafor")
 
-    # The worklist: day 1 was missed, day 2 is due today.
+    # The daily worklist: today's dosing session (booked by the demo, demo/worklist.py) with its
+    # room and staff, then the check-ins: day 1 was missed, day 2 is due today.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Worklist").click()
+    expect(page.get_by_role("heading", name="Clinic worklist")).to_be_visible()
+    dosing = page.locator('#worklist-table tr[data-patient="DEMO-004"]')
+    expect(dosing).to_contain_text("08:00–16:00")  # 8-hour sessions [S4][S12], from 08:00
+    expect(dosing).to_contain_text("Dosing suite 1")
+    expect(dosing).to_contain_text("Sam Alvarez, Chidi Okafor, Dr Morgan Ng")
     worklist = page.locator("#check-ins-due")
     expect(worklist.locator(f'tr[data-patient="{PATIENT}"][data-day="1"]')).to_contain_text(
         "missed"

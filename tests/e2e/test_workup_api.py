@@ -86,7 +86,7 @@ def test_the_work_up_over_the_api(api: httpx.Client, own_demo_app: RunningApp) -
     verdict = stored.json()["verdict"]
     assert verdict["decision"] == "needs_review"
     alt = next(c for c in verdict["criteria"] if c["id"] == "lab_alt")
-    # Kratz et al., NEJM 2004: ALT 7–33 U/L
+    # the site-default ALT range 7–33 U/L (ADR 0143: unverified, attributed to Kratz et al. 2004)
     assert "ALT 88 U/L is above the reference range 7–33 U/L" in alt["reason"]
     # QT 400 ms at RR 1000 ms: by either formula QTc = QT (RR = 1 s)
     assert stored.json()["intake"]["ecg"]["qtc_ms"] == 400

@@ -48,7 +48,7 @@ def test_a_lab_panel_and_ecg_turn_a_screening_to_review_and_the_chart_keeps_the_
     page.get_by_label("QT correction", exact=True).select_option("fridericia")
     page.get_by_label("QT correction", exact=True).blur()
     expect(live.locator("[data-decision]")).to_have_attribute("data-decision", "needs_review")
-    # Kratz et al., NEJM 2004: ALT 7–33 U/L
+    # the site-default ALT range 7–33 U/L (ADR 0143: unverified, attributed to Kratz et al. 2004)
     expect(live.locator('[data-criterion="lab_alt"]')).to_contain_text(
         "ALT 88 U/L is above the reference range 7–33 U/L"
     )

@@ -173,10 +173,12 @@ def test_each_role_sees_its_own_work_and_is_offered_only_what_it_may_do(
     # from the roles in domain/access.py: the rater rates, blind to the clinical record
     assert nav(Role.RATER) == ["/", "/ratings"]
     assert nav(Role.COORDINATOR) == [
-        "/", "/patients", "/alerts", "/measures/due", "/sessions/open", "/studies"
+        "/", "/worklist", "/patients", "/alerts", "/measures/due", "/sessions/open",
+        "/studies",
     ]  # fmt: skip
     assert nav(Role.PHYSICIAN) == [
         "/",
+        "/worklist",
         "/patients",
         "/alerts",
         "/measures/due",

@@ -13,6 +13,7 @@ from mdma_at.demo.instruments import seed_demo_measures
 from mdma_at.demo.screening import seed_demo_screening
 from mdma_at.demo.sessions import seed_demo_sessions
 from mdma_at.demo.therapy import seed_demo_therapy
+from mdma_at.demo.worklist import seed_demo_worklist
 from mdma_at.domain.patients import PatientDetails
 from mdma_at.domain.schedule.records import VisitStatus
 from mdma_at.domain.staff import Principal, Role
@@ -119,6 +120,7 @@ def seed_demo_clinic(
     seed_demo_measures(uow, clock)
     seed_demo_sessions(uow, clock, site.id, hasher, DEMO_PASSWORD)
     seed_demo_therapy(uow, clock)
+    seed_demo_worklist(uow, clock, actor, site.code)
     return [(username, ", ".join(r.value for r in roles)) for username, _, roles in DEMO_STAFF]
 
 

@@ -20,6 +20,8 @@ class Action(StrEnum):
     ENROL = "enrol"
     RECORD_VISIT = "record_visit"
     RESCHEDULE_VISIT = "reschedule_visit"
+    BOOK_VISIT = "book_visit"
+    VIEW_WORKLIST = "view_worklist"
     WITHDRAW = "withdraw"
     MANAGE_STAFF = "manage_staff"
     VERIFY_AUDIT = "verify_audit"
@@ -82,6 +84,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ENROL: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
     Action.RECORD_VISIT: _CLINICAL,
     Action.RESCHEDULE_VISIT: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    # the day's clinic (issue 14, item 2; ADR 0142): whoever may move a visit books its time,
+    # room and staff; the clinical team works from the worklist
+    Action.BOOK_VISIT: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.VIEW_WORKLIST: _CLINICAL,
     Action.WITHDRAW: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
     Action.MANAGE_STAFF: frozenset({Role.ADMIN}),
     Action.VERIFY_AUDIT: frozenset({Role.ADMIN}),

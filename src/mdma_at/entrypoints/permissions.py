@@ -65,6 +65,11 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("POST", "/api/visits/{visit_id}/held"): A.RECORD_VISIT,
     ("POST", "/patients/{patient_id}/visits/{visit_id}/reschedule"): A.RESCHEDULE_VISIT,
     ("POST", "/api/visits/{visit_id}/reschedule"): A.RESCHEDULE_VISIT,
+    ("GET", "/patients/{patient_id}/visits/{visit_id}/booking"): A.BOOK_VISIT,
+    ("POST", "/patients/{patient_id}/visits/{visit_id}/booking"): A.BOOK_VISIT,
+    ("POST", "/api/visits/{visit_id}/booking"): A.BOOK_VISIT,
+    ("GET", "/worklist"): A.VIEW_WORKLIST,
+    ("GET", "/api/worklist"): A.VIEW_WORKLIST,
     ("POST", "/patients/{patient_id}/withdraw"): A.WITHDRAW,
     ("POST", "/api/patients/{patient_id}/withdrawal"): A.WITHDRAW,
     ("GET", "/api/audit/verify"): A.VERIFY_AUDIT,
@@ -219,6 +224,7 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
 #: action grants (so a role is never offered a page that answers 403).
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Dashboard", "/"),
+    ("Worklist", "/worklist"),
     ("Patients", "/patients"),
     ("My ratings", "/ratings"),
     ("Alerts", "/alerts"),

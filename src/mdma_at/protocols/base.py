@@ -8,6 +8,7 @@ from mdma_at.domain.check_ins import CheckInRules
 from mdma_at.domain.dosing.rules import DosingRules
 from mdma_at.domain.eligibility.criteria import EligibilityCriteria
 from mdma_at.domain.instruments.library import InstrumentLibrary
+from mdma_at.domain.schedule.booking import BookingRules
 from mdma_at.domain.schedule.definitions import ScheduleDefinition
 from mdma_at.domain.therapy_notes import NoteRules
 from mdma_at.domain.washout.table import MedicationTable
@@ -31,4 +32,5 @@ class Protocol:
     medications: MedicationTable
     notes: NoteRules  # preparation and integration session notes (issue 14)
     check_ins: CheckInRules  # daily contacts after each dosing session (issue 14)
+    bookings: BookingRules  # how long each kind of visit is booked for, the dyad (issue 14)
     site_settings: tuple[SiteSetting, ...] = ()

@@ -28,6 +28,7 @@ from mdma_at.domain.measurement.records import (
 )
 from mdma_at.domain.patients import Patient, PatientDetails
 from mdma_at.domain.randomisation.study import Allocation, Participant, Study, UnblindingRequest
+from mdma_at.domain.schedule.booking import Booking, Room
 from mdma_at.domain.schedule.planning import PlannedVisit
 from mdma_at.domain.schedule.records import Enrolment, ProtocolDeviation, Visit, VisitStatus
 from mdma_at.domain.screening import (
@@ -156,6 +157,28 @@ class VisitRepository(Protocol):
     def overdue(self, site_ids: frozenset[int], today: date) -> Sequence[tuple[Patient, Visit]]: ...
 
 
+class BookingRepository(Protocol):
+    """The sites' rooms, and each visit's booked time, room and staff (one booking per visit,
+    changed in place: the audit log keeps what it was)."""
+
+    def add_room(self, site_id: int, name: str) -> Room: ...
+    def room(self, room_id: int) -> Room | None: ...
+    def rooms(self, site_ids: frozenset[int]) -> Sequence[Room]: ...
+    def book(
+        self,
+        visit_id: int,
+        starts_at: datetime,
+        ends_at: datetime,
+        room_id: int,
+        staff: Sequence[int],
+        booked_by: int,
+        at: datetime,
+    ) -> Booking: ...
+    def for_visit(self, visit_id: int) -> Booking | None: ...
+    def for_visits(self, visit_ids: Sequence[int]) -> Sequence[Booking]: ...
+    def overlapping(self, starts_at: datetime, ends_at: datetime) -> Sequence[Booking]: ...
+
+
 class DeviationRepository(Protocol):
     def add(
         self,
@@ -248,6 +271,7 @@ class UnitOfWork(Protocol):
     patients: PatientRepository
     enrolments: EnrolmentRepository
     visits: VisitRepository
+    bookings: BookingRepository
     deviations: DeviationRepository
     audit: AuditLog
     dosing_sessions: DosingSessionRepository

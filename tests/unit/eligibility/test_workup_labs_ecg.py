@@ -21,7 +21,8 @@ from mdma_at.protocols import get_protocol
 
 MAPP = get_protocol("mapp_v1")
 
-#: Every analyte inside the Kratz et al. NEJM 2004 adult ranges (and eGFR ≥ 60, KDIGO 2012).
+#: Every analyte inside the mapp_v1 site-default ranges (ADR 0143; attributed to Kratz et al., NEJM
+#: 2004, unverified) and eGFR ≥ 60 (KDIGO 2012).
 NORMAL_LABS: dict[str, Any] = {
     "alt": 20, "ast": 22, "bilirubin": 9, "creatinine": 80, "egfr": 95, "sodium": 140,
     "potassium": 4.1, "tsh": 1.8, "urine_drug_screen": "negative",
@@ -57,12 +58,12 @@ def test_a_normal_panel_keeps_the_candidate_eligible() -> None:
 @pytest.mark.parametrize(
     ("analyte", "value", "status"),
     [
-        # ALT reference range 7–33 U/L (Kratz et al., NEJM 2004): just inside and just outside
+        # ALT site-default range 7–33 U/L (ADR 0143): just inside and just outside
         ("alt", 33, CriterionStatus.MET),
         ("alt", 34, CriterionStatus.NEEDS_REVIEW),
         ("alt", 7, CriterionStatus.MET),
         ("alt", 6, CriterionStatus.NEEDS_REVIEW),
-        # sodium 135–145 mmol/L (Kratz et al.)
+        # sodium site-default range 135–145 mmol/L (ADR 0143)
         ("sodium", 134, CriterionStatus.NEEDS_REVIEW),
         ("sodium", 145, CriterionStatus.MET),
         # eGFR: < 60 mL/min/1.73 m² is KDIGO G3a or worse; no upper limit

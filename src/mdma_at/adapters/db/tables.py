@@ -146,6 +146,32 @@ visits = Table(
     UniqueConstraint("enrolment_id", "code", name="uq_visits_enrolment_code"),
 )
 
+# --- the daily clinic worklist (issue 14, item 2; migration 0021, ADR 0142) ---
+# A site's therapy and assessment rooms.
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    UniqueConstraint("site_id", "name", name="uq_rooms_site_name"),
+)
+
+# A visit's booked start and end (UTC), room and staff (user IDs, comma-separated); one per visit,
+# changed in place when rebooked (the audit log keeps the earlier booking).
+visit_bookings = Table(
+    "visit_bookings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("visit_id", ForeignKey("visits.id"), nullable=False, unique=True),
+    Column("starts_at", UtcDateTime, nullable=False, index=True),
+    Column("ends_at", UtcDateTime, nullable=False),
+    Column("room_id", ForeignKey("rooms.id"), nullable=False),
+    Column("staff", String(200), nullable=False),
+    Column("booked_by", ForeignKey("users.id"), nullable=False),
+    Column("booked_at", UtcDateTime, nullable=False),
+)
+
 protocol_deviations = Table(
     "protocol_deviations",
     metadata,

@@ -11,6 +11,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from mdma_at.adapters.audit_checkpoints import CheckpointLog
+from mdma_at.adapters.db.booking_repositories import SqlBookings
 from mdma_at.adapters.db.instruments_repositories import (
     SqlAdministrations,
     SqlQuestionnaireLinks,
@@ -82,6 +83,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.patients = SqlPatients(db)
             self.enrolments = SqlEnrolments(db)
             self.visits = SqlVisits(db)
+            self.bookings = SqlBookings(db)
             self.deviations = SqlDeviations(db)
             self.audit = SqlAuditLog(db)
             self.dosing_sessions = SqlDosingSessions(db)

@@ -30,6 +30,8 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "api_tokens": (("token_hash",),),
     "patients": (("study_id",),),
     "visits": (("enrolment_id", "code"),),
+    "rooms": (("site_id", "name"),),
+    "visit_bookings": (("visit_id",),),
     "questionnaire_links": (("token_hash",),),
     "instrument_alert_acknowledgements": (("alert_id",),),
     "screening_signatures": (("screening_id",),),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
+from mdma_at.adapters.memory.bookings import MemoryBookings
 from mdma_at.adapters.memory.clinical import (
     MemoryAdministrations,
     MemoryConsents,
@@ -76,6 +77,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self.patients = MemoryPatients(tx)
         self.enrolments = MemoryEnrolments(tx)
         self.visits = MemoryVisits(tx)
+        self.bookings = MemoryBookings(tx)
         self.deviations = MemoryDeviations(tx)
         self.audit = MemoryAuditLog(tx)
         self.dosing_sessions = MemoryDosingSessions(tx)

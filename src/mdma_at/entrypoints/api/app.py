@@ -25,6 +25,7 @@ from mdma_at.entrypoints.api.screening_routes import router as screening_api_rou
 from mdma_at.entrypoints.api.session_routes import router as session_api_router
 from mdma_at.entrypoints.api.therapy_routes import router as therapy_api_router
 from mdma_at.entrypoints.api.trial_routes import router as trial_api_router
+from mdma_at.entrypoints.api.worklist_routes import router as worklist_api_router
 from mdma_at.entrypoints.api.workup_routes import router as workup_api_router
 from mdma_at.entrypoints.web.access.admin import router as admin_pages_router
 from mdma_at.entrypoints.web.access.site_protocol import router as site_protocol_pages_router
@@ -38,6 +39,7 @@ from mdma_at.entrypoints.web.screening.workup_pages import router as workup_page
 from mdma_at.entrypoints.web.sessions.pages import router as session_pages_router
 from mdma_at.entrypoints.web.therapy.pages import router as therapy_pages_router
 from mdma_at.entrypoints.web.trials.pages import router as trial_pages_router
+from mdma_at.entrypoints.web.worklist.pages import router as worklist_pages_router
 
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
 
@@ -96,6 +98,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(therapy_pages_router)
     app.include_router(trial_api_router)
     app.include_router(trial_pages_router)
+    app.include_router(worklist_pages_router)
+    app.include_router(worklist_api_router)
     app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -8,7 +8,7 @@ from mdma_at.protocols.mapp_v1.dosing import DOSING
 from mdma_at.protocols.mapp_v1.eligibility import ELIGIBILITY
 from mdma_at.protocols.mapp_v1.instruments import INSTRUMENTS
 from mdma_at.protocols.mapp_v1.medications import MEDICATIONS
-from mdma_at.protocols.mapp_v1.schedule import SCHEDULE
+from mdma_at.protocols.mapp_v1.schedule import BOOKINGS, SCHEDULE
 from mdma_at.protocols.mapp_v1.site_settings import SITE_SETTINGS
 
 MAPP_V1 = Protocol(
@@ -22,4 +22,5 @@ MAPP_V1 = Protocol(
     site_settings=SITE_SETTINGS,
     notes=NOTES,
     check_ins=CHECK_INS,
+    bookings=BOOKINGS,
 )

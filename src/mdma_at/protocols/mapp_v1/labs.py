@@ -1,9 +1,13 @@
 """The `mapp_v1` screening laboratory panel: units, reference ranges and physiological limits.
 
-Reference ranges are adult ranges from one named laboratory-medicine reference (Kratz et al.,
-NEJM 2004, the Massachusetts General Hospital reference values) and, for eGFR, the KDIGO 2012 CKD
-guideline. A site replaces them with its own laboratory's ranges (every laboratory publishes its
-own; the protocol names none): the site's panel is a new `LabPanel`, audited where configured.
+Reference ranges: eGFR follows the KDIGO 2012 CKD guideline. The other eight ranges were typed
+from memory of Kratz et al., NEJM 2004 (the Massachusetts General Hospital adult reference
+values); the paper was found, but its table could not be retrieved to check a single value, so
+each range is a *site default* until the site enters its own laboratory's ranges (ADR 0143). The
+paper itself says its ranges "may not be appropriate for other institutions", and laboratories
+differ widely (the upper limit of ALT ran from 31 to 55 U/L for women and from 35 to 79 U/L
+for men across 11 US laboratories:
+Neuschwander-Tetri et al., Arch Intern Med 2008;168:663–6). The site's panel is a new `LabPanel`.
 
 Physiological limits are input checks, not clinical rules (ADR 0011, ADR 0135): a value outside
 them is a typing or unit error (a creatinine in mg/dL typed into a µmol/L field) and is refused.
@@ -17,8 +21,11 @@ from mdma_at.domain.eligibility.labs import Analyte, LabPanel
 from mdma_at.domain.sources import Source
 
 KRATZ = (
-    "Kratz A, Ferraro M, Sluss PM, Lewandrowski KB. Laboratory reference values. "
-    "N Engl J Med 2004;351:1548–1563 (adult reference values, Massachusetts General Hospital)"
+    "Site default, to be replaced by the site laboratory's own range: typed from Kratz A, "
+    "Ferraro M, Sluss PM, Lewandrowski KB, Laboratory reference values, N Engl J Med 2004;351:"
+    "1548–63 (adult values of the Massachusetts General Hospital), whose table could not be "
+    "retrieved to verify it; reference ranges differ between laboratories (Neuschwander-Tetri "
+    "et al., Arch Intern Med 2008;168:663–6)"
 )
 KDIGO = Source(
     "KDIGO 2012 Clinical Practice Guideline for the Evaluation and Management of Chronic Kidney "
@@ -33,7 +40,8 @@ PHYSIOLOGICAL = Source(
 
 
 def _kratz(what: str) -> Source:
-    return Source(f"{KRATZ}: {what}")
+    """An unverified range attributed to Kratz et al. 2004: a site default (ADR 0143)."""
+    return Source(f"{what}. {KRATZ}", site_default=True)
 
 
 LAB_PANEL = LabPanel(

@@ -16,6 +16,7 @@ Anchors and windows:
 
 from __future__ import annotations
 
+from mdma_at.domain.schedule.booking import BookingRules
 from mdma_at.domain.schedule.definitions import (
     ENROLMENT,
     ScheduleDefinition,
@@ -23,6 +24,7 @@ from mdma_at.domain.schedule.definitions import (
     VisitKind,
 )
 from mdma_at.domain.sources import Source
+from mdma_at.protocols.mapp_v1.aftercare import NOTES
 
 MAPP_PREPARATION = Source("MAPP1/MAPP2: 3 preparatory sessions before baseline [S1][S3]")
 MAPP_WEEKLY = Source("Weekly spacing and windows of preparation chosen for scheduling", True)
@@ -128,4 +130,43 @@ SCHEDULE = ScheduleDefinition(
             "fu12m", VisitKind.FOLLOW_UP, "Follow-up 12 months", "es3", 365, 30, 30, FDA_DURABILITY
         ),
     )
+)
+
+# --- how long each kind of visit is booked for (issue 14, item 2; ADR 0142) ---
+_EIGHT_HOURS = Source("MAPP1/MAPP2: experimental sessions last 8 hours [S4][S12]")
+_NINETY_MINUTES = Source("MAPP1: non-drug (integrative) sessions last 90 minutes [S1][S4]")
+_PREPARATION_MINUTES = Source(
+    "Site default: the length of MAPP1's preparatory sessions is not in the retrieved sources; "
+    "booked as long as the 90-minute integrative sessions of the same therapy [S1][S4]",
+    True,
+)
+_ASSESSMENT_MINUTES = Source(
+    "Site default: no published visit length; two hours hold a CAPS-5 interview "
+    "and the self-report measures of the visit",
+    True,
+)
+_FOLLOW_UP_MINUTES = Source(
+    "Site default: no published visit length; one hour for the follow-up interview and measures",
+    True,
+)
+
+BOOKINGS = BookingRules(
+    minutes={
+        VisitKind.DOSING: 480,
+        VisitKind.PREPARATION: 90,
+        VisitKind.INTEGRATION: 90,
+        VisitKind.ASSESSMENT: 120,
+        VisitKind.PRIMARY_ENDPOINT: 120,
+        VisitKind.FOLLOW_UP: 60,
+    },
+    minutes_source={
+        VisitKind.DOSING: _EIGHT_HOURS,
+        VisitKind.PREPARATION: _PREPARATION_MINUTES,
+        VisitKind.INTEGRATION: _NINETY_MINUTES,
+        VisitKind.ASSESSMENT: _ASSESSMENT_MINUTES,
+        VisitKind.PRIMARY_ENDPOINT: _ASSESSMENT_MINUTES,
+        VisitKind.FOLLOW_UP: _FOLLOW_UP_MINUTES,
+    },
+    dyad_size=NOTES.dyad_size,  # the same dyad that signs the session notes
+    dyad_source=NOTES.dyad_source,
 )

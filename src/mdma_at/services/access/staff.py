@@ -7,12 +7,16 @@ from collections.abc import Iterable
 
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.local_time import site_zone
+from mdma_at.domain.schedule.booking import Room
 from mdma_at.domain.staff import Role, Site, StaffMember, password_problem
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWork
 
 USERNAME = re.compile(r"^[a-z][a-z0-9._-]{1,63}$")
 SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,15}$")
+
+
+ROOM_NAME_MAX = 100  # the column's length
 
 
 def add_site(
@@ -32,6 +36,21 @@ def add_site(
         record(uow, clock, actor, "site_added", "site", site.id, after=after)
         uow.commit()
     return site
+
+
+def add_room(uow: UnitOfWork, clock: Clock, actor: Actor, code: str, name: str) -> Room:
+    """A therapy or assessment room of a site, where its visits are booked (ADR 0142)."""
+    if not name.strip() or len(name.strip()) > ROOM_NAME_MAX:
+        raise InvalidInput("room", f"a room's name is 1–{ROOM_NAME_MAX} characters")
+    with uow:
+        site = _site_or_refuse(uow, code)
+        if any(r.name == name.strip() for r in uow.bookings.rooms(frozenset({site.id}))):
+            raise Conflict(f"site {code} already has a room {name.strip()!r}")
+        room = uow.bookings.add_room(site.id, name.strip())
+        after = {"site": code, "name": room.name}
+        record(uow, clock, actor, "room_added", "room", room.id, after=after)
+        uow.commit()
+    return room
 
 
 def _site_or_refuse(uow: UnitOfWork, code: str) -> Site:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.patients import Patient, PatientDetails, age_on, validate_patient_details
+from mdma_at.domain.schedule.booking import Booking
 from mdma_at.domain.schedule.records import (
     Enrolment,
     EnrolmentStatus,
@@ -29,6 +30,8 @@ class Chart:
     enrolments: tuple[Enrolment, ...]
     visits: dict[int, tuple[Visit, ...]]
     deviations: dict[int, tuple[ProtocolDeviation, ...]]
+    bookings: dict[int, Booking] = field(default_factory=dict)  # by visit ID
+    rooms: dict[int, str] = field(default_factory=dict)  # room ID -> name, at the patient's site
 
     @property
     def current(self) -> Enrolment | None:
@@ -99,6 +102,7 @@ class PatientRow:
     age: int
     status: str
     next_visit: Visit | None
+    next_booking: Booking | None = None  # the next visit's booked time, room and staff
 
 
 def patient_list(
@@ -132,12 +136,14 @@ def patient_list(
                 if current is not None and current.status is EnrolmentStatus.ACTIVE
                 else []
             )
+            upcoming = min(planned, key=lambda v: (v.planned, v.sequence), default=None)
             row = PatientRow(
                 patient,
                 codes.get(patient.site_id, "?"),
                 age_on(patient.details.date_of_birth, today),
                 current.status.value if current else NOT_ENROLLED,
-                min(planned, key=lambda v: (v.planned, v.sequence), default=None),
+                upcoming,
+                uow.bookings.for_visit(upcoming.id) if upcoming else None,
             )
             if not status or row.status == status:
                 rows.append(row)
@@ -150,4 +156,7 @@ def chart(uow: UnitOfWork, clock: Clock, principal: Principal, patient_id: int) 
         enrolments = tuple(uow.enrolments.for_patient(patient.id))
         visits = {e.id: tuple(uow.visits.for_enrolment(e.id)) for e in enrolments}
         deviations = {e.id: tuple(uow.deviations.for_enrolment(e.id)) for e in enrolments}
-    return Chart(patient, enrolments, visits, deviations)
+        every = [v.id for group in visits.values() for v in group]
+        bookings = {b.visit_id: b for b in uow.bookings.for_visits(every)}
+        rooms = {r.id: r.name for r in uow.bookings.rooms(frozenset({patient.site_id}))}
+    return Chart(patient, enrolments, visits, deviations, bookings, rooms)

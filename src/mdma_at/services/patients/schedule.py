@@ -129,7 +129,7 @@ def record_visit(
     if held_on > clock.now().date():
         raise InvalidInput("held_on", f"{held_on} is in the future")
     with uow:
-        visit, enrolment, actor = _load_visit(
+        visit, enrolment, actor = load_visit(
             uow, clock, principal, visit_id, Action.RECORD_VISIT, patient_id
         )
         if visit.status is not VisitStatus.PLANNED:
@@ -207,43 +207,67 @@ def reschedule_visit(
     if not reason.strip():
         raise InvalidInput("reason", "moving a visit needs a reason")
     with uow:
-        visit, enrolment, actor = _load_visit(
+        visit, enrolment, actor = load_visit(
             uow, clock, principal, visit_id, Action.RESCHEDULE_VISIT, patient_id
         )
         if visit.status is not VisitStatus.PLANNED:
             raise Conflict(f"{visit.label} is {visit.status.value}; only planned visits move")
-        previous = _previous(uow, visit)
-        if previous is not None:
-            previous_day = previous.held_on or previous.planned
-            if new_date < previous_day:
-                raise InvalidInput(
-                    "date",
-                    f"{new_date} is before the visit it follows, "
-                    f"{previous.label} on {previous_day}",
-                )
-        if visit.dosing_number == 1:  # signed eligible verdict, washout over, current consent
-            ensure_first_dosing_allowed(uow, enrolment.patient_id, new_date, "date")
-        before = {v.code: v.planned for v in uow.visits.for_enrolment(enrolment.id)}
-        plan = _replan(uow, enrolment, moved=(visit.code, new_date))
-        after_visits = uow.visits.for_enrolment(enrolment.id)
-        changed = tuple(v for v in after_visits if v.planned != before[v.code])
-        moved = next(v for v in after_visits if v.id == visit.id)
-        record(
-            uow,
-            clock,
-            actor,
-            "visit_rescheduled",
-            "visit",
-            visit.id,
-            before={"planned": visit.planned},
-            after={
-                "planned": new_date,
-                "replanned": {v.code: v.planned for v in changed if v.id != visit.id},
-                "cannot_fit": [issue.code for issue in plan.issues],
-            },
-            reason=reason.strip(),
-        )
+        if uow.bookings.for_visit(visit.id) is not None:
+            raise InvalidInput(
+                "date", f"{visit.label} is booked for a time: change its booking to move it"
+            )
+        replanned = move_visit(uow, clock, actor, visit, enrolment, new_date, reason, "date")
         uow.commit()
+    return replanned
+
+
+def move_visit(
+    uow: UnitOfWork,
+    clock: Clock,
+    actor: Actor,
+    visit: Visit,
+    enrolment: Enrolment,
+    new_date: date,
+    reason: str,
+    field: str,
+) -> Replanned:
+    """Move a planned visit to `new_date` and re-plan every later visit, inside the caller's unit
+    of work (the date form and the booking form both move visits through here).
+
+    Raises:
+        InvalidInput: `field`, when the day is before the visit it follows or the first dosing
+            session is not yet allowed on it.
+    """
+    previous = _previous(uow, visit)
+    if previous is not None:
+        previous_day = previous.held_on or previous.planned
+        if new_date < previous_day:
+            raise InvalidInput(
+                field,
+                f"{new_date} is before the visit it follows, {previous.label} on {previous_day}",
+            )
+    if visit.dosing_number == 1:  # signed eligible verdict, washout over, current consent
+        ensure_first_dosing_allowed(uow, enrolment.patient_id, new_date, field)
+    before = {v.code: v.planned for v in uow.visits.for_enrolment(enrolment.id)}
+    plan = _replan(uow, enrolment, moved=(visit.code, new_date))
+    after_visits = uow.visits.for_enrolment(enrolment.id)
+    changed = tuple(v for v in after_visits if v.planned != before[v.code])
+    moved = next(v for v in after_visits if v.id == visit.id)
+    record(
+        uow,
+        clock,
+        actor,
+        "visit_rescheduled",
+        "visit",
+        visit.id,
+        before={"planned": visit.planned},
+        after={
+            "planned": new_date,
+            "replanned": {v.code: v.planned for v in changed if v.id != visit.id},
+            "cannot_fit": [issue.code for issue in plan.issues],
+        },
+        reason=reason.strip(),
+    )
     return Replanned(moved, changed, plan.issues)
 
 
@@ -293,7 +317,7 @@ def withdraw(
     return withdrawn
 
 
-def _load_visit(
+def load_visit(
     uow: UnitOfWork,
     clock: Clock,
     principal: Principal,
