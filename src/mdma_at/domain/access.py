@@ -69,6 +69,8 @@ class Action(StrEnum):
     VIEW_ALLOCATION = "view_allocation"
     REQUEST_UNBLINDING = "request_unblinding"
     APPROVE_UNBLINDING = "approve_unblinding"
+    # data that leaves the system (issue 17)
+    EXPORT_FHIR = "export_fhir"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -144,6 +146,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_ALLOCATION: frozenset({Role.STATISTICIAN}),
     Action.REQUEST_UNBLINDING: _CLINICAL,
     Action.APPROVE_UNBLINDING: frozenset({Role.PHYSICIAN}),
+    # FHIR export (issue 17, ADR 0182): the identified record for the hospital's EHR, so the
+    # clinical roles that read the whole chart and hand it on (a physician, the coordinator who
+    # produces the clinic's reports); what each part holds is still filtered by what the exporting
+    # user may read, and arm and kit contents never leave for a blinded role
+    Action.EXPORT_FHIR: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
 }
 
 
