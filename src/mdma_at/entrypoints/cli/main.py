@@ -12,6 +12,7 @@ from mdma_at.entrypoints.cli import (
     analyze_cmd,
     audit_cmd,
     db_cmd,
+    export_cmd,
     register_cmd,
     score_cmd,
     screen_cmd,
@@ -72,5 +73,6 @@ for module in (
     screen_cmd,
     register_cmd,
     trial_cmd,
+    export_cmd,
 ):
     module.register(app)

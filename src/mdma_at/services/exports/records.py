@@ -37,6 +37,7 @@ from mdma_at.services.audit import Actor, record
 from mdma_at.services.exports.disclosure import KitDisclosure, disclose_kit
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.records import guard_visible
+from mdma_at.services.screening.concomitant import parse_day
 
 #: The entries of a session that an export carries (the others are the console's working notes).
 EXPORTED_ENTRIES = frozenset(
@@ -74,15 +75,28 @@ class Window:
         return (self.since is None or day >= self.since) and day <= self.until
 
 
-def export_window(since: date | None, until: date) -> Window:
-    """The period of an export.
+def export_window(
+    since: object, until: object, today: date, *, fields: tuple[str, str] = ("since", "until")
+) -> Window:
+    """The period of an export from typed dates (``YYYY-MM-DD``; blank: from the beginning,
+    until today). `fields` name the two inputs in errors (``start``/``end`` in the API).
 
     Raises:
-        InvalidInput: ``until`` before ``since`` (the end before the start).
+        InvalidInput: a date that does not parse; the end before the start (an open end is
+            today, so a start after today is one).
     """
-    if since is not None and until < since:
-        raise InvalidInput("until", f"{until} is before the start of the period ({since})")
-    return Window(since, until)
+    start = parse_day(since, fields[0], required=False)
+    end = parse_day(until, fields[1], required=False)
+    if end is None:
+        if start is not None and start > today:
+            raise InvalidInput(
+                fields[0],
+                f"{start} is after today ({today}): the period would end before it starts",
+            )
+        end = today
+    elif start is not None and end < start:
+        raise InvalidInput(fields[1], f"{end} is before the start of the period ({start})")
+    return Window(start, end)
 
 
 @dataclass(frozen=True, slots=True)
