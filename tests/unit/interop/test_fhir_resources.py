@@ -109,7 +109,7 @@ def test_a_pharmacist_at_another_site_is_blinded_to_this_sites_kit() -> None:
         ("2026-13-01", "", "since"),
         ("", "yesterday", "until"),
         ("2026-10-01", "2026-09-30", "until"),  # the end before the start
-        ("2026-12-04", "", "since"),  # an open end is today: a start after today ends before it
+        ("2026-12-04", "", "since"),  # a start after today: nothing has happened yet
     ],
 )
 def test_a_period_that_does_not_parse_or_ends_before_it_starts_names_its_field(
@@ -120,7 +120,9 @@ def test_a_period_that_does_not_parse_or_ends_before_it_starts_names_its_field(
     assert refused.value.field == field
 
 
-def test_an_open_period_runs_from_the_beginning_to_today() -> None:
+def test_an_open_period_covers_every_day_and_a_closed_one_its_ends() -> None:
     window = export_window("", "", date(2026, 12, 3))
-    assert (window.since, window.until) == (None, date(2026, 12, 3))
-    assert window.covers(date(2001, 1, 1)) and not window.covers(date(2026, 12, 4))
+    assert window.covers(date(2001, 1, 1)) and window.covers(date(2027, 6, 1))  # planned visits
+    closed = export_window("2026-10-01", "2026-10-31", date(2026, 12, 3))
+    assert closed.covers(date(2026, 10, 1)) and closed.covers(date(2026, 10, 31))
+    assert not closed.covers(date(2026, 9, 30)) and not closed.covers(date(2026, 11, 1))

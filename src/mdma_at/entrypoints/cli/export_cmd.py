@@ -26,7 +26,7 @@ export_app = typer.Typer(
 def fhir_cmd(
     out: Path = typer.Option(..., "--out", help="directory for the NDJSON files and manifest"),
     since: str = typer.Option("", "--since", help="YYYY-MM-DD: records from this day on"),
-    until: str = typer.Option("", "--until", help="YYYY-MM-DD: records up to this day (today)"),
+    until: str = typer.Option("", "--until", help="YYYY-MM-DD: records up to this day"),
     user: str = typer.Option("", "--as", help="your username (default: your shell login)"),
     force: bool = typer.Option(False, "--force", help="write into a non-empty directory"),
     as_json: bool = typer.Option(False, "--json", help="print the manifest as JSON"),

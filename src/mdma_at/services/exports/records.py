@@ -66,35 +66,33 @@ TRAILED_ENTITIES = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Window:
-    """The days an export covers, both ends included; `since` None: from the beginning."""
+    """The days an export covers, both ends included; None: from the beginning, or with no end
+    (planned visits in the future included)."""
 
     since: date | None
-    until: date
+    until: date | None
 
     def covers(self, day: date) -> bool:
-        return (self.since is None or day >= self.since) and day <= self.until
+        return (self.since is None or day >= self.since) and (
+            self.until is None or day <= self.until
+        )
 
 
 def export_window(
     since: object, until: object, today: date, *, fields: tuple[str, str] = ("since", "until")
 ) -> Window:
-    """The period of an export from typed dates (``YYYY-MM-DD``; blank: from the beginning,
-    until today). `fields` name the two inputs in errors (``start``/``end`` in the API).
+    """The period of an export from typed dates (``YYYY-MM-DD``; blank: from the beginning, or
+    with no end). `fields` name the two inputs in errors (``start``/``end`` in the API).
 
     Raises:
-        InvalidInput: a date that does not parse; the end before the start (an open end is
-            today, so a start after today is one).
+        InvalidInput: a date that does not parse; a start after today (nothing has happened
+            yet); the end before the start.
     """
     start = parse_day(since, fields[0], required=False)
     end = parse_day(until, fields[1], required=False)
-    if end is None:
-        if start is not None and start > today:
-            raise InvalidInput(
-                fields[0],
-                f"{start} is after today ({today}): the period would end before it starts",
-            )
-        end = today
-    elif start is not None and end < start:
+    if start is not None and start > today:
+        raise InvalidInput(fields[0], f"{start} is in the future (today is {today})")
+    if end is not None and start is not None and end < start:
         raise InvalidInput(fields[1], f"{end} is before the start of the period ({start})")
     return Window(start, end)
 
@@ -217,7 +215,7 @@ def _audit(
         after={
             "patients": [g.patient.id for g in gathered],
             "since": None if window.since is None else window.since.isoformat(),
-            "until": window.until.isoformat(),
+            "until": None if window.until is None else window.until.isoformat(),
         },
     )  # fmt: skip
 
