@@ -37,19 +37,19 @@ def fhir_cmd(
     from mdma_at.interop.fhir.export import write_bulk
     from mdma_at.services.exports.records import clinic_export, export_window
 
-    today = datetime.now(UTC).date()
-    with bad_input_exits():
-        export_window(since, until, today)  # bad dates are refused before the password is asked
+    with bad_input_exits():  # bad dates are refused before the password is asked
+        window = export_window(since, until, datetime.now(UTC).date())
     _check_out(out, force)
     ctx, principal = signed_in(user or getpass.getuser())
     now = ctx.clock.now()
-    with bad_input_exits():
-        window = export_window(since, until, now.date())
     records = run_service(lambda: clinic_export(ctx.uow(), ctx.clock, principal, window))
     out.mkdir(parents=True, exist_ok=True)
     for stale in (*out.glob("*.ndjson"), out / "manifest.json"):
         stale.unlink(missing_ok=True)  # only with --force: files of an earlier export
-    request = "mdma-at export fhir" + (f" --since {window.since}" if window.since else "")
+    request = "mdma-at export fhir"  # the manifest's kick-off request, as typed
+    for name, day in (("since", window.since), ("until", window.until)):
+        if day is not None:
+            request += f" --{name} {day}"
     manifest = write_bulk(records, out, now, request)
     if as_json:
         emit_json(manifest)
