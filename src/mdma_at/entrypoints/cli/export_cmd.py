@@ -10,6 +10,7 @@ password, a user without the export permission: exit 2 and `error: FIELD: reason
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 
 import typer
@@ -43,14 +44,17 @@ def fhir_cmd(
     ctx, principal = signed_in(user or getpass.getuser())
     now = ctx.clock.now()
     records = run_service(lambda: clinic_export(ctx.uow(), ctx.clock, principal, window))
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in (*out.glob("*.ndjson"), out / "manifest.json"):
-        stale.unlink(missing_ok=True)  # only with --force: files of an earlier export
     request = "mdma-at export fhir"  # the manifest's kick-off request, as typed
     for name, day in (("since", window.since), ("until", window.until)):
         if day is not None:
             request += f" --{name} {day}"
-    manifest = write_bulk(records, out, now, request)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for stale in (*out.glob("*.ndjson"), out / "manifest.json"):
+            stale.unlink(missing_ok=True)  # only with --force: files of an earlier export
+        manifest = write_bulk(records, out, now, request)
+    except OSError as failed:  # a file system that refuses what the checks above allowed
+        bad_input("out", f"cannot write into {out}: {failed.strerror or failed}")
     if as_json:
         emit_json(manifest)
         return
@@ -64,6 +68,10 @@ def _check_out(out: Path, force: bool) -> None:
         bad_input("out", f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not force:
         bad_input("out", f"{out} exists and is not empty (use --force to write into it)")
+    # checked before the export, which is audited: the directory is only made once it succeeds
+    nearest = next(p for p in (out, *out.absolute().parents) if p.exists())
+    if not nearest.is_dir() or not os.access(nearest, os.W_OK | os.X_OK):
+        bad_input("out", f"cannot write into {nearest}")
 
 
 def register(app: typer.Typer) -> None:
