@@ -157,8 +157,10 @@ def _visit_encounter(visit: Visit, patient_ref: Json, site: Site) -> Json:
         "subject": patient_ref,
         "serviceProvider": _ref("Organization", f"site-{site.id}"),
     }
-    if visit.held_on is not None:
-        day = visit.held_on.isoformat()
+    if visit.status is not VisitStatus.CANCELLED:
+        # a held visit's day, or the day it is planned for (the period a planned Encounter
+        # expects); the protocol window stays in the clinic's own schedule
+        day = (visit.held_on or visit.planned).isoformat()
         data["period"] = {"start": day, "end": day}
     return data
 
@@ -407,7 +409,9 @@ def _measure_resources(measure: MeasureRecord, patient_ref: Json) -> Iterator[Js
         total = _measure_observation(
             measure,
             f"score-{a.id}-total",
-            _instrument_code(a.total_loinc, codes.local_total_code(a.instrument), a.instrument),
+            _instrument_code(
+                a.total_loinc, codes.local_total_code(a.instrument), f"{a.instrument} total"
+            ),
             patient_ref,
             encounter,
         )
