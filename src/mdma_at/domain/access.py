@@ -74,6 +74,7 @@ class Action(StrEnum):
     # data that leaves the system (issue 17)
     EXPORT_SDTM = "export_sdtm"
     EXPORT_RESEARCH = "export_research"
+    EXPORT_FHIR = "export_fhir"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -159,6 +160,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # unblinded (ADR 0161)
     Action.EXPORT_SDTM: frozenset({Role.COORDINATOR, Role.STATISTICIAN}),
     Action.EXPORT_RESEARCH: frozenset({Role.COORDINATOR, Role.STATISTICIAN}),
+    # FHIR export (issue 17, ADR 0182): the identified record for the hospital's EHR, so the
+    # clinical roles that read the whole chart and hand it on (a physician, the coordinator who
+    # produces the clinic's reports); what each part holds is still filtered by what the exporting
+    # user may read, and arm and kit contents never leave for a blinded role
+    Action.EXPORT_FHIR: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
 }
 
 

@@ -73,6 +73,8 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("POST", "/patients/{patient_id}/withdraw"): A.WITHDRAW,
     ("POST", "/api/patients/{patient_id}/withdrawal"): A.WITHDRAW,
     ("GET", "/api/audit/verify"): A.VERIFY_AUDIT,
+    # --- data that leaves the system (issue 17) ----------------------------------------------
+    ("GET", "/api/fhir/Patient/{patient_id}/$everything"): A.EXPORT_FHIR,
     # --- staff accounts ---------------------------------------------------------------------
     ("GET", "/admin/users"): A.MANAGE_STAFF,
     ("POST", "/admin/users/{username}/deactivate"): A.MANAGE_STAFF,

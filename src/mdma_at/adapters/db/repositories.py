@@ -599,8 +599,12 @@ class SqlAuditLog(_Repository):
         return event
 
     def events(self) -> Iterator[AuditEvent]:
-        result = self._db.execution_options(yield_per=1000).execute(
-            select(t.audit_events).order_by(t.audit_events.c.id)
+        # yield_per for this statement only: set on the connection it would make every later
+        # statement of the transaction (an audited write after reading the trail) use a
+        # server-side cursor, which PostgreSQL refuses for an INSERT
+        result = self._db.execute(
+            select(t.audit_events).order_by(t.audit_events.c.id),
+            execution_options={"yield_per": 1000},
         )
         for row in result:
             yield _audit_event(row)

@@ -15,6 +15,7 @@ from mdma_at.bootstrap import Container
 from mdma_at.entrypoints import permissions
 from mdma_at.entrypoints.api import errors
 from mdma_at.entrypoints.api.deps import ids_in_range
+from mdma_at.entrypoints.api.fhir_routes import router as fhir_api_router
 from mdma_at.entrypoints.api.headers import SecurityHeaders
 from mdma_at.entrypoints.api.health import router as health_router
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
@@ -100,6 +101,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(trial_pages_router)
     app.include_router(worklist_pages_router)
     app.include_router(worklist_api_router)
+    app.include_router(fhir_api_router)
     app.include_router(health_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

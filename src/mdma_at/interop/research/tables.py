@@ -17,8 +17,8 @@ from mdma_at.domain.adverse_events import AeCategory
 from mdma_at.domain.dosing.records import EntryKind
 from mdma_at.domain.patients import age_on
 from mdma_at.interop.research.deidentify import age_group, reviewed, shifted
-from mdma_at.services.exports.records import PatientRecord
 from mdma_at.services.exports.research import ResearchExport
+from mdma_at.services.exports.trial_records import PatientRecord
 from mdma_at.services.ports import ResearchKey
 
 DOSES = (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL)

@@ -9,7 +9,7 @@ from mdma_at.domain.dosing.records import EntryKind, SessionEntry
 from mdma_at.domain.randomisation.study import Study
 from mdma_at.domain.schedule.records import Visit
 from mdma_at.interop.sdtm.dates import dtc, local_day, study_day
-from mdma_at.services.exports.records import PatientRecord
+from mdma_at.services.exports.trial_records import PatientRecord
 
 DOSES = (EntryKind.REQUEST_INITIAL, EntryKind.REQUEST_SUPPLEMENTAL)
 

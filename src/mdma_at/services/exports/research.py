@@ -19,8 +19,8 @@ from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.errors import PermissionDenied
 from mdma_at.domain.staff import Principal
 from mdma_at.services.audit import guard, record
-from mdma_at.services.exports.records import PatientRecord, Trial, patient_record
 from mdma_at.services.exports.redaction import visible_arm
+from mdma_at.services.exports.trial_records import PatientRecord, Trial, patient_record
 from mdma_at.services.ports import Clock, ResearchKey, UnitOfWork
 
 #: The largest date shift, in days either way. Site default (ADR 0185): no regulation sets it;

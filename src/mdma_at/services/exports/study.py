@@ -15,8 +15,8 @@ from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.randomisation.study import Study
 from mdma_at.domain.staff import Principal
 from mdma_at.services.audit import record
-from mdma_at.services.exports.records import PatientRecord, Trial, patient_record
 from mdma_at.services.exports.redaction import visible_arm
+from mdma_at.services.exports.trial_records import PatientRecord, Trial, patient_record
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.trials.studies import study_actor
 
