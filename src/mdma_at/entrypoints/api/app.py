@@ -14,6 +14,7 @@ from mdma_at import __version__
 from mdma_at.bootstrap import Container
 from mdma_at.entrypoints import permissions
 from mdma_at.entrypoints.api import errors
+from mdma_at.entrypoints.api.blinding import disclose_every_response
 from mdma_at.entrypoints.api.deps import ids_in_range
 from mdma_at.entrypoints.api.headers import SecurityHeaders
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
@@ -98,4 +99,6 @@ def create_app(container: Container) -> FastAPI:
         return {"status": "ok"}
 
     permissions.bind(app)
+    # last, over every route: the trial blind is applied to whatever any route answers (ADR 0165)
+    disclose_every_response(app)
     return app
