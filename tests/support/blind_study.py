@@ -24,7 +24,7 @@ ARMS = (Arm("zq-verum", "Zephyrin verum"), Arm("zq-sham", "Zephyrin sham"))
 class BlindStudy:
     study_id: int
     site_id: int
-    #: every randomised participant (the first was emergency-unblinded to the physician)
+    #: the participants (once randomised, the first is emergency-unblinded to the physician)
     patient_ids: tuple[int, ...]
     #: what no blinded reader may receive: the arms' codes and names, the kits' contents,
     #: lots, suppliers and label strengths
@@ -39,9 +39,9 @@ def principal(app: Container, username: str) -> Principal:
         return load_principal(uow, found[0].id)
 
 
-def randomise_a_blinded_study(app: Container) -> BlindStudy:
-    """A sealed study at the demo site; every patient who may join is joined and randomised by
-    the coordinator, and the first is unblinded in an emergency to the designated physician."""
+def set_up_blinded_study(app: Container) -> BlindStudy:
+    """A sealed study at the demo site that every patient who may join has joined, nobody
+    randomised yet (`patient_ids`: the participants, in the order they joined)."""
     coordinator = principal(app, "c.mensah")
     site_id = next(iter(coordinator.site_ids))
     study = studies.create_study(
@@ -61,17 +61,27 @@ def randomise_a_blinded_study(app: Container) -> BlindStudy:
     assert ready, "the demo clinic has patients with a signed eligible verdict and consent"
     for patient_id in ready:
         studies.join_study(app.uow(), app.clock, coordinator, study.id, patient_id)
-        randomise.randomise(
-            app.uow(), app.clock, app.schedule_seal, coordinator, study.id, patient_id
-        )
-    physician = principal(app, "dr.ng")
-    request = unblinding.request_unblinding(
-        app.uow(), app.clock, principal(app, "t.alvarez"), study.id, ready[0], "anaphylaxis"
-    )
-    unblinding.approve_unblinding(app.uow(), app.clock, physician, study.id, request.id)
     with app.uow() as uow:
         kits = [c for c in uow.register.containers() if c.site_id == site_id]
     assert kits, "the demo register holds kits"
     kit_values = sorted({v for c in kits for v in (c.lot, c.supplier, c.strength)} | {"placebo"})
     arm_values = tuple(v for arm in ARMS for v in (arm.code, arm.name))
     return BlindStudy(study.id, site_id, tuple(ready), arm_values, tuple(kit_values))
+
+
+def randomise_a_blinded_study(app: Container) -> BlindStudy:
+    """`set_up_blinded_study`, every participant randomised by the coordinator, and the first
+    unblinded in an emergency to the designated physician."""
+    study = set_up_blinded_study(app)
+    coordinator = principal(app, "c.mensah")
+    for patient_id in study.patient_ids:
+        randomise.randomise(
+            app.uow(), app.clock, app.schedule_seal, coordinator, study.study_id, patient_id
+        )
+    request = unblinding.request_unblinding(
+        app.uow(), app.clock, principal(app, "t.alvarez"), study.study_id, study.patient_ids[0],
+        "anaphylaxis",
+    )  # fmt: skip
+    physician = principal(app, "dr.ng")
+    unblinding.approve_unblinding(app.uow(), app.clock, physician, study.study_id, request.id)
+    return study
