@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, routing
 from fastapi.testclient import TestClient
 
 from mdma_at.bootstrap import Container, bootstrap
@@ -310,3 +310,13 @@ def test_the_detector_finds_what_the_unblinded_receive(
                 hidden(template, "kits"),
             )
         )
+
+
+def test_every_route_of_the_app_answers_through_disclose(clinic_app: FastAPI) -> None:
+    endpoints = [
+        (getattr(route, "path", "?"), route.dependant.call)
+        for route in routing.iter_route_contexts(clinic_app.routes)
+        if getattr(route, "dependant", None) is not None
+    ]
+    assert len(endpoints) > 100  # the pages and the API, not an empty walk
+    assert [path for path, call in endpoints if not getattr(call, "__discloses__", False)] == []
