@@ -320,3 +320,31 @@ def test_every_route_of_the_app_answers_through_disclose(clinic_app: FastAPI) ->
     ]
     assert len(endpoints) > 100  # the pages and the API, not an empty walk
     assert [path for path, call in endpoints if not getattr(call, "__discloses__", False)] == []
+
+
+def test_the_arm_reaches_the_approving_physician_through_the_same_layer(
+    clinic_app: FastAPI, template: Template
+) -> None:
+    study = template.study
+    patient_id = study.patient_ids[1]
+
+    def bearer(username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {template.api_tokens[username]}"}
+
+    with TestClient(clinic_app) as client:
+        asked = client.post(
+            f"/api/studies/{study.study_id}/participants/{patient_id}/unblinding-requests",
+            headers=bearer("t.alvarez"),
+            json={"reason": "suspected serotonin syndrome"},
+        )
+        assert asked.status_code == 201, asked.text
+        approval = f"/api/studies/{study.study_id}/unblinding-requests/{asked.json()['request_id']}"
+        refused = client.post(f"{approval}/approval", headers=bearer("t.alvarez"))
+        assert refused.status_code == 403
+        assert leaks(approval, refused.text, "application/json", hidden(template, "arms")) == []
+        revealed = client.post(f"{approval}/approval", headers=bearer("dr.ng"))
+        assert revealed.status_code == 200, revealed.text
+        arm = revealed.json()["arm"]
+        assert (arm["code"], arm["name"]) in zip(
+            study.arm_values[::2], study.arm_values[1::2], strict=True
+        )
