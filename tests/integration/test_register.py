@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from mdma_at.bootstrap import Container
 from mdma_at.domain.accountability import Contents, Form, Unit
+from mdma_at.domain.blinding import disclose
 from mdma_at.domain.errors import InvalidInput, PermissionDenied
 from mdma_at.domain.staff import Principal, Role
 from mdma_at.services.access.auth import load_principal
@@ -259,7 +260,9 @@ def test_an_expired_lot_is_not_dispensed(ctx: Container, clinic: Clinic) -> None
 def test_a_blinded_clinician_sees_kits_not_contents(ctx: Container, clinic: Clinic) -> None:
     pharmacist = _pharmacist(ctx, clinic)
     reg.receive(ctx.uow(), ctx.clock, pharmacist, clinic.site_a.id, RECEIPT)
-    (line,) = reg.stock(ctx.uow(), ctx.clock, clinic.therapist_a, clinic.site_a.id)
+    (line,) = disclose(
+        reg.stock(ctx.uow(), ctx.clock, clinic.therapist_a, clinic.site_a.id), clinic.therapist_a
+    )
     assert (line.kit_number, line.contents, line.lot) == ("K-0001", None, None)
     with pytest.raises(PermissionDenied):
         reg.register_report(

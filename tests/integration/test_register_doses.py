@@ -11,6 +11,7 @@ import pytest
 
 from mdma_at.bootstrap import Container
 from mdma_at.domain.accountability import Contents, Form, Unit
+from mdma_at.domain.blinding import disclose
 from mdma_at.domain.dosing.records import DosingSession, EntryKind
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.staff import Principal, Role
@@ -80,7 +81,7 @@ def test_a_dose_names_its_kit_and_its_administration_is_on_the_ledger(
     ctx: Container, clinic: Clinic, pharmacist: Principal, session: DosingSession
 ) -> None:
     dispensing_id = _dispense(ctx, clinic, pharmacist, session.id)
-    kits = kits_for_session(ctx.uow(), clinic.therapist_a, session.id)
+    kits = disclose(kits_for_session(ctx.uow(), clinic.therapist_a, session.id), clinic.therapist_a)
     assert kits.required
     assert [(k.kit_number, k.held, k.lot) for k in kits.kits] == [("K-0101", 2, None)]  # blinded
 

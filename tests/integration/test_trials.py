@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from mdma_at.bootstrap import Container
+from mdma_at.domain.blinding import disclose
 from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
 from mdma_at.domain.randomisation.study import Study, seed_commitment
 from mdma_at.domain.staff import Principal, Role
@@ -113,8 +114,9 @@ def test_a_participant_joins_and_is_randomised_once_and_blinded_roles_see_no_arm
     assert not hasattr(receipt, "arm")
     coordinator_view = view.study_view(ctx.uow(), ctx.clock, clinic.coordinator_a, study.id)
     assert not coordinator_view.arms_visible
-    assert [row.arm for row in coordinator_view.rows] == [None]
-    lines = randomise.allocation_list(ctx.uow(), ctx.clock, statistician, study.id)
+    assert [row.arm for row in disclose(coordinator_view, clinic.coordinator_a).rows] == [None]
+    lines = disclose(randomise.allocation_list(ctx.uow(), ctx.clock, statistician, study.id),
+                     statistician)  # fmt: skip
     assert [line.arm in {"mdma", "placebo"} for line in lines] == [True]
     with ctx.uow() as uow:
         audit = [e.content for e in uow.audit.events()]
@@ -215,13 +217,18 @@ def test_emergency_unblinding_needs_a_reason_and_the_designated_physician(
         )
     assert row_counts(url, ignore=IGNORE) == before
 
-    reveal = unblinding.approve_unblinding(
-        ctx.uow(), ctx.clock, clinic.physician_a, study.id, request.id
+    reveal = disclose(
+        unblinding.approve_unblinding(
+            ctx.uow(), ctx.clock, clinic.physician_a, study.id, request.id
+        ),
+        clinic.physician_a,
     )
-    lines = randomise.allocation_list(ctx.uow(), ctx.clock, statistician, study.id)
+    lines = disclose(randomise.allocation_list(ctx.uow(), ctx.clock, statistician, study.id),
+                     statistician)  # fmt: skip
     assert reveal.arm.code == lines[0].arm
     assert lines[0].emergency_unblinded  # the analyses read this flag
-    rows = view.study_view(ctx.uow(), ctx.clock, clinic.physician_a, study.id).rows
+    shown = view.study_view(ctx.uow(), ctx.clock, clinic.physician_a, study.id)
+    rows = disclose(shown, clinic.physician_a).rows
     assert rows[0].emergency_unblinded and rows[0].arm is None
     with ctx.uow() as uow:
         approved = [
@@ -243,7 +250,7 @@ def test_blocks_over_a_full_study_keep_each_stratum_within_half_the_largest_bloc
         studies.join_study(ctx.uow(), ctx.clock, clinic.coordinator_a, created.id, patient_id)
         _randomise(ctx, clinic, created, patient_id)
         lines = randomise.allocation_list(ctx.uow(), ctx.clock, statistician, created.id)
-        arms = [line.arm for line in lines]
+        arms = [line.arm for line in disclose(lines, statistician)]
         assert abs(arms.count("mdma") - arms.count("placebo")) <= 4 // 2  # block sizes 2, 4
 
 

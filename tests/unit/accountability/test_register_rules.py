@@ -17,7 +17,9 @@ from mdma_at.domain.accountability import (
     Unit,
     stock_lines,
 )
+from mdma_at.domain.blinding import disclose
 from mdma_at.domain.errors import InvalidInput
+from mdma_at.domain.staff import Principal, Role
 
 T = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ACTIVE = Container(1, 1, "K-1", "Lipomed", "A1", date(2026, 6, 30), Form.CAPSULE, "40 mg",
@@ -133,14 +135,20 @@ def test_a_correction_reverses_its_entry_and_only_once() -> None:
 
 
 def test_a_blinded_user_sees_kits_but_not_what_they_hold() -> None:
-    blinded = stock_lines(stocked(), frozenset({1}), blinded=True)
+    therapist = Principal(2, "t", "Therapist", {1: frozenset({Role.THERAPIST})})
+    pharmacist = Principal(3, "p", "Pharmacist", {1: frozenset({Role.PHARMACIST})})
+    lines = stock_lines(stocked(), frozenset({1}))
+    blinded = disclose(lines, therapist)
     assert [line.kit_number for line in blinded] == ["K-1", "K-2"]
     assert all(
         (line.contents, line.lot, line.supplier, line.strength) == (None, None, None, None)
         for line in blinded
     )
-    open_ = stock_lines(stocked(), frozenset({1}), blinded=False)
+    open_ = disclose(lines, pharmacist)
     assert [line.contents for line in open_] == [Contents.ACTIVE, Contents.PLACEBO]
+    # a pharmacist of another site is blinded here (ADR 0110: unblinded at their own site)
+    elsewhere = Principal(4, "q", "Pharmacist B", {2: frozenset({Role.PHARMACIST})})
+    assert [line.contents for line in disclose(lines, elsewhere)] == [None, None]
 
 
 def test_a_quantity_beyond_any_container_is_refused_before_the_database() -> None:

@@ -14,6 +14,7 @@ from mdma_at import __version__
 from mdma_at.bootstrap import Container
 from mdma_at.entrypoints import permissions
 from mdma_at.entrypoints.api import errors
+from mdma_at.entrypoints.api.blinding import disclose_every_response
 from mdma_at.entrypoints.api.deps import ids_in_range
 from mdma_at.entrypoints.api.fhir_routes import router as fhir_api_router
 from mdma_at.entrypoints.api.headers import SecurityHeaders
@@ -111,4 +112,6 @@ def create_app(container: Container) -> FastAPI:
         return page(request, "api_docs.html", title=app.title, openapi_url=app.openapi_url)
 
     permissions.bind(app)
+    # last, over every route: the trial blind is applied to whatever any route answers (ADR 0165)
+    disclose_every_response(app)
     return app

@@ -110,7 +110,8 @@ def movement_json(m: Movement) -> dict[str, Any]:
 
 
 def kit_json(line: KitLine) -> dict[str, Any]:
-    """A kit line; the revealing fields are absent (not null) for a blinded reader."""
+    """A kit line; the revealing fields stay concealed here, and the response leaves them out
+    (absent, not null) for a blinded reader (ADR 0165)."""
     out: dict[str, Any] = {
         "container_id": line.container_id,
         "kit_number": line.kit_number,
@@ -121,8 +122,8 @@ def kit_json(line: KitLine) -> dict[str, Any]:
         "balance": line.balance,
     }
     if line.contents is not None:
-        out |= {"contents": line.contents.value, "lot": line.lot, "supplier": line.supplier,
-                "strength": line.strength}  # fmt: skip
+        out |= {"contents": line.contents.map(lambda c: c.value), "lot": line.lot,
+                "supplier": line.supplier, "strength": line.strength}  # fmt: skip
     return out
 
 

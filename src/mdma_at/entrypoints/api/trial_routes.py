@@ -1,9 +1,10 @@
 """The trials API (issue 16). Thin: each route calls one service in `services.trials`.
 
-Blinded roles never receive an arm: the study view's `arm` is null for them (the service decides),
-the allocation list answers 403 to anyone but the unblinded statistician, and a randomisation
-answers with a receipt without the arm. Refusals of clinical rules answer 409 with the reasons
-(audited); bad input 422 naming the field; nothing else is stored (docs/trials.md).
+Blinded roles never receive an arm: the read models conceal every arm (and the study's list of
+arms), and the response leaves them out for anyone the blind does not admit (`domain.blinding`,
+ADR 0165); the allocation list answers 403 to anyone but the unblinded statistician, and a
+randomisation answers with a receipt without the arm. Refusals of clinical rules answer 409 with
+the reasons (audited); bad input 422 naming the field; nothing else is stored (docs/trials.md).
 """
 
 from __future__ import annotations
@@ -69,12 +70,15 @@ class ReasonIn(BaseModel):
 
 
 def study_json(study: Study) -> dict[str, Any]:
+    """The study; its arms concealed (left out for a blinded reader)."""
     return {
         "id": study.id,
         "code": study.code,
         "title": study.title,
         "protocol": study.protocol,
-        "arms": [{"code": a.code, "name": a.name} for a in study.arms],
+        "arms": view.study_arms(study).map(
+            lambda arms: [{"code": a.code, "name": a.name} for a in arms]
+        ),
         "site_ids": list(study.site_ids),
         "target_size": study.target_size,
         "method": study.method.value,
@@ -116,8 +120,8 @@ def get_study(ctx: ContainerDep, principal: ApiPrincipal, study_id: int) -> dict
                 "position": row.position,
                 "randomisation_refusals": list(row.refusals),
                 "emergency_unblinded": row.emergency_unblinded,
-                # the arm key exists only for the unblinded: a blinded reader sees no such field
-                **({"arm": row.arm} if shown.arms_visible else {}),
+                # concealed: a blinded reader sees no such field; null before randomisation
+                **({"arm": row.arm} if row.arm is not None or shown.arms_visible else {}),
             }
             for row in shown.rows
         ],
@@ -182,4 +186,4 @@ def approve_unblinding(
     """For the designated physician only: approves and reveals the arm to them."""
     reveal = unblinding.approve_unblinding(ctx.uow(), ctx.clock, principal, study_id, request_id)
     return {"request_id": reveal.request_id, "study_id": reveal.study_id,
-            "arm": {"code": reveal.arm.code, "name": reveal.arm.name}}  # fmt: skip
+            "arm": reveal.arm.map(lambda arm: {"code": arm.code, "name": arm.name})}  # fmt: skip

@@ -22,7 +22,9 @@ import typer
 # Typer vendors click (since 0.2x); its usage errors are click's classes under this name.
 from typer._click import exceptions as click_errors
 
+from mdma_at.domain.blinding import disclose
 from mdma_at.domain.errors import Conflict, InvalidInput
+from mdma_at.domain.staff import Principal
 from mdma_at.entrypoints.json_numbers import first_non_finite
 
 EXIT_ANSWERED = 0
@@ -35,9 +37,12 @@ EXIT_BAD_INPUT = 2
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
-def emit_json(payload: Any) -> None:
-    """Print `payload` as JSON on stdout (dates and decimals as strings)."""
-    typer.echo(json.dumps(payload, indent=2, default=str, ensure_ascii=False))
+def emit_json(payload: Any, viewer: Principal | None = None) -> None:
+    """Print `payload` as JSON on stdout (dates and decimals as strings), as `viewer` may see it:
+    a concealed value (an arm, a kit's contents) only for a viewer its blind admits, so without
+    a viewer none (ADR 0165)."""
+    shown = disclose(payload, viewer)
+    typer.echo(json.dumps(shown, indent=2, default=str, ensure_ascii=False))
 
 
 def _say(field: str, reason: str) -> None:

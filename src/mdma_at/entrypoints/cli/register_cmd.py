@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from mdma_at.domain.accountability import Contents, Form, Unit
+from mdma_at.domain.blinding import disclose
 from mdma_at.entrypoints.cli.context import password, run_service, signed_in
 from mdma_at.entrypoints.cli.output import bad_input, emit_json
 
@@ -47,9 +48,10 @@ def stock_cmd(user: str = AS, site: str = SITE, as_json: bool = JSON) -> None:
 
     ctx, principal = signed_in(user)
     lines = run_service(lambda: reg.stock(ctx.uow(), ctx.clock, principal, _site_id(ctx, site)))
-    rows = [kit_json(line) for line in lines]
+    # disclosed for the signed-in person: contents and lots for the site's pharmacist only
+    rows: list[dict[str, Any]] = disclose([kit_json(line) for line in lines], principal)
     if as_json:
-        emit_json(rows)
+        emit_json(rows, principal)
         return
     for row in rows:
         extra = f"  {row['contents']} lot {row['lot']}" if "contents" in row else ""

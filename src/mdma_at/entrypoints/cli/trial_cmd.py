@@ -8,10 +8,11 @@ the unblinded statistician's alone: a blinded user gets exit 2 and nothing. Bad 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from mdma_at.domain.blinding import disclose
 from mdma_at.domain.randomisation import Method, simulate
 from mdma_at.entrypoints.cli.context import run_service, signed_in
 from mdma_at.entrypoints.cli.output import bad_input, emit_json
@@ -93,14 +94,15 @@ def allocations_cmd(
     lines = run_service(
         lambda: allocation_list(ctx.uow(), ctx.clock, principal, _study_id(ctx, study))
     )
-    rows = [
+    # the one disclosure of this export: the arms for the viewer the blind admits (ADR 0165)
+    rows: list[dict[str, Any]] = disclose([
         {"position": x.position, "study_id": x.study_id, "stratum": x.stratum, "arm": x.arm,
          "randomised_at": x.allocated_at.isoformat(),
          "emergency_unblinded": x.emergency_unblinded}
         for x in lines
-    ]  # fmt: skip
+    ], principal)  # fmt: skip
     if as_json:
-        emit_json(rows)
+        emit_json(rows, principal)
         return
     fields = ["position", "study_id", "stratum", "arm", "randomised_at", "emergency_unblinded"]
     if as_csv:

@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from mdma_at.domain.blinding import disclose
 from mdma_at.domain.local_time import local_time, zone_label
 from mdma_at.domain.schedule.records import VisitStatus
 from mdma_at.domain.sources import for_clinicians
@@ -64,7 +65,11 @@ templates.env.globals["navigation"] = navigation
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render `name`; `zone` (the site's ZoneInfo) is passed by pages about one patient, else
-    it is the zone of the signed-in person's sites."""
+    it is the zone of the signed-in person's sites. The context is disclosed for the signed-in
+    person first: a concealed arm or kit content reaches the template only if their role is
+    unblinded for it (ADR 0165); without a session, never."""
+    session = context.get("session")
+    context = disclose(context, getattr(session, "principal", None))
     container = getattr(request.app.state, "container", None)
     if not isinstance(context.get("zone"), ZoneInfo):
         session = context.get("session")

@@ -17,6 +17,7 @@ from typing import Any
 
 from mdma_at.domain.access import Action
 from mdma_at.domain.accountability import Books, Kind, Unit
+from mdma_at.domain.blinding import Concealed, kit_blind
 from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.staff import Principal
 from mdma_at.services.ports import Clock, UnitOfWork
@@ -33,14 +34,15 @@ from mdma_at.services.register.ledger import (
 @dataclass(frozen=True, slots=True)
 class DoseKit:
     """A dispensing of the session that still holds drug: what a dose button may take from.
-    The lot is only for the unblinded (ADR 0110); everyone sees the kit number."""
+    The lot is only for the unblinded (ADR 0110, concealed: ADR 0165); everyone sees the kit
+    number."""
 
     dispensing_id: int
     kit_number: str
     held: int
     unit: Unit
     expiry: date
-    lot: str | None
+    lot: Concealed[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,6 @@ def kits_for_session(uow: UnitOfWork, principal: Principal, session_id: int) -> 
         if not may(principal, Action.VIEW_STOCK, site_id):
             return SessionKits(False, ())
         books = load_books(uow)
-        unblinded = may(principal, Action.VIEW_UNBLINDED_STOCK, site_id)
         kits = []
         for dispensing in books.open_dispensings(session_id):
             container = books.containers[dispensing.container_id]
@@ -79,7 +80,7 @@ def kits_for_session(uow: UnitOfWork, principal: Principal, session_id: int) -> 
                     books.custody[dispensing.id],
                     container.unit,
                     container.expiry,
-                    container.lot if unblinded else None,
+                    Concealed(container.lot, kit_blind(site_id)),
                 )
             )
         return SessionKits(_dispensed_to(books, session_id), tuple(kits))

@@ -62,11 +62,11 @@ def load_books(uow: UnitOfWork) -> Books:
 
 
 def stock(uow: UnitOfWork, clock: Clock, principal: Principal, site_id: int) -> tuple[KitLine, ...]:
-    """The site's kits with their balances; contents, lots and labels only for the unblinded."""
+    """The site's kits with their balances; contents, lots and labels concealed for all but the
+    site's pharmacist (disclosed at the response, ADR 0165)."""
     with uow:
         guard(uow, clock, principal, Action.VIEW_STOCK, site_id)
-        blinded = not may(principal, Action.VIEW_UNBLINDED_STOCK, site_id)
-        return tuple(stock_lines(load_books(uow), frozenset({site_id}), blinded=blinded))
+        return tuple(stock_lines(load_books(uow), frozenset({site_id})))
 
 
 def session_tally(

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from mdma_at.domain.access import Action, authorize
-from mdma_at.domain.errors import PermissionDenied
+from mdma_at.domain.access import Action
+from mdma_at.domain.blinding import Blind, Concealed, allocation_blind
 from mdma_at.domain.randomisation import (
     Method,
     block_allocation,
@@ -135,7 +135,7 @@ class AllocationLine:
     position: int
     study_id: str
     stratum: str
-    arm: str
+    arm: Concealed[str]
     allocated_at: datetime
     emergency_unblinded: bool
 
@@ -165,7 +165,7 @@ def allocation_list(
                     allocation.position,
                     patient.study_id,
                     allocation.stratum,
-                    allocation.arm,
+                    Concealed(allocation.arm, arm_blind(study)),
                     allocation.allocated_at,
                     allocation.participant_id in unblinded,
                 )
@@ -176,12 +176,12 @@ def allocation_list(
     return tuple(lines)
 
 
+def arm_blind(study: Study) -> Blind:
+    """Who may see the study's arms: its unblinded statistician (ADR 0161, 0165)."""
+    return allocation_blind(study.site_ids)
+
+
 def may_see_arms(principal: Principal, study: Study) -> bool:
-    """Whether the principal is unblinded for the study (the statistician)."""
-    for site_id in study.site_ids:
-        try:
-            authorize(principal, Action.VIEW_ALLOCATION, site_id)
-        except PermissionDenied:
-            continue
-        return True
-    return False
+    """Whether the principal is unblinded for the study (the statistician): what a page lays out
+    (an arm column); the arms themselves reach a response only through `disclose`."""
+    return arm_blind(study).admits(principal)

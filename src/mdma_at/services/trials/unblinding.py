@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mdma_at.domain.access import Action
+from mdma_at.domain.blinding import Concealed, allocation_blind
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.randomisation.study import Arm, UnblindingRequest, check_reason
 from mdma_at.domain.staff import Principal
@@ -74,7 +75,8 @@ class Reveal:
 
     request_id: int
     study_id: str
-    arm: Arm
+    #: for the approving physician alone (ADR 0164), through `disclose`
+    arm: Concealed[Arm]
 
 
 def approve_unblinding(
@@ -118,4 +120,5 @@ def approve_unblinding(
             a for a in uow.studies.allocations(study.id) if a.participant_id == participant.id
         )
     arm = next(a for a in study.arms if a.code == allocation.arm)
-    return Reveal(request.id, patient.study_id, arm)
+    blind = allocation_blind(study.site_ids, [principal.user_id])
+    return Reveal(request.id, patient.study_id, Concealed(arm, blind))

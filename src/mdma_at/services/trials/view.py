@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mdma_at.domain.access import Action
-from mdma_at.domain.randomisation.study import Study, stratum_of
+from mdma_at.domain.blinding import Concealed
+from mdma_at.domain.randomisation.study import Arm, Study, stratum_of
 from mdma_at.domain.staff import Principal
 from mdma_at.services.ports import Clock, UnitOfWork
-from mdma_at.services.trials.randomise import may_see_arms, randomisation_refusals
+from mdma_at.services.trials.randomise import arm_blind, may_see_arms, randomisation_refusals
 from mdma_at.services.trials.studies import get_study, study_actor
 
 
@@ -26,13 +27,16 @@ class ParticipantRow:
     #: why the randomise button is refused now (empty: it may be pressed)
     refusals: tuple[str, ...]
     emergency_unblinded: bool
-    arm: str | None  # only for the unblinded
+    arm: Concealed[str] | None  # None: not randomised yet
 
 
 @dataclass(frozen=True, slots=True)
 class StudyView:
     study: Study
+    #: the study's arms (codes and names): what an arm on any page would be matched against
+    arms: Concealed[tuple[Arm, ...]]
     rows: tuple[ParticipantRow, ...]
+    #: whether the reader is unblinded, for the layout (an arm column); never the arms
     arms_visible: bool
 
 
@@ -62,10 +66,16 @@ def study_view(uow: UnitOfWork, clock: Clock, principal: Principal, study_id: in
                     allocation.position if allocation else None,
                     tuple(randomisation_refusals(uow, study, participant, clock.now())),
                     participant.id in flagged,
-                    allocation.arm if allocation and unblinded else None,
+                    Concealed(allocation.arm, arm_blind(study)) if allocation else None,
                 )
             )
-    return StudyView(study, tuple(rows), unblinded)
+    return StudyView(study, study_arms(study), tuple(rows), unblinded)
+
+
+def study_arms(study: Study) -> Concealed[tuple[Arm, ...]]:
+    """The study's arms, concealed like any allocation: a blinded reader gets none, so no arm's
+    code or name appears in anything they read (ADR 0165)."""
+    return Concealed(study.arms, arm_blind(study))
 
 
 def studies_for(uow: UnitOfWork, principal: Principal) -> tuple[Study, ...]:

@@ -1,0 +1,75 @@
+"""The coordinator randomises a participant in Chromium; signed in as the blinded rater, that
+participant's pages reveal nothing of the arm or the kits (issue 16, Done-when; ADR 0165)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from mdma_at.bootstrap import bootstrap
+from mdma_at.config import Settings
+from mdma_at.demo.clinic import DEMO_PASSWORD
+from support.blind_study import set_up_blinded_study
+from support.server import RunningApp
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page: Page, app: RunningApp, username: str) -> None:
+    page.goto(f"{app.base_url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Clinic dashboard")).to_be_visible()
+
+
+def test_the_rater_sees_nothing_of_the_arm_or_kit_of_a_participant_just_randomised(
+    own_demo_app: RunningApp, page: Page
+) -> None:
+    # the server's own secret: the seed is sealed with a key derived from it (ADR 0160)
+    settings = Settings(
+        database_url=own_demo_app.database_url,
+        secret_key=own_demo_app.env["MDMA_AT_SECRET_KEY"],
+    )
+    container = bootstrap(settings)
+    try:
+        study = set_up_blinded_study(container)
+    finally:
+        container.engine.dispose()
+    patient_id = study.patient_ids[0]
+
+    sign_in(page, own_demo_app, "c.mensah")
+    page.get_by_role("link", name="Studies").click()
+    page.get_by_role("link", name="BLIND-1").click()
+    row = page.locator(f"#participant-{patient_id}")
+    row.get_by_role("button", name="Randomise").click()
+    expect(page.get_by_role("status")).to_have_text("Randomised: allocation number 1.")
+    expect(row).to_contain_text("No. 1")
+
+    page.context.clear_cookies()
+    sign_in(page, own_demo_app, "r.blind")
+    base = own_demo_app.base_url
+    rating = f"{base}/patients/{patient_id}/measures/caps5/new"
+    shown = []
+    for url in (
+        f"{base}/ratings",
+        rating,
+        f"{base}/patients/{patient_id}",
+        f"{base}/patients/{patient_id}/measures",
+        f"{base}/patients/{patient_id}/sessions",
+        f"{base}/studies/{study.study_id}",
+        f"{base}/register",
+        f"{base}/api/studies/{study.study_id}",
+    ):
+        response = page.goto(url)
+        assert response is not None
+        shown.append((url, response.status, page.content()))
+    # the rating page is the rater's own work on this participant: it opens, and shows them
+    assert [status for url, status, _ in shown if url == rating] == [200]
+    for url, _, html in shown:
+        for value in (*study.arm_values, *study.kit_values):
+            assert value.lower() not in html.lower(), f"{url} shows {value!r}"
+        for heading in ("Arm", "Contents", "Lot"):
+            assert not re.search(rf">\s*{heading}\s*<", html), f"{url} has a {heading} column"
