@@ -6,8 +6,8 @@ Every arm or kit field that leaves the system through an export (FHIR today) is 
 coordinators and patients in a trial, ADR 0161) gets the kit number alone. No export carries an
 arm: the participant's allocation is never gathered (services/exports/records.py).
 
-When the trial's blinding layer (issue 17, `blinding`) lands, this function is the one place to
-route through it.
+The kit's contents, lot, expiry and strength are concealed under the kit's blind and disclosed
+through the one redaction layer of the trial blind (`domain.blinding`, ADR 0165).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from mdma_at.domain.access import Action, sites_for
 from mdma_at.domain.accountability import Container
+from mdma_at.domain.blinding import Concealed, disclose, kit_blind
 from mdma_at.domain.staff import Principal
 
 
@@ -38,12 +38,13 @@ class KitDisclosure:
 
 def disclose_kit(principal: Principal, container: Container) -> KitDisclosure:
     """The kit fields `principal` may receive for `container` (ADR 0110, 0161, 0183)."""
-    if container.site_id in sites_for(principal, Action.VIEW_UNBLINDED_STOCK):
-        return KitDisclosure(
-            container.kit_number,
-            container.contents.value,
-            container.lot,
-            container.expiry,
-            container.strength,
-        )
-    return KitDisclosure(container.kit_number)
+    blind = kit_blind(container.site_id)
+    unblinded = KitDisclosure(
+        container.kit_number,
+        container.contents.value,
+        container.lot,
+        container.expiry,
+        container.strength,
+    )
+    revealed: KitDisclosure | None = disclose(Concealed(unblinded, blind), principal)
+    return revealed if revealed is not None else KitDisclosure(container.kit_number)
