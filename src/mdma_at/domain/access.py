@@ -69,6 +69,9 @@ class Action(StrEnum):
     VIEW_ALLOCATION = "view_allocation"
     REQUEST_UNBLINDING = "request_unblinding"
     APPROVE_UNBLINDING = "approve_unblinding"
+    # reports for regulators and ethics committees (issue 17, item 4)
+    VIEW_REPORTS = "view_reports"
+    SUBMIT_SAFETY_REPORT = "submit_safety_report"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -144,6 +147,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_ALLOCATION: frozenset({Role.STATISTICIAN}),
     Action.REQUEST_UNBLINDING: _CLINICAL,
     Action.APPROVE_UNBLINDING: frozenset({Role.PHYSICIAN}),
+    # reports (issue 17, item 4; ADR 0189): the coordinator produces regulatory reports
+    # (DESIGN.md §1) and the physician (the Authorised Prescriber) signs them; a safety report is
+    # marked submitted by either. Blinded roles read them redacted (services/reports/visibility)
+    Action.VIEW_REPORTS: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
+    Action.SUBMIT_SAFETY_REPORT: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
 }
 
 

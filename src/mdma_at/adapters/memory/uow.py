@@ -19,6 +19,7 @@ from mdma_at.adapters.memory.clinical import (
     MemorySessionEntries,
 )
 from mdma_at.adapters.memory.register import MemoryRegister
+from mdma_at.adapters.memory.reports import MemorySafetyReports
 from mdma_at.adapters.memory.repositories import (
     MemoryAuditLog,
     MemoryCredentials,
@@ -92,6 +93,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self.therapy_notes = MemoryTherapyNotes(tx)
         self.check_ins = MemoryCheckIns(tx)
         self.studies = MemoryStudies(tx)
+        self.safety_reports = MemorySafetyReports(tx)
 
     def __exit__(
         self,
