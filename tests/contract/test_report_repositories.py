@@ -23,7 +23,7 @@ def _adverse_events(uow, s, count: int) -> list[int]:  # type: ignore[no-untyped
             "Tess",
             "therapist",
             T0,
-        ).id  # fmt: skip
+        ).id
         for n in range(count)
     ]
 

@@ -26,8 +26,9 @@ class SqlSafetyReports(_Repository):
             "recorded_at": recorded_at,
         }
         row_id = self._insert(t.safety_report_submissions, **values)
-        return SafetyReportSubmission(row_id, entry_id, submitted_on, submitted_to, reference,
-                                      recorded_by, recorded_at)  # fmt: skip
+        return SafetyReportSubmission(
+            row_id, entry_id, submitted_on, submitted_to, reference, recorded_by, recorded_at
+        )
 
     def for_entries(self, entry_ids: Sequence[int]) -> Sequence[SafetyReportSubmission]:
         c = t.safety_report_submissions.c
@@ -43,6 +44,6 @@ class SqlSafetyReports(_Repository):
                 r.reference,
                 r.recorded_by,
                 r.recorded_at,
-            )  # fmt: skip
+            )
             for r in rows
         ]
