@@ -13,6 +13,7 @@ from mdma_at.entrypoints.cli import (
     audit_cmd,
     db_cmd,
     register_cmd,
+    report_cmd,
     score_cmd,
     screen_cmd,
     serve_cmd,
@@ -72,5 +73,6 @@ for module in (
     screen_cmd,
     register_cmd,
     trial_cmd,
+    report_cmd,
 ):
     module.register(app)
