@@ -173,7 +173,7 @@ def test_each_role_sees_its_own_work_and_is_offered_only_what_it_may_do(
     # from the roles in domain/access.py: the rater rates, blind to the clinical record
     assert nav(Role.RATER) == ["/", "/ratings"]
     assert nav(Role.COORDINATOR) == [
-        "/", "/patients", "/alerts", "/measures/due", "/sessions/open", "/studies"
+        "/", "/patients", "/alerts", "/measures/due", "/sessions/open", "/studies", "/reports"
     ]  # fmt: skip
     assert nav(Role.PHYSICIAN) == [
         "/",
@@ -184,6 +184,7 @@ def test_each_role_sees_its_own_work_and_is_offered_only_what_it_may_do(
         "/screening/awaiting",
         "/studies",
         "/register",
+        "/reports",
     ]
     assert nav(Role.PHARMACIST) == ["/", "/patients", "/register"]
     assert nav(Role.STATISTICIAN) == ["/", "/studies"]
