@@ -10,13 +10,17 @@ import pytest
 from mdma_at.bootstrap import Container
 from mdma_at.domain.dosing.records import DosingSession, EntryKind
 from mdma_at.domain.errors import InvalidInput, PermissionDenied
+from mdma_at.domain.staff import Role
+from mdma_at.services.access.auth import load_principal
+from mdma_at.services.access.staff import add_user
 from mdma_at.services.patients import schedule
 from mdma_at.services.reports.monitoring import monitoring_forms
 from mdma_at.services.reports.prescriber import authorised_prescriber_report
 from mdma_at.services.reports.progress import progress_summary
 from mdma_at.services.reports.safety import mark_submitted, open_clocks, safety_reports
+from mdma_at.services.reports.visibility import shown
 from mdma_at.services.sessions.recording import record_entry
-from support.clinic import Clinic, register
+from support.clinic import OPERATOR, PASSWORD, Clinic, register
 from support.db import row_counts
 from support.dosing_day import session_ready_to_dose
 
@@ -110,8 +114,13 @@ def test_a_serious_event_has_its_clocks_until_marked_submitted(
         report.event.entry.id
     ]
     mark_submitted(
-        ctx.uow(), ctx.clock, clinic.physician_a, report.event.entry.id,
-        submitted_on=TODAY, submitted_to="TGA", reference="AER-2026-001",
+        ctx.uow(),
+        ctx.clock,
+        clinic.physician_a,
+        report.event.entry.id,
+        submitted_on=TODAY,
+        submitted_to="TGA",
+        reference="AER-2026-001",
     )
     assert open_clocks(ctx.uow(), ctx.clock, clinic.coordinator_a) == ()
     (sent,) = safety_reports(ctx.uow(), ctx.clock, clinic.physician_a, *SECOND_HALF).reports
@@ -121,8 +130,9 @@ def test_a_serious_event_has_its_clocks_until_marked_submitted(
 
 
 def test_the_progress_summary(ctx: Container, clinic: Clinic, dosed: DosingSession) -> None:
-    summary = progress_summary(ctx.uow(), ctx.clock, clinic.coordinator_a, *FIRST_HALF[:1],
-                               SECOND_HALF[1])
+    summary = progress_summary(
+        ctx.uow(), ctx.clock, clinic.coordinator_a, *FIRST_HALF[:1], SECOND_HALF[1]
+    )
     # both patients were enrolled on 2026-06-01 and are still active
     assert (summary.registered, summary.enrolled_in_period, summary.active_at_end) == (2, 2, 2)
     # one session charted with one dose; one visit held (HC-0002's prep1); one deviation
@@ -169,8 +179,34 @@ def test_a_bad_submission_is_refused_and_stores_nothing(
         (TODAY, "  ", "submitted_to"),
     ):
         with pytest.raises(InvalidInput) as refused:
-            mark_submitted(ctx.uow(), ctx.clock, clinic.physician_a, entry_id,
-                           submitted_on=submitted_on, submitted_to=to, reference="R")
+            mark_submitted(
+                ctx.uow(),
+                ctx.clock,
+                clinic.physician_a,
+                entry_id,
+                submitted_on=submitted_on,
+                submitted_to=to,
+                reference="R",
+            )
         assert refused.value.field == field
     assert row_counts(migrated_database_url) == before
     assert datetime(2026, 11, 22, tzinfo=UTC).date() == TODAY
+
+
+def test_blinded_readers_get_no_lot_contents_or_arm(ctx: Container, clinic: Clinic) -> None:
+    """ADR 0110 and 0161: only the pharmacist (and the statistician) see what a kit holds."""
+    member = add_user(
+        ctx.uow(), ctx.clock, ctx.hasher, OPERATOR, username="ph.a", full_name="PH.A",
+        password=PASSWORD, grants=[("SITE-A", Role.PHARMACIST)],
+    )  # fmt: skip
+    with ctx.uow() as uow:
+        pharmacist = load_principal(uow, member.id)
+    fields = {"kit_number": "K-1", "lot": "L-7", "contents": "placebo", "arm": "B"}
+    site = clinic.site_a.id
+    for blinded in (clinic.coordinator_a, clinic.physician_a, clinic.therapist_a):
+        with ctx.uow() as uow:
+            assert shown(uow, blinded, 1, site, fields) == {
+                "kit_number": "K-1", "lot": None, "contents": None, "arm": None,
+            }  # fmt: skip
+    with ctx.uow() as uow:
+        assert shown(uow, pharmacist, 1, site, fields) == fields

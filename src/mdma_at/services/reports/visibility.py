@@ -1,8 +1,9 @@
 """What a report may show its reader: the one redaction point of the reports (issue 17, item 5).
 
 A blinded reader never receives an arm or a kit's contents (ADR 0161, ADR 0110), and the lot
-goes with the contents (a lot is active or placebo). Every report routes such fields through
-`shown`, so a clinic-wide blinding layer can replace this one function (ADR 0189)."""
+goes with the contents (a lot is active or placebo; ADR 0110 shows lots to the pharmacist
+only). Every report routes such fields through `shown`, so a clinic-wide blinding layer can
+replace this one function (ADR 0189)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,6 @@ from mdma_at.services.register.ledger import may
 #: Fields that reveal the allocation; a blinded reader gets None for each.
 BLINDED_FIELDS = frozenset({"arm", "contents", "lot"})
 WITHHELD = "withheld (blinded)"
-
-
-def in_a_study(uow: UnitOfWork, patient_id: int) -> bool:
-    """Whether the patient takes part in a blinded trial (open-label clinic care has no blind)."""
-    return any(uow.studies.participant_of(s.id, patient_id) for s in uow.studies.list())
 
 
 def unblinded(principal: Principal, site_id: int) -> bool:
@@ -41,8 +37,11 @@ def shown(
     fields: Mapping[str, object],
 ) -> dict[str, object]:
     """`fields` as this reader may see them: allocation-revealing fields are None for a blinded
-    reader of a trial participant's record."""
-    if unblinded(principal, site_id) or not in_a_study(uow, patient_id):
+    reader. As in the register (ADR 0110), that is every reader but the unblinded roles, whether
+    or not the patient is in a trial: a placebo kit may sit in any site's stock. `uow` and
+    `patient_id` are for a clinic-wide blinding layer that decides per patient (ADR 0189)."""
+    del uow, patient_id  # this layer decides by role at the site alone
+    if unblinded(principal, site_id):
         return dict(fields)
     return {k: (None if k in BLINDED_FIELDS else v) for k, v in fields.items()}
 
