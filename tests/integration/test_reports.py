@@ -95,6 +95,11 @@ def test_the_monitoring_form_holds_the_session(
     assert [(d.which, d.mg, d.kit_number) for d in form.doses] == [("initial", 80.0, None)]
     # support/dosing_day.py records one set of vitals; the two adverse events above
     assert (len(form.vitals), len(form.adverse_events)) == (1, 2)
+    # support/dosing_day.py: the physician confirmed the checklist, the therapist charted the rest
+    assert {(name, role) for name, role, _ in form.providers} == {
+        ("DR.A", "physician"),
+        ("T.A", "therapist"),
+    }
     # still in the clinic: no discharge, so no monitored duration yet
     assert (form.discharge, form.monitored) == (None, None)
     assert form.minimum_monitoring == timedelta(hours=8)  # FDA's proposed REMS [S35]

@@ -13,7 +13,7 @@ from typing import Any
 from mdma_at.domain.dosing.records import EntryKind, SessionEntry
 from mdma_at.domain.patients import Patient
 from mdma_at.domain.reports import Period, period
-from mdma_at.domain.staff import Principal
+from mdma_at.domain.staff import Principal, Role
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.register.ledger import load_books
 from mdma_at.services.reports.records import gather, generated, reader
@@ -21,6 +21,7 @@ from mdma_at.services.reports.visibility import shown
 from mdma_at.services.sessions.recording import SessionFile
 from mdma_at.services.sessions.view import everyone_present
 
+_PROVIDERS = frozenset({Role.PHYSICIAN.value, Role.THERAPIST.value})
 _DOSES = {EntryKind.REQUEST_INITIAL: "initial", EntryKind.REQUEST_SUPPLEMENTAL: "supplemental"}
 
 
@@ -106,12 +107,17 @@ def monitoring_form(
     discharges = [e for e in file.entries if e.kind is EntryKind.REQUEST_DISCHARGE]
     allowed = next((e for e in discharges if e.allowed), None)
     present = everyone_present(file.entries)
-    recorders = {
-        (e.recorded_by_name, e.role or "", "recorded entries")
-        for e in file.entries
-        if e.role in ("physician", "therapist")
-    }
-    providers = tuple(present) + tuple(sorted(recorders - {(n, r, "") for n, r, _ in present}))
+    # Those whose arrival was charted, then the clinicians who charted entries without one:
+    # the REMS asks who was on site, and charting is proof of presence.
+    named = {name for name, _, _ in present}
+    recorders = sorted(
+        {
+            (e.recorded_by_name, e.role or "", "charted entries")
+            for e in file.entries
+            if e.role in _PROVIDERS and e.recorded_by_name not in named
+        }
+    )
+    providers = (*present, *recorders)
     return MonitoringForm(
         file.session.id,
         file.patient,
