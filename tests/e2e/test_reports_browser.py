@@ -10,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from e2e.axe import serious_violations
 from e2e.test_session_browser import sign_in
 from support.cli import mdma_at
 from support.server import RunningApp
@@ -72,11 +73,20 @@ def test_each_report_opens_with_every_section(own_demo_app: RunningApp, page: Pa
     expect(clocks).to_contain_text("Chest pain or tightness")
     page.get_by_role("link", name="Reports", exact=True).click()
     expect(page.get_by_role("heading", name="Reports for regulators")).to_be_visible()
+    assert serious_violations(page) == []
     for name, sections in SECTIONS.items():
         page.goto(f"{own_demo_app.base_url}/reports/{name}?{PERIOD}")
         expect(page.locator("#report-generated")).to_contain_text("Ama Mensah (c.mensah)")
         for section in sections:
             expect(page.locator(section).first).to_be_visible()
+        assert serious_violations(page) == [], name
+    # the coordinator is blind to what a kit holds (ADR 0110): the demo's doses came from the
+    # active kit DEMO-K-001, lot L-2611-A (demo/register.py)
+    page.goto(f"{own_demo_app.base_url}/reports/session-monitoring?{PERIOD}")
+    doses = page.locator(".mf-doses").first
+    expect(doses).to_contain_text("DEMO-K-001")
+    expect(doses).to_contain_text("withheld (blinded)")
+    expect(page.locator("body")).not_to_contain_text("L-2611-A")
     # the CIOMS form of the event above: mark it submitted, and its clocks leave the dashboard
     page.goto(f"{own_demo_app.base_url}/reports/expedited-safety?{PERIOD}")
     form = page.locator(".cioms form").first
