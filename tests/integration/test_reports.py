@@ -9,7 +9,7 @@ import pytest
 
 from mdma_at.bootstrap import Container
 from mdma_at.domain.dosing.records import DosingSession, EntryKind
-from mdma_at.domain.errors import InvalidInput, PermissionDenied
+from mdma_at.domain.errors import InvalidInput, NotFound, PermissionDenied
 from mdma_at.domain.staff import Role
 from mdma_at.services.access.auth import load_principal
 from mdma_at.services.access.staff import add_user
@@ -128,6 +128,17 @@ def test_a_serious_event_has_its_clocks_until_marked_submitted(
         reference="AER-2026-001",
     )
     assert open_clocks(ctx.uow(), ctx.clock, clinic.coordinator_a) == ()
+    # one submission per event; a therapist may not mark one, nor see one at another site
+    for who, refusal in (
+        (clinic.physician_a, InvalidInput),
+        (clinic.therapist_a, PermissionDenied),
+        (clinic.therapist_b, NotFound),
+    ):
+        with pytest.raises(refusal):
+            mark_submitted(
+                ctx.uow(), ctx.clock, who, report.event.entry.id,
+                submitted_on=TODAY, submitted_to="HREC", reference="again",
+            )  # fmt: skip
     (sent,) = safety_reports(ctx.uow(), ctx.clock, clinic.physician_a, *SECOND_HALF).reports
     assert sent.submission is not None and sent.submission.reference == "AER-2026-001"
     summary = progress_summary(ctx.uow(), ctx.clock, clinic.coordinator_a, *SECOND_HALF)

@@ -14,8 +14,9 @@ from mdma_at.domain.errors import InvalidInput, NotFound
 from mdma_at.domain.reports import ExpeditedRules, Period, ReportClock, expedited_clocks, period
 from mdma_at.domain.staff import Principal
 from mdma_at.protocols.mapp_v1.reporting import EXPEDITED
-from mdma_at.services.audit import guard, record
+from mdma_at.services.audit import record
 from mdma_at.services.ports import Clock, SafetyReportSubmission, UnitOfWork
+from mdma_at.services.records import guard_visible
 from mdma_at.services.register.ledger import load_books
 from mdma_at.services.reports.monitoring import DoseLine, dose_lines
 from mdma_at.services.reports.records import AdverseEvent, gather, generated, reader
@@ -137,8 +138,15 @@ def mark_submitted(
     today = clock.now().date()
     with uow:
         entry, site_id = _serious_event(uow, entry_id)
-        actor = guard(uow, clock, principal, Action.SUBMIT_SAFETY_REPORT, site_id,
-                      ("adverse_event", entry_id))  # fmt: skip
+        actor = guard_visible(
+            uow,
+            clock,
+            principal,
+            Action.SUBMIT_SAFETY_REPORT,
+            site_id,
+            ("adverse_event", entry_id),
+            f"no serious adverse event {entry_id}",
+        )
         if submitted_on > today:
             raise InvalidInput("submitted_on", f"{submitted_on.isoformat()} is in the future")
         if submitted_on < entry.recorded_at.date():
