@@ -32,6 +32,14 @@ def test_the_reports_are_written_as_html_and_pdf(own_demo_app: RunningApp, tmp_p
         text = out.read_text(encoding="utf-8")
         assert f"{YEAR[0]} to {YEAR[1]}" in text and "Ama Mensah (c.mensah)" in text
     assert last_audit_action(own_demo_app.database_url) == "report_generated"
+    # The demo walks each programme, holding every visit on its planned day (demo/clinic.py);
+    # mapp_v1 plans es1, es2, es3 on days 31, 59 and 87 after enrolment (7+7+7+3+7, then +28
+    # twice: protocols/mapp_v1/schedule.py). Enrolled 38 to 330 days ago, DEMO-005..DEMO-012
+    # (eight patients) had es1 within the year, all for the first time; DEMO-008..DEMO-011
+    # (104, 140, 190, 330 days) had es3 too; DEMO-002..004 (3, 16, 31 days) none yet.
+    summary = (tmp_path / "authorised-prescriber.html").read_text(encoding="utf-8")
+    for field, expected in (("ap-treated", 8), ("ap-new", 8), ("ap-completed", 4)):
+        assert f'id="{field}">{expected}<' in summary, field
     # the PDF through the real entry point and the system's headless Chromium
     pdf = tmp_path / "ap.pdf"
     done = mdma_at(

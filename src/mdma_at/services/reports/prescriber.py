@@ -16,7 +16,6 @@ from mdma_at.protocols.mapp_v1.reporting import AUTHORISED_PRESCRIBER
 from mdma_at.services.ports import Clock, UnitOfWork
 from mdma_at.services.reports.records import (
     AdverseEvent,
-    PatientRecord,
     gather,
     generated,
     reader,
@@ -66,22 +65,6 @@ class PrescriberReport:
         return tuple((c.value, counted[c.value]) for c in AeCategory if counted[c.value])
 
 
-def _course_completed(record: PatientRecord, days: tuple[date, ...], span: Period) -> date | None:
-    """The day of the programme's last dosing session, when it falls in the period: the highest
-    dosing number of the enrolment's schedule (three in mapp_v1), held or charted with a dose."""
-    for enrolment in record.enrolments:
-        dosing = [v for v in record.visits if v.enrolment_id == enrolment.id and v.dosing_number]
-        if not dosing:
-            continue
-        last = max(dosing, key=lambda v: v.dosing_number or 0)
-        charted = next((f for f in record.sessions if f.session.visit_id == last.id), None)
-        given = charted.folded.state.initial if charted is not None else None
-        day = given.t.date() if given is not None else last.held_on
-        if day is not None and day in days and span.holds(day):
-            return day
-    return None
-
-
 def authorised_prescriber_report(
     uow: UnitOfWork, clock: Clock, principal: Principal, start: date, end: date
 ) -> PrescriberReport:
@@ -117,7 +100,7 @@ def authorised_prescriber_report(
                 days[0],
                 len(inside),
                 span.holds(days[0]),
-                _course_completed(record, days, span),
+                record.course_completed_on(span),
             )
         )
     return PrescriberReport(

@@ -86,19 +86,7 @@ def progress_summary(
             if e.withdrawn_on is not None and span.holds(e.withdrawn_on):
                 withdrawn.append((sid, e.withdrawn_on, e.withdrawal_reason or ""))
         held += len(held_in(rec, span))
-        days = [d for d in rec.dosing_days() if span.holds(d)]
-        last = max((v.dosing_number or 0 for v in rec.visits), default=0)
-        finals = [v for v in rec.visits if last and v.dosing_number == last]
-        completed += any(
-            d in days
-            for v in finals
-            for d in [v.held_on]
-            + [
-                f.folded.state.initial.t.date()
-                for f in rec.sessions
-                if f.session.visit_id == v.id and f.folded.state.initial
-            ]
-        )
+        completed += rec.course_completed_on(span) is not None
         for f in rec.sessions:
             if span.holds(f.session.started_at.date()):
                 charted += 1

@@ -48,6 +48,22 @@ class PatientRecord:
         }
         return tuple(sorted(days))
 
+    def course_completed_on(self, span: Period) -> date | None:
+        """The day of the programme's last dosing session, when it falls in `span`: the highest
+        dosing number of an enrolment's schedule (three in mapp_v1), given in a charted session
+        or recorded as held."""
+        for enrolment in self.enrolments:
+            dosing = [v for v in self.visits if v.enrolment_id == enrolment.id and v.dosing_number]
+            if not dosing:
+                continue
+            last = max(dosing, key=lambda v: v.dosing_number or 0)
+            charted = next((f for f in self.sessions if f.session.visit_id == last.id), None)
+            given = charted.folded.state.initial if charted is not None else None
+            day = given.t.date() if given is not None else last.held_on
+            if day is not None and span.holds(day):
+                return day
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class AdverseEvent:
