@@ -82,6 +82,12 @@ class Settings(BaseSettings):
         "MDMA_AT_SECRET_KEY if unset (keep it outside database backups)",
     )
 
+    # --- reports (issue 17, item 4; ADR 0188) ---
+    chromium: Path = Field(
+        Path("/usr/bin/chromium"),
+        description="the headless browser that prints reports to PDF",
+    )
+
     # --- the bedside (issue 13): local time and paging (ADRs 0120, 0121) ---
     default_timezone: str = Field(
         default_factory=server_timezone,

@@ -174,7 +174,7 @@ def test_each_role_sees_its_own_work_and_is_offered_only_what_it_may_do(
     assert nav(Role.RATER) == ["/", "/ratings"]
     assert nav(Role.COORDINATOR) == [
         "/", "/worklist", "/patients", "/alerts", "/measures/due", "/sessions/open",
-        "/studies",
+        "/studies", "/reports",
     ]  # fmt: skip
     assert nav(Role.PHYSICIAN) == [
         "/",
@@ -186,6 +186,7 @@ def test_each_role_sees_its_own_work_and_is_offered_only_what_it_may_do(
         "/screening/awaiting",
         "/studies",
         "/register",
+        "/reports",
     ]
     assert nav(Role.PHARMACIST) == ["/", "/patients", "/register"]
     assert nav(Role.STATISTICIAN) == ["/", "/studies"]

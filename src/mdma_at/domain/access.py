@@ -75,6 +75,9 @@ class Action(StrEnum):
     EXPORT_SDTM = "export_sdtm"
     EXPORT_RESEARCH = "export_research"
     EXPORT_FHIR = "export_fhir"
+    # reports for regulators and ethics committees (issue 17, item 4)
+    VIEW_REPORTS = "view_reports"
+    SUBMIT_SAFETY_REPORT = "submit_safety_report"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -165,6 +168,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # produces the clinic's reports); what each part holds is still filtered by what the exporting
     # user may read, and arm and kit contents never leave for a blinded role
     Action.EXPORT_FHIR: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
+    # reports (issue 17, item 4; ADR 0189): the coordinator produces regulatory reports
+    # (DESIGN.md §1) and the physician (the Authorised Prescriber) signs them; a safety report is
+    # marked submitted by either. Blinded roles read them redacted (services/reports/visibility)
+    Action.VIEW_REPORTS: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
+    Action.SUBMIT_SAFETY_REPORT: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
 }
 
 

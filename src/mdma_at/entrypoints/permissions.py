@@ -217,6 +217,11 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
         "POST",
         "/api/studies/{study_id}/unblinding-requests/{request_id}/approval",
     ): A.APPROVE_UNBLINDING,
+    # --- reports for regulators and ethics committees (issue 17, item 4) ------------------------
+    ("GET", "/reports"): A.VIEW_REPORTS,
+    ("GET", "/reports/{name}"): A.VIEW_REPORTS,
+    ("GET", "/reports/{name}/pdf"): A.VIEW_REPORTS,
+    ("POST", "/reports/expedited-safety/{entry_id}/submitted"): A.SUBMIT_SAFETY_REPORT,
     # --- a site's own protocol values ----------------------------------------------------------
     ("GET", "/admin/protocol"): A.SET_SITE_PROTOCOL,
     ("POST", "/admin/protocol/{code}/{key}"): A.SET_SITE_PROTOCOL,
@@ -235,6 +240,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("Screenings", "/screening/awaiting"),
     ("Studies", "/studies"),
     ("Register", "/register"),
+    ("Reports", "/reports"),
     ("Staff accounts", "/admin/users"),
     ("Site protocol", "/admin/protocol"),
 )

@@ -257,6 +257,31 @@ class CheckInRepository(Protocol):
     def done_for(self, patient_ids: Sequence[int]) -> Sequence[tuple[int, int, int, int]]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SafetyReportSubmission:
+    """An expedited safety report marked submitted (issue 17, item 4): which serious adverse
+    event (its session entry), to whom, on which day, the receiver's reference, and who said so.
+    Its clocks stop on the dashboard once this exists; one per event (the initial report)."""
+
+    id: int
+    entry_id: int
+    submitted_on: date
+    submitted_to: str
+    reference: str
+    recorded_by: int
+    recorded_at: datetime
+
+
+class SafetyReportRepository(Protocol):
+    """Submissions of expedited safety reports; added, never changed."""
+
+    def add(
+        self, entry_id: int, submitted_on: date, submitted_to: str, reference: str,
+        recorded_by: int, recorded_at: datetime,
+    ) -> SafetyReportSubmission: ...  # fmt: skip
+    def for_entries(self, entry_ids: Sequence[int]) -> Sequence[SafetyReportSubmission]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Nothing is written unless `commit()` is called; leaving rolls back.
 
@@ -290,6 +315,7 @@ class UnitOfWork(Protocol):
     check_ins: CheckInRepository
     studies: StudyRepository
     research_keys: ResearchKeyRepository
+    safety_reports: SafetyReportRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(

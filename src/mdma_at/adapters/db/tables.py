@@ -749,3 +749,18 @@ research_keys = Table(
 # The list of names lives in adapters/sealed.py, shared with the in-memory store.
 SEALED_TABLES = tuple(metadata.tables[name] for name in SEALED_TABLE_NAMES)
 APPEND_ONLY_TABLES = (audit_events, *SEALED_TABLES)
+
+
+# An expedited safety report marked submitted (issue 17, item 4; migration 0026): one per serious
+# adverse event (its session entry); the dashboard's 7- and 15-day clocks stop when it exists.
+safety_report_submissions = Table(
+    "safety_report_submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entry_id", ForeignKey("dosing_session_events.id"), nullable=False, unique=True),
+    Column("submitted_on", Date, nullable=False),
+    Column("submitted_to", String(200), nullable=False),
+    Column("reference", String(200), nullable=False),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)

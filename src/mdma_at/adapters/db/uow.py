@@ -19,6 +19,7 @@ from mdma_at.adapters.db.instruments_repositories import (
 )
 from mdma_at.adapters.db.page_repository import SqlPages
 from mdma_at.adapters.db.register_repositories import SqlRegister
+from mdma_at.adapters.db.report_repositories import SqlSafetyReports
 from mdma_at.adapters.db.repositories import (
     SqlAuditLog,
     SqlCredentials,
@@ -102,6 +103,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.check_ins = SqlCheckIns(db)
             self.studies = SqlStudies(db)
             self.research_keys = SqlResearchKeys(db)
+            self.safety_reports = SqlSafetyReports(db)
         return self
 
     def __exit__(

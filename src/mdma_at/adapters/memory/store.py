@@ -49,6 +49,7 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "study_allocations": (("participant_id",), ("study_id", "position")),
     "unblinding_approvals": (("request_id",),),
     "research_keys": (("patient_id",), ("research_id",)),
+    "safety_report_submissions": (("entry_id",),),
 }
 
 

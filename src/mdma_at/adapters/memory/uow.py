@@ -20,6 +20,7 @@ from mdma_at.adapters.memory.clinical import (
     MemorySessionEntries,
 )
 from mdma_at.adapters.memory.register import MemoryRegister
+from mdma_at.adapters.memory.reports import MemorySafetyReports
 from mdma_at.adapters.memory.repositories import (
     MemoryAuditLog,
     MemoryCredentials,
@@ -96,6 +97,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self.check_ins = MemoryCheckIns(tx)
         self.studies = MemoryStudies(tx)
         self.research_keys = MemoryResearchKeys(tx)
+        self.safety_reports = MemorySafetyReports(tx)
 
     def __exit__(
         self,

@@ -36,6 +36,7 @@ from mdma_at.entrypoints.web.measurement.pages import router as instruments_page
 from mdma_at.entrypoints.web.pages import router as pages_router
 from mdma_at.entrypoints.web.register.pages import router as register_pages_router
 from mdma_at.entrypoints.web.rendering import error_page, page
+from mdma_at.entrypoints.web.reports.pages import router as report_pages_router
 from mdma_at.entrypoints.web.screening.pages import router as screening_pages_router
 from mdma_at.entrypoints.web.screening.workup_pages import router as workup_pages_router
 from mdma_at.entrypoints.web.sessions.pages import router as session_pages_router
@@ -104,6 +105,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(worklist_api_router)
     app.include_router(fhir_api_router)
     app.include_router(health_router)
+    app.include_router(report_pages_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)

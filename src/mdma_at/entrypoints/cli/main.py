@@ -14,6 +14,7 @@ from mdma_at.entrypoints.cli import (
     db_cmd,
     export_cmd,
     register_cmd,
+    report_cmd,
     score_cmd,
     screen_cmd,
     serve_cmd,
@@ -74,5 +75,6 @@ for module in (
     register_cmd,
     trial_cmd,
     export_cmd,
+    report_cmd,
 ):
     module.register(app)

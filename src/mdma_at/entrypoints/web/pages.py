@@ -37,6 +37,7 @@ from mdma_at.services.access import auth
 from mdma_at.services.dashboard import dashboard as load_dashboard
 from mdma_at.services.patients import registry as patients
 from mdma_at.services.patients import schedule
+from mdma_at.services.reports.safety import open_clocks
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -106,7 +107,12 @@ def logout(request: Request, ctx: ContainerDep) -> Response:
 def dashboard(request: Request, ctx: ContainerDep, session: Session) -> Response:
     board = load_dashboard(ctx.uow(), ctx.clock, session.principal)
     return page(
-        request, "dashboard.html", session=session, board=board, today=ctx.clock.now().date()
+        request,
+        "dashboard.html",
+        session=session,
+        board=board,
+        today=ctx.clock.now().date(),
+        safety_clocks=open_clocks(ctx.uow(), ctx.clock, session.principal),
     )
 
 
