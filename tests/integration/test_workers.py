@@ -182,3 +182,15 @@ def test_throttling_a_dosing_session_and_paging_work_across_four_workers(
     assert [(p.channel, p.status, p.attempts) for p in pages if p.channel == "webhook"] == [
         ("webhook", "sent", 1)
     ]
+
+    # /metrics, whichever worker answers: the page counted in the database, and the latency
+    # histograms of all four processes summed (the four entries above, wherever they landed).
+    with fresh(app) as client:
+        metrics = client.get("/metrics").text.splitlines()
+    assert [line for line in metrics if line.startswith("mdma_at_pages{")] == [
+        'mdma_at_pages{cause="critical_vitals",status="sent"} 1.0'
+    ]
+    posted = "mdma_at_request_seconds_count{" + ",".join(
+        ('method="POST"', 'route="/api/sessions/{session_id}/entries"', 'status="201"')
+    )
+    assert [line.split()[-1] for line in metrics if line.startswith(posted)] == ["4.0"]

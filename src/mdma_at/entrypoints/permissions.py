@@ -43,6 +43,7 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("POST", "/r/{token}"): Open.PUBLIC,
     ("GET", "/healthz"): Open.PUBLIC,
     ("GET", "/readyz"): Open.PUBLIC,
+    ("GET", "/metrics"): Open.PUBLIC,
     ("GET", "/api/docs"): Open.PUBLIC,
     ("GET", "/openapi.json"): Open.PUBLIC,
     ("MOUNT", "/static"): Open.PUBLIC,

@@ -2,14 +2,10 @@
 
 import logging
 
-from uvicorn.config import LOGGING_CONFIG
 from uvicorn.logging import AccessFormatter
 
-from mdma_at.entrypoints.api.redaction import (
-    RedactLinkTokens,
-    redact_link_tokens,
-    server_log_config,
-)
+from mdma_at.entrypoints.api.observability import configure_logging
+from mdma_at.entrypoints.api.redaction import RedactLinkTokens, redact_link_tokens
 
 TOKEN = "q1W2e3R4t5Y6u7I8o9P0a1S2d3F4g5H6j7K8l9Z0x1C"  # 43 URL-safe characters, like a real one
 
@@ -40,7 +36,7 @@ def test_other_paths_are_left_as_they_are() -> None:
 
 
 def test_the_servers_log_configuration_filters_every_handler() -> None:
-    config = server_log_config(LOGGING_CONFIG)
+    config = configure_logging()
     handlers = config["handlers"]
     assert isinstance(handlers, dict)
     assert all(h["filters"] == ["redact_link_tokens"] for h in handlers.values())

@@ -21,6 +21,7 @@ from mdma_at.entrypoints.api.headers import SecurityHeaders
 from mdma_at.entrypoints.api.health import router as health_router
 from mdma_at.entrypoints.api.instruments_routes import router as instruments_api_router
 from mdma_at.entrypoints.api.limits import RequestLimits
+from mdma_at.entrypoints.api.observability import RequestContext
 from mdma_at.entrypoints.api.register_routes import router as register_api_router
 from mdma_at.entrypoints.api.routes import router as api_router
 from mdma_at.entrypoints.api.screening_routes import router as screening_api_router
@@ -79,8 +80,10 @@ def create_app(container: Container) -> FastAPI:
     )
     app.state.container = container
     app.add_middleware(RequestLimits, max_body_bytes=container.settings.max_body_bytes)
-    # added last, so outermost: every response gets the headers, refusals and errors included
+    # added after these, so outside them: every response gets the headers, refusals and errors
+    # included, and every request its id, its log line and its latency (ADR 0202)
     app.add_middleware(SecurityHeaders, https=container.settings.secure_cookies)
+    app.add_middleware(RequestContext)
     errors.install(app, error_page)
     app.include_router(api_router)
     app.include_router(session_api_router)

@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from mdma_at.bootstrap import Container
+from mdma_at.entrypoints.api.observability import metrics_response
 
 router = APIRouter(include_in_schema=False)
 
@@ -18,6 +19,15 @@ router = APIRouter(include_in_schema=False)
 @router.get("/healthz")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@router.get("/metrics")
+def metrics(request: Request) -> Response:
+    """Prometheus exposition: request latency, pages, safety alerts, open sessions, the audit
+    chain's length (counts only; restrict it to the scraper at the proxy, docs/operations.md)."""
+    from mdma_at.adapters.db.metrics import ClinicCollector
+
+    return metrics_response(ClinicCollector(request.app.state.container.engine))
 
 
 @router.get("/readyz")

@@ -1,8 +1,9 @@
 """Keeping self-report tokens out of the server's logs (issue 14, item 7; ADR 0141).
 
 A self-report link's path, `/r/{token}`, is the patient's credential: the clinic stores only its
-SHA-256. The access log and the error log would write it in clear, so both go through
-`redact_link_tokens`; the access log's handler gets `RedactLinkTokens` as a filter in `serve`.
+SHA-256. The request log and the error log would write it in clear, so both go through
+`redact_link_tokens`: the server's one log handler gets `RedactLinkTokens` as a filter
+(`observability.configure_logging`), and request lines name the route template, not the path.
 """
 
 from __future__ import annotations
@@ -32,15 +33,3 @@ class RedactLinkTokens(logging.Filter):
                 redact_link_tokens(arg) if isinstance(arg, str) else arg for arg in record.args
             )
         return True
-
-
-def server_log_config(base: dict[str, object]) -> dict[str, object]:
-    """uvicorn's logging configuration `base` with the filter on every handler."""
-    config = dict(base)
-    handlers = {
-        name: {**handler, "filters": ["redact_link_tokens"]}
-        for name, handler in dict(config.get("handlers", {})).items()  # type: ignore[call-overload]
-    }
-    config["filters"] = {"redact_link_tokens": {"()": RedactLinkTokens}}
-    config["handlers"] = handlers
-    return config

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from typing import Any
+
 import typer
 
 from mdma_at.entrypoints.cli.context import container
@@ -21,15 +26,28 @@ def serve(
     process builds its own app from MDMA_AT_*; sessions, sign-in throttling, paging and live
     alerts all go through the database)."""
     import uvicorn  # the web stack loads only for `serve`, keeping every other command quick
-    from uvicorn.config import LOGGING_CONFIG
 
     from mdma_at.entrypoints.api.app import create_app
-    from mdma_at.entrypoints.api.redaction import server_log_config
+    from mdma_at.entrypoints.api.observability import configure_logging
 
     # proxy_headers off: uvicorn would believe X-Forwarded-For from any local peer; the sign-in
     # throttle reads it only from MDMA_AT_TRUSTED_PROXIES (services.auth.client_address).
     # the access log would write each self-report link's token in clear (ADR 0141)
     app = create_app(container())  # also the check of every setting, before any worker starts
+    metrics_dir = None
+    if workers > 1:  # every worker writes its histograms here; /metrics sums them (ADR 0202)
+        metrics_dir = tempfile.mkdtemp(prefix="mdma-at-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        _run(uvicorn, app, host, port, workers, configure_logging())
+    finally:
+        if metrics_dir:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _run(
+    uvicorn: Any, app: object, host: str, port: int, workers: int, log_config: dict[str, Any]
+) -> None:
     uvicorn.run(
         app if workers == 1 else "mdma_at.entrypoints.api.app:app_from_environment",
         factory=workers > 1,
@@ -41,7 +59,8 @@ def serve(
         port=port,
         proxy_headers=False,
         log_level="info",
-        log_config=server_log_config(LOGGING_CONFIG),
+        # JSON lines with the request id; link tokens redacted (ADR 0141)
+        log_config=log_config,
     )
 
 
