@@ -69,6 +69,9 @@ class Action(StrEnum):
     VIEW_ALLOCATION = "view_allocation"
     REQUEST_UNBLINDING = "request_unblinding"
     APPROVE_UNBLINDING = "approve_unblinding"
+    # independent raters and the blinding assessment (issue 16, items 4-5)
+    ASSIGN_RATER = "assign_rater"
+    RECORD_BLINDING_GUESS = "record_blinding_guess"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -144,6 +147,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_ALLOCATION: frozenset({Role.STATISTICIAN}),
     Action.REQUEST_UNBLINDING: _CLINICAL,
     Action.APPROVE_UNBLINDING: frozenset({Role.PHYSICIAN}),
+    # the coordinator assigns each CAPS-5 rating to a rater off the patient's therapy team (a
+    # physician may stand in, as for randomising: ADR 0170); the participant's, each therapist's
+    # and the rater's guess of the arm are recorded by whoever asks them (ADR 0171)
+    Action.ASSIGN_RATER: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.RECORD_BLINDING_GUESS: _CLINICAL | {Role.RATER},
 }
 
 

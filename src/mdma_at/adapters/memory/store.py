@@ -46,6 +46,7 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "study_participants": (("study_id", "patient_id"),),
     "study_allocations": (("participant_id",), ("study_id", "position")),
     "unblinding_approvals": (("request_id",),),
+    "blinding_guesses": (("participant_id", "time_point", "respondent_key"),),
 }
 
 
