@@ -57,7 +57,7 @@ def blinding_by_time_point(
                 "certainty": x.certainty,
             }
             for x in lines
-        ],  # fmt: skip
+        ],
         columns=["time_point", "respondent", "subject", "arm", "guess", "certainty"],
     )
     out = []
