@@ -230,8 +230,8 @@ def test_retention_counts_expected_and_seen_by_visit_without_arms(
     first = _participant(ctx, clinic, study, "HC-0001")
     _participant(ctx, clinic, study, "HC-0002")
     _hold(ctx, clinic, first, "prep1", "prep2", "es1")
-    rows = {r.code: r for r in retention.retention_by_visit(ctx.uow(), ctx.clock,
-                                                          clinic.therapist_a, study.id)}  # fmt: skip
+    shown = retention.retention_by_visit(ctx.uow(), ctx.clock, clinic.therapist_a, study.id)
+    rows = {r.code: r for r in shown}
     # both enrolled 2026-10-02, the clock at 2026-11-22 (mapp_v1 schedule, schedule.py): prep1 on
     # 10-09, es1 on 11-02 (window from 10-27) have opened; es2 (28 +/- 7 days after es1: window
     # from 11-23) and the 6-month follow-up have not
