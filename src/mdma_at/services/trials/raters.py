@@ -95,6 +95,33 @@ def _patient_visit(uow: UnitOfWork, patient: Patient, visit_id: int) -> Visit:
     return visit
 
 
+def assign_rater_at(
+    uow: UnitOfWork,
+    clock: Clock,
+    principal: Principal,
+    study_id: int,
+    patient_id: int,
+    visit_code: str,
+    rater: str,
+) -> RatingAssignment:
+    """`assign_rater` for the visit named by its protocol code (the study page's form).
+
+    Raises:
+        InvalidInput: ``visit`` not a visit of the patient's current schedule; as `assign_rater`.
+    """
+    with uow:
+        enrolments = uow.enrolments.for_patient(patient_id)
+        visits = uow.visits.for_enrolment(enrolments[-1].id) if enrolments else ()
+        visit_id = next((v.id for v in visits if v.code == visit_code.strip()), None)
+    if visit_id is None:
+        raise InvalidInput("visit", f"{visit_code.strip()!r} is not a visit of the participant")
+    return assign_rater(uow, clock, principal, study_id, patient_id, visit_id, rater)
+
+
+#: The visits whose CAPS-5 the study page offers to assign (the protocol's assessments).
+RATED_VISIT_KINDS = ("assessment", "primary_endpoint", "follow_up")
+
+
 def assign_rater(
     uow: UnitOfWork,
     clock: Clock,
@@ -152,6 +179,7 @@ def assign_rater(
 class AssignedRating:
     """One line of the rater's assignments: the study ID and the visit, nothing else."""
 
+    study: int  # the study's number, for the guess form
     patient_id: int
     study_id: str
     visit_id: int
@@ -178,7 +206,7 @@ def my_assignments(uow: UnitOfWork, principal: Principal) -> tuple[AssignedRatin
             )
             rows.append(
                 AssignedRating(
-                    patient.id, patient.study_id, visit.id, visit.label,
+                    assignment.study_id, patient.id, patient.study_id, visit.id, visit.label,
                     visit.window_start, visit.window_end, rated,
                 )
             )  # fmt: skip
