@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.access import PERMISSIONS, Action, sites_for
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.events import SafetyAlertOpened
 from mdma_at.domain.instruments import (
@@ -328,7 +328,7 @@ class RatingSheet:
 
 
 #: The ratings a blinded independent rater makes (DESIGN.md section 1: the rater scores CAPS-5).
-RATED_INSTRUMENTS = frozenset({"caps5"})
+RATED_INSTRUMENTS = frozenset({raters.RATED_INSTRUMENT})
 
 
 def ratings_due(uow: UnitOfWork, clock: Clock, principal: Principal) -> tuple[RatingDue, ...]:
@@ -369,9 +369,9 @@ def rating_sheet(
                 for v in uow.visits.for_enrolment(enrolment.id)
                 if v.status is not VisitStatus.CANCELLED
             )
-        if raters.study_of(uow, patient.id) is not None and not sites_for(
-            principal, Action.VIEW_MEASURES
-        ):  # a blinded rater: only the visits they are assigned to rate (ADR 0170)
+        clinician = principal.roles_at(patient.site_id) & PERMISSIONS[Action.VIEW_MEASURES]
+        if raters.study_of(uow, patient.id) is not None and not clinician:
+            # a blinded rater: only the visits they are assigned to rate (ADR 0170)
             assigned = raters.assigned_visits(uow, principal.user_id, patient.id)
             visits = tuple(v for v in visits if v.id in assigned)
     return RatingSheet(patient.id, patient.study_id, definition, visits)
