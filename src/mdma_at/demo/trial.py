@@ -1,6 +1,6 @@
 """The demo clinic's running study (issue 16, item 8), made through the real use cases.
 
-DEMO-RCT, MDMA-AT against placebo with therapy at the demo site: the coordinator (Ama Mensah)
+DEMO-MAPP, MDMA-AT against placebo with therapy at the demo site: the coordinator (Ama Mensah)
 sets it up, the statistician (Kai Statistician) seals the schedule with a fixed demo seed, and the
 patients past their preparation with a signed eligible verdict and current consent join and are
 randomised (blocks of 2 and 4; both arms are filled); DEMO-004 has joined and waits for the
@@ -20,7 +20,7 @@ from mdma_at.services.access.auth import load_principal
 from mdma_at.services.ports import Clock, ScheduleSeal, UnitOfWorkFactory
 from mdma_at.services.trials import blinding, randomise, raters, studies
 
-STUDY_CODE = "DEMO-RCT"
+STUDY_CODE = "DEMO-MAPP"
 #: 32 hex digits: a demo seed is public, so the demo's allocations are not a secret (site default)
 DEMO_SEED = "5eed0fdeadbeefc0ffee1234567890ab"
 PARTICIPANTS = ("DEMO-005", "DEMO-008", "DEMO-009", "DEMO-010", "DEMO-011", "DEMO-002")
