@@ -239,5 +239,6 @@ def test_retention_counts_expected_and_seen_by_visit_without_arms(
     assert (rows["es1"].expected, rows["es1"].seen) == (2, 1)
     assert (rows["es2"].expected, rows["es2"].seen) == (0, 0)
     assert (rows["fu6m"].expected, rows["fu6m"].seen) == (0, 0)
-    assert rows["fu6m"].blinded and rows["fu12m"].blinded
+    assert rows["fu6m"].blinded and rows["fu12m"].blinded  # FOLLOW_UP_BLINDED (site default)
+    assert rows["fu6m"].follow_up and not rows["es1"].follow_up
     assert not any(hasattr(r, "arm") for r in rows.values())

@@ -91,7 +91,7 @@ def test_the_api_refuses_bad_guesses_and_a_caps5_from_the_wrong_rater(
         index = f"/api/studies/{study.id}/blinding-index"
         assert client.get(index, headers=auth["c.a"]).status_code == 403
         retention = client.get(f"/api/studies/{study.id}/retention", headers=auth["c.a"]).json()
-        assert {"visit", "expected", "seen", "blinded", "label"} == set(retention[0])
+        assert {"visit", "expected", "seen", "blinded", "follow_up", "label"} == set(retention[0])
         assigned = client.post(
             f"/api/studies/{study.id}/participants/{patient_id}/rater-assignments",
             json={"visit_id": visits["baseline"], "rater": "t.a"}, headers=auth["c.a"],

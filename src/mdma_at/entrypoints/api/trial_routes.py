@@ -249,7 +249,7 @@ def retention_by_visit(
     """Participants expected and seen at each scheduled visit: counts only, no arm."""
     rows = retention.retention_by_visit(ctx.uow(), ctx.clock, principal, study_id)
     return [{"visit": r.code, "label": r.label, "expected": r.expected, "seen": r.seen,
-             "blinded": r.blinded} for r in rows]  # fmt: skip
+             "blinded": r.blinded, "follow_up": r.follow_up} for r in rows]  # fmt: skip
 
 
 @router.get("/{study_id}/blinding-index")

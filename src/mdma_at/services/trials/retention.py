@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mdma_at.domain.access import Action
+from mdma_at.domain.schedule.definitions import VisitKind
 from mdma_at.domain.schedule.records import VisitStatus
 from mdma_at.domain.staff import Principal
 from mdma_at.services.ports import Clock, UnitOfWork
@@ -23,6 +24,7 @@ class VisitRetention:
     expected: int
     seen: int  # of those, the visit held
     blinded: bool  # rated by the independent rater, blind to arm
+    follow_up: bool  # a durability visit after the primary endpoint (ADR 0172)
 
 
 def retention_by_visit(
@@ -32,7 +34,7 @@ def retention_by_visit(
     where the principal holds a role."""
     today = clock.now().date()
     counts: dict[str, list[int]] = {}
-    order: dict[str, tuple[int, str, bool]] = {}
+    order: dict[str, tuple[int, str, bool, bool]] = {}
     with uow:
         study = get_study(uow, study_id)
         study_actor(uow, clock, principal, study, Action.VIEW_STUDY)
@@ -47,12 +49,18 @@ def retention_by_visit(
             if not enrolments:
                 continue
             for visit in uow.visits.for_enrolment(enrolments[-1].id):
-                order.setdefault(visit.code, (visit.sequence, visit.label, visit_is_blinded(visit)))
+                order.setdefault(
+                    visit.code,
+                    (visit.sequence, visit.label, visit_is_blinded(visit),
+                     visit.kind is VisitKind.FOLLOW_UP),
+                )  # fmt: skip
                 tally = counts.setdefault(visit.code, [0, 0])
                 if visit.window_start <= today or visit.status is VisitStatus.HELD:
                     tally[0] += 1
                     tally[1] += visit.status is VisitStatus.HELD
     return tuple(
-        VisitRetention(code, order[code][1], counts[code][0], counts[code][1], order[code][2])
+        VisitRetention(
+            code, order[code][1], counts[code][0], counts[code][1], order[code][2], order[code][3]
+        )
         for code in sorted(order, key=lambda c: order[c][0])
     )
