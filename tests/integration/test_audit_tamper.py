@@ -70,6 +70,9 @@ CHANGES = {
     "study_allocations": "position = position + 100",
     "unblinding_requests": "reason = reason || ' (forged)'",
     "unblinding_approvals": "approved_by = (SELECT max(id) FROM users)",
+    # the demo's study (demo/trial.py): r.blind is assigned; the last user is the statistician
+    "rating_assignments": "rater_id = (SELECT max(id) FROM users)",
+    "blinding_guesses": "guess = 'forged'",
 }
 # Rows nothing else references, so deleting one breaks no foreign key.
 LEAVES = ["instrument_item_answers", "consent_withdrawals", "dosing_session_events"]
@@ -144,7 +147,7 @@ def seed(
         url = f"sqlite:///{directory / 'clinic.db'}"
         app = bootstrap(_settings(url, directory / "checkpoints"))
         upgrade(app.engine)
-        seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
+        seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM, app.schedule_seal)
         stock_register(app)
         _set_a_site_value(app)
         run_a_small_study(app)
@@ -165,7 +168,7 @@ def seed(
     grant_runtime_role(owner, seed.app_role)
     owner.dispose()
     app = bootstrap(_settings(_url(seed, seed.app_role, seed.database), directory / "checkpoints"))
-    seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM)
+    seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM, app.schedule_seal)
     stock_register(app)
     _set_a_site_value(app)
     run_a_small_study(app)

@@ -31,10 +31,13 @@ def set_up_study(app: Container) -> tuple[int, int]:
     )
     today = app.clock.now().date()
     with app.uow() as uow:
+        in_a_study = {
+            x.patient_id for s in uow.studies.list() for x in uow.studies.participants(s.id)
+        }  # the demo's own running study (demo/trial.py) has taken some
         ready = [
             p.id
             for p in uow.patients.search(frozenset({site_id}))
-            if not studies.entry_refusals(uow, p.id, today)
+            if p.id not in in_a_study and not studies.entry_refusals(uow, p.id, today)
         ]
     assert ready, "the demo clinic has a patient with a signed eligible verdict and consent"
     studies.join_study(app.uow(), app.clock, coordinator, study.id, ready[0])

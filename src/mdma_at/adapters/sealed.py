@@ -31,4 +31,6 @@ SEALED_TABLE_NAMES = (
     "study_allocations",
     "unblinding_requests",
     "unblinding_approvals",
+    "rating_assignments",
+    "blinding_guesses",
 )

@@ -13,6 +13,7 @@ from mdma_at.demo.instruments import seed_demo_measures
 from mdma_at.demo.screening import seed_demo_screening
 from mdma_at.demo.sessions import seed_demo_sessions
 from mdma_at.demo.therapy import seed_demo_therapy
+from mdma_at.demo.trial import seed_demo_trial
 from mdma_at.demo.worklist import seed_demo_worklist
 from mdma_at.domain.patients import PatientDetails
 from mdma_at.domain.schedule.records import VisitStatus
@@ -24,7 +25,7 @@ from mdma_at.services.access.staff import add_site, add_user, set_on_call
 from mdma_at.services.audit import Actor
 from mdma_at.services.patients import schedule
 from mdma_at.services.patients.registry import register_patient
-from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from mdma_at.services.ports import Clock, PasswordHasher, ScheduleSeal, UnitOfWorkFactory
 
 DEMO_SITE = ("DEMO", "Harbour Clinic (demo)")
 DEMO_PASSWORD = "demo-clinic-2026"
@@ -60,9 +61,16 @@ OVERDUE = "DEMO-006"  # its latest visit is left unrecorded, so the dashboard sh
 
 
 def seed_demo_clinic(
-    uow: UnitOfWorkFactory, clock: Clock, hasher: PasswordHasher, actor: Actor
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    hasher: PasswordHasher,
+    actor: Actor,
+    seal: ScheduleSeal | None = None,
 ) -> list[tuple[str, str]]:
-    """Load the demo clinic into an empty database; returns (username, roles) to print."""
+    """Load the demo clinic into an empty database; returns (username, roles) to print.
+
+    With `seal` (the randomisation key's seal), the demo's running study too (`demo.trial`).
+    """
     site = add_site(uow(), clock, actor, *DEMO_SITE)
     # The on-call physician, so that `make run` with MDMA_AT_SMTP_URL set pages for real (the
     # .example domain is reserved: point the SMTP URL at a local catcher such as aiosmtpd).
@@ -121,6 +129,8 @@ def seed_demo_clinic(
     seed_demo_sessions(uow, clock, site.id, hasher, DEMO_PASSWORD)
     seed_demo_therapy(uow, clock)
     seed_demo_worklist(uow, clock, actor, site.code)
+    if seal is not None:
+        seed_demo_trial(uow, clock, seal, site.id)
     return [(username, ", ".join(r.value for r in roles)) for username, _, roles in DEMO_STAFF]
 
 

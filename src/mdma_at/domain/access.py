@@ -78,6 +78,9 @@ class Action(StrEnum):
     # reports for regulators and ethics committees (issue 17, item 4)
     VIEW_REPORTS = "view_reports"
     SUBMIT_SAFETY_REPORT = "submit_safety_report"
+    # independent raters and the blinding assessment (issue 16, items 4-5)
+    ASSIGN_RATER = "assign_rater"
+    RECORD_BLINDING_GUESS = "record_blinding_guess"
 
 
 _CLINICAL = frozenset({Role.PHYSICIAN, Role.THERAPIST, Role.COORDINATOR})
@@ -173,6 +176,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # marked submitted by either. Blinded roles read them redacted (services/reports/visibility)
     Action.VIEW_REPORTS: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
     Action.SUBMIT_SAFETY_REPORT: frozenset({Role.PHYSICIAN, Role.COORDINATOR}),
+    # the coordinator assigns each CAPS-5 rating to a rater off the patient's therapy team (a
+    # physician may stand in, as for randomising: ADR 0170); the participant's, each therapist's
+    # and the rater's guess of the arm are recorded by whoever asks them (ADR 0171)
+    Action.ASSIGN_RATER: frozenset({Role.COORDINATOR, Role.PHYSICIAN}),
+    Action.RECORD_BLINDING_GUESS: _CLINICAL | {Role.RATER},
 }
 
 

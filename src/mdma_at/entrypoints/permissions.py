@@ -210,6 +210,19 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("POST", "/studies/{study_id}/participants/{patient_id}/randomise"): A.RANDOMISE,
     ("POST", "/api/studies/{study_id}/participants/{patient_id}/randomisation"): A.RANDOMISE,
     ("GET", "/api/studies/{study_id}/allocations"): A.VIEW_ALLOCATION,
+    # independent raters and the blinding assessment (issue 16, items 4-5)
+    ("POST", "/studies/{study_id}/participants/{patient_id}/rater"): A.ASSIGN_RATER,
+    ("POST", "/api/studies/{study_id}/participants/{patient_id}/rater-assignments"): (
+        A.ASSIGN_RATER
+    ),
+    ("POST", "/api/studies/{study_id}/participants/{patient_id}/blinding-guesses"): (
+        A.RECORD_BLINDING_GUESS
+    ),
+    ("GET", "/api/studies/{study_id}/retention"): A.VIEW_STUDY,
+    ("GET", "/api/studies/{study_id}/blinding-index"): A.VIEW_ALLOCATION,
+    ("POST", "/studies/{study_id}/participants/{patient_id}/blinding-guesses"): (
+        A.RECORD_BLINDING_GUESS
+    ),
     (
         "POST",
         "/api/studies/{study_id}/participants/{patient_id}/unblinding-requests",

@@ -27,6 +27,7 @@ from mdma_at.domain.measurement.records import (
     StoredAnswer,
 )
 from mdma_at.domain.patients import Patient, PatientDetails
+from mdma_at.domain.randomisation.conduct import BlindingGuess, RatingAssignment
 from mdma_at.domain.randomisation.study import Allocation, Participant, Study, UnblindingRequest
 from mdma_at.domain.schedule.booking import Booking, Room
 from mdma_at.domain.schedule.planning import PlannedVisit
@@ -316,6 +317,7 @@ class UnitOfWork(Protocol):
     studies: StudyRepository
     research_keys: ResearchKeyRepository
     safety_reports: SafetyReportRepository
+    trial_conduct: TrialConductRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -698,6 +700,19 @@ class StudyRepository(Protocol):
     ) -> UnblindingRequest: ...
     def approve_unblinding(self, request_id: int, by: int, at: datetime) -> None: ...
     def unblinding_requests(self, study_id: int) -> Sequence[UnblindingRequest]: ...
+
+
+class TrialConductRepository(Protocol):
+    """Rater assignments and blinding guesses of a study (issue 16, items 4-5); append-only.
+    The latest assignment of a visit is the one that counts; one guess per person and time point
+    (`BlindingGuess.respondent_key`), a second is refused as `DuplicateKey`."""
+
+    def add_assignment(self, assignment: RatingAssignment) -> RatingAssignment: ...
+    def assignments(self, study_id: int) -> Sequence[RatingAssignment]: ...
+    def assignment_for_visit(self, visit_id: int) -> RatingAssignment | None: ...
+    def assignments_of(self, rater_id: int) -> Sequence[RatingAssignment]: ...
+    def add_guess(self, guess: BlindingGuess) -> BlindingGuess: ...
+    def guesses(self, study_id: int) -> Sequence[BlindingGuess]: ...
 
 
 class ScheduleSeal(Protocol):

@@ -741,6 +741,43 @@ research_keys = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+# --- raters and the blinding assessment (issue 16 items 4-5, migration 0022) ---
+# A CAPS-5 rating of a participant's visit assigned to a rater off their therapy team; a later
+# row for the same visit replaces the assignment (the rows are append-only and sealed). No arm here.
+rating_assignments = Table(
+    "rating_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("study_id", ForeignKey("studies.id"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("study_participants.id"), nullable=False),
+    Column("patient_id", ForeignKey("patients.id"), nullable=False),
+    Column("visit_id", ForeignKey("visits.id"), nullable=False, index=True),
+    Column("rater_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("assigned_by", ForeignKey("users.id"), nullable=False),
+    Column("assigned_at", UtcDateTime, nullable=False),
+)
+
+# One guess of the arm per person (`respondent_key`: "participant", "therapist:7", "rater:9")
+# per participant and time point (a visit code: es1..es3, primary). The guess, never the arm.
+blinding_guesses = Table(
+    "blinding_guesses",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("study_id", ForeignKey("studies.id"), nullable=False, index=True),
+    Column("participant_id", ForeignKey("study_participants.id"), nullable=False),
+    Column("time_point", String(32), nullable=False),
+    Column("respondent", String(16), nullable=False),
+    Column("respondent_id", ForeignKey("users.id")),
+    Column("respondent_key", String(48), nullable=False),
+    Column("guess", String(16), nullable=False),
+    Column("confidence", String(16)),
+    Column("recorded_by", ForeignKey("users.id"), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint(
+        "participant_id", "time_point", "respondent_key", name="uq_blinding_guesses_person"
+    ),
+)
+
 
 # The clinical tables the database keeps append-only (triggers; on PostgreSQL also no UPDATE or
 # DELETE grant to the runtime role). Every row inserted into one is sealed into the audit chain

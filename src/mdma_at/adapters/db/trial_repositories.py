@@ -8,11 +8,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.repositories import _Repository
 from mdma_at.domain.randomisation import Method
+from mdma_at.domain.randomisation.conduct import (
+    BlindingGuess,
+    Confidence,
+    Guess,
+    RatingAssignment,
+    Respondent,
+)
 from mdma_at.domain.randomisation.study import (
     Allocation,
     Arm,
@@ -194,4 +201,84 @@ def _allocation(row: Any) -> Allocation:
         row.arm,
         row.allocated_at,
         row.allocated_by,
+    )
+
+
+class SqlTrialConduct(_Repository):
+    """Rater assignments and blinding guesses (append-only, sealed; migration 0022)."""
+
+    def add_assignment(self, assignment: RatingAssignment) -> RatingAssignment:
+        values = {f: getattr(assignment, f) for f in RatingAssignment.__dataclass_fields__}
+        del values["id"]
+        return RatingAssignment(self._insert(t.rating_assignments, **values), **values)
+
+    def assignments(self, study_id: int) -> Sequence[RatingAssignment]:
+        c = t.rating_assignments.c
+        rows = self._db.execute(
+            select(t.rating_assignments).where(c.study_id == study_id).order_by(c.id)
+        )
+        return [_assignment(row) for row in rows]
+
+    def assignment_for_visit(self, visit_id: int) -> RatingAssignment | None:
+        c = t.rating_assignments.c
+        row = self._db.execute(
+            select(t.rating_assignments).where(c.visit_id == visit_id).order_by(c.id.desc())
+        ).first()
+        return _assignment(row) if row else None
+
+    def assignments_of(self, rater_id: int) -> Sequence[RatingAssignment]:
+        c = t.rating_assignments.c
+        latest = (
+            select(func.max(c.id)).group_by(c.visit_id).scalar_subquery()
+        )  # the last assignment of each visit counts
+        rows = self._db.execute(
+            select(t.rating_assignments)
+            .where(c.rater_id == rater_id, c.id.in_(latest))
+            .order_by(c.id)
+        )
+        return [_assignment(row) for row in rows]
+
+    def add_guess(self, guess: BlindingGuess) -> BlindingGuess:
+        values = {f: getattr(guess, f) for f in BlindingGuess.__dataclass_fields__ if f != "id"}
+        stored = {
+            **values,
+            "respondent": guess.respondent.value,
+            "guess": guess.guess.value,
+            "confidence": guess.confidence.value if guess.confidence else None,
+            "respondent_key": guess.respondent_key,
+        }
+        return BlindingGuess(self._insert(t.blinding_guesses, **stored), **values)
+
+    def guesses(self, study_id: int) -> Sequence[BlindingGuess]:
+        c = t.blinding_guesses.c
+        rows = self._db.execute(
+            select(t.blinding_guesses).where(c.study_id == study_id).order_by(c.id)
+        )
+        return [
+            BlindingGuess(
+                row.id,
+                row.study_id,
+                row.participant_id,
+                row.time_point,
+                Respondent(row.respondent),
+                row.respondent_id,
+                Guess(row.guess),
+                Confidence(row.confidence) if row.confidence else None,
+                row.recorded_by,
+                row.recorded_at,
+            )
+            for row in rows
+        ]
+
+
+def _assignment(row: Any) -> RatingAssignment:
+    return RatingAssignment(
+        row.id,
+        row.study_id,
+        row.participant_id,
+        row.patient_id,
+        row.visit_id,
+        row.rater_id,
+        row.assigned_by,
+        row.assigned_at,
     )

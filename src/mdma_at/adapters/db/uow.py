@@ -40,7 +40,7 @@ from mdma_at.adapters.db.session_repositories import (
 )
 from mdma_at.adapters.db.site_protocol_repository import SqlSiteProtocol
 from mdma_at.adapters.db.therapy_repositories import SqlCheckIns, SqlTherapyNotes
-from mdma_at.adapters.db.trial_repositories import SqlStudies
+from mdma_at.adapters.db.trial_repositories import SqlStudies, SqlTrialConduct
 from mdma_at.adapters.db.workup_repositories import SqlAllergies, SqlConcomitantMedications
 from mdma_at.domain.audit import Checkpoint, seal_content, utc_stamp
 from mdma_at.domain.events import DomainEvent
@@ -104,6 +104,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.studies = SqlStudies(db)
             self.research_keys = SqlResearchKeys(db)
             self.safety_reports = SqlSafetyReports(db)
+            self.trial_conduct = SqlTrialConduct(db)
         return self
 
     def __exit__(

@@ -50,6 +50,7 @@ UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], ...]] = {
     "unblinding_approvals": (("request_id",),),
     "research_keys": (("patient_id",), ("research_id",)),
     "safety_report_submissions": (("entry_id",),),
+    "blinding_guesses": (("participant_id", "time_point", "respondent_key"),),
 }
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from mdma_at.adapters.memory.repositories import _Repository
 from mdma_at.adapters.memory.store import Row
+from mdma_at.domain.randomisation.conduct import BlindingGuess, RatingAssignment
 from mdma_at.domain.randomisation.study import Allocation, Participant, Study, UnblindingRequest
 
 
@@ -133,4 +134,41 @@ def _study(row: Row) -> Study:
 def _participant(row: Row) -> Participant:
     return Participant(
         row["id"], row["study_id"], row["patient_id"], dict(row["levels"]), row["joined_at"]
+    )
+
+
+class MemoryTrialConduct(_Repository):
+    """Rater assignments and blinding guesses, as adapters/db/trial_repositories.py keeps them."""
+
+    def add_assignment(self, assignment: RatingAssignment) -> RatingAssignment:
+        values = {f: getattr(assignment, f) for f in RatingAssignment.__dataclass_fields__}
+        del values["id"]
+        return RatingAssignment(self._tx.insert("rating_assignments", values), **values)
+
+    def assignments(self, study_id: int) -> Sequence[RatingAssignment]:
+        rows = self._tx.where("rating_assignments", lambda r: r["study_id"] == study_id)
+        return [RatingAssignment(**r) for r in rows]
+
+    def assignment_for_visit(self, visit_id: int) -> RatingAssignment | None:
+        rows = self._tx.where("rating_assignments", lambda r: r["visit_id"] == visit_id)
+        return RatingAssignment(**rows[-1]) if rows else None
+
+    def assignments_of(self, rater_id: int) -> Sequence[RatingAssignment]:
+        rows = self._tx.rows("rating_assignments")
+        latest = {r["visit_id"]: r for r in rows}  # id order: the last of each visit counts
+        return [RatingAssignment(**r) for r in latest.values() if r["rater_id"] == rater_id]
+
+    def add_guess(self, guess: BlindingGuess) -> BlindingGuess:
+        values = {f: getattr(guess, f) for f in BlindingGuess.__dataclass_fields__ if f != "id"}
+        stored = {**values, "respondent_key": guess.respondent_key}
+        return BlindingGuess(self._tx.insert("blinding_guesses", stored), **values)
+
+    def guesses(self, study_id: int) -> Sequence[BlindingGuess]:
+        rows = self._tx.where("blinding_guesses", lambda r: r["study_id"] == study_id)
+        return [_guess(r) for r in rows]
+
+
+def _guess(row: Row) -> BlindingGuess:
+    return BlindingGuess(
+        **{f: row[f] for f in BlindingGuess.__dataclass_fields__}  # the stored record, as given
     )

@@ -36,7 +36,7 @@ from mdma_at.adapters.memory.repositories import (
 from mdma_at.adapters.memory.research import MemoryResearchKeys
 from mdma_at.adapters.memory.store import MemoryDatabase, Transaction
 from mdma_at.adapters.memory.therapy import MemoryCheckIns, MemoryTherapyNotes
-from mdma_at.adapters.memory.trials import MemoryStudies
+from mdma_at.adapters.memory.trials import MemoryStudies, MemoryTrialConduct
 from mdma_at.adapters.memory.workup import MemoryAllergies, MemoryConcomitantMedications
 from mdma_at.domain.audit import seal_content
 from mdma_at.domain.events import DomainEvent
@@ -98,6 +98,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self.studies = MemoryStudies(tx)
         self.research_keys = MemoryResearchKeys(tx)
         self.safety_reports = MemorySafetyReports(tx)
+        self.trial_conduct = MemoryTrialConduct(tx)
 
     def __exit__(
         self,

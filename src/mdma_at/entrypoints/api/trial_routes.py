@@ -15,11 +15,20 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from mdma_at.analysis.blinding_assessment import blinding_by_time_point
 from mdma_at.domain.randomisation import Method
 from mdma_at.domain.randomisation.study import Arm, Study
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
 from mdma_at.entrypoints.api.errors import problem_responses
-from mdma_at.services.trials import randomise, studies, unblinding, view
+from mdma_at.services.trials import (
+    blinding,
+    randomise,
+    raters,
+    retention,
+    studies,
+    unblinding,
+    view,
+)
 
 router = APIRouter(prefix="/api/studies", tags=["trials"], responses=problem_responses())
 
@@ -187,3 +196,77 @@ def approve_unblinding(
     reveal = unblinding.approve_unblinding(ctx.uow(), ctx.clock, principal, study_id, request_id)
     return {"request_id": reveal.request_id, "study_id": reveal.study_id,
             "arm": reveal.arm.map(lambda arm: {"code": arm.code, "name": arm.name})}  # fmt: skip
+
+
+# --- independent raters, the blinding assessment, retention (issue 16, items 4, 5, 7) --------
+
+
+class RaterIn(BaseModel):
+    model_config = _STRICT
+    visit_id: RecordId
+    rater: str = Field(max_length=64, description="the rater's username")
+
+
+class GuessIn(BaseModel):
+    model_config = _STRICT
+    time_point: str = Field(max_length=32, description="es1, es2, es3 or primary (mapp_v1)")
+    respondent: str = Field(max_length=16, description="participant, therapist or rater")
+    guess: str = Field(max_length=16, description="active, placebo or dont_know")
+    confidence: str = Field(
+        "", max_length=16, description="strong or somewhat; empty for dont_know"
+    )
+
+
+@router.post("/{study_id}/participants/{patient_id}/rater-assignments", status_code=201)
+def assign_rater(
+    ctx: ContainerDep, principal: ApiPrincipal, study_id: int, patient_id: int, body: RaterIn
+) -> dict[str, Any]:
+    """Assign a participant's CAPS-5 at a visit to a rater off their therapy team (409 if on it)."""
+    done = raters.assign_rater(
+        ctx.uow(), ctx.clock, principal, study_id, patient_id, body.visit_id, body.rater
+    )
+    return {"assignment_id": done.id, "visit_id": done.visit_id,
+            "assigned_at": _stamp(done.assigned_at)}  # fmt: skip
+
+
+@router.post("/{study_id}/participants/{patient_id}/blinding-guesses", status_code=201)
+def record_guess(
+    ctx: ContainerDep, principal: ApiPrincipal, study_id: int, patient_id: int, body: GuessIn
+) -> dict[str, Any]:
+    """One person's guess of the arm at a time point (one per person per time point: 409)."""
+    stored = blinding.record_guess(
+        ctx.uow(), ctx.clock, principal, study_id, patient_id, time_point=body.time_point,
+        respondent=body.respondent, guess=body.guess, confidence=body.confidence,
+    )  # fmt: skip
+    return {
+        "guess_id": stored.id,
+        "time_point": stored.time_point,
+        "respondent": stored.respondent_key,
+        "recorded_at": _stamp(stored.recorded_at),
+    }
+
+
+@router.get("/{study_id}/retention")
+def retention_by_visit(
+    ctx: ContainerDep, principal: ApiPrincipal, study_id: int
+) -> list[dict[str, Any]]:
+    """Participants expected and seen at each scheduled visit: counts only, no arm."""
+    rows = retention.retention_by_visit(ctx.uow(), ctx.clock, principal, study_id)
+    return [{"visit": r.code, "label": r.label, "expected": r.expected, "seen": r.seen,
+             "blinded": r.blinded, "follow_up": r.follow_up} for r in rows]  # fmt: skip
+
+
+@router.get("/{study_id}/blinding-index")
+def blinding_index(
+    ctx: ContainerDep, principal: ApiPrincipal, study_id: int
+) -> list[dict[str, Any]]:
+    """Bang's index per arm at each time point and respondent: the statistician only (403)."""
+    lines = blinding.guess_lines(ctx.uow(), ctx.clock, principal, study_id)
+    with ctx.uow() as uow:
+        study = uow.studies.get(study_id)
+    assert study is not None  # guess_lines found it
+    groups = blinding_by_time_point(
+        lines, blinding.time_points(study), blinding.ACTIVE, blinding.PLACEBO
+    )
+    return [{"time_point": g.time_point, "respondent": g.respondent, "n": g.n, "arms": g.arms,
+             "missing": g.missing or None} for g in groups]  # fmt: skip

@@ -62,7 +62,7 @@ def seed_demo_command(
             "error: database: not empty; the demo clinic loads only into an empty one", err=True
         )
         raise typer.Exit(2)
-    staff = seed_demo_clinic(ctx.uow, ctx.clock, ctx.hasher, cli_actor())
+    staff = seed_demo_clinic(ctx.uow, ctx.clock, ctx.hasher, cli_actor(), ctx.schedule_seal)
     typer.echo(f"demo clinic loaded. Every demo account's password is {DEMO_PASSWORD!r}:")
     for username, roles in staff:
         typer.echo(f"  {username:<12} {roles}")

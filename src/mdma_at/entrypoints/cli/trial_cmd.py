@@ -114,6 +114,46 @@ def allocations_cmd(
         typer.echo("  ".join(str(row[f]) for f in fields))
 
 
+@trial_app.command("blinding")
+def blinding_cmd(
+    user: str = AS,
+    study: str = STUDY,
+    as_json: bool = typer.Option(False, "--json", help="print JSON"),
+) -> None:
+    """Bang's blinding index per arm at each time point, for the participants', therapists' and
+    raters' guesses (2x5 format, 95% two-sided). The unblinded statistician only (anyone else:
+    exit 2, audited)."""
+    from mdma_at.analysis.blinding_assessment import blinding_by_time_point
+    from mdma_at.services.trials import blinding
+
+    ctx, principal = signed_in(user)
+    study_id = _study_id(ctx, study)
+    lines = run_service(lambda: blinding.guess_lines(ctx.uow(), ctx.clock, principal, study_id))
+    with ctx.uow() as uow:
+        found = uow.studies.get(study_id)
+    assert found is not None
+    groups = blinding_by_time_point(
+        lines, blinding.time_points(found), blinding.ACTIVE, blinding.PLACEBO
+    )
+    rows = [
+        {"time_point": g.time_point, "respondent": g.respondent, "n": g.n, "arms": g.arms,
+         "missing": g.missing or None}
+        for g in groups
+    ]  # fmt: skip
+    if as_json:
+        emit_json(rows)
+        return
+    for g in groups:
+        if g.missing:
+            typer.echo(f"{g.time_point}  {g.respondent}  n={g.n}  {g.missing}")
+        for arm in g.arms:
+            estimate = "n/a" if arm["estimate"] is None else f"{arm['estimate']:.3f}"
+            typer.echo(
+                f"{g.time_point}  {g.respondent}  {arm['arm']}  n={arm['n']}  BI={estimate}  "
+                f"{arm['reading']}"
+            )
+
+
 @trial_app.command("seal-schedule")
 def seal_cmd(user: str = AS, study: str = STUDY) -> None:
     """The statistician seals the study's schedule with their seed (MDMA_AT_RANDOMISATION_SEED

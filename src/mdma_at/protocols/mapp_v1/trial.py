@@ -11,3 +11,14 @@ CAPS5_SEVERE_SOURCE = Source(
     "clinical-facts.md [S13]); the MAPP2 baseline table reports moderate PTSD as CAPS-5 28-34 "
     "[S36]"
 )
+
+#: Follow-up visits that stay blinded: their CAPS-5 is rated by the participant's assigned
+#: independent rater, as during treatment (ADR 0172). MAPP1/MAPP2 had no blinded follow-up beyond
+#: 18 weeks, which the FDA named as a weakness in its 2024 complete response letter; no published
+#: protocol fixes it, so keeping the blind through both durability visits is a site default.
+FOLLOW_UP_BLINDED: dict[str, bool] = {"fu6m": True, "fu12m": True}
+FOLLOW_UP_BLINDED_SOURCE = Source(
+    "MAPP1/MAPP2 had no blinded follow-up beyond 18 weeks, an FDA objection (complete response "
+    "letter 2024, clinical-facts.md [S21]); kept blind through 12 months to answer it",
+    site_default=True,
+)

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from mdma_at.domain.access import Action, sites_for
+from mdma_at.domain.access import PERMISSIONS, Action, sites_for
 from mdma_at.domain.errors import Conflict, InvalidInput
 from mdma_at.domain.events import SafetyAlertOpened
 from mdma_at.domain.instruments import (
@@ -45,6 +45,8 @@ from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services.audit import Actor, record
 from mdma_at.services.patients.registry import load_patient
 from mdma_at.services.ports import Clock, UnitOfWork
+from mdma_at.services.trials import raters
+from mdma_at.services.trials.studies import refuse
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +208,8 @@ def record_clinician_instrument(
     Raises:
         InvalidInput: ``instrument`` (unknown, or a self-report instrument), ``items[n]`` naming
             the item, ``completed_on`` (in the future or before enrolment), ``visit_id``.
+        Conflict: a study participant's CAPS-5 from anyone but the independent rater assigned to
+            the visit (audited as `rating_refused`, ADR 0170).
     """
     if completed_on > clock.now().date():
         raise InvalidInput("completed_on", f"{completed_on} is in the future")
@@ -227,7 +231,13 @@ def record_clinician_instrument(
             raise InvalidInput(
                 "completed_on", f"{completed_on} is before enrolment on {enrolment.enrolled_on}"
             )
-        check_visit(uow, patient, visit_id)
+        visit = check_visit(uow, patient, visit_id)
+        refusal = raters.rating_refusal(uow, principal.user_id, patient.id, definition.code, visit)
+        if refusal is not None:  # a study participant is rated by their independent rater
+            refuse(
+                uow, clock, actor, "rating_refused", ("patient", patient.id), [refusal],
+                {"instrument": definition.code, "visit": visit.code if visit else None},
+            )  # fmt: skip
         stored = store_score(
             uow,
             clock,
@@ -318,18 +328,22 @@ class RatingSheet:
 
 
 #: The ratings a blinded independent rater makes (DESIGN.md section 1: the rater scores CAPS-5).
-RATED_INSTRUMENTS = frozenset({"caps5"})
+RATED_INSTRUMENTS = frozenset({raters.RATED_INSTRUMENT})
 
 
 def ratings_due(uow: UnitOfWork, clock: Clock, principal: Principal) -> tuple[RatingDue, ...]:
     """The CAPS-5 ratings due and overdue at the sites where the principal rates, most urgent
     first (the rater's "My ratings")."""
     clinic = _due_at(uow, clock.now().date(), sites_for(principal, Action.VIEW_RATINGS))
-    return tuple(
+    due = [
         RatingDue(patient.id, patient.study_id, clinic.visit_ids[patient.id][item.visit_code], item)
         for patient, item in clinic.items
         if str(item.instrument) in RATED_INSTRUMENTS
-    )
+    ]
+    with uow:  # a study participant's rating shows only to the rater assigned to it (ADR 0170)
+        participants = {r.patient_id for r in due if raters.study_of(uow, r.patient_id)}
+        mine = {a.visit_id for a in uow.trial_conduct.assignments_of(principal.user_id)}
+    return tuple(r for r in due if r.patient_id not in participants or r.visit_id in mine)
 
 
 def rating_sheet(
@@ -355,6 +369,11 @@ def rating_sheet(
                 for v in uow.visits.for_enrolment(enrolment.id)
                 if v.status is not VisitStatus.CANCELLED
             )
+        clinician = principal.roles_at(patient.site_id) & PERMISSIONS[Action.VIEW_MEASURES]
+        if raters.study_of(uow, patient.id) is not None and not clinician:
+            # a blinded rater: only the visits they are assigned to rate (ADR 0170)
+            assigned = raters.assigned_visits(uow, principal.user_id, patient.id)
+            visits = tuple(v for v in visits if v.id in assigned)
     return RatingSheet(patient.id, patient.study_id, definition, visits)
 
 

@@ -42,6 +42,7 @@ from mdma_at.entrypoints.web.rendering import page, templates
 from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
 from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services.measurement import measures, safety_alerts, self_report
+from mdma_at.services.trials import blinding, raters
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
@@ -81,13 +82,21 @@ def due_list(request: Request, ctx: ContainerDep, session: Session) -> Response:
 def my_ratings(request: Request, ctx: ContainerDep, session: Session) -> Response:
     """The CAPS-5 ratings due at the rater's sites, each opening its rating form."""
     ratings = measures.ratings_due(ctx.uow(), ctx.clock, session.principal)
+    with ctx.uow() as uow:
+        assigned = raters.my_assignments(uow, session.principal)
+    with ctx.uow() as uow:  # the time points of the blinding assessment, per study
+        studies = {a.study: uow.studies.get(a.study) for a in assigned}
+    points = {k: blinding.time_points(v) for k, v in studies.items() if v is not None}
     return page(
         request,
         "ratings.html",
         session=session,
         ratings=ratings,
+        assigned=assigned,
+        time_points=points,
         today=ctx.clock.now().date(),
         notice=request.query_params.get("notice", ""),
+        error=request.query_params.get("error", ""),
     )
 
 

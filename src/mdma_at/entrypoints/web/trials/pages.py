@@ -12,12 +12,14 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from mdma_at.analysis.blinding_assessment import blinding_by_time_point
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.forms import FormFields
 from mdma_at.entrypoints.web.rendering import page
 from mdma_at.entrypoints.web.session import PostedSession, Session
-from mdma_at.services.trials import randomise, studies, view
+from mdma_at.protocols import get_protocol
+from mdma_at.services.trials import blinding, randomise, raters, retention, studies, view
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,7 +40,34 @@ def study_page(
     error: str = "",
 ) -> Response:
     shown = view.study_view(ctx.uow(), ctx.clock, session.principal, study_id)
-    return page(request, "study.html", session=session, shown=shown, notice=notice, error=error)
+    with ctx.uow() as uow:
+        assigned = raters.assignments_view(
+            uow, shown.study, frozenset(r.patient_id for r in shown.rows)
+        )
+    visits = retention.retention_by_visit(ctx.uow(), ctx.clock, session.principal, study_id)
+    indices = []
+    if shown.arms_visible:  # the unblinded statistician: Bang's index from the guesses
+        lines = blinding.guess_lines(ctx.uow(), ctx.clock, session.principal, study_id)
+        indices = blinding_by_time_point(
+            lines, blinding.time_points(shown.study), blinding.ACTIVE, blinding.PLACEBO
+        )
+    return page(
+        request,
+        "study.html",
+        session=session,
+        shown=shown,
+        notice=notice,
+        error=error,
+        assigned=assigned,
+        retention=visits,
+        indices=indices,
+        time_points=blinding.time_points(shown.study),
+        rated_visits=[
+            v
+            for v in get_protocol(shown.study.protocol).schedule.visits
+            if v.kind.value in raters.RATED_VISIT_KINDS
+        ],
+    )
 
 
 @router.post("/studies/{study_id}/participants")
@@ -66,19 +95,49 @@ def randomise_participant(
     return _do(study_id, act)
 
 
-def _do(study_id: int, act: Callable[[], str]) -> Response:
+@router.post("/studies/{study_id}/participants/{patient_id}/rater")
+def assign_rater(
+    ctx: ContainerDep, session: PostedSession, study_id: int, patient_id: int, fields: FormFields
+) -> Response:
+    def act() -> str:
+        raters.assign_rater_at(
+            ctx.uow(), ctx.clock, session.principal, study_id, patient_id,
+            fields.get("visit", ""), fields.get("rater", ""),
+        )  # fmt: skip
+        return "Independent rater assigned."
+
+    return _do(study_id, act)
+
+
+@router.post("/studies/{study_id}/participants/{patient_id}/blinding-guesses")
+def record_guess(
+    ctx: ContainerDep, session: PostedSession, study_id: int, patient_id: int, fields: FormFields
+) -> Response:
+    def act() -> str:
+        blinding.record_guess(
+            ctx.uow(), ctx.clock, session.principal, study_id, patient_id,
+            time_point=fields.get("time_point", ""), respondent=fields.get("respondent", ""),
+            guess=fields.get("guess", ""), confidence=fields.get("confidence", ""),
+        )  # fmt: skip
+        return "Guess recorded."
+
+    # the rater answers from "My ratings" (they do not see the study page)
+    back = "/ratings" if fields.get("back") == "/ratings" else None
+    return _do(study_id, act, back)
+
+
+def _do(study_id: int, act: Callable[[], str], back: str | None = None) -> Response:
     """Run the form's use case; a refusal comes back as the error line with its reasons."""
     try:
         notice = act()
     except InvalidInput as refused:
-        return _back(study_id, error=f"{refused.field}: {refused.reason}")
+        return _back(study_id, back, error=f"{refused.field}: {refused.reason}")
     except (Conflict, NotFound, PermissionDenied) as refused:
-        return _back(study_id, error=str(refused))
-    return _back(study_id, notice=notice)
+        return _back(study_id, back, error=str(refused))
+    return _back(study_id, back, notice=notice)
 
 
-def _back(study_id: int, *, notice: str = "", error: str = "") -> Response:
+def _back(study_id: int, back: str | None, *, notice: str = "", error: str = "") -> Response:
     query = {"notice": notice} if notice else {"error": error}
-    return RedirectResponse(
-        f"/studies/{study_id}?{urlencode(query, quote_via=quote)}", status_code=303
-    )
+    target = back or f"/studies/{study_id}"
+    return RedirectResponse(f"{target}?{urlencode(query, quote_via=quote)}", status_code=303)
