@@ -32,6 +32,7 @@ from mdma_at.config import Settings
 from mdma_at.demo.clinic import DEMO_PASSWORD, seed_demo_clinic
 from mdma_at.entrypoints.api.app import create_app
 from mdma_at.entrypoints.permissions import route_keys
+from mdma_at.entrypoints.web.reports.documents import REPORTS
 from mdma_at.services.access.auth import issue_api_token
 from mdma_at.services.measurement.self_report import issue_self_report_link
 from support.blind_study import BlindStudy, principal, randomise_a_blinded_study
@@ -179,8 +180,15 @@ def hidden(template: Template, blind: str) -> Hidden:
     return Hidden(study.kit_values, KIT_FIELDS, KIT_HEADINGS)
 
 
+# A form asking someone to guess the arm offers "active" and "placebo" as its answers: the words,
+# not the allocation (ADR 0171); the rest of the page is scanned.
+GUESS_FORM = re.compile(r"<form[^>]*data-blinding-guess[^>]*>.*?</form>", re.S)
+
+
 def leaks(path: str, body: str, content_type: str, blind: Hidden) -> list[str]:
     """What in one response reveals what the blind hides."""
+    if "html" in content_type:
+        body = GUESS_FORM.sub("", body)
     text = body.lower()
     if path in SCHEMA_ROUTES:
         return [repr(v) for v in blind.values if v not in WORDS and v.lower() in text]
@@ -202,6 +210,8 @@ def _urls(app: FastAPI, template: Template, method: str) -> Iterator[tuple[str, 
             continue
         if method == "POST" and not path.startswith("/api/"):
             continue  # a page's form answers with a redirect to a page the GET walk reads
+        if path == "/reports/{name}/pdf":
+            continue  # the PDF is Chromium's print of /reports/{name}, which the walk reads
         names = re.findall(r"\{([a-z_]+)\}", path)
         if not names:
             yield path, path
@@ -220,6 +230,8 @@ def _urls(app: FastAPI, template: Template, method: str) -> Iterator[tuple[str, 
                 "screening_id": [str(template.screenings[patient_id])]
                 if patient_id in template.screenings
                 else [],
+                # every report over a period that holds the whole demo clinic
+                "name": [f"{name}?start=2020-01-01&end=2030-12-31" for name in REPORTS],
             }
             if method == "POST":  # write routes: any record number; their answer is checked
                 values = {n: (values.get(n) or ["1"])[:1] for n in names}
