@@ -35,7 +35,12 @@ from mdma_at.entrypoints.permissions import route_keys
 from mdma_at.entrypoints.web.reports.documents import REPORTS
 from mdma_at.services.access.auth import issue_api_token
 from mdma_at.services.measurement.self_report import issue_self_report_link
-from support.blind_study import BlindStudy, principal, randomise_a_blinded_study
+from support.blind_study import (
+    BlindStudy,
+    principal,
+    randomise_a_blinded_study,
+    without_guess_forms,
+)
 from support.clinic import OPERATOR
 from support.passwords import CheapArgon2Hasher
 from support.server import copy_sqlite_database
@@ -180,15 +185,10 @@ def hidden(template: Template, blind: str) -> Hidden:
     return Hidden(study.kit_values, KIT_FIELDS, KIT_HEADINGS)
 
 
-# A form asking someone to guess the arm offers "active" and "placebo" as its answers: the words,
-# not the allocation (ADR 0171); the rest of the page is scanned.
-GUESS_FORM = re.compile(r"<form[^>]*data-blinding-guess[^>]*>.*?</form>", re.S)
-
-
 def leaks(path: str, body: str, content_type: str, blind: Hidden) -> list[str]:
     """What in one response reveals what the blind hides."""
     if "html" in content_type:
-        body = GUESS_FORM.sub("", body)
+        body = without_guess_forms(body)
     text = body.lower()
     if path in SCHEMA_ROUTES:
         return [repr(v) for v in blind.values if v not in WORDS and v.lower() in text]

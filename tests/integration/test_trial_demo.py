@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from mdma_at.analysis.blinding_assessment import blinding_by_time_point
 from mdma_at.bootstrap import Container
-from mdma_at.domain.blinding import disclose
 from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.demo.trial import STUDY_CODE
+from mdma_at.domain.blinding import disclose
 from mdma_at.services.access.auth import load_principal
 from mdma_at.services.audit import SYSTEM, verify_audit_chain
 from mdma_at.services.trials import blinding, randomise, raters, retention, view

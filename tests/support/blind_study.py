@@ -8,6 +8,7 @@ kit contents.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from mdma_at.bootstrap import Container
@@ -85,3 +86,12 @@ def randomise_a_blinded_study(app: Container) -> BlindStudy:
     physician = principal(app, "dr.ng")
     unblinding.approve_unblinding(app.uow(), app.clock, physician, study.study_id, request.id)
     return study
+
+
+# A form asking someone to guess the arm offers "active" and "placebo" as its answers: the words,
+# not the allocation (ADR 0171); a leak scan reads the page without it.
+GUESS_FORM = re.compile(r"<form[^>]*data-blinding-guess[^>]*>.*?</form>", re.S)
+
+
+def without_guess_forms(html: str) -> str:
+    return GUESS_FORM.sub("", html)
