@@ -22,6 +22,9 @@ from support.once import once_per_run
 from support.server import RunningApp, app_env, serve_copy
 
 OTHER_SITE_PASSWORD = "other site password"
+#: Seconds each seeding command may take: `db seed-demo` took over 120 s under a load average of
+#: 12 on two cores, and every e2e test waits for this one seed (a liveness limit, not a speed one).
+SEED_TIMEOUT_S = 600
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +38,7 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _seed_demo(workdir: Path) -> None:
     env = app_env(workdir)
     for args in (["db", "upgrade"], ["db", "seed-demo"], ["site", "add", "OTHER", "Other Clinic"]):
-        done = mdma_at(*args, env=env)
+        done = mdma_at(*args, env=env, timeout=SEED_TIMEOUT_S)
         assert done.returncode == 0, done.stderr
     added = mdma_at(
         "user",
@@ -48,6 +51,7 @@ def _seed_demo(workdir: Path) -> None:
         "--password-stdin",
         env=env,
         stdin=OTHER_SITE_PASSWORD + "\n",
+        timeout=SEED_TIMEOUT_S,
     )
     assert added.returncode == 0, added.stderr
 
