@@ -1,9 +1,11 @@
 """The e2e tier: the real app as a subprocess on the demo clinic, the CLI as a subprocess.
 
-The demo clinic is seeded once per pytest process (once per xdist worker) through the CLI, into a
-template SQLite file. ``demo_app`` serves a copy of it for the whole session; tests that change
-what other tests read, or read what other tests change, take ``own_demo_app``: a fresh copy of the
-template behind its own server (a copy and a start cost ≈ 2 s; seeding again would cost ≈ 11 s).
+The demo clinic is seeded once per test run through the CLI, into a template SQLite file that
+every xdist worker shares (`support.once`, ADR 0067). ``demo_app`` serves a copy of it for the
+whole session; tests that change what other tests read, or read what other tests change, take
+``own_demo_app``: a fresh copy of the template behind its own server (a copy and a start cost
+≈ 2 s; seeding again would cost ≈ 11 s). A test that needs the server started differently (its
+own environment) serves a copy itself with `support.server.serve_copy`.
 """
 
 from __future__ import annotations
@@ -16,19 +18,27 @@ from playwright.sync_api import Browser, Page
 
 from support import fixtures
 from support.cli import mdma_at
-from support.server import RunningApp, app_env, app_server, copy_sqlite_database
+from support.once import once_per_run
+from support.server import RunningApp, app_env, serve_copy
 
 OTHER_SITE_PASSWORD = "other site password"
+#: Seconds each seeding command may take: `db seed-demo` took over 120 s under a load average of
+#: 12 on two cores, and every e2e test waits for this one seed (a liveness limit, not a speed one).
+SEED_TIMEOUT_S = 600
 
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo clinic plus a second site with one therapist (for the isolation tests), seeded
-    through the CLI as an operator would; returns the SQLite file. Never served itself."""
-    workdir = tmp_path_factory.mktemp("demo-template")
+    through the CLI as an operator would, once per run; returns the SQLite file. Never served
+    itself, never changed: every app serves a copy."""
+    return once_per_run(tmp_path_factory, "demo-template", _seed_demo) / "e2e.db"
+
+
+def _seed_demo(workdir: Path) -> None:
     env = app_env(workdir)
     for args in (["db", "upgrade"], ["db", "seed-demo"], ["site", "add", "OTHER", "Other Clinic"]):
-        done = mdma_at(*args, env=env)
+        done = mdma_at(*args, env=env, timeout=SEED_TIMEOUT_S)
         assert done.returncode == 0, done.stderr
     added = mdma_at(
         "user",
@@ -41,28 +51,24 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--password-stdin",
         env=env,
         stdin=OTHER_SITE_PASSWORD + "\n",
+        timeout=SEED_TIMEOUT_S,
     )
     assert added.returncode == 0, added.stderr
-    return workdir / "e2e.db"
-
-
-def _serve_copy(template: Path, workdir: Path) -> Iterator[RunningApp]:
-    copy_sqlite_database(template, workdir / "e2e.db")
-    with app_server(workdir) as app:
-        yield app
 
 
 @pytest.fixture(scope="session")
 def demo_app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The demo clinic shared by the session's tests: read what the demo seeds, or change only
     what no other test reads."""
-    yield from _serve_copy(demo_template, tmp_path_factory.mktemp("demo-app"))
+    with serve_copy(demo_template, tmp_path_factory.mktemp("demo-app")) as app:
+        yield app
 
 
 @pytest.fixture
 def own_demo_app(demo_template: Path, tmp_path: Path) -> Iterator[RunningApp]:
     """A fresh demo clinic for this test alone, exactly as seeded."""
-    yield from _serve_copy(demo_template, tmp_path)
+    with serve_copy(demo_template, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")

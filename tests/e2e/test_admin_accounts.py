@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -15,13 +16,12 @@ from sqlalchemy import create_engine, text
 
 from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.cli import mdma_at
-from support.server import RunningApp, app_server
+from support.server import RunningApp, serve_copy
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    workdir = tmp_path_factory.mktemp("admin-accounts")
-    with app_server(workdir, before=[["db", "upgrade"], ["db", "seed-demo"]]) as running:
+def app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    with serve_copy(demo_template, tmp_path_factory.mktemp("admin-accounts")) as running:
         yield running
 
 

@@ -23,18 +23,18 @@ from e2e.test_session_browser import sign_in, vitals
 from mdma_at.demo.clinic import DEMO_ON_CALL
 from mdma_at.demo.sessions import COMPLETED, IN_PROGRESS
 from support.receivers import Inbox, smtp_server, webhook_receiver
-from support.server import RunningApp, app_server
+from support.server import RunningApp, serve_copy
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def paging_app(tmp_path: Path) -> Iterator[tuple[RunningApp, Inbox, list[dict[str, Any]]]]:
+def paging_app(
+    demo_template: Path, tmp_path: Path
+) -> Iterator[tuple[RunningApp, Inbox, list[dict[str, Any]]]]:
     with smtp_server() as (smtp_url, inbox), webhook_receiver() as (hook_url, hooks):
         env = {"MDMA_AT_SMTP_URL": smtp_url, "MDMA_AT_PAGE_WEBHOOK_URL": hook_url}
-        with app_server(
-            tmp_path, before=[["db", "upgrade"], ["db", "seed-demo"]], extra_env=env
-        ) as app:
+        with serve_copy(demo_template, tmp_path, extra_env=env) as app:
             yield app, inbox, hooks
 
 

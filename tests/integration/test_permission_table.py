@@ -5,6 +5,9 @@ entry fails here), and for every role × route the answer agrees with `domain.ac
 403 exactly for the roles the route's action does not grant, on the pages and in the API alike.
 Then each role walks its own pages and follows nothing it may not use: every link, htmx load and
 form on a page it may open leads to a route its role grants (no form that ends in 403).
+
+On SQLite alone (ADR 0068): what is checked is routing (the permission table, the pages' links),
+which does not depend on the database; each route's storage has its tests on both databases.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -27,11 +31,20 @@ from mdma_at.entrypoints.permissions import NAVIGATION, ROUTES, Open, route_keys
 from mdma_at.services.access.auth import issue_api_token
 from mdma_at.services.access.staff import add_user
 from support.clinic import OPERATOR, PASSWORD, Clinic
+from support.server import copy_sqlite_database
 from support.web import signed_in
 
 __all__ = ["session"]  # a fixture, imported to be used here
 
 MISSING = "999999"  # no record has this ID in a fresh clinic
+
+
+@pytest.fixture
+def migrated_database_url(migrated_sqlite: Path, tmp_path: Path) -> str:
+    """The tier's fixture on SQLite only: every role × every route costs ≈ 14 s per database, and
+    routing is the same on both (docs/adr/0068)."""
+    copy_sqlite_database(migrated_sqlite, tmp_path / "test.db")
+    return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 @dataclass

@@ -15,16 +15,17 @@ from mdma_at.entrypoints.cli.main import app
 
 
 def mdma_at(
-    *args: str, env: Mapping[str, str], stdin: str = ""
+    *args: str, env: Mapping[str, str], stdin: str = "", timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m mdma_at ARGS` with `env`, feeding `stdin`; never raises on exit codes."""
+    """Run `python -m mdma_at ARGS` with `env`, feeding `stdin`; never raises on exit codes
+    (a command still running after `timeout` seconds raises `subprocess.TimeoutExpired`)."""
     return subprocess.run(
         [sys.executable, "-m", "mdma_at", *args],
         env=env,
         input=stdin,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
 
