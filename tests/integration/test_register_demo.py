@@ -9,6 +9,7 @@ from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.demo.register import pharmacist
 from mdma_at.demo.sessions import COMPLETED, IN_PROGRESS
 from mdma_at.domain.accountability import Contents, Kind
+from mdma_at.domain.blinding import disclose
 from mdma_at.domain.dosing.records import EntryKind
 from mdma_at.services.audit import SYSTEM, verify_audit_chain
 from mdma_at.services.register import ledger as reg
@@ -19,7 +20,8 @@ def test_the_demo_register_is_stocked_and_its_sessions_dosed_from_it(ctx: Contai
     who = pharmacist(ctx.uow)
     site_id = next(iter(who.site_ids))
     lines = reg.stock(ctx.uow(), ctx.clock, who, site_id)
-    assert {line.contents for line in lines} == {Contents.ACTIVE, Contents.PLACEBO}
+    # the contents are concealed values, disclosed to the pharmacist (ADR 0110, 0165)
+    assert {line.contents for line in disclose(lines, who)} == {Contents.ACTIVE, Contents.PLACEBO}
     with ctx.uow() as uow:
         books = reg.load_books(uow)
         sessions = {
