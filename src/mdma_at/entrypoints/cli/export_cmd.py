@@ -1,7 +1,9 @@
 """`mdma-at export fhir | sdtm | research`: data that leaves the system (docs/exports.md,
 docs/fhir.md).
 
-Each export runs as a staff member (`--as USER`, password from MDMA_AT_PASSWORD or a prompt),
+Each export runs as a staff member (`--as USER`, by default the shell login, as the issue's
+contract `mdma-at export sdtm --study ID --out DIR` has no `--as`; password from MDMA_AT_PASSWORD
+or a prompt),
 is audited, and holds only what that user may read: arms only for the unblinded. Refused with
 exit 2 and `error: FIELD: reason`, before anything is written: an output directory that exists
 and is not empty (without `--force`) or cannot be written, an unknown study, a date that does
@@ -10,6 +12,7 @@ not parse or a period that ends before it starts, a user without export permissi
 
 from __future__ import annotations
 
+import getpass
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +28,11 @@ export_app = typer.Typer(
     no_args_is_help=True,
 )
 
-AS = typer.Option(..., "--as", help="your username (password: MDMA_AT_PASSWORD or a prompt)")
+AS = typer.Option(
+    "",
+    "--as",
+    help="your username (default: your shell login; password: MDMA_AT_PASSWORD or a prompt)",
+)
 OUT = typer.Option(..., "--out", help="the directory to write into (created if missing)")
 FORCE = typer.Option(False, "--force", help="write into a directory that is not empty")
 JSON = typer.Option(False, "--json", help="print JSON")
@@ -74,7 +81,7 @@ def sdtm_cmd(
     from mdma_at.services.exports.study import study_export
 
     _check_out(out, force)
-    ctx, principal = signed_in(user)
+    ctx, principal = signed_in(user or getpass.getuser())
     export = run_service(lambda: study_export(ctx.uow(), ctx.clock, principal, study))
     built = datasets.build(export)
     written = _writing(out, lambda: files.write(export, built, out))
@@ -94,7 +101,7 @@ def research_cmd(
     from mdma_at.services.exports.research import research_export
 
     _check_out(out, force)
-    ctx, principal = signed_in(user)
+    ctx, principal = signed_in(user or getpass.getuser())
     export = run_service(lambda: research_export(ctx.uow(), ctx.clock, principal))
     built = tables.build(export)
     written = _writing(out, lambda: files.write(built, out, form))
@@ -119,7 +126,7 @@ def fhir_cmd(
     with bad_input_exits():  # bad dates are refused before the password is asked
         window = export_window(since, until, datetime.now(UTC).date())
     _check_out(out, force)
-    ctx, principal = signed_in(user)
+    ctx, principal = signed_in(user or getpass.getuser())
     now = ctx.clock.now()
     records = run_service(lambda: clinic_export(ctx.uow(), ctx.clock, principal, window))
     request = "mdma-at export fhir"  # the manifest's kick-off request, as typed
