@@ -19,9 +19,10 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from e2e.axe import serious_violations
-from e2e.test_session_browser import sign_in, vitals
+from e2e.test_session_browser import vitals
 from mdma_at.demo.clinic import DEMO_ON_CALL
 from mdma_at.demo.sessions import COMPLETED, IN_PROGRESS
+from support.browser import sign_in
 from support.receivers import Inbox, smtp_server, webhook_receiver
 from support.server import RunningApp, serve_copy
 

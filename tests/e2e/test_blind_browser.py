@@ -8,36 +8,18 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from mdma_at.bootstrap import bootstrap
-from mdma_at.config import Settings
-from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.blind_study import set_up_blinded_study, without_guess_forms
-from support.server import RunningApp
+from support.browser import sign_in
+from support.server import RunningApp, container_of
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, app: RunningApp, username: str) -> None:
-    page.goto(f"{app.base_url}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Clinic dashboard")).to_be_visible()
 
 
 def test_the_rater_sees_nothing_of_the_arm_or_kit_of_a_participant_just_randomised(
     own_demo_app: RunningApp, page: Page
 ) -> None:
-    # the server's own secret: the seed is sealed with a key derived from it (ADR 0160)
-    settings = Settings(
-        database_url=own_demo_app.database_url,
-        secret_key=own_demo_app.env["MDMA_AT_SECRET_KEY"],
-    )
-    container = bootstrap(settings)
-    try:
+    with container_of(own_demo_app) as container:  # the server's own secret (ADR 0160)
         study = set_up_blinded_study(container)
-    finally:
-        container.engine.dispose()
     patient_id = study.patient_ids[0]
 
     sign_in(page, own_demo_app, "c.mensah")

@@ -7,18 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import Page, expect
 
-from mdma_at.demo.clinic import DEMO_PASSWORD
+from support.browser import sign_in
 from support.server import RunningApp
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page: Page, app: RunningApp, username: str) -> None:
-    page.goto(f"{app.base_url}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Clinic dashboard")).to_be_visible()
 
 
 def test_a_coordinator_signs_in_finds_a_patient_and_opens_the_chart(

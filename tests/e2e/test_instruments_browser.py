@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from mdma_at.demo.clinic import DEMO_PASSWORD
+from support.browser import sign_in
 from support.server import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -29,14 +29,6 @@ def patient_page(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
-
-
-def sign_in(page: Page, app: RunningApp, username: str) -> None:
-    page.goto(f"{app.base_url}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Clinic dashboard")).to_be_visible()
 
 
 def open_chart(page: Page, study_id: str) -> None:

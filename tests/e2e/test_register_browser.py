@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.test_session_browser import sign_in
 from mdma_at.demo.clinic import DEMO_PASSWORD
+from support.browser import sign_in
 from support.server import RunningApp
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import serious_violations
-from e2e.test_session_browser import sign_in
+from support.browser import sign_in
 from support.cli import mdma_at
 from support.server import RunningApp
 

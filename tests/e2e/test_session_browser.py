@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from mdma_at.demo.clinic import DEMO_PASSWORD
+from support.browser import sign_in
 from support.server import RunningApp
 
 pytestmark = pytest.mark.browser
@@ -43,14 +43,6 @@ def therapist(browser: Browser) -> Iterator[Page]:
 @pytest.fixture
 def physician(browser: Browser) -> Iterator[Page]:
     yield from _browser_page(browser)
-
-
-def sign_in(page: Page, app: RunningApp, username: str) -> None:
-    page.goto(f"{app.base_url}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Clinic dashboard")).to_be_visible()
 
 
 def at(page: Page, t: datetime) -> None:

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.test_instruments_browser import sign_in
 from e2e.test_session_api import _client
+from support.browser import sign_in
 from support.server import RunningApp
 
 pytestmark = pytest.mark.browser

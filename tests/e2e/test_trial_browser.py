@@ -6,36 +6,18 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from mdma_at.bootstrap import bootstrap
-from mdma_at.config import Settings
-from mdma_at.demo.clinic import DEMO_PASSWORD
-from support.server import RunningApp
+from support.browser import sign_in
+from support.server import RunningApp, container_of
 from support.trial_seed import set_up_study
 
 pytestmark = pytest.mark.browser
 
 
-def sign_in(page: Page, app: RunningApp, username: str) -> None:
-    page.goto(f"{app.base_url}/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Clinic dashboard")).to_be_visible()
-
-
 def test_the_coordinator_randomises_and_no_blinded_view_shows_the_arm(
     own_demo_app: RunningApp, page: Page
 ) -> None:
-    # the server's own secret: the seed is sealed with a key derived from it (ADR 0160)
-    settings = Settings(
-        database_url=own_demo_app.database_url,
-        secret_key=own_demo_app.env["MDMA_AT_SECRET_KEY"],
-    )
-    container = bootstrap(settings)
-    try:
+    with container_of(own_demo_app) as container:  # the server's own secret (ADR 0160)
         study_id, patient_id = set_up_study(container)
-    finally:
-        container.engine.dispose()
     sign_in(page, own_demo_app, "c.mensah")
     page.get_by_role("link", name="Studies").click()
     page.get_by_role("link", name="DEMO-RCT").click()

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.test_workup_browser import patient_id, sign_in
+from e2e.test_workup_browser import patient_id
+from support.browser import sign_in
 from support.server import RunningApp
 
 pytestmark = pytest.mark.browser

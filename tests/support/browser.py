@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.postgres import skip_or_fail
+from support.server import RunningApp
 
 #: Debian's Chromium (package ``chromium``); a wrapper script that execs /usr/lib/chromium/chromium.
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,3 +61,12 @@ def launch_chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def sign_in(page: Page, app: RunningApp, username: str) -> None:
+    """Sign in as a demo account through the login form, and land on the dashboard."""
+    page.goto(f"{app.base_url}/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Clinic dashboard")).to_be_visible()

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import httpx
 
+from mdma_at.bootstrap import Container, bootstrap
+from mdma_at.config import Settings
 from support.postgres import free_port
 
 #: Seconds the app may take from spawn to a 200 on /healthz. Its imports alone took 11 s under a
@@ -232,3 +234,16 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextmanager
+def container_of(app: RunningApp) -> Iterator[Container]:
+    """The running app's database behind the real adapters, with the server's own secret (a
+    randomisation seed sealed here is one the server can open, ADR 0160): for a test's set-up."""
+    container = bootstrap(
+        Settings(database_url=app.database_url, secret_key=app.env["MDMA_AT_SECRET_KEY"])
+    )
+    try:
+        yield container
+    finally:
+        container.engine.dispose()
