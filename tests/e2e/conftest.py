@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from support import fixtures
 from support.cli import mdma_at
@@ -25,6 +25,10 @@ OTHER_SITE_PASSWORD = "other site password"
 #: Seconds each seeding command may take: `db seed-demo` took over 120 s under a load average of
 #: 12 on two cores, and every e2e test waits for this one seed (a liveness limit, not a speed one).
 SEED_TIMEOUT_S = 600
+#: How long an expectation waits for the page to show it (Playwright's default is 5 s). CI runs the
+#: browser tests beside the rest of the suite on two cores, where one page load has taken longer
+#: than 5 s; a liveness limit, not a speed one: a passing expectation returns as soon as it holds.
+expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="session")

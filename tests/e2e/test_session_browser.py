@@ -153,8 +153,18 @@ def test_a_whole_session_from_first_vitals_to_discharge(
     at(physician, dose + timedelta(minutes=91))
     expect(physician.locator("#paging")).to_contain_text("Nobody has been paged", timeout=5000)
 
-    # The physician acknowledges: the paging stops, the alert does not.
-    physician.get_by_role("button", name="Acknowledge alerts: stop paging (physician)").click()
+    # The physician acknowledges: the paging stops, the alert does not. The button is the same
+    # element after a poll lands (ADR 0069): a press that straddles a poll is not lost.
+    acknowledge = physician.get_by_role(
+        "button", name="Acknowledge alerts: stop paging (physician)"
+    )
+    before_poll = acknowledge.element_handle()
+    physician.evaluate(
+        "() => new Promise(done => document.getElementById('live')"
+        ".addEventListener('htmx:afterSwap', done, {once: true}))"
+    )
+    assert before_poll.evaluate("button => button.isConnected")
+    acknowledge.click()
     expect(physician.get_by_role("status")).to_contain_text("Alerts acknowledged recorded")
     expect(physician.locator("#paging")).to_contain_text("paging stopped")
     expect(physician.locator("#active-alerts")).to_contain_text("systolic high · critical")
