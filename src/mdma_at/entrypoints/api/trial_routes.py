@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from mdma_at.analysis.blinding_assessment import blinding_by_time_point
 from mdma_at.domain.randomisation import Method
 from mdma_at.domain.randomisation.study import Arm, Study
 from mdma_at.entrypoints.api.deps import ApiPrincipal, ContainerDep
@@ -265,6 +264,10 @@ def blinding_index(
     with ctx.uow() as uow:
         study = uow.studies.get(study_id)
     assert study is not None  # guess_lines found it
+    # Imported here: pandas and scipy are half of the app's start-up (≈ 5 s of CPU), and only
+    # the statistician's blinding index needs them (ADR 0070).
+    from mdma_at.analysis.blinding_assessment import blinding_by_time_point
+
     groups = blinding_by_time_point(
         lines, blinding.time_points(study), blinding.ACTIVE, blinding.PLACEBO
     )

@@ -12,7 +12,6 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mdma_at.analysis.blinding_assessment import blinding_by_time_point
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.forms import FormFields
@@ -48,6 +47,10 @@ def study_page(
     indices = []
     if shown.arms_visible:  # the unblinded statistician: Bang's index from the guesses
         lines = blinding.guess_lines(ctx.uow(), ctx.clock, session.principal, study_id)
+        # Imported here: pandas and scipy are half of the app's start-up (≈ 5 s of CPU), and only
+        # the statistician's blinding index needs them (ADR 0070).
+        from mdma_at.analysis.blinding_assessment import blinding_by_time_point
+
         indices = blinding_by_time_point(
             lines, blinding.time_points(shown.study), blinding.ACTIVE, blinding.PLACEBO
         )
