@@ -28,6 +28,7 @@ from mdma_at.adapters.db.repositories import SqlAuditLog
 from mdma_at.adapters.db.session_repositories import SqlDosingSessionEntries
 from mdma_at.domain.audit import AuditContent, utc_stamp
 from mdma_at.domain.dosing.records import EntryKind, NewEntry
+from mdma_at.domain.errors import Conflict
 from support import fixtures
 from support.history import load_year
 from support.postgres import PostgresServer
@@ -157,5 +158,28 @@ def test_db_upgrade_blocks_no_writer_for_a_second_on_a_year_of_data(
                 )
             assert stored == set(writer.entries)
             assert registered == len(writer.patients)
+        finally:
+            engine.dispose()
+
+
+def test_a_migration_behind_a_long_transaction_gives_up_and_resumes_later(
+    postgres_server: PostgresServer,
+) -> None:
+    """A report reading `sites` in a long transaction: revision 0010, which adds columns to
+    `sites`, must not queue for its lock (every writer would queue behind it); it gives up with
+    the reason, and a later `db upgrade` carries on from where it stopped."""
+    for url in fixtures.postgres_database(postgres_server, "migration_behind_report"):
+        engine = make_engine(url)
+        try:
+            upgrade(engine, EARLIER)
+            with engine.connect() as report:
+                report.execute(select(func.count()).select_from(t.sites))  # holds ACCESS SHARE
+                with pytest.raises(Conflict, match="waited 2 times for a table lock"):
+                    upgrade(engine, lock_attempts=2, lock_pause_seconds=0)
+                stopped = current_revisions(engine)
+                report.rollback()
+            assert "0010" not in stopped and stopped != head_revisions()
+            upgrade(engine)
+            assert current_revisions(engine) == head_revisions()
         finally:
             engine.dispose()

@@ -38,7 +38,13 @@ LOCK_PAUSE_SECONDS = 2.0
 _LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's SQLSTATE for a lock_timeout that expired
 
 
-def upgrade(engine: Engine, revision: str = "heads") -> None:
+def upgrade(
+    engine: Engine,
+    revision: str = "heads",
+    *,
+    lock_attempts: int = LOCK_ATTEMPTS,
+    lock_pause_seconds: float = LOCK_PAUSE_SECONDS,
+) -> None:
     """Migrate to `revision`; "heads" applies every branch (each issue adds its own from 0001).
 
     Each revision commits on its own (ADR 0206): a lock a revision takes is held for that
@@ -49,15 +55,24 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
         Conflict: a revision kept timing out on a lock another transaction holds; the revisions
             before it are applied, that one and those after it are not.
     """
-    _with_lock_retries(engine, lambda config: command.upgrade(config, revision))
+    _with_lock_retries(
+        engine, lambda config: command.upgrade(config, revision), lock_attempts, lock_pause_seconds
+    )
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    _with_lock_retries(engine, lambda config: command.downgrade(config, revision))
+    _with_lock_retries(
+        engine,
+        lambda config: command.downgrade(config, revision),
+        LOCK_ATTEMPTS,
+        LOCK_PAUSE_SECONDS,
+    )
 
 
-def _with_lock_retries(engine: Engine, migrate: Callable[[Config], None]) -> None:
-    for attempt in range(1, LOCK_ATTEMPTS + 1):
+def _with_lock_retries(
+    engine: Engine, migrate: Callable[[Config], None], attempts: int, pause_seconds: float
+) -> None:
+    for attempt in range(1, attempts + 1):
         try:
             with _migration_connection(engine) as connection:
                 config = _config()
@@ -67,14 +82,14 @@ def _with_lock_retries(engine: Engine, migrate: Callable[[Config], None]) -> Non
         except OperationalError as error:
             if getattr(error.orig, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
                 raise
-            if attempt == LOCK_ATTEMPTS:
+            if attempt == attempts:
                 at = ", ".join(sorted(current_revisions(engine))) or "none"
                 raise Conflict(
-                    f"a migration waited {LOCK_ATTEMPTS} times for a table lock that another "
+                    f"a migration waited {attempts} times for a table lock that another "
                     f"transaction holds (see pg_stat_activity); the database is at revision {at}: "
                     "run `mdma-at db upgrade` again once that transaction has ended"
                 ) from error
-            time.sleep(LOCK_PAUSE_SECONDS)
+            time.sleep(pause_seconds)
 
 
 @contextmanager
