@@ -18,6 +18,7 @@ import socket
 import sqlite3
 import ssl
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -279,3 +281,109 @@ def test_the_app_refuses_a_body_larger_than_nginx_allows(
     assert Settings.model_fields["max_body_bytes"].default == 1024 * 1024
     too_big = client.post(f"{proxy.https_url}/login", content=b"x" * (1024 * 1024 + 1))
     assert too_big.status_code == 413
+
+
+# --- the files around the proxy: systemd unit, compose, image, environment ---------------------
+
+SETTINGS = {f"MDMA_AT_{name.upper()}" for name in Settings.model_fields}
+EXAMPLE = DEPLOY / "mdma-at.env.example"
+#: `systemd-analyze security` exposure, 0 (locked down) to 100; below 20 it says "OK" (systemd
+#: 252's own bands). The shipped unit scores 17.
+EXPOSURE_LIMIT = "20"
+
+
+def _example_lines() -> dict[str, tuple[str, bool]]:
+    """Variable -> (value, set): `KEY=value` is set, `#KEY=value` shows the default."""
+    found: dict[str, tuple[str, bool]] = {}
+    for line in EXAMPLE.read_text().splitlines():
+        match = re.fullmatch(r"(#?)(MDMA_AT_[A-Z_]+)=(.*)", line)
+        if match:
+            found[match[2]] = (match[3], not match[1])
+    return found
+
+
+def test_the_environment_example_names_exactly_the_settings_the_app_reads() -> None:
+    assert set(_example_lines()) == SETTINGS
+
+
+def test_the_environment_example_starts_production_only_once_the_secret_is_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    for name, (value, is_set) in _example_lines().items():
+        if is_set:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match="MDMA_AT_SECRET_KEY must be set"):
+        Settings(_env_file=None)
+    monkeypatch.setenv("MDMA_AT_SECRET_KEY", "s" * 48)
+    settings = Settings(_env_file=None)
+    assert settings.environment == "production" and settings.secure_cookies
+    assert [str(network) for network in settings.trusted_proxies] == ["127.0.0.1/32"]
+
+
+def test_compose_waits_for_the_database_migrates_once_then_serves() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"db", "migrate", "app"}
+    db, migrate, app = services["db"], services["migrate"], services["app"]
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert "pgdata:/var/lib/postgresql/data" in db["volumes"]
+    assert migrate["command"] == ["mdma-at", "db", "upgrade"]
+    assert migrate["restart"] == "no"
+    assert migrate["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert app["depends_on"] == {
+        "db": {"condition": "service_healthy"},
+        "migrate": {"condition": "service_completed_successfully"},
+    }
+    assert app["command"][:2] == ["mdma-at", "serve"] and "--workers" in app["command"]
+    assert "/healthz" in " ".join(app["healthcheck"]["test"])
+    assert all(port.startswith("127.0.0.1:") for port in app["ports"])  # nginx is the client
+    for service in (migrate, app):
+        assert service["env_file"] == "mdma-at.env"
+        assert set(service["environment"]) <= SETTINGS
+        assert "checkpoints:/var/lib/mdma-at/audit-checkpoints" in service["volumes"]
+    assert set(compose["volumes"]) == {"pgdata", "checkpoints"}
+    init_script = DEPLOY / "postgres" / "10-runtime-role.sh"
+    assert f"./postgres/{init_script.name}:/docker-entrypoint-initdb.d/" in " ".join(db["volumes"])
+    assert "CREATE ROLE mdma_app" in init_script.read_text()
+
+
+def test_the_image_is_built_in_two_stages_and_runs_unprivileged_with_a_health_check() -> None:
+    """Read, not built: no container runtime on the test machines."""
+    containerfile = (DEPLOY / "Containerfile").read_text()
+    assert len(re.findall(r"^FROM ", containerfile, re.MULTILINE)) == 2
+    assert "uv sync --frozen --no-dev" in containerfile
+    assert re.search(r"^USER mdma-at$", containerfile, re.MULTILINE)
+    assert re.search(r"^HEALTHCHECK .*\n.*/healthz", containerfile, re.MULTILINE)
+
+
+def test_systemd_accepts_the_unit_and_rates_it_locked_down(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        skip_or_fail("systemd-analyze not found; it comes with Debian's systemd package")
+    assert analyze is not None
+    installed = shutil.which("mdma-at") or str(Path(sys.executable).parent / "mdma-at")
+    unit = tmp_path / "mdma-at.service"
+    unit.write_text(
+        _swapped(
+            (DEPLOY / "mdma-at.service").read_text(), {"/opt/mdma-at/.venv/bin/mdma-at": installed}
+        )
+    )
+    text = unit.read_text()
+    for hardening in ("NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes"):
+        assert hardening in text
+    assert "EnvironmentFile=/etc/mdma-at/mdma-at.env" in text
+    assert re.search(r"^User=mdma-at$", text, re.MULTILINE)
+    verified = subprocess.run(
+        [analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert verified.returncode == 0, verified.stderr
+    rated = subprocess.run(
+        [analyze, "security", "--offline=yes", f"--threshold={EXPOSURE_LIMIT}", str(unit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert rated.returncode == 0, rated.stdout[-2000:]

@@ -74,7 +74,7 @@ def load_year(engine: Engine) -> dict[str, int]:
     written: dict[str, int] = {}
     ids: dict[str, int] = {}
     with engine.begin() as connection:
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = connection.connection.driver_connection.cursor()
         for table in schema.sorted_tables:
             if table.name in _SKIPPED:
                 continue
