@@ -95,20 +95,18 @@ def _with_lock_retries(
 @contextmanager
 def _migration_connection(engine: Engine) -> Iterator[Connection]:
     """A connection with no transaction open (the environment begins one per revision) and, on
-    PostgreSQL, the lock timeout; reset before the connection goes back to the pool, where the
-    server's own requests would inherit it."""
-    postgres = engine.dialect.name == "postgresql"
+    PostgreSQL, the lock timeout; then discarded, never returned to the pool, where the server's
+    own requests would inherit the timeout."""
     with engine.connect() as connection:
-        if postgres:
-            connection.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
-            connection.commit()
+        if engine.dialect.name != "postgresql":
+            yield connection
+            return
+        connection.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+        connection.commit()
         try:
             yield connection
         finally:
-            if postgres:
-                connection.rollback()
-                connection.exec_driver_sql("RESET lock_timeout")
-                connection.commit()
+            connection.invalidate()
 
 
 def current_revisions(engine: Engine) -> frozenset[str]:
