@@ -274,10 +274,9 @@ def test_the_access_log_never_holds_a_self_report_token(proxy: Proxy, client: ht
     assert token not in log
 
 
-def test_the_app_refuses_a_body_larger_than_nginx_allows(
-    proxy: Proxy, client: httpx.Client
-) -> None:
-    """client_max_body_size equals MDMA_AT_MAX_BODY_BYTES's default (1 MiB, config.Settings)."""
+def test_nginx_turns_away_a_body_the_app_would_refuse(proxy: Proxy, client: httpx.Client) -> None:
+    """client_max_body_size equals MDMA_AT_MAX_BODY_BYTES's default (1 MiB, config.Settings), so
+    a body the app would refuse never occupies a worker."""
     assert Settings.model_fields["max_body_bytes"].default == 1024 * 1024
     too_big = client.post(f"{proxy.https_url}/login", content=b"x" * (1024 * 1024 + 1))
     assert too_big.status_code == 413
