@@ -132,17 +132,22 @@ def closed_loop(label: str, clients: int, seconds: float, write: Callable[[int],
 
 
 def fixed_rate(rate: int, seconds: float, write: Callable[[int], bool], threads: int = 64) -> Run:
-    """Requests scheduled every 1/`rate` s; latency counts from the scheduled time."""
+    """Requests scheduled every 1/`rate` s; latency counts from the scheduled time. A server
+    that falls behind gets 30 s more at most: what is not sent by then counts as errors."""
     total = int(rate * seconds)
     run = Run(f"{rate}/s", threads)
     lock = threading.Lock()
     taken = iter(range(total))
     start = time.perf_counter() + 0.05
+    give_up = start + seconds + 30
 
     def sender() -> None:
         while True:
             with lock:
                 i = next(taken, None)
+                if i is not None and time.perf_counter() > give_up:
+                    run.errors += 1
+                    continue
             if i is None:
                 return
             scheduled = start + i / rate
@@ -162,7 +167,7 @@ def fixed_rate(rate: int, seconds: float, write: Callable[[int], bool], threads:
         worker.start()
     for worker in workers:
         worker.join()
-    run.seconds = time.perf_counter() - start
+    run.seconds = min(time.perf_counter(), give_up) - start
     return run
 
 
