@@ -7,8 +7,9 @@ on over the entries after it is the full replay. It keeps no fold it cannot vouc
 back to the full replay whenever what it kept does not line up with the database:
 
 - kept from another start (the session's fixed facts, the patient's sex or the rules differ);
-- the entries counted in the database are not the kept ones plus the new ones, or the highest
-  id is not the last one read (entries gone, e.g. a restore, or a writer in between);
+- the entries counted in the database are not the kept ones plus the new ones read after it, or
+  the highest id is not the last one read (entries gone, e.g. a restore, or a writer between the
+  two reads);
 - read by a transaction that appended to the session itself (what it read may be rolled back).
 
 The folds live in this process's memory, one store per database, bounded; nothing depends on
@@ -70,10 +71,13 @@ def folded_session(uow: UnitOfWork, session: DosingSession, sex: str, rules: Dos
     kept = uow.folds.get(session.id)
     folded: Folded | None = None
     if kept is not None and kept.basis == basis:
-        new = entries.after(session.id, kept.last_id)
-        last = new[-1].id if new else kept.last_id
-        if entries.tally(session.id) == (kept.count + len(new), last):
-            folded = fold_more(kept.folded, new, rules)
+        count, last = entries.tally(session.id)
+        if (count, last) == (kept.count, kept.last_id):
+            folded = kept.folded  # nothing recorded since (a poll, mostly)
+        else:
+            new = entries.after(session.id, kept.last_id)
+            if new and (count, last) == (kept.count + len(new), new[-1].id):
+                folded = fold_more(kept.folded, new, rules)
     if folded is None:  # nothing kept, or not in line with the database: the full replay
         folded = fold(session, sex, entries.for_session(session.id), rules)
     if session.id not in entries.appended_to():
