@@ -13,7 +13,7 @@ WORKERS ?= auto
 PYTEST_ARGS ?=
 PYTEST := $(VENV)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
-.PHONY: run test setup lint typecheck contracts unit contract integration e2e clinical bench clean fuzz slow
+.PHONY: run test setup lint typecheck contracts unit contract integration e2e clinical bench bench-api clean fuzz slow
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -67,6 +67,12 @@ slow: setup
 
 bench: setup
 	$(VENV)/python bench/mmrm.py
+
+# Vital signs through the real HTTP API on SQLite and PostgreSQL against the raw driver
+# (docs/performance.md); `make bench-api BENCH_ARGS=--quick` is a smoke run of about a minute a database.
+BENCH_ARGS ?=
+bench-api: setup
+	$(VENV)/python bench/api.py $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv var/*.db* .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ from mdma_at.domain.accountability import Container, Count, Discrepancy, Movemen
 from mdma_at.domain.allergies import AllergyEntry
 from mdma_at.domain.audit import AuditContent, AuditEvent, Checkpoint
 from mdma_at.domain.check_ins import CheckIn, CheckInDraft
+from mdma_at.domain.dosing.entries import Folded
 from mdma_at.domain.dosing.records import DosingSession, NewEntry, SessionEntry
 from mdma_at.domain.eligibility import Decision
 from mdma_at.domain.events import DomainEvent
@@ -283,6 +284,25 @@ class SafetyReportRepository(Protocol):
     def for_entries(self, entry_ids: Sequence[int]) -> Sequence[SafetyReportSubmission]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class KeptFold:
+    """A session's fold kept between transactions (ADR 0203): what it started from (`basis`:
+    the session's fixed facts, the patient's sex and the rules), the fold, and the entries it
+    covers: `count` of them, the last with id `last_id`."""
+
+    basis: tuple[object, ...]
+    folded: Folded
+    count: int
+    last_id: int
+
+
+class SessionFolds(Protocol):
+    """The folds this process keeps, one per recently read session of one database."""
+
+    def get(self, session_id: int) -> KeptFold | None: ...
+    def keep(self, session_id: int, kept: KeptFold) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Nothing is written unless `commit()` is called; leaving rolls back.
 
@@ -318,6 +338,7 @@ class UnitOfWork(Protocol):
     research_keys: ResearchKeyRepository
     safety_reports: SafetyReportRepository
     trial_conduct: TrialConductRepository
+    folds: SessionFolds  # not a table: the process's folds of this database's sessions
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -528,6 +549,18 @@ class SessionEntryRepository(Protocol):
         recorded_at: datetime,
     ) -> SessionEntry: ...
     def for_session(self, session_id: int) -> Sequence[SessionEntry]: ...
+    def after(self, session_id: int, entry_id: int) -> Sequence[SessionEntry]:
+        """The session's entries with an id above `entry_id`, in order (0: all of them)."""
+        ...
+
+    def tally(self, session_id: int) -> tuple[int, int]:
+        """How many entries the session has and the highest id among them (0 when none)."""
+        ...
+
+    def appended_to(self) -> frozenset[int]:
+        """The sessions this transaction appended entries to: what it reads of them may not
+        be committed yet, so no fold of them is kept (services.sessions.folds)."""
+        ...
 
 
 # --- paging (issue 13) ---

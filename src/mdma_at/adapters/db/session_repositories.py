@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.repositories import _patient, _Repository
@@ -122,6 +122,10 @@ def _session(row: Any) -> DosingSession:
 
 
 class SqlDosingSessionEntries(_Repository):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._appended: set[int] = set()  # one repository per transaction (SqlUnitOfWork)
+
     def append(
         self,
         session_id: int,
@@ -131,6 +135,7 @@ class SqlDosingSessionEntries(_Repository):
         role: str | None,
         recorded_at: datetime,
     ) -> SessionEntry:
+        self._appended.add(session_id)
         entry_id = self._insert(
             t.dosing_session_events,
             session_id=session_id,
@@ -165,6 +170,25 @@ class SqlDosingSessionEntries(_Repository):
             .order_by(t.dosing_session_events.c.id)
         )
         return [_entry(row) for row in rows]
+
+    def after(self, session_id: int, entry_id: int) -> Sequence[SessionEntry]:
+        e = t.dosing_session_events
+        rows = self._db.execute(
+            select(e).where(e.c.session_id == session_id, e.c.id > entry_id).order_by(e.c.id)
+        )
+        return [_entry(row) for row in rows]
+
+    def tally(self, session_id: int) -> tuple[int, int]:
+        e = t.dosing_session_events
+        count, last = self._db.execute(
+            select(func.count(), func.coalesce(func.max(e.c.id), 0)).where(
+                e.c.session_id == session_id
+            )
+        ).one()
+        return int(count), int(last)
+
+    def appended_to(self) -> frozenset[int]:
+        return frozenset(self._appended)
 
 
 def _entry(row: Row[Any]) -> SessionEntry:

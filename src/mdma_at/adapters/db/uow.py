@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine
 
@@ -46,8 +48,21 @@ from mdma_at.domain.audit import Checkpoint, seal_content, utc_stamp
 from mdma_at.domain.events import DomainEvent
 from mdma_at.services.events import EventCollector
 from mdma_at.services.ports import UnitOfWork
+from mdma_at.services.sessions.folds import FoldStore
 
 log = logging.getLogger(__name__)
+
+# The kept session folds of each engine's database, shared by every unit of work on it.
+_FOLDS: WeakKeyDictionary[Engine, FoldStore] = WeakKeyDictionary()
+_FOLDS_LOCK = threading.Lock()
+
+
+def _folds_of(engine: Engine) -> FoldStore:
+    with _FOLDS_LOCK:
+        found = _FOLDS.get(engine)
+        if found is None:
+            found = _FOLDS[engine] = FoldStore()
+        return found
 
 
 class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository against its port
@@ -71,6 +86,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
         self._events = EventCollector()
         self._connection: Connection | None = None
         self._depth = 0
+        self.folds = _folds_of(engine)
 
     def __enter__(self) -> Self:
         self._depth += 1

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from mdma_at.adapters.memory.repositories import _Repository, active_visits, member, patient_of
-from mdma_at.adapters.memory.store import Row
+from mdma_at.adapters.memory.store import Row, Transaction
 from mdma_at.domain.dosing.records import (
     DosingSession,
     EntryKind,
@@ -602,6 +602,10 @@ class MemoryDosingSessions(_Repository):
 class MemorySessionEntries(_Repository):
     """Append-only: there is nothing here to change or remove an entry with."""
 
+    def __init__(self, tx: Transaction) -> None:
+        super().__init__(tx)
+        self._appended: set[int] = set()  # one repository per transaction (MemoryUnitOfWork)
+
     def append(
         self,
         session_id: int,
@@ -623,6 +627,7 @@ class MemorySessionEntries(_Repository):
             "role": role,
             "recorded_at": recorded_at,
         }
+        self._appended.add(session_id)
         entry_id = self._tx.insert("dosing_session_events", values)
         return SessionEntry(
             entry_id,
@@ -639,7 +644,13 @@ class MemorySessionEntries(_Repository):
         )
 
     def for_session(self, session_id: int) -> Sequence[SessionEntry]:
-        rows = self._tx.where("dosing_session_events", lambda r: r["session_id"] == session_id)
+        return self.after(session_id, 0)
+
+    def after(self, session_id: int, entry_id: int) -> Sequence[SessionEntry]:
+        rows = self._tx.where(
+            "dosing_session_events",
+            lambda r: r["session_id"] == session_id and r["id"] > entry_id,
+        )
         return [
             SessionEntry(
                 id=r["id"],
@@ -656,6 +667,13 @@ class MemorySessionEntries(_Repository):
             )
             for r in rows
         ]
+
+    def tally(self, session_id: int) -> tuple[int, int]:
+        rows = self._tx.where("dosing_session_events", lambda r: r["session_id"] == session_id)
+        return len(rows), max((r["id"] for r in rows), default=0)
+
+    def appended_to(self) -> frozenset[int]:
+        return frozenset(self._appended)
 
 
 WAITING = ("pending", "retrying")

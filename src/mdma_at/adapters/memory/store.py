@@ -15,6 +15,7 @@ from typing import Any
 
 from mdma_at.adapters.sealed import SEALED_TABLE_NAMES
 from mdma_at.domain.errors import DuplicateKey, IntegrityError
+from mdma_at.services.sessions.folds import FoldStore
 
 Row = Mapping[str, Any]
 
@@ -65,6 +66,9 @@ class MemoryDatabase:
     tables: dict[str, dict[int, Row]] = field(default_factory=dict)
     audit_head: tuple[int, str] | None = None  # (last id, last hash), as the audit_head row
     _last_ids: dict[str, int] = field(default_factory=dict)
+    #: The kept session folds of this database (services.sessions.folds), as SQL keeps one per
+    #: engine.
+    folds: FoldStore = field(default_factory=FoldStore, compare=False, repr=False)
 
     def next_id(self, table: str) -> int:
         self._last_ids[table] = self._last_ids.get(table, 0) + 1

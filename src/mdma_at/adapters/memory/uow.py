@@ -62,6 +62,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self._events = EventCollector()
         self._tx: Transaction | None = None
         self._depth = 0
+        self.folds = database.folds
 
     def __enter__(self) -> Self:
         self._depth += 1

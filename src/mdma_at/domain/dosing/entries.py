@@ -447,8 +447,15 @@ def fold(
     session: DosingSession, sex: str, entries: Iterable[SessionEntry], rules: DosingRules
 ) -> Folded:
     """Rebuild the rules' state from the stored entries, in the order they were recorded."""
-    state = begin(session, sex, rules)
-    steps = []
+    return fold_more(Folded(begin(session, sex, rules), ()), entries, rules)
+
+
+def fold_more(folded: Folded, entries: Iterable[SessionEntry], rules: DosingRules) -> Folded:
+    """`folded` carried on over the entries recorded after it, in order: a left fold, so
+    ``fold_more(fold(s, x, a, r), b, r) == fold(s, x, [*a, *b], r)`` (the kept fold of
+    services.sessions.folds rests on this)."""
+    state = folded.state
+    steps = list(folded.steps)
     for entry in entries:
         result = step(state, entry.kind, entry.t, entry.payload, entry.role, rules)
         state = result.state

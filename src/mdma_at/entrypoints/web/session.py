@@ -34,10 +34,22 @@ class WebSession:
 
 
 def web_session(request: Request, ctx: ContainerDep) -> WebSession:
+    return _session(request, ctx, slide=True)
+
+
+def polled_session(request: Request, ctx: ContainerDep) -> WebSession:
+    """The session of a page's own poll (the console's live part, the alert lists): read, never
+    written, and not activity that keeps an idle session open (ADR 0204)."""
+    return _session(request, ctx, slide=False)
+
+
+def _session(request: Request, ctx: ContainerDep, *, slide: bool) -> WebSession:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise AuthenticationFailed("Please sign in.")
-    principal, credential = resolve_session(ctx.uow(), ctx.clock, token, ctx.auth_policy)
+    principal, credential = resolve_session(
+        ctx.uow(), ctx.clock, token, ctx.auth_policy, slide=slide
+    )
     assert credential.csrf_token is not None
     session = WebSession(principal, credential.csrf_token)
     request.state.web_session = session  # the error page's navigation and way back
@@ -62,6 +74,7 @@ def reject_csrf(ctx: ContainerDep, actor: Actor = SYSTEM) -> None:
 
 
 Session = Annotated[WebSession, Depends(web_session)]
+PolledSession = Annotated[WebSession, Depends(polled_session)]
 PostedSession = Annotated[WebSession, Depends(checked_session)]
 
 

@@ -192,9 +192,19 @@ def _fail(uow: UnitOfWork, clock: Clock, username: str, address: str, action: st
 
 
 def resolve_session(
-    uow: UnitOfWork, clock: Clock, token: str, policy: AuthPolicy = AuthPolicy()
+    uow: UnitOfWork,
+    clock: Clock,
+    token: str,
+    policy: AuthPolicy = AuthPolicy(),
+    *,
+    slide: bool = True,
 ) -> tuple[Principal, Credential]:
     """The principal behind a session cookie; slides the idle expiry forward.
+
+    Args:
+        slide: False for a page's own timer (the console's and the alert lists' polls, every
+            2-3 s): it reads the session and writes nothing, and is not a person's activity, so
+            the idle expiry stays where the last real request put it (ADR 0204).
 
     Raises:
         AuthenticationFailed: unknown, revoked or expired session (the message says which).
@@ -208,6 +218,8 @@ def resolve_session(
         if now >= credential.expires_at or now >= absolute_end:
             raise AuthenticationFailed("Your session has expired. Please sign in again.")
         principal = load_principal(uow, credential.user_id)
+        if not slide:
+            return principal, credential
         new_expiry = min(now + timedelta(minutes=policy.session_idle_minutes), absolute_end)
         uow.credentials.touch_session(credential.id, new_expiry)
         uow.commit()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from mdma_at.domain.dosing.entries import Folded, fold
+from mdma_at.domain.dosing.entries import Folded
 from mdma_at.domain.dosing.records import DosingSession, EntryKind
 from mdma_at.domain.events import (
     AlertAcknowledged,
@@ -47,6 +47,7 @@ from mdma_at.domain.vocabulary import AlertLevel
 from mdma_at.services.audit import SYSTEM, record
 from mdma_at.services.ports import Clock, DeliveryFailed, Notifier, Page, UnitOfWork
 from mdma_at.services.protocol_settings import session_rules
+from mdma_at.services.sessions.folds import folded_session
 
 # Back-off between attempts of one page: 30 s, 1, 2 and 4 min, then it is marked failed (the
 # re-page of a still unacknowledged alert is a new page, so paging goes on after that).
@@ -77,10 +78,8 @@ def open_session_states(uow: UnitOfWork, site_ids: frozenset[int]) -> list[LiveS
     out = []
     for patient, session in uow.dosing_sessions.open_at(site_ids):
         rules = session_rules(uow, patient, session)
-        entries = uow.session_entries.for_session(session.id)
-        out.append(
-            LiveSession(patient, session, fold(session, patient.details.sex.value, entries, rules))
-        )
+        folded = folded_session(uow, session, patient.details.sex.value, rules)
+        out.append(LiveSession(patient, session, folded))
     return out
 
 
@@ -337,10 +336,8 @@ class PageRequests:
             if session is None or patient is None or site is None or session.closed:
                 return
             rules = session_rules(uow, patient, session)
-            entries = uow.session_entries.for_session(session.id)
-            live = LiveSession(
-                patient, session, fold(session, patient.details.sex.value, entries, rules)
-            )
+            folded = folded_session(uow, session, patient.details.sex.value, rules)
+            live = LiveSession(patient, session, folded)
             needs = _session_needs(uow, self.clock.now(), site, live)
             _queue(uow, self.clock, self.notifiers, needs)
             uow.commit()

@@ -21,7 +21,6 @@ from mdma_at.domain.dosing.entries import (
     Step,
     check_onset,
     check_payload,
-    fold,
     is_physician,
     step,
 )
@@ -49,6 +48,7 @@ from mdma_at.services.records import require_child_of
 from mdma_at.services.register.doses import read_kit, take_dose
 from mdma_at.services.screening.concomitant import for_session
 from mdma_at.services.screening.workup import first_dosing_check
+from mdma_at.services.sessions.folds import folded_session
 from mdma_at.services.site_time import zone_of_patient
 
 # Which permission each kind of entry needs (domain/access.py): the pre-dose checklist, rule
@@ -246,9 +246,7 @@ def record_entry(
             )
         if kind is EntryKind.ADVERSE_EVENT:
             check_onset(payload, session.started_at, at)  # issue 14, item 8
-        folded = fold(
-            session, patient.details.sex.value, uow.session_entries.for_session(session.id), rules
-        )
+        folded = folded_session(uow, session, patient.details.sex.value, rules)
         if kind is EntryKind.CSSRS and folded.state.initial is None:
             raise InvalidInput(
                 "kind",
@@ -354,8 +352,7 @@ def record_addendum(
             problems.append(("t", f"is in the future (now {local_time(now, zone)})"))
         InvalidInputs.raise_all(problems)
         rules = session_rules(uow, patient, session)
-        entries = uow.session_entries.for_session(session.id)
-        folded = fold(session, patient.details.sex.value, entries, rules)
+        folded = folded_session(uow, session, patient.details.sex.value, rules)
         entry = _append(uow, clock, actor, session, NewEntry(at, EntryKind.ADDENDUM, payload))
         uow.commit()
     return Recorded(entry, Step(folded.state))
@@ -474,10 +471,10 @@ def load_session(
         )
         visit = uow.visits.get(session.visit_id)
         assert visit is not None
-        entries = tuple(uow.session_entries.for_session(session.id))
         records = records_today(uow, patient.id, clock.now())
         rules = session_rules(uow, patient, session)
-    folded = fold(session, patient.details.sex.value, entries, rules)
+        folded = folded_session(uow, session, patient.details.sex.value, rules)
+    entries = tuple(entry for entry, _ in folded.steps)
     return SessionFile(session, patient, visit, entries, folded, rules, records)
 
 

@@ -35,7 +35,7 @@ from mdma_at.domain.times import parse_entered_time
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.forms import field_errors
 from mdma_at.entrypoints.web.rendering import page, templates
-from mdma_at.entrypoints.web.session import PostedSession, Session, WebSession
+from mdma_at.entrypoints.web.session import PolledSession, PostedSession, Session, WebSession
 from mdma_at.services.alerts.paging import paging_for_session
 from mdma_at.services.register.doses import SessionKits, kits_for_session
 from mdma_at.services.screening.concomitant import restart_warnings
@@ -224,7 +224,7 @@ def _ae_choices() -> dict[str, object]:
 def live(
     request: Request,
     ctx: ContainerDep,
-    session: Session,
+    session: PolledSession,
     session_id: int,
     as_of: str = "",
     part: str = "",
@@ -233,7 +233,8 @@ def live(
     dose buttons; otherwise alerts, paging, checklist, log and chart data.
 
     `as_of` (the site's wall-clock time, or ISO-8601 with an offset) evaluates the buttons at
-    the time being entered; blank = now.
+    the time being entered; blank = now. A poll writes nothing: the login session is read, not
+    slid, and the session's fold is the kept one carried on (ADR 0203, 0204).
     """
     file = load_session(ctx.uow(), ctx.clock, session.principal, session_id)
     now = ctx.clock.now()
