@@ -156,12 +156,13 @@ def analyse(records: TrialRecords, tables: dict[str, pd.DataFrame]) -> TrialRepo
     endpoint = primary_visit(study.protocol)
     efficacy = tables["efficacy"]
     efficacy = efficacy[efficacy["visit"].isin((BASELINE, *visits))].reset_index(drop=True)
+    # only the visits someone was rated at: the model has no level for a visit nobody reached
+    rated = set(efficacy.loc[efficacy["value"].notna(), "visit"])
+    visits = tuple(v for v in visits if v in rated)
     primary = _section(
         lambda: primary_endpoint_analysis(efficacy, treatment, control, endpoint, visits=visits)
     )
-    by_visit = _section(
-        lambda: change_from_baseline_table(efficacy, arms, visits=visits, level=LEVEL)
-    )
+    by_visit = _section(lambda: _rated(change_from_baseline_table(efficacy, arms, visits=visits)))
     responders = _section(lambda: responder_table(tables["responders"], treatment, control))
     population, aes = tables["population"], tables["aes"]
     summary = _section(lambda: teae_summary(aes, population, arms))
@@ -191,6 +192,12 @@ def analyse(records: TrialRecords, tables: dict[str, pd.DataFrame]) -> TrialRepo
     )
     _figures(report, by_visit, vitals, efficacy, endpoint, arms, names)
     return report
+
+
+def _rated(table: pd.DataFrame) -> pd.DataFrame:
+    if table.empty:
+        raise InvalidInput("efficacy", "no CAPS-5 ratings after baseline yet")
+    return table
 
 
 def _dicts(section: Section) -> Section:
