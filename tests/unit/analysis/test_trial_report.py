@@ -57,7 +57,7 @@ def _tables() -> dict[str, pd.DataFrame]:
     ]
     responders = [
         {"subject": s, "arm": arm[s], "baseline": base, "value": end,
-         "meets_dsm5": None if end is None else False if end < 25 else True}
+         "meets_dsm5": None if end is None else end >= 25}
         for s, (base, end) in RATINGS.items()
     ]  # fmt: skip
     return {
@@ -81,7 +81,7 @@ def _tables() -> dict[str, pd.DataFrame]:
                     "onset": "2026-08-01",
                 }
             ]
-        ),  # fmt: skip
+        ),
         "vitals": pd.DataFrame(
             [
                 {
@@ -98,7 +98,7 @@ def _tables() -> dict[str, pd.DataFrame]:
                 }
                 for t, sbp in ((-10, 120), (60, 150), (120, 140))
             ]
-        ),  # fmt: skip
+        ),
     }
 
 
