@@ -37,7 +37,7 @@ def test_the_statistician_s_report_is_written_as_html_and_pdf(
 REFUSED = (
     (["--study", "NO-SUCH"], "error: study: no study 'NO-SUCH'"),
     (["annual-progress", "--study", STUDY_CODE], "error: study: give either a report NAME"),
-    (["--study", STUDY_CODE, "--as", "r.blind"], "error: as: "),
+    (["--study", STUDY_CODE, "--as", "r.blind"], "error: as: r.blind may not view allocation"),
     (["--study", STUDY_CODE, "--as", "c.mensah"], "error: as: "),
     (["--study", STUDY_CODE, "--as", "t.alvarez"], "error: as: "),
 )
