@@ -16,6 +16,7 @@ from mdma_at.domain.staff import Principal
 from mdma_at.entrypoints.web.reports.trial import build_trial_report, trial_report_html
 from mdma_at.services.access.auth import load_principal
 from mdma_at.services.audit import SYSTEM, verify_audit_chain
+from mdma_at.services.trials.dashboard import study_dashboard
 
 SECTIONS = (
     "CONSORT flow",
@@ -66,8 +67,25 @@ def test_a_blinded_reader_is_refused_and_nothing_is_written(
     ctx: Container, tmp_path: Path, username: str
 ) -> None:
     study_id, people = _demo(ctx)
+    out = tmp_path / "out"  # tmp_path holds the audit checkpoints (the ctx fixture)
+    out.mkdir()
     with pytest.raises(PermissionDenied):
-        build_trial_report(ctx, people[username], study_id, tmp_path)
-    assert list(tmp_path.iterdir()) == []
+        build_trial_report(ctx, people[username], study_id, out)
+    assert list(out.iterdir()) == []
     with pytest.raises(PermissionDenied):
         trial_report_html(ctx, people[username], study_id)
+
+
+def test_the_dashboard_counts_enrolment_and_shows_kits_only_to_stock_readers(
+    ctx: Container,
+) -> None:
+    study_id, people = _demo(ctx)
+    board = study_dashboard(ctx.uow(), ctx.clock, people["c.mensah"], study_id)
+    # demo/trial.py: six participants randomised (PARTICIPANTS) and DEMO-004 joined only;
+    # target 8 (seed_demo_trial)
+    assert (board.joined, board.randomised, board.target) == (7, 6, 8)
+    assert board.kits is None  # the coordinator does not view stock (domain/access.py)
+    therapist = study_dashboard(ctx.uow(), ctx.clock, people["t.alvarez"], study_id)
+    # the therapist views stock: kits by state, counts only (no arm, no contents)
+    assert therapist.kits is not None and set(therapist.kits) == {"in stock", "empty", "expired"}
+    assert all(isinstance(n, int) for n in therapist.kits.values())
