@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 56, 140, 16, 40
+WIDTH, HEIGHT = 680, 260
+LEFT, RIGHT, TOP, BOTTOM = 56, 180, 16, 40
 #: Colour-blind-safe pair (Okabe & Ito 2008): vermillion for the active arm, blue for control;
 #: the second arm is also dashed, so the figure survives a black-and-white printer.
 COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7")

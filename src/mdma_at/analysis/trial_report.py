@@ -307,7 +307,7 @@ def _mean_ci(values: Sequence[float]) -> published.Estimate:
 
 def _rate(count: int, n: int) -> published.Estimate:
     if n == 0:
-        return published.Estimate(None, note="no participants yet")
+        return published.Estimate(None, note="none counted yet")
     ci = wilson_interval(count, n, LEVEL)
     return published.Estimate(100 * ci.estimate, 100 * ci.lower, 100 * ci.upper)
 

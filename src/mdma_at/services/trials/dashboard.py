@@ -2,7 +2,9 @@
 study's participants and the register's kits by state, beside retention by visit
 (`retention.py`). Blind-safe by construction: counts and states only, never an arm or a kit's
 contents, so every role that may view the study may see all of it; the register part only for
-readers who may view the site's stock."""
+readers who may view the site's stock. The split of the stock by contents stays on the
+pharmacist's register page (`kit_blind`, ADR 0110): no role that may view a study is admitted by
+that blind, so no state here is ever split by contents."""
 
 from __future__ import annotations
 
