@@ -202,6 +202,7 @@ ROUTES: dict[tuple[str, str], Action | Open] = {
     ("GET", "/studies"): A.VIEW_STUDY,
     ("GET", "/api/studies"): A.VIEW_STUDY,
     ("GET", "/studies/{study_id}"): A.VIEW_STUDY,
+    ("GET", "/studies/{study_id}/report"): A.VIEW_ALLOCATION,  # the trial report shows arms
     ("GET", "/api/studies/{study_id}"): A.VIEW_STUDY,
     ("POST", "/api/studies"): A.MANAGE_STUDY,
     ("POST", "/api/studies/{study_id}/schedule-seal"): A.SEAL_SCHEDULE,

@@ -12,13 +12,23 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from mdma_at.adapters.pdf import ChromiumPrinter, PdfFailed
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.forms import FormFields
 from mdma_at.entrypoints.web.rendering import page
+from mdma_at.entrypoints.web.reports.trial import trial_report_html
 from mdma_at.entrypoints.web.session import PostedSession, Session
 from mdma_at.protocols import get_protocol
-from mdma_at.services.trials import blinding, randomise, raters, retention, studies, view
+from mdma_at.services.trials import (
+    blinding,
+    dashboard,
+    randomise,
+    raters,
+    retention,
+    studies,
+    view,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,6 +54,7 @@ def study_page(
             uow, shown.study, frozenset(r.patient_id for r in shown.rows)
         )
     visits = retention.retention_by_visit(ctx.uow(), ctx.clock, session.principal, study_id)
+    board = dashboard.study_dashboard(ctx.uow(), ctx.clock, session.principal, study_id)
     indices = []
     if shown.arms_visible:  # the unblinded statistician: Bang's index from the guesses
         lines = blinding.guess_lines(ctx.uow(), ctx.clock, session.principal, study_id)
@@ -63,6 +74,7 @@ def study_page(
         error=error,
         assigned=assigned,
         retention=visits,
+        board=board,
         indices=indices,
         time_points=blinding.time_points(shown.study),
         rated_visits=[
@@ -70,6 +82,28 @@ def study_page(
             for v in get_protocol(shown.study.protocol).schedule.visits
             if v.kind.value in raters.RATED_VISIT_KINDS
         ],
+    )
+
+
+@router.get("/studies/{study_id}/report", response_class=HTMLResponse)
+def trial_report(
+    ctx: ContainerDep, session: Session, study_id: int, format: str = "html"
+) -> Response:
+    """The study's trial report (issue 19, item 6): the page, or its PDF (`?format=pdf`), for a
+    reader the study's blind admits; anyone else is refused by the service (audited)."""
+    if format not in ("html", "pdf"):
+        raise InvalidInput("format", f"{format!r} is not html or pdf")
+    if format == "html":
+        return HTMLResponse(trial_report_html(ctx, session.principal, study_id, web=True))
+    html = trial_report_html(ctx, session.principal, study_id)
+    try:
+        pdf = ChromiumPrinter(ctx.settings.chromium).print_pdf(html)
+    except PdfFailed as failed:
+        return Response(f"The PDF could not be made: {failed}", status_code=503)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="trial-report-{study_id}.pdf"'},
     )
 
 

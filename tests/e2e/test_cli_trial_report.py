@@ -1,0 +1,70 @@
+"""`mdma-at report --study ID --out DIR [--pdf] --as USER` on the demo clinic (issue 19, item 3):
+the statistician's trial report of DEMO-MAPP is one self-contained HTML file (and a PDF when
+asked); every refusal is exit 2 with one line naming the field, and leaves no file and no row
+behind. The regulators' `report NAME --from --to` keeps working beside it (test_cli_report.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mdma_at.demo.clinic import DEMO_PASSWORD
+from mdma_at.demo.trial import STUDY_CODE
+from support.cli import mdma_at, mdma_at_in_process
+from support.db import last_audit_action, row_counts
+from support.server import RunningApp
+
+
+def _env(app: RunningApp) -> dict[str, str]:
+    return {**app.env, "MDMA_AT_PASSWORD": DEMO_PASSWORD}
+
+
+def test_the_statistician_s_report_is_written_as_html_and_pdf(
+    own_demo_app: RunningApp, tmp_path: Path
+) -> None:
+    done = mdma_at(
+        "report", "--study", STUDY_CODE, "--out", str(tmp_path), "--pdf", "--as", "s.stat",
+        env=_env(own_demo_app),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "trial-report.html").read_text(encoding="utf-8")
+    assert done.stdout.strip() == str(tmp_path / "trial-report.html")
+    assert "Trial report: DEMO-MAPP" in html and "CONSORT flow" in html
+    assert "<svg" in html and "src=" not in html and "href=" not in html
+    assert (tmp_path / "trial-report.pdf").read_bytes().startswith(b"%PDF")
+    assert last_audit_action(own_demo_app.database_url) == "blinding_guesses_exported"
+
+
+REFUSED = (
+    (["--study", "NO-SUCH"], "error: study: no study 'NO-SUCH'"),
+    (["annual-progress", "--study", STUDY_CODE], "error: study: give either a report NAME"),
+    (["--study", STUDY_CODE, "--as", "r.blind"], "error: as: r.blind may not view allocation"),
+    (["--study", STUDY_CODE, "--as", "c.mensah"], "error: as: "),
+    (["--study", STUDY_CODE, "--as", "t.alvarez"], "error: as: "),
+)
+
+
+def test_bad_input_is_refused_and_nothing_is_written(
+    own_demo_app: RunningApp, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    # a refusal for lack of permission is itself audited (access_denied): counted apart
+    before = row_counts(own_demo_app.database_url, ignore=("audit_events",))
+    for args, line in REFUSED:
+        who = [] if "--as" in args else ["--as", "s.stat"]
+        done = mdma_at_in_process("report", *args, *who, "--out", str(out), env=_env(own_demo_app))
+        assert done.returncode == 2, args
+        assert done.stderr.startswith(line) and done.stderr.count("\n") == 1, done.stderr
+        assert list(out.iterdir()) == []
+    assert row_counts(own_demo_app.database_url, ignore=("audit_events",)) == before
+
+
+def test_an_output_that_is_not_a_directory_is_refused(demo_app: RunningApp, tmp_path: Path) -> None:
+    # refused before signing in: nothing is read or written
+    for out in (tmp_path / "missing", tmp_path / "file.html"):
+        done = mdma_at_in_process(
+            "report", "--study", STUDY_CODE, "--out", str(out), "--as", "s.stat",
+            env=_env(demo_app),
+        )  # fmt: skip
+        assert done.returncode == 2 and done.stderr.startswith("error: out: "), done.stderr
+        assert not out.exists()
