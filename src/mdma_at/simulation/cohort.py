@@ -105,8 +105,8 @@ def draw_cohort(
         age = max(18.0, rng.normal(cal.value("screening.age_mean"), cal.value("screening.age_sd")))
         arrives = start + timedelta(days=int(number * 7 / per_week))
         courses = {arm: draw_course(rng, cal, arm, effect) for arm in ARMS}
-        pooled = np.mean([cal.baseline(arm)[0] for arm in ARMS])
-        screening = courses[ARMS[0]].baseline if rng.random() < 0.5 else courses[ARMS[1]].baseline
+        # the CAPS-5 at screening: the baseline of one arm's draw (the arm is not known yet)
+        screening = courses[ARMS[int(rng.integers(len(ARMS)))]].baseline
         out.append(
             Candidate(
                 number=number,
@@ -116,7 +116,7 @@ def draw_cohort(
                 born=arrives - timedelta(days=int(age * 365.25)),
                 screen_failure=failure,
                 washout=bool(rng.random() < cal.value("screening.washout")),
-                screening_caps5=int(screening if screening else pooled),
+                screening_caps5=screening,
                 courses=courses,
                 teae={arm: draw_teae(rng, cal, arm) for arm in ARMS},
                 seed=int(rng.integers(2**62)),

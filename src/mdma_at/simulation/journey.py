@@ -33,6 +33,7 @@ from mdma_at.demo import register
 from mdma_at.demo.instruments import answers_for_total
 from mdma_at.demo.screening import screening_intake
 from mdma_at.domain.accountability import Contents, Unit
+from mdma_at.domain.dosing.decisions import Liftable
 from mdma_at.domain.dosing.records import EntryKind
 from mdma_at.domain.instruments import InstrumentCode
 from mdma_at.domain.patients import PatientDetails
@@ -62,6 +63,7 @@ _CSSRS_VISITS = _RATED  # and every dosing day (its gate needs one)
 #: self-report totals from the CAPS-5 total (simulation default: proportional, clipped)
 _SELF_REPORT_SCALE = {InstrumentCode.PCL5: 1.3, InstrumentCode.PHQ9: 0.4, InstrumentCode.GAD7: 0.32}
 _SUPPLEMENTAL_AFTER = timedelta(minutes=100)  # inside the protocol's 90-150 min window
+_MAX_WAITS = 32  # half-hour waits for discharge: 16 h, past any plausible recovery
 _GUESS_CONFIDENCE = ("somewhat", "strong")
 #: the vital signs simulated, with their calibration keys (vitals.pre_dose.*, vitals.spread.*)
 _VITALS = ("systolic", "diastolic", "heart_rate", "temperature_c")
@@ -166,6 +168,13 @@ def journey(
             yield from dosing_session(
                 uow, clock, clinic, team, cal, rng, patient.id, visit, arm, events
             )
+            with uow() as work:
+                held = work.visits.get(visit.id)
+            if held is None or held.status is not VisitStatus.HELD:  # no dose: leaves the trial
+                yield clock.now() + timedelta(days=1)
+                schedule.withdraw(uow(), clock, team.coordinator, patient.id, clock.now().date(),
+                                  "dose withheld at a dosing session (simulated)")  # fmt: skip
+                return
             yield clock.now() + timedelta(minutes=20)
             _guesses(uow, clock, clinic, team, rng, cal, patient.id, f"es{visit.dosing_number}",
                      arm, None)  # fmt: skip
@@ -277,6 +286,30 @@ def _guesses(
         )  # fmt: skip
 
 
+def _liftable(decision: Any) -> bool:
+    return all(r.liftable is Liftable.BY_OVERRIDE for r in decision.reasons)
+
+
+def _no_dose(
+    uow: UnitOfWorkFactory, clock: SimClock, clinic: TrialClinic, team: SiteTeam,
+    session_id: int, dispensing: int, kit: int, at: datetime,
+) -> Iterator[datetime]:  # fmt: skip
+    """The initial dose refused by a hard stop: the team asks to discharge (the rules decide),
+    and the pharmacist takes every capsule back. The journey then sees the visit not held."""
+    at += timedelta(minutes=30)
+    yield at
+    discharge = {"physician_signoff": True, "escort": True, "overnight_stay": False}
+    record_entry(uow(), clock, team.physician, session_id, EntryKind.REQUEST_DISCHARGE,
+                 discharge, at.isoformat())  # fmt: skip
+    yield at + timedelta(minutes=10)
+    tally, _ = ledger.session_tally(uow(), clock, team.pharmacist, session_id)
+    if tally.held:
+        ledger.return_unused(uow(), clock, team.pharmacist, dispensing, quantity=tally.held,
+                             unit=Unit.DOSAGE_UNIT, at=clock.now())  # fmt: skip
+    closed = ledger.reconcile_session(uow(), clock, team.pharmacist, session_id)
+    clinic.shelf[kit] -= closed.administered
+
+
 # --- the dosing session --------------------------------------------------------------------
 
 
@@ -372,7 +405,19 @@ def dosing_session(
     vitals(clock.now())
     yield t0
     dose = {"mg": initial, "dispensing_id": dispensing, "kit_quantity": register.capsules(initial)}
-    entry(t0, team.lead, EntryKind.REQUEST_INITIAL, dose)
+    decision = entry(t0, team.lead, EntryKind.REQUEST_INITIAL, dose).step.decision
+    if decision is not None and not decision.allowed and _liftable(decision):
+        # the "needs a physician" tier (e.g. pre-dose BP of 140/90 or more): the physician
+        # reviews and approves with a reason, then the dose is asked for again
+        t0 += timedelta(minutes=2)
+        yield t0
+        entry(t0, team.physician, EntryKind.OVERRIDE, {
+            "action": "initial", "reason": "reviewed at the bedside: asymptomatic, approved",
+        })  # fmt: skip
+        decision = entry(t0, team.lead, EntryKind.REQUEST_INITIAL, dose).step.decision
+    if decision is None or not decision.allowed:  # a hard stop: no dose today
+        yield from _no_dose(uow, clock, clinic, team, session.id, dispensing, kit, t0)
+        return
     next_vitals = t0 + rules.schedule.routine
     actions: list[tuple[datetime, str, str]] = [(t0 + _SUPPLEMENTAL_AFTER, "supplemental", "")]
     for term in adverse_events:
@@ -414,6 +459,8 @@ def dosing_session(
             ).step.decision
             if decision is None or not decision.allowed:
                 waits += 1
+                if waits > _MAX_WAITS:
+                    raise RuntimeError(f"session {session.id}: discharge refused all night")
                 actions.append((at + timedelta(minutes=30), "discharge", ""))
     end = clock.now() + timedelta(minutes=10)
     yield end  # the pharmacist accounts for the session after discharge

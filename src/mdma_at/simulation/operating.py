@@ -67,16 +67,17 @@ def _allocation(rng: np.random.Generator, n: int) -> list[str]:
 def simulated_table(rng: np.random.Generator, participants: int, effect: float,
                     cal: Calibration) -> pd.DataFrame:  # fmt: skip
     """One replicate's efficacy table (``subject, arm, visit, value``)."""
-    # a dropout after a dosing session misses the assessment after it, and everything later
-    leaves = {code: n for n, code in enumerate(DROPOUT_AFTER)}
-    last_rated = {"es1": 0, "assess1": 1, "es2": 1, "assess2": 2, "es3": 2, "assess3": 3}
+    # visits rated before a non-completer leaves: after a dosing session, not the assessment
+    # that follows it (the journey withdraws them two days after the visit, ADR 0212)
+    rated_before = {"es1": 0, "assess1": 1, "es2": 1, "assess2": 2, "es3": 2, "assess3": 3}
+    assert set(rated_before) == set(DROPOUT_AFTER)
     rows = []
     for subject, arm in enumerate(_allocation(rng, participants)):
         course = draw_course(rng, cal, arm, effect)
         rows.append((subject, arm, BASELINE, float(course.baseline)))
         kept = len(ANALYSED_VISITS)
-        if course.dropout_after is not None and course.dropout_after in leaves:
-            kept = last_rated[course.dropout_after]
+        if course.dropout_after is not None:
+            kept = rated_before[course.dropout_after]
         for index, visit in enumerate(ANALYSED_VISITS):
             value = float(course.scores[visit]) if index < kept else np.nan
             rows.append((subject, arm, visit, value))
