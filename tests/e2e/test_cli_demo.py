@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from support.cli import mdma_at, mdma_at_in_process
+from support.db import row_counts
 
 PASSWORD = "simulated-trial-2026"  # the simulated clinic's accounts (simulation/clinic.py)
 
@@ -116,3 +117,35 @@ def test_a_directory_that_is_not_empty_is_refused_without_force(tmp_path: Path) 
     assert refused.stderr.startswith("error: out: ")
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_replicates_print_the_rate_with_its_interval_and_repeat_by_seed(tmp_path: Path) -> None:
+    args = ("demo", "--replicates", "3", "--participants", "12", "--effect", "0", "--json")
+    first = mdma_at_in_process(*args, "--out", str(tmp_path / "unused"), env=_clean_env())
+    assert first.returncode == 0, first.stderr
+    result = json.loads(first.stdout)
+    assert set(result) == {"replicates", "participants", "effect", "alpha", "measure",
+                           "rejections", "rate", "ci_low", "ci_high", "mean_difference"}  # fmt: skip
+    assert result["measure"] == "type_i_error" and result["replicates"] == 3
+    assert result["ci_low"] <= result["rate"] <= result["ci_high"]
+    again = mdma_at_in_process(*args, env=_clean_env())
+    assert json.loads(again.stdout) == result
+    assert not (tmp_path / "unused").exists()  # replicates touch no database and no directory
+
+
+def test_a_configured_database_that_is_not_empty_is_refused_and_left_alone(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'clinic.db'}"
+    env = _clean_env(MDMA_AT_DATABASE_URL=url,
+                     MDMA_AT_AUDIT_CHECKPOINT_DIR=str(tmp_path / "checkpoints"))  # fmt: skip
+    assert mdma_at_in_process("db", "upgrade", env=env).returncode == 0
+    assert mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
+    assert mdma_at_in_process("user", "add", "admin", "--name", "Avery Admin",
+                              "--role", "admin@SITE-A", "--password-stdin", env=env,
+                              stdin="a-long-enough-password-2026\n").returncode == 0  # fmt: skip
+    before = row_counts(url)
+    refused = mdma_at_in_process("demo", "--participants", "4", "--out", str(tmp_path / "demo"),
+                                 env=env)  # fmt: skip
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: database: not empty")
+    assert row_counts(url) == before
+    assert not (tmp_path / "demo").exists()
