@@ -124,8 +124,10 @@ def test_replicates_print_the_rate_with_its_interval_and_repeat_by_seed(tmp_path
     first = mdma_at_in_process(*args, "--out", str(tmp_path / "unused"), env=_clean_env())
     assert first.returncode == 0, first.stderr
     result = json.loads(first.stdout)
-    assert set(result) == {"replicates", "participants", "effect", "alpha", "measure",
-                           "rejections", "rate", "ci_low", "ci_high", "mean_difference"}  # fmt: skip
+    assert set(result) == {
+        "replicates", "participants", "effect", "alpha", "measure", "rejections", "rate",
+        "ci_low", "ci_high", "mean_difference",
+    }  # fmt: skip
     assert result["measure"] == "type_i_error" and result["replicates"] == 3
     assert result["ci_low"] <= result["rate"] <= result["ci_high"]
     again = mdma_at_in_process(*args, env=_clean_env())
