@@ -13,7 +13,7 @@ WORKERS ?= auto
 PYTEST_ARGS ?=
 PYTEST := $(VENV)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
-.PHONY: run test setup lint typecheck contracts unit contract integration e2e clinical bench bench-api clean fuzz slow
+.PHONY: run test setup lint typecheck contracts unit contract integration e2e clinical bench bench-api bench-demo clean fuzz slow test-slow
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -58,7 +58,7 @@ e2e: setup
 
 # --durations: every run (CI's included) names its 25 slowest tests, for the 10-minute budget.
 test: lint typecheck contracts
-	$(PYTEST) -q --durations=25 -m "not exhaustive"
+	$(PYTEST) -q --durations=25 -m "not exhaustive and not slow"
 
 # The cases `make test` leaves out because a representative case proves the same rule (e.g. the
 # tamper suite's attack on every sealed table, not only on a few): before a release.
@@ -73,6 +73,14 @@ bench: setup
 BENCH_ARGS ?=
 bench-api: setup
 	$(VENV)/python bench/api.py $(BENCH_ARGS)
+
+# The long simulations (issue 19): the demo trial of 104 against MAPP2, 500 null replicates.
+test-slow: setup
+	$(PYTEST) -q -m slow
+
+# Seconds for 104 and 1,040 simulated participants through the services, and their ratio.
+bench-demo: setup
+	$(VENV)/python bench/demo.py
 
 clean:
 	rm -rf .venv var/*.db* .pytest_cache .mypy_cache .ruff_cache

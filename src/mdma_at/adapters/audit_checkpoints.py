@@ -28,10 +28,12 @@ def derive_audit_key(secret_key: str) -> bytes:
 
 
 class CheckpointLog:
-    def __init__(self, directory: Path, key: bytes) -> None:
+    def __init__(self, directory: Path, key: bytes, *, durable: bool = True) -> None:
         self.directory = directory
         self.path = directory / LOG_NAME
         self._key = key
+        # False only for a throwaway database (the simulated demo trial, ADR 0211): no fsync
+        self.durable = durable
 
     def append(self, checkpoint: Checkpoint) -> None:
         line = (sign_checkpoint(checkpoint, self._key) + "\n").encode("utf-8")
@@ -39,7 +41,8 @@ class CheckpointLog:
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         try:
             os.write(fd, line)
-            os.fsync(fd)
+            if self.durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
 

@@ -81,7 +81,7 @@ def seed_demo_measures(uow: UnitOfWorkFactory, clock: Clock) -> None:
             ideation = study_id == OPEN_ALERT and visit is self_reported[-1]
             ideation = ideation or (study_id == ACKNOWLEDGED_ALERT and visit.code == "baseline")
             self_reports = {
-                code: _answers(library.get(code), _total(code, progress, offset), ideation)
+                code: answers_for_total(library.get(code), _total(code, progress, offset), ideation)
                 for code in SELF_REPORT_INSTRUMENTS
                 if code in due and code != skip
             }
@@ -112,7 +112,7 @@ def seed_demo_measures(uow: UnitOfWorkFactory, clock: Clock) -> None:
                     rater,
                     patient.id,
                     "caps5",
-                    _answers(caps, _total(InstrumentCode.CAPS5, progress, offset), False),
+                    answers_for_total(caps, _total(InstrumentCode.CAPS5, progress, offset), False),
                     completed_on=_day(visit),
                     visit_id=visit.id,
                     criterion_f=True,
@@ -151,7 +151,7 @@ def _total(code: InstrumentCode, progress: float, offset: int) -> int:
     return max(0, round(start + (end - start) * progress) + 2 * offset)
 
 
-def _answers(definition: InstrumentDefinition, total: int, ideation: bool) -> list[str]:
+def answers_for_total(definition: InstrumentDefinition, total: int, ideation: bool) -> list[str]:
     """Ratings summing to `total`, spread over the items; PHQ-9 item 9 is 0 unless `ideation`."""
     items = list(definition.items)
     fixed = {}

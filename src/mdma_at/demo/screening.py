@@ -58,7 +58,7 @@ def _principal(uow: UnitOfWorkFactory, username: str) -> Principal:
         return load_principal(work, found[0].id)
 
 
-def _intake(patient: Patient, screening_date: date, study_id: str) -> dict[str, object]:
+def screening_intake(patient: Patient, screening_date: date, study_id: str) -> dict[str, object]:
     """An intake that is eligible unless the demo scenario of `study_id` changes it."""
     born = patient.details.date_of_birth
     age = (
@@ -115,7 +115,7 @@ def seed_demo_screening(
     v1, v2 = _consent_documents(uow, clock, patient.site_id, today)
 
     screening_date = (enrolled_on or today) - timedelta(days=7 if enrolled_on else 1)
-    data = _intake(patient, screening_date, study_id)
+    data = screening_intake(patient, screening_date, study_id)
     seed_demo_workup(uow, clock, coordinator, patient, screening_date)
     stored = screening.record_screening(uow(), clock, coordinator, patient.id, data)
     if study_id == OVERRIDDEN:

@@ -12,6 +12,7 @@ from mdma_at.entrypoints.cli import (
     analyze_cmd,
     audit_cmd,
     db_cmd,
+    demo_cmd,
     export_cmd,
     register_cmd,
     report_cmd,
@@ -76,5 +77,6 @@ for module in (
     trial_cmd,
     export_cmd,
     report_cmd,
+    demo_cmd,
 ):
     module.register(app)

@@ -1,0 +1,225 @@
+"""The simulated trial's clinic: sites, staff with roles, consent forms, the two-arm study with
+its sealed schedule, and the kits in each site's register. All through the use cases, as an
+administrator, a statistician and the pharmacists would do it at the trial's start.
+
+Central blinded raters hold the rater role at every site (MAPP2: a central pool of blinded
+independent assessors [S3]); each site has its own coordinator, physician, therapist dyad and
+pharmacist. Usernames carry the site code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from mdma_at.demo import register
+from mdma_at.domain.accountability import Contents, Form, Unit
+from mdma_at.domain.staff import Principal, Role
+from mdma_at.services.access.auth import load_principal
+from mdma_at.services.access.staff import add_site, add_user
+from mdma_at.services.audit import Actor
+from mdma_at.services.patients import consent
+from mdma_at.services.ports import Clock, PasswordHasher, ScheduleSeal, UnitOfWorkFactory
+from mdma_at.services.register import ledger
+from mdma_at.services.trials import studies
+
+STUDY_CODE = "SIM-MAPP"
+STUDY_TITLE = "MDMA-assisted therapy against placebo with therapy (simulated trial)"
+#: Everyone's password in the simulated clinic: the file is a demonstration, never real data.
+PASSWORD = "simulated-trial-2026"
+SITE_NAMES = ("Harbour Clinic", "Northfield Centre", "Riverside Practice", "Westgate Unit")
+RATERS = ("rater.1", "rater.2")
+STATISTICIAN = "stat"
+ADMIN = "admin"
+CONSENT_TITLE = "Consent to take part in the simulated MDMA-AT trial"
+CONSENT_TEXT = (
+    "A simulated trial: three preparation sessions, three eight-hour dosing sessions with MDMA "
+    "or placebo under two therapists and a physician, integration sessions, questionnaires and "
+    "blinded interviews. You may stop at any time without giving a reason."
+)
+#: Capsules a participant can need: 80 + 40 mg, then 120 + 60 mg twice, in the demo register's
+#: 20 mg capsules (the protocol's largest doses; protocols/mapp_v1/dosing.py).
+CAPSULES_PER_PARTICIPANT = 6 + 9 + 9
+
+
+class SharedHash:
+    """A hasher that hashes the simulated clinic's one password once and gives every account
+    that hash (with its salt): an Argon2 hash is made slow on purpose, and twenty accounts
+    sharing one demonstration password would otherwise cost seconds. Verification is the
+    wrapped hasher's own."""
+
+    def __init__(self, hasher: PasswordHasher) -> None:
+        self._hasher = hasher
+        self.dummy_hash = hasher.dummy_hash
+        self._made: dict[str, str] = {}
+
+    def hash(self, password: str) -> str:
+        if password not in self._made:
+            self._made[password] = self._hasher.hash(password)
+        return self._made[password]
+
+    def verify(self, hashed: str, password: str) -> bool:
+        return self._hasher.verify(hashed, password)
+
+    def __getattr__(self, name: str) -> Any:  # the rest of the hasher's interface, as it is
+        return getattr(self._hasher, name)
+
+
+@dataclass(frozen=True, slots=True)
+class SiteTeam:
+    """One site and the people who work there."""
+
+    site_id: int
+    code: str
+    coordinator: Principal
+    physician: Principal
+    lead: Principal
+    partner: Principal
+    pharmacist: Principal
+    kits: dict[Contents, int]  # container id of the active and of the placebo kit
+
+
+@dataclass(frozen=True, slots=True)
+class TrialClinic:
+    """The study, its sites and central staff; `shelf` is what each kit physically holds (the
+    capsules the simulated pharmacists handle), counted against the books at the end."""
+
+    study_id: int
+    sites: tuple[SiteTeam, ...]
+    raters: tuple[Principal, ...]
+    statistician: Principal
+    admin: Principal
+    shelf: dict[int, int]
+
+
+def schedule_seed(seed: int) -> str:
+    """The study's randomisation seed, derived from the run's `--seed` (32 hex digits); a
+    simulated trial's allocation is reproducible, never secret."""
+    return hashlib.sha256(f"mdma-at simulated trial {seed}".encode()).hexdigest()[:32]
+
+
+def open_trial(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    hasher: PasswordHasher,
+    seal: ScheduleSeal,
+    actor: Actor,
+    *,
+    sites: int,
+    seed: int,
+    target: int,
+    capsules_per_site: list[int],
+    start: date,
+) -> TrialClinic:
+    """Set the trial up on `start` (the clock must read that day)."""
+    hasher = SharedHash(hasher)
+    codes = [f"SIM{n + 1}" for n in range(sites)]
+    site_ids = []
+    for n, code in enumerate(codes):
+        name = SITE_NAMES[n] if n < len(SITE_NAMES) else f"Site {n + 1}"
+        site_ids.append(add_site(uow(), clock, actor, code, f"{name} (simulated)").id)
+    everywhere = [(code, Role.ADMIN) for code in codes]
+    _user(uow, clock, hasher, actor, ADMIN, "Avery Admin", everywhere)
+    _user(uow, clock, hasher, actor, STATISTICIAN, "Kai Statistician",
+          [(c, Role.STATISTICIAN) for c in codes])  # fmt: skip
+    for n, username in enumerate(RATERS):
+        _user(uow, clock, hasher, actor, username, f"Central Rater {n + 1}",
+              [(c, Role.RATER) for c in codes])  # fmt: skip
+    staff = (
+        ("coord", "Coordinator", Role.COORDINATOR),
+        ("dr", "Physician", Role.PHYSICIAN),
+        ("t1", "Lead Therapist", Role.THERAPIST),
+        ("t2", "Co-therapist", Role.THERAPIST),
+        ("pharm", "Pharmacist", Role.PHARMACIST),
+    )
+    for code in codes:
+        for prefix, title, role in staff:
+            _user(uow, clock, hasher, actor, f"{prefix}.{code.lower()}", f"{title} {code}",
+                  [(code, role)])  # fmt: skip
+    admin = principal(uow, ADMIN)
+    for site_id in site_ids:
+        consent.publish_consent_document(
+            uow(), clock, admin, site_id, title=CONSENT_TITLE, version=1,
+            effective_on=start, text=CONSENT_TEXT, reference="SIM-ICF v1.0",
+        )  # fmt: skip
+    study = studies.create_study(
+        uow(), clock, admin, code=STUDY_CODE, title=STUDY_TITLE, site_ids=site_ids,
+        designated_physician=f"dr.{codes[0].lower()}", target_size=target,
+    )  # fmt: skip
+    statistician = principal(uow, STATISTICIAN)
+    studies.seal_schedule(uow(), clock, seal, statistician, study.id, schedule_seed(seed))
+    teams = []
+    shelf: dict[int, int] = {}
+    for code, site_id, capsules in zip(codes, site_ids, capsules_per_site, strict=True):
+        pharmacist = principal(uow, f"pharm.{code.lower()}")
+        kits = _receive_kits(uow, clock, pharmacist, site_id, code, capsules, start)
+        shelf.update(dict.fromkeys(kits.values(), max(1, capsules)))
+        coordinator, physician, lead, partner = (
+            principal(uow, f"{p}.{code.lower()}") for p in ("coord", "dr", "t1", "t2")
+        )
+        teams.append(
+            SiteTeam(site_id, code, coordinator, physician, lead, partner, pharmacist, kits)
+        )
+    return TrialClinic(
+        study.id,
+        tuple(teams),
+        tuple(principal(uow, r) for r in RATERS),
+        statistician,
+        admin,
+        shelf,
+    )
+
+
+def count_kits(uow: UnitOfWorkFactory, clock: Clock, clinic: TrialClinic) -> None:
+    """At the trial's end each site's pharmacist counts every kit: what is on the shelf, which
+    the books must match (a difference would open a discrepancy)."""
+    for team in clinic.sites:
+        for container_id in team.kits.values():
+            ledger.count(uow(), clock, team.pharmacist, container_id,
+                         counted=clinic.shelf[container_id])  # fmt: skip
+
+
+def _receive_kits(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    pharmacist: Principal,
+    site_id: int,
+    code: str,
+    capsules: int,
+    start: date,
+) -> dict[Contents, int]:
+    """An active and a placebo bulk kit, each able to supply every participant of the site."""
+    kits = {}
+    lots = {Contents.ACTIVE: ("A", "20 mg MDMA HCl"), Contents.PLACEBO: ("P", "placebo")}
+    for contents, (letter, strength) in lots.items():
+        receipt = ledger.Receipt(
+            f"{code}-K-{letter}", "Lipomed AG (simulated)", f"L-{code}-{letter}",
+            start + timedelta(days=3 * 365), Form.CAPSULE, strength, contents,
+            "Pharmacy safe", max(1, capsules), Unit.DOSAGE_UNIT,
+        )  # fmt: skip
+        container, _ = ledger.receive(uow(), clock, pharmacist, site_id, receipt, at=clock.now())
+        kits[contents] = container.id
+    assert register.CAPSULE_MG == 20, "CAPSULES_PER_PARTICIPANT counts 20 mg capsules"
+    return kits
+
+
+def _user(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    hasher: PasswordHasher,
+    actor: Actor,
+    username: str,
+    full_name: str,
+    grants: list[tuple[str, Role]],
+) -> None:
+    add_user(uow(), clock, hasher, actor, username=username, full_name=full_name,
+             password=PASSWORD, grants=grants)  # fmt: skip
+
+
+def principal(uow: UnitOfWorkFactory, username: str) -> Principal:
+    with uow() as work:
+        found = work.staff.by_username(username)
+        assert found is not None, username
+        return load_principal(work, found[0].id)

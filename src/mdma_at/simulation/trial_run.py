@@ -1,0 +1,112 @@
+"""Run a whole simulated trial through the use cases: the clinic set up (`clinic`), every
+candidate's journey (`journey`) interleaved in simulated time by one event loop, and the counts.
+
+The loop keeps each journey's next step in a heap by time; it sets the services' clock to that
+time and resumes the journey. Simulated time only moves forward, and never reads the wall clock.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from mdma_at.domain.screening import ConsentDocument
+from mdma_at.services.audit import Actor
+from mdma_at.services.ports import PasswordHasher, ScheduleSeal, UnitOfWorkFactory
+from mdma_at.simulation import calibration
+from mdma_at.simulation.clinic import (
+    CAPSULES_PER_PARTICIPANT,
+    STUDY_CODE,
+    count_kits,
+    open_trial,
+)
+from mdma_at.simulation.cohort import draw_cohort
+from mdma_at.simulation.journey import Outcome, SimClock, journey
+
+#: The simulated trial's first day (fixed, so a seed gives the same trial on any day).
+START = date(2026, 1, 5)
+
+Progress = Callable[[float, float], None]  # (simulated weeks done, weeks in all)
+
+
+@dataclass(frozen=True, slots=True)
+class TrialRun:
+    study_code: str
+    screened: int
+    randomised: int
+    completed: int
+    started: datetime
+    ended: datetime
+
+
+def start_clock() -> SimClock:
+    """The services' clock for a run, at the trial's first morning."""
+    return SimClock(datetime.combine(START, time(8, 0), UTC))
+
+
+def run_trial(
+    uow: UnitOfWorkFactory,
+    clock: SimClock,
+    hasher: PasswordHasher,
+    seal: ScheduleSeal,
+    actor: Actor,
+    *,
+    participants: int,
+    sites: int,
+    seed: int,
+    effect: float = 1.0,
+    progress: Progress | None = None,
+) -> TrialRun:
+    """Simulate the trial into the (migrated, empty) database behind `uow`; `clock` is the one
+    the services (and the container's event handlers) read."""
+    cal = calibration.load()
+    cohort = draw_cohort(seed, participants, sites, effect, cal, START)
+    per_site = [0] * sites
+    for candidate in cohort:
+        per_site[candidate.site] += 0 if candidate.screen_failure else 1
+    clinic = open_trial(
+        uow, clock, hasher, seal, actor, sites=sites, seed=seed, target=participants,
+        capsules_per_site=[n * CAPSULES_PER_PARTICIPANT for n in per_site], start=START,
+    )  # fmt: skip
+    documents: dict[int, ConsentDocument] = {}
+    with uow() as work:
+        for team in clinic.sites:
+            documents[team.site_id] = list(work.consents.documents(team.site_id))[-1]
+    arms: dict[int, str] = {}
+    outcomes = [Outcome() for _ in cohort]
+    queue: list[tuple[datetime, int, Iterator[datetime]]] = []
+    for n, candidate in enumerate(cohort):
+        team = clinic.sites[candidate.site]
+        steps = journey(uow, clock, clinic, cal, candidate, seal, documents[team.site_id],
+                        arms, outcomes[n])  # fmt: skip
+        first = next(steps)
+        heapq.heappush(queue, (first, n, steps))
+    # a journey lasts about 15 months (screening to the 12-month follow-up)
+    last_arrival = max(c.arrives_on for c in cohort)
+    weeks = ((last_arrival - START).days + 470) / 7
+    while queue:
+        at, n, steps = heapq.heappop(queue)
+        clock.at = max(clock.at, at)
+        if progress is not None:
+            done = (clock.at.date() - START).days / 7
+            progress(min(done, weeks), weeks)
+        try:
+            following = next(steps)
+        except StopIteration:
+            continue
+        heapq.heappush(queue, (following, n, steps))
+    clock.at += timedelta(days=1)
+    count_kits(uow, clock, clinic)
+    if progress is not None:
+        done = (clock.at.date() - START).days / 7
+        progress(done, done)
+    return TrialRun(
+        STUDY_CODE,
+        sum(o.screened for o in outcomes),
+        sum(o.randomised for o in outcomes),
+        sum(o.completed for o in outcomes),
+        datetime.combine(START, time(8, 0), UTC),
+        clock.at,
+    )
