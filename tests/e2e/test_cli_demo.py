@@ -33,7 +33,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
 
 
 def test_the_json_has_the_contract_fields(demo_run: tuple[Path, dict[str, object]]) -> None:
-    _, result = demo_run
+    out, result = demo_run
     assert set(result) == {"participants", "randomised", "completed", "primary", "report",
                            "seconds"}  # fmt: skip
     assert result["randomised"] == 8  # --participants is the number randomised
@@ -47,7 +47,9 @@ def test_the_json_has_the_contract_fields(demo_run: tuple[Path, dict[str, object
         assert set(means) == {"ls_mean_change", "se"}
     assert primary["ci_low"] <= primary["difference"] <= primary["ci_high"]
     assert 0 <= primary["p"] <= 1
-    assert result["report"] is None  # the trial report's hook is not connected yet
+    report = Path(str(result["report"]))
+    assert report == out / "trial-report.html" and report.is_file()
+    assert "CONSORT" in report.read_text(encoding="utf-8")
     assert isinstance(result["seconds"], float | int)
 
 

@@ -22,6 +22,7 @@ from mdma_at.entrypoints.cli.output import bad_input, emit_json
 
 if TYPE_CHECKING:
     from mdma_at.bootstrap import Container
+    from mdma_at.domain.staff import Principal
 
 DEFAULT_OUT = Path("mdma-at-demo")
 DATABASE_FILE = "mdma-at-demo.db"
@@ -173,7 +174,7 @@ def _simulate(
             "randomised": run.randomised,
             "completed": run.completed,
             "primary": primary,
-            "report": trial_report_hook(ctx, run.study_code, out),
+            "report": _trial_report(ctx, statistician, run.study_code, out),
             "seconds": None,
         }
     finally:
@@ -195,10 +196,15 @@ def _no_fsync(ctx: Container) -> None:
         cursor.close()
 
 
-def trial_report_hook(ctx: Container, study_code: str, out: Path) -> str | None:  # noqa: ARG001
-    """THE HOOK for the trial report (issue 19, item 3, built by another branch): write the
-    report of `study_code` into `out` and return its path. Until it is connected, no report."""
-    return None
+def _trial_report(ctx: Container, statistician: Principal, study_code: str, out: Path) -> str:
+    """The trial report (`mdma-at report --study`), written beside the database as the unblinded
+    statistician: the demo's last step, as it would be the trial's."""
+    from mdma_at.entrypoints.web.reports.trial import build_trial_report
+
+    with ctx.uow() as uow:
+        study = uow.studies.by_code(study_code)
+    assert study is not None  # the run just created it
+    return str(build_trial_report(ctx, statistician, study.id, out))
 
 
 def _operating(replicates: int, participants: int, seed: int, effect: float, as_json: bool) -> None:

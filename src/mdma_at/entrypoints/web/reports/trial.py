@@ -14,11 +14,9 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from mdma_at.analysis.trial_report import analyse
 from mdma_at.bootstrap import Container
 from mdma_at.domain.staff import Principal
 from mdma_at.entrypoints.web.rendering import templates
-from mdma_at.interop.research.tables import build
 from mdma_at.services.trials.report import trial_records
 
 STATIC = Path(__file__).parent.parent / "static"
@@ -36,6 +34,10 @@ def trial_report_html(
         NotFound: no such study.
         PermissionDenied: the reader may not see the study's arms (audited).
     """
+    # Imported here: pandas and scipy would double every server's start-up (ADR 0070).
+    from mdma_at.analysis.trial_report import analyse
+    from mdma_at.interop.research.tables import build
+
     records = trial_records(ctx.uow(), ctx.clock, principal, study_id)
     report = analyse(records, build(records.export))
     inline = None if web else "\n".join(p.read_text(encoding="utf-8") for p in STYLES)
