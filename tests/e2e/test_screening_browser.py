@@ -79,6 +79,9 @@ def test_a_physician_screens_signs_and_only_then_schedules_the_first_dosing_sess
     expect(page.get_by_role("alert")).to_contain_text("no screening is recorded")
 
     # Screen: the verdict updates live as the intake is typed; nothing is stored until saved.
+    # The chart's cards load after the page (htmx, on load) and move what is below them: wait
+    # for them, or the press can land where the link was a moment before.
+    page.wait_for_load_state("networkidle")
     page.locator("#screening-card").get_by_role("link", name="Screen", exact=True).click()
     expect(page.get_by_label("Age (years)")).to_have_value("46")
     for label, value in {
