@@ -6,23 +6,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from integration.test_trial_report import SECTIONS  # the report's section headings, once
 from mdma_at.demo.trial import STUDY_CODE
 from support.browser import sign_in
 from support.server import RunningApp, container_of
 
 pytestmark = pytest.mark.browser
 
-SECTIONS = (
-    "CONSORT flow",
-    "Baseline characteristics by arm",
-    "Primary analysis: MMRM on CAPS-5 change",
-    "Responders, loss of diagnosis and remission",
-    "Treatment-emergent adverse events by arm",
-    "Peak vital-sign change per session by arm",
-    "Blinding: Bang's index",
-    "Figures",
-    "Beside the published MAPP2 results",
-)
 #: the demo study's arm names (demo/trial.py through create_study's defaults)
 ARM_NAMES = ("MDMA-AT", "Placebo with therapy")
 
