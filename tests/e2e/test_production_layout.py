@@ -252,7 +252,18 @@ def test_nginx_passes_the_client_address_and_request_id_to_the_app_over_tls(
     assert [(line["route"], line["status"]) for line in logged if line["event"] == "request"] == [
         ("/login", 401)
     ]
-    assert f"request_id={request_id}" in proxy.access_log.read_text()
+    assert f"request_id={request_id}" in access_log_once_it_holds(proxy, f"request_id={request_id}")
+
+
+def access_log_once_it_holds(proxy: Proxy, text: str, patience_s: float = 10.0) -> str:
+    """The access log after nginx has written `text` (or given up waiting): nginx logs a request
+    once it has finished with it, which can be after the client has read the response."""
+    deadline = time.monotonic() + patience_s
+    log = proxy.access_log.read_text()
+    while text not in log and time.monotonic() < deadline:
+        time.sleep(0.05)
+        log = proxy.access_log.read_text()
+    return log
 
 
 def test_plain_http_redirects_to_https_and_the_operator_paths_stay_private(
@@ -269,7 +280,7 @@ def test_plain_http_redirects_to_https_and_the_operator_paths_stay_private(
 def test_the_access_log_never_holds_a_self_report_token(proxy: Proxy, client: httpx.Client) -> None:
     token = "Zk3xQ9-secret_token_of_a_patient"
     client.get(f"{proxy.https_url}/r/{token}")
-    log = proxy.access_log.read_text()
+    log = access_log_once_it_holds(proxy, "/r/[token]")
     assert "/r/[token]" in log
     assert token not in log
 
