@@ -57,11 +57,16 @@ def report_page(ctx: ContainerDep, session: Session, name: str, start: date, end
 def report_pdf(ctx: ContainerDep, session: Session, name: str, start: date, end: date) -> Response:
     _known(name)
     html = render(ctx, session.principal, name, start, end)
+    return pdf_download(ctx, html, f"{name}-{start.isoformat()}-{end.isoformat()}.pdf")
+
+
+def pdf_download(ctx: ContainerDep, html: str, filename: str) -> Response:
+    """A report's HTML printed by the headless browser, as a download (503 saying why when the
+    browser could not print it: the page itself still works)."""
     try:
         pdf = ChromiumPrinter(ctx.settings.chromium).print_pdf(html)
     except PdfFailed as failed:
         return Response(f"The PDF could not be made: {failed}", status_code=503)
-    filename = f"{name}-{start.isoformat()}-{end.isoformat()}.pdf"
     return Response(
         pdf,
         media_type="application/pdf",

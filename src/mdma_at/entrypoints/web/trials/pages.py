@@ -12,11 +12,11 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from mdma_at.adapters.pdf import ChromiumPrinter, PdfFailed
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from mdma_at.entrypoints.api.deps import ContainerDep
 from mdma_at.entrypoints.web.forms import FormFields
 from mdma_at.entrypoints.web.rendering import page
+from mdma_at.entrypoints.web.reports.pages import pdf_download
 from mdma_at.entrypoints.web.reports.trial import trial_report_html
 from mdma_at.entrypoints.web.session import PostedSession, Session
 from mdma_at.protocols import get_protocol
@@ -96,15 +96,7 @@ def trial_report(
     if format == "html":
         return HTMLResponse(trial_report_html(ctx, session.principal, study_id, web=True))
     html = trial_report_html(ctx, session.principal, study_id)
-    try:
-        pdf = ChromiumPrinter(ctx.settings.chromium).print_pdf(html)
-    except PdfFailed as failed:
-        return Response(f"The PDF could not be made: {failed}", status_code=503)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="trial-report-{study_id}.pdf"'},
-    )
+    return pdf_download(ctx, html, f"trial-report-{study_id}.pdf")
 
 
 @router.post("/studies/{study_id}/participants")
