@@ -3,6 +3,11 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
+# Let Python keep the bytecode it compiles (__pycache__, ignored by git). Some shells and CI images
+# set PYTHONDONTWRITEBYTECODE, and then every process compiles every module it imports from
+# source again: each CLI subprocess and app server of the test suite paid 1.5-3 s for it, and each
+# pytest worker 10 s of assertion rewriting (docs/development.md, "Time budget").
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -13,7 +18,7 @@ WORKERS ?= auto
 PYTEST_ARGS ?=
 PYTEST := $(VENV)/pytest -n $(WORKERS) $(PYTEST_ARGS)
 
-.PHONY: run test setup lint typecheck contracts unit contract integration e2e clinical bench bench-api bench-demo clean fuzz slow test-slow
+.PHONY: run test suite setup lint typecheck contracts unit contract integration e2e clinical bench bench-api bench-demo clean fuzz slow test-slow
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -56,8 +61,13 @@ fuzz: setup
 e2e: setup
 	$(PYTEST) tests/e2e -q
 
+# mypy (≈ 50 s on one core) runs beside the test suite instead of before it, while pytest's workers
+# wait on app servers and browsers; either failing fails `make test`, after both have finished.
+test: lint contracts
+	@$(MAKE) --no-print-directory -j2 typecheck suite
+
 # --durations: every run (CI's included) names its 25 slowest tests, for the 10-minute budget.
-test: lint typecheck contracts
+suite: setup
 	$(PYTEST) -q --durations=25 -m "not exhaustive and not slow"
 
 # The cases `make test` leaves out because a representative case proves the same rule (e.g. the
