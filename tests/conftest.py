@@ -75,6 +75,25 @@ def seeded_demo_sqlite(
 
 
 @pytest.fixture(scope="session")
+def seeded_demo_sqlite_without_study(
+    migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory
+) -> SeededDemo:
+    """As `seeded_demo_sqlite`, without the demo's running study: for a test that sets up a
+    study of its own and must find no other (the blind-leak walk: the demo study's title names
+    its placebo arm, a word the walk looks for)."""
+    from support.once import once_per_run
+    from support.seeded_demo import SeededDemo, seed_sqlite_template
+
+    return SeededDemo(
+        once_per_run(
+            tmp_path_factory,
+            "seeded-demo-sqlite-without-study",
+            lambda directory: seed_sqlite_template(migrated_sqlite, directory, study=False),
+        )
+    )
+
+
+@pytest.fixture(scope="session")
 def seeded_demo_postgres(
     postgres_server: PostgresServer,
     migrated_postgres: str,

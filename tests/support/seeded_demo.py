@@ -67,24 +67,23 @@ def demo_container(database_url: str, checkpoints: Path) -> Container:
     return container
 
 
-def seed_demo(database_url: str, checkpoints: Path) -> None:
-    """Seed the demo clinic into a migrated, empty database as `db seed-demo` does (the running
-    study included), then let go of every connection (PostgreSQL copies a template only while no
-    one is connected)."""
+def seed_demo(database_url: str, checkpoints: Path, *, study: bool = True) -> None:
+    """Seed the demo clinic into a migrated, empty database as `db seed-demo` does (with
+    `study`, its running study included), then let go of every connection (PostgreSQL copies a
+    template only while no one is connected)."""
     container = demo_container(database_url, checkpoints)
+    seal = container.schedule_seal if study else None
     try:
-        seed_demo_clinic(
-            container.uow, container.clock, container.hasher, SYSTEM, container.schedule_seal
-        )
+        seed_demo_clinic(container.uow, container.clock, container.hasher, SYSTEM, seal)
     finally:
         container.engine.dispose()
 
 
-def seed_sqlite_template(migrated: Path, directory: Path) -> None:
+def seed_sqlite_template(migrated: Path, directory: Path, *, study: bool = True) -> None:
     """Fill `directory` with a SQLite template (`SeededDemo(directory)`), seeded from a copy of
-    the migrated file."""
+    the migrated file (`study`: as in `seed_demo`)."""
     copy_sqlite_database(migrated, directory / SQLITE_FILE)
-    seed_demo(f"sqlite:///{directory / SQLITE_FILE}", directory / "checkpoints")
+    seed_demo(f"sqlite:///{directory / SQLITE_FILE}", directory / "checkpoints", study=study)
 
 
 def seed_postgres_template(
