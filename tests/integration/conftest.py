@@ -1,5 +1,6 @@
 """Every integration test runs twice: on SQLite and on a real PostgreSQL server (the migrated
-databases they copy are made once per worker in tests/conftest.py)."""
+databases they copy, and the seeded demo clinics `demo_ctx` copies, are made once in
+tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from support import fixtures
 from support.clinic import Clinic, build_clinic
 from support.clock import FixedClock
 from support.passwords import CheapArgon2Hasher
+from support.seeded_demo import demo_copy
 from support.server import copy_sqlite_database
 
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
@@ -51,6 +53,18 @@ def ctx(migrated_database_url: str, tmp_path: Path) -> Iterator[Container]:
     container.hasher = CheapArgon2Hasher()  # the real adapters; only the hash cost is lowered
     yield container
     container.engine.dispose()
+
+
+@pytest.fixture(params=DATABASES)
+def demo_ctx(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
+    """The demo clinic as `db seed-demo` seeds it (its running study included), for this test
+    alone: a fresh copy of a template seeded once (ADR 0071), with its audit checkpoints, behind
+    the real adapters with the same FixedClock, hasher and seal key as `ctx`."""
+    kind = "sqlite" if request.param == "sqlite" else "postgres"
+    with demo_copy(
+        request.getfixturevalue(f"seeded_demo_{kind}"), tmp_path, request.node.name
+    ) as c:
+        yield c
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,14 +21,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from mdma_at.adapters.db.migrate import upgrade
-from mdma_at.bootstrap import bootstrap
-from mdma_at.config import Settings
-from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.entrypoints.api.app import create_app
 from mdma_at.services.access.auth import issue_api_token
 from mdma_at.services.audit import Actor
-from support import fixtures
+from support.seeded_demo import demo_copy
 
 OPERATOR = Actor(None, "cli:fuzz", "operator")
 #: Cases per API operation: 9 x 33 operations is about 300 per database.
@@ -47,24 +42,21 @@ EXCLUDED = [positive_data_acceptance]
 def fuzzed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Any, dict[str, str]]]:
-    """The demo clinic behind the real app, its OpenAPI schema, and a physician's token."""
-    databases: Iterator[str]
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("fuzz") / "fuzz.db"
-        databases = iter([f"sqlite:///{path}"])
-    else:
-        databases = fixtures.postgres_database(request.getfixturevalue("postgres_server"), "fuzz")
-    url = next(databases)
-    container = bootstrap(Settings(database_url=url))
-    upgrade(container.engine)
-    seed_demo_clinic(container.uow, container.clock, container.hasher, OPERATOR)
-    token, _ = issue_api_token(
-        container.uow(), container.clock, OPERATOR, "dr.ng", "schemathesis", container.auth_policy
-    )
-    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(container))
-    yield schema, {"Authorization": f"Bearer {token}"}
-    container.engine.dispose()
-    next(databases, None)  # drops the PostgreSQL database
+    """The demo clinic behind the real app (a copy of the seeded template, ADR 0071: the fuzz
+    writes), its OpenAPI schema, and a physician's token."""
+    kind = "sqlite" if request.param == "sqlite" else "postgres"
+    seeded = request.getfixturevalue(f"seeded_demo_{kind}")
+    with demo_copy(seeded, tmp_path_factory.mktemp("fuzz"), "fuzz") as container:
+        token, _ = issue_api_token(
+            container.uow(),
+            container.clock,
+            OPERATOR,
+            "dr.ng",
+            "schemathesis",
+            container.auth_policy,
+        )
+        schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(container))
+        yield schema, {"Authorization": f"Bearer {token}"}
 
 
 def test_every_generated_request_gets_a_documented_answer(

@@ -35,9 +35,10 @@ from mdma_at.domain.errors import IntegrityError
 from mdma_at.services.access.site_protocol import set_site_value
 from mdma_at.services.access.staff import add_site
 from mdma_at.services.audit import SYSTEM, verify_audit_chain
-from support.cli import mdma_at
+from support.cli import mdma_at, mdma_at_in_process
 from support.postgres import PostgresServer
 from support.register_seed import stock_register
+from support.seeded_demo import demo_container, demo_copy
 from support.trial_seed import run_a_small_study
 
 SEALED = [table.name for table in t.SEALED_TABLES]
@@ -141,17 +142,13 @@ def _settings(url: str, checkpoints: Path) -> Settings:
 def seed(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Seed]:
-    """The demo clinic, seeded once per database through the application (as its runtime role)."""
+    """The demo clinic, seeded once per database through the application (on PostgreSQL as its
+    runtime role; on SQLite, which has no roles, a copy of the seeded demo, ADR 0071), with a row
+    in every append-only table."""
     directory = tmp_path_factory.mktemp("tamper-seed")
     if request.param == "sqlite":
-        url = f"sqlite:///{directory / 'clinic.db'}"
-        app = bootstrap(_settings(url, directory / "checkpoints"))
-        upgrade(app.engine)
-        seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM, app.schedule_seal)
-        stock_register(app)
-        _set_a_site_value(app)
-        run_a_small_study(app)
-        app.engine.dispose()
+        with demo_copy(request.getfixturevalue("seeded_demo_sqlite"), directory) as app:
+            _fill_every_table(app)  # into directory: clinic.db and checkpoints/, as `trail` reads
         yield Seed("sqlite", directory)
         return
     server: PostgresServer = request.getfixturevalue("postgres_server")
@@ -167,11 +164,9 @@ def seed(
     upgrade(owner)
     grant_runtime_role(owner, seed.app_role)
     owner.dispose()
-    app = bootstrap(_settings(_url(seed, seed.app_role, seed.database), directory / "checkpoints"))
+    app = demo_container(_url(seed, seed.app_role, seed.database), directory / "checkpoints")
     seed_demo_clinic(app.uow, app.clock, app.hasher, SYSTEM, app.schedule_seal)
-    stock_register(app)
-    _set_a_site_value(app)
-    run_a_small_study(app)
+    _fill_every_table(app)
     app.engine.dispose()
     yield seed
     with superuser.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
@@ -179,9 +174,12 @@ def seed(
     superuser.dispose()
 
 
-def _set_a_site_value(app: Container) -> None:
-    """A row of the site values' history (ADR 0090), so the suite has one to attack."""
+def _fill_every_table(app: Container) -> None:
+    """Beyond the demo: the register stocked, a row of the site values' history (ADR 0090) and a
+    small study, so the suite has a row of every append-only table to attack."""
+    stock_register(app)
     set_site_value(app.uow(), app.clock, SYSTEM, "DEMO", "readings_to_clear", "3", "tamper suite")
+    run_a_small_study(app)
 
 
 def _url(seed: Seed, role: str, database: str) -> str:
@@ -406,7 +404,7 @@ def test_a_chain_rewritten_with_recomputed_hashes_and_head_is_detected_by_the_cl
     # The chain in the database is consistent again; only the signed checkpoints know better.
     with trail.app.uow() as uow:
         assert uow.audit.head() == (events[-1].id, prev)
-    result = mdma_at("audit", "verify", env=trail.env)
+    result = mdma_at_in_process("audit", "verify", env=trail.env)
     assert result.returncode == 1, result.stderr
     assert "audit trail BROKEN at event " in result.stdout
     assert "differs from checkpoint line" in result.stdout
@@ -506,9 +504,10 @@ def test_events_left_unsigned_by_a_crash_are_named_and_accepted_only_with_a_reas
         f"events {count + 1}..{count + 1} are covered by no signed checkpoint: appended outside "
         "the application (or it stopped between committing and signing)",
     )
-    no_reason = mdma_at("audit", "accept-unsigned", "--reason", " ", env=trail.env)
+    no_reason = mdma_at_in_process("audit", "accept-unsigned", "--reason", " ", env=trail.env)
     assert no_reason.returncode == 2
     assert no_reason.stderr.startswith("error: reason: say how the unsigned events were checked")
+    # through the real entry point: the command family's subprocess test (ADR 0066)
     accepted = mdma_at(
         "audit", "accept-unsigned", "--reason", "matches the server log of 10:02", env=trail.env
     )
@@ -532,7 +531,9 @@ def test_acceptance_is_refused_when_the_trail_has_more_than_unsigned_events(
     trail.drop_triggers("screenings")
     trail.as_owner(f"UPDATE screenings SET {CHANGES['screenings']} WHERE id = {row_id}")
     before = len(trail.events())
-    refused = mdma_at("audit", "accept-unsigned", "--reason", "looks fine", env=trail.env)
+    refused = mdma_at_in_process(
+        "audit", "accept-unsigned", "--reason", "looks fine", env=trail.env
+    )
     assert refused.returncode == 2
     assert refused.stderr.startswith(
         "error: conflict: only unsigned events can be accepted, and the trail has more: "

@@ -10,8 +10,8 @@ name, a kit's contents, lot, supplier or label strength, or a field that holds o
 statistician and pharmacist are the controls: each does receive what the detector looks for, so a
 detector that finds nothing is not a broken detector.
 
-One SQLite database, in-process (TestClient): the template is seeded once per module and copied
-per test.
+One SQLite database, in-process (TestClient): the template (a copy of the seeded demo clinic,
+ADR 0071, with the blinded study) is made once per module and copied per test.
 """
 
 from __future__ import annotations
@@ -27,9 +27,7 @@ import pytest
 from fastapi import FastAPI, routing
 from fastapi.testclient import TestClient
 
-from mdma_at.bootstrap import Container, bootstrap
-from mdma_at.config import Settings
-from mdma_at.demo.clinic import DEMO_PASSWORD, seed_demo_clinic
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from mdma_at.entrypoints.api.app import create_app
 from mdma_at.entrypoints.permissions import route_keys
 from mdma_at.entrypoints.web.reports.documents import REPORTS
@@ -42,8 +40,7 @@ from support.blind_study import (
     without_guess_forms,
 )
 from support.clinic import OPERATOR
-from support.passwords import CheapArgon2Hasher
-from support.server import copy_sqlite_database
+from support.seeded_demo import SeededDemo, demo_copy
 
 #: blinded for the arms: everyone but the statistician (ADR 0161); for the kits: everyone but
 #: the pharmacist (ADR 0110). The brief's four (rater, therapist, patient, coordinator) and the
@@ -70,7 +67,7 @@ REVEAL_ROUTE = "/api/studies/{study_id}/unblinding-requests/{request_id}/approva
 
 @dataclass(frozen=True)
 class Template:
-    path: Path
+    clinic: SeededDemo
     study: BlindStudy
     link_tokens: dict[int, str]
     api_tokens: dict[str, str]
@@ -79,27 +76,15 @@ class Template:
     screenings: dict[int, int]  # patient -> latest screening
 
 
-def _settings(path: Path) -> Settings:
-    return Settings(
-        database_url=f"sqlite:///{path}",
-        audit_checkpoint_dir=path.parent / "checkpoints",
-        secret_key="blind-leak-test-secret-0123456789abcdef",
-    )
-
-
-def _container(path: Path) -> Container:
-    container = bootstrap(_settings(path))
-    container.hasher = CheapArgon2Hasher()
-    return container
-
-
 @pytest.fixture(scope="module")
-def template(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) -> Template:
-    path = tmp_path_factory.mktemp("blind-template") / "clinic.db"
-    copy_sqlite_database(migrated_sqlite, path)
-    app = _container(path)
-    try:
-        seed_demo_clinic(app.uow, app.clock, app.hasher, OPERATOR)
+def template(
+    seeded_demo_sqlite_without_study: SeededDemo, tmp_path_factory: pytest.TempPathFactory
+) -> Template:
+    """A copy of the seeded demo clinic (ADR 0071; without the demo's own study, whose title
+    names its placebo arm) with the blinded study randomised, the patients' links and everyone's
+    API tokens: made once per module, copied per test."""
+    directory = tmp_path_factory.mktemp("blind-template")
+    with demo_copy(seeded_demo_sqlite_without_study, directory) as app:
         study = randomise_a_blinded_study(app)
         coordinator = principal(app, "c.mensah")
         with app.uow() as uow:
@@ -134,18 +119,15 @@ def template(migrated_sqlite: Path, tmp_path_factory: pytest.TempPathFactory) ->
             username: issue_api_token(app.uow(), app.clock, OPERATOR, username, "leak test")[0]
             for username in {*BLINDED_TO_ARMS, *BLINDED_TO_KITS}
         }
-    finally:
-        app.engine.dispose()
-    return Template(path, study, link_tokens, api_tokens, sessions, visits, screenings)
+    return Template(
+        SeededDemo(directory), study, link_tokens, api_tokens, sessions, visits, screenings
+    )
 
 
 @pytest.fixture
 def clinic_app(template: Template, tmp_path: Path) -> Iterator[FastAPI]:
-    path = tmp_path / "clinic.db"
-    copy_sqlite_database(template.path, path)
-    app = _container(path)
-    yield create_app(app)
-    app.engine.dispose()
+    with demo_copy(template.clinic, tmp_path) as app:
+        yield create_app(app)
 
 
 def _signed_in(app: FastAPI, username: str) -> TestClient:

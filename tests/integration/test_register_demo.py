@@ -5,24 +5,22 @@ witnessed waste, the completed session reconciled."""
 from __future__ import annotations
 
 from mdma_at.bootstrap import Container
-from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.demo.register import pharmacist
 from mdma_at.demo.sessions import COMPLETED, IN_PROGRESS
 from mdma_at.domain.accountability import Contents, Kind
 from mdma_at.domain.blinding import disclose
 from mdma_at.domain.dosing.records import EntryKind
-from mdma_at.services.audit import SYSTEM, verify_audit_chain
+from mdma_at.services.audit import verify_audit_chain
 from mdma_at.services.register import ledger as reg
 
 
-def test_the_demo_register_is_stocked_and_its_sessions_dosed_from_it(ctx: Container) -> None:
-    seed_demo_clinic(ctx.uow, ctx.clock, ctx.hasher, SYSTEM)
-    who = pharmacist(ctx.uow)
+def test_the_demo_register_is_stocked_and_its_sessions_dosed_from_it(demo_ctx: Container) -> None:
+    who = pharmacist(demo_ctx.uow)
     site_id = next(iter(who.site_ids))
-    lines = reg.stock(ctx.uow(), ctx.clock, who, site_id)
+    lines = reg.stock(demo_ctx.uow(), demo_ctx.clock, who, site_id)
     # the contents are concealed values, disclosed to the pharmacist (ADR 0110, 0165)
     assert {line.contents for line in disclose(lines, who)} == {Contents.ACTIVE, Contents.PLACEBO}
-    with ctx.uow() as uow:
+    with demo_ctx.uow() as uow:
         books = reg.load_books(uow)
         sessions = {
             sid: next(iter(uow.dosing_sessions.for_patient(p.id)))
@@ -49,4 +47,4 @@ def test_the_demo_register_is_stocked_and_its_sessions_dosed_from_it(ctx: Contai
         assert given and all(e.payload["kit"]["kit_number"] == "DEMO-K-001" for e in given)
         assert all(books.movements[e.payload["kit"]["movement_id"]].kind is Kind.ADMINISTER
                    for e in given)  # fmt: skip
-    assert verify_audit_chain(ctx.uow()).intact
+    assert verify_audit_chain(demo_ctx.uow()).intact

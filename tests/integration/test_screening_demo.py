@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from mdma_at.bootstrap import Container
-from mdma_at.demo.clinic import seed_demo_clinic
 from mdma_at.domain.eligibility import Decision
 from mdma_at.domain.screening import ConsentStatus
-from mdma_at.services.audit import SYSTEM, verify_audit_chain
+from mdma_at.services.audit import verify_audit_chain
 from mdma_at.services.patients import consent
 
 
 def test_the_demo_has_a_patient_in_every_decision_state_and_every_consent_state(
-    ctx: Container,
+    demo_ctx: Container,
 ) -> None:
-    seed_demo_clinic(ctx.uow, ctx.clock, ctx.hasher, SYSTEM)
-    today = ctx.clock.now().date()
-    with ctx.uow() as uow:
+    today = demo_ctx.clock.now().date()
+    with demo_ctx.uow() as uow:
         by_study = {p.details.study_id: p for p in uow.patients.search(frozenset({1}), "DEMO-", 50)}
         latest = {sid: uow.screenings.latest(p.id) for sid, p in by_study.items()}
     decisions = {s.decision for s in latest.values() if s is not None}
@@ -24,6 +22,8 @@ def test_the_demo_has_a_patient_in_every_decision_state_and_every_consent_state(
     overridden = latest["DEMO-004"]
     assert overridden is not None and overridden.signature is not None
     assert overridden.signature.overridden
-    statuses = {sid: consent.consent_status(ctx.uow(), p.id, today) for sid, p in by_study.items()}
+    statuses = {
+        sid: consent.consent_status(demo_ctx.uow(), p.id, today) for sid, p in by_study.items()
+    }
     assert set(statuses.values()) == set(ConsentStatus)
-    assert verify_audit_chain(ctx.uow()).intact
+    assert verify_audit_chain(demo_ctx.uow()).intact
