@@ -34,7 +34,7 @@ from cryptography.x509.oid import NameOID
 
 from mdma_at.config import Settings
 from support.postgres import free_port, skip_or_fail
-from support.server import RunningApp, app_server
+from support.server import RunningApp, serve_copy
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SITE_FILE = DEPLOY / "nginx" / "mdma-at.conf"
@@ -138,16 +138,17 @@ def _main_config(root: Path, app_port: int) -> tuple[Path, Proxy]:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The app as production runs it behind the proxy: HTTPS-only cookies, nginx trusted (one
-    for this file's tests: none changes what another reads)."""
-    workdir = tmp_path_factory.mktemp("app")
+    for this file's tests: none changes what another reads). It serves a copy of the e2e tier's
+    migrated demo clinic: the tests need a migrated database, not an empty one, and a copy saves
+    a `db upgrade` subprocess."""
     env = {
         "MDMA_AT_ENVIRONMENT": "production",
         "MDMA_AT_SECURE_COOKIES": "true",
         "MDMA_AT_TRUSTED_PROXIES": "127.0.0.1",
     }
-    with app_server(workdir, before=[["db", "upgrade"]], extra_env=env) as running:
+    with serve_copy(demo_template, tmp_path_factory.mktemp("app"), extra_env=env) as running:
         yield running
 
 
