@@ -295,20 +295,16 @@ def test_a_non_exporting_role_gets_403_and_an_unknown_patient_404(
 
 
 def test_another_sites_coordinator_gets_404_for_this_sites_patient(
-    own_demo_app: RunningApp, physician: httpx.Client
+    demo_app: RunningApp, physician: httpx.Client
 ) -> None:
-    added = mdma_at_in_process(
-        "user", "add", "c.other", "--name", "Other Coordinator", "--role", "coordinator@OTHER",
-        "--password-stdin", env=own_demo_app.env, stdin=f"{DEMO_PASSWORD}\n",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    # c.other: the coordinator of the e2e template's second site (tests/e2e/conftest.py)
     url = f"/api/fhir/Patient/{_patient_id(physician, COMPLETED)}/$everything"
-    with api_client(own_demo_app, "c.other") as other:
-        before = row_counts(own_demo_app.database_url, ignore=("audit_events",))
+    with api_client(demo_app, "c.other") as other:
+        before = row_counts(demo_app.database_url, ignore=("audit_events",))
         hidden = other.get(url)
     assert hidden.status_code == 404  # not 403: an ID at another site cannot be probed
     assert COMPLETED not in hidden.text
-    assert row_counts(own_demo_app.database_url, ignore=("audit_events",)) == before
+    assert row_counts(demo_app.database_url, ignore=("audit_events",)) == before
 
 
 @pytest.mark.parametrize(
