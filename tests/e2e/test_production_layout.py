@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -244,16 +245,28 @@ def test_nginx_passes_the_client_address_and_request_id_to_the_app_over_tls(
     # nginx's request id reached the app: it came back in the response and is on the app's line
     request_id = failed.headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id: 16 random bytes, hex
-    lines = [
-        json.loads(line)
-        for line in (app.workdir / "server.stderr").read_text().splitlines()
-        if line.startswith("{")
-    ]
-    logged = [line for line in lines if line.get("request_id") == request_id]
-    assert [(line["route"], line["status"]) for line in logged if line["event"] == "request"] == [
-        ("/login", 401)
-    ]
+    # the app logs a request once it has sent the response: wait for the line, as for nginx's
+    logged = once_logged(app, request_id)
+    assert [(line["route"], line["status"]) for line in logged] == [("/login", 401)]
     assert f"request_id={request_id}" in access_log_once_it_holds(proxy, f"request_id={request_id}")
+
+
+def once_logged(app: RunningApp, request_id: str, patience_s: float = 10.0) -> list[dict[str, Any]]:
+    """The app's "request" log lines of `request_id`, once there is one (or after `patience_s`
+    seconds, a liveness limit: the caller's assertion then says what is missing)."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        # whole lines only: the app may be half-way through writing the last one
+        complete = (app.workdir / "server.stderr").read_text().split("\n")[:-1]
+        lines = [json.loads(line) for line in complete if line.startswith("{")]
+        logged = [
+            line
+            for line in lines
+            if line.get("request_id") == request_id and line["event"] == "request"
+        ]
+        if logged or time.monotonic() >= deadline:
+            return logged
+        time.sleep(0.05)
 
 
 def access_log_once_it_holds(proxy: Proxy, text: str, patience_s: float = 10.0) -> str:
