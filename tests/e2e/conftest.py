@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from support import fixtures
-from support.cli import mdma_at
+from support.cli import mdma_at, mdma_at_in_process
 from support.once import once_per_run
 from support.server import RunningApp, app_env, serve_copy
 
@@ -33,9 +33,9 @@ expect.set_options(timeout=15_000)
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo clinic plus a second site with one therapist (for the isolation tests), seeded
-    through the CLI as an operator would, once per run; returns the SQLite file. Never served
-    itself, never changed: every app serves a copy."""
+    """The demo clinic plus a second site with a therapist and a coordinator (for the isolation
+    tests), seeded through the CLI as an operator would, once per run; returns the SQLite file.
+    Never served itself, never changed: every app serves a copy."""
     return once_per_run(tmp_path_factory, "demo-template", _seed_demo) / "e2e.db"
 
 
@@ -58,6 +58,12 @@ def _seed_demo(workdir: Path) -> None:
         timeout=SEED_TIMEOUT_S,
     )
     assert added.returncode == 0, added.stderr
+    # The same command in-process (ADR 0066): the subprocess above already proves the chain.
+    coordinator = mdma_at_in_process(
+        "user", "add", "c.other", "--name", "Other Coordinator", "--role", "coordinator@OTHER",
+        "--password-stdin", env=env, stdin=OTHER_SITE_PASSWORD + "\n",
+    )  # fmt: skip
+    assert coordinator.returncode == 0, coordinator.stderr
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from mdma_at.demo.clinic import DEMO_PASSWORD
-from support.cli import mdma_at
-from support.server import RunningApp, serve_copy
+from support.server import RunningApp, api_token, serve_copy
 
 
 @pytest.fixture(scope="module")
@@ -95,8 +94,7 @@ def test_deactivation_from_the_page_stops_the_persons_open_session_at_once(
 
 
 def test_an_api_token_revoked_on_the_page_stops_working(app: RunningApp) -> None:
-    issued = mdma_at("user", "token", "dr.ng", "--name", "page test", env=app.env)
-    secret = issued.stdout.strip()
+    secret = api_token(app, "dr.ng", "page test")
     bearer = {"Authorization": f"Bearer {secret}"}
     assert httpx.get(f"{app.base_url}/api/patients", headers=bearer).status_code == 200
     admin = sign_in(app, "admin")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from support.cli import mdma_at
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 
 @pytest.fixture(scope="module")
@@ -117,9 +116,7 @@ def test_an_enrolment_date_in_the_future_is_a_422(api: httpx.Client) -> None:
 
 def test_a_patient_of_another_site_is_not_there_on_every_route(demo_app: RunningApp) -> None:
     """404, never 403: the answer must not tell whether the patient exists (issue 10, item 7)."""
-    issued = mdma_at("user", "token", "t.other", "--name", "isolation test", env=demo_app.env)
-    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
-    with httpx.Client(base_url=demo_app.base_url, headers=headers) as other:
+    with api_client(demo_app, "t.other", "isolation test") as other:
         assert other.get("/api/patients").json() == []
         assert other.get("/api/patients/1").status_code == 404
         assert other.post("/api/visits/1/held", json={"held_on": "2026-01-01"}).status_code == 404
@@ -141,9 +138,7 @@ def test_a_patient_of_another_site_is_not_there_on_every_route(demo_app: Running
 def test_an_existing_and_a_missing_patient_read_the_same_to_an_outsider(
     demo_app: RunningApp,
 ) -> None:
-    issued = mdma_at("user", "token", "t.other", "--name", "existence probe", env=demo_app.env)
-    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
-    with httpx.Client(base_url=demo_app.base_url, headers=headers) as other:
+    with api_client(demo_app, "t.other", "existence probe") as other:
         existing, missing = other.get("/api/patients/1"), other.get("/api/patients/999999")
         sessions = other.get("/api/patients/1/sessions"), other.get("/api/patients/999999/sessions")
     assert existing.status_code == missing.status_code == 404

@@ -73,19 +73,15 @@ def next_visit() -> str:
     return "<p id='visit'>Dosing session 2</p>"
 '''
 
-# Standard library only, so it answers within a fraction of a second even on a busy machine.
-UNHEALTHY_APP = """
-import http.server
-import sys
-
 
 class Unhealthy(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
+    """A server that is up but never healthy: every GET is a 503."""
+
+    def do_GET(self) -> None:
         self.send_error(503, "database unreachable")
 
-
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Unhealthy).serve_forever()
-"""
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep the test output free of access-log lines."""
 
 
 @pytest.fixture
@@ -204,16 +200,27 @@ def test_an_app_that_dies_at_start_up_is_reported_with_its_stderr(tmp_path: Path
 
 
 def test_an_app_that_never_becomes_healthy_is_stopped_and_reported(tmp_path: Path) -> None:
-    (tmp_path / "unhealthy.py").write_text(UNHEALTHY_APP)
+    # The stand-in answers from a thread of this process, listening before its process (a
+    # sleeper) is spawned: the first /healthz already gets the 503, so a busy machine cannot turn
+    # it into a connection refusal and the wait need not outlast a slow interpreter start.
+    servers: list[http.server.ThreadingHTTPServer] = []
 
     def unhealthy(port: int) -> list[str]:
-        return [sys.executable, str(tmp_path / "unhealthy.py"), str(port)]
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Unhealthy)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return [sys.executable, "-c", "import time; time.sleep(600)"]
 
-    with (
-        pytest.raises(RuntimeError, match=r"did not answer 200 on /healthz .*answered 503"),
-        app_server(tmp_path, command=unhealthy, startup_timeout_s=12),  # slow starts on a busy CI
-    ):
-        pass
+    try:
+        with (
+            pytest.raises(RuntimeError, match=r"did not answer 200 on /healthz .*answered 503"),
+            app_server(tmp_path, command=unhealthy, startup_timeout_s=2),
+        ):
+            pass
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
 
 
 def test_a_failing_preparation_command_stops_before_the_server_starts(tmp_path: Path) -> None:

@@ -15,15 +15,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from support.cli import mdma_at
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 
 def client_of(app: RunningApp, username: str) -> httpx.Client:
-    issued = mdma_at("user", "token", username, "--name", "leak tests", env=app.env)
-    assert issued.returncode == 0, issued.stderr
-    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
-    return httpx.Client(base_url=app.base_url, headers=headers)
+    return api_client(app, username, "leak tests")
 
 
 @pytest.fixture(scope="module")

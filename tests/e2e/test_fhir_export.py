@@ -24,11 +24,10 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import column, create_engine, select, table
 
-from e2e.test_session_api import _client
 from mdma_at.demo.clinic import DEMO_PASSWORD
 from support.cli import mdma_at, mdma_at_in_process
 from support.db import last_audit_action, row_counts
-from support.server import RunningApp, app_env, copy_sqlite_database
+from support.server import RunningApp, api_client, app_env, copy_sqlite_database
 
 REFERENCE = Path(__file__).parents[1] / "clinical" / "reference" / "fhir" / "loinc_codes.csv"
 LOINC = "http://loinc.org"
@@ -239,7 +238,7 @@ def test_a_non_empty_output_directory_is_refused_without_force(
 
 @pytest.fixture(scope="module")
 def physician(demo_app: RunningApp) -> Iterator[httpx.Client]:
-    with _client(demo_app, "dr.ng") as client:
+    with api_client(demo_app, "dr.ng") as client:
         yield client
 
 
@@ -249,16 +248,17 @@ def _patient_id(client: httpx.Client, study_id: str) -> int:
 
 
 def test_everything_returns_each_patients_own_record_and_nothing_of_the_other(
-    own_demo_app: RunningApp,
+    demo_app: RunningApp, physician: httpx.Client
 ) -> None:
-    with _client(own_demo_app, "dr.ng") as client:
-        bundles = {}
-        for study_id in (COMPLETED, IN_PROGRESS):
-            patient_id = _patient_id(client, study_id)
-            answer = client.get(f"/api/fhir/Patient/{patient_id}/$everything")
-            assert answer.status_code == 200, answer.text
-            assert answer.headers["content-type"].startswith("application/fhir+json")
-            bundles[study_id] = (patient_id, answer.json())
+    # The shared clinic: reading stores only the audit event, and what other tests add to these
+    # two records is still theirs alone.
+    bundles = {}
+    for study_id in (COMPLETED, IN_PROGRESS):
+        patient_id = _patient_id(physician, study_id)
+        answer = physician.get(f"/api/fhir/Patient/{patient_id}/$everything")
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"].startswith("application/fhir+json")
+        bundles[study_id] = (patient_id, answer.json())
     for study_id, (patient_id, body) in bundles.items():
         bundle = Bundle.model_validate(body)
         assert bundle.type == "searchset" and bundle.total == len(body["entry"])
@@ -278,7 +278,7 @@ def test_everything_returns_each_patients_own_record_and_nothing_of_the_other(
     completed = bundles[COMPLETED][1]
     kinds = {e["resource"]["resourceType"] for e in completed["entry"]}
     assert {"MedicationAdministration", "AdverseEvent", "Provenance", "Encounter"} <= kinds
-    assert last_audit_action(own_demo_app.database_url) == "fhir_everything_exported"
+    assert last_audit_action(demo_app.database_url) == "fhir_everything_exported"
 
 
 def test_a_non_exporting_role_gets_403_and_an_unknown_patient_404(
@@ -286,7 +286,7 @@ def test_a_non_exporting_role_gets_403_and_an_unknown_patient_404(
 ) -> None:
     url = f"/api/fhir/Patient/{_patient_id(physician, COMPLETED)}/$everything"
     before = row_counts(demo_app.database_url, ignore=("audit_events", "api_tokens"))
-    with _client(demo_app, "t.alvarez") as therapist:
+    with api_client(demo_app, "t.alvarez") as therapist:
         refused = therapist.get(url)
     assert refused.status_code == 403
     assert refused.headers["content-type"] == "application/problem+json"
@@ -295,20 +295,16 @@ def test_a_non_exporting_role_gets_403_and_an_unknown_patient_404(
 
 
 def test_another_sites_coordinator_gets_404_for_this_sites_patient(
-    own_demo_app: RunningApp, physician: httpx.Client
+    demo_app: RunningApp, physician: httpx.Client
 ) -> None:
-    added = mdma_at_in_process(
-        "user", "add", "c.other", "--name", "Other Coordinator", "--role", "coordinator@OTHER",
-        "--password-stdin", env=own_demo_app.env, stdin=f"{DEMO_PASSWORD}\n",
-    )  # fmt: skip
-    assert added.returncode == 0, added.stderr
+    # c.other: the coordinator of the e2e template's second site (tests/e2e/conftest.py)
     url = f"/api/fhir/Patient/{_patient_id(physician, COMPLETED)}/$everything"
-    with _client(own_demo_app, "c.other") as other:
-        before = row_counts(own_demo_app.database_url, ignore=("audit_events",))
+    with api_client(demo_app, "c.other") as other:
+        before = row_counts(demo_app.database_url, ignore=("audit_events",))
         hidden = other.get(url)
     assert hidden.status_code == 404  # not 403: an ID at another site cannot be probed
     assert COMPLETED not in hidden.text
-    assert row_counts(own_demo_app.database_url, ignore=("audit_events",)) == before
+    assert row_counts(demo_app.database_url, ignore=("audit_events",)) == before
 
 
 @pytest.mark.parametrize(

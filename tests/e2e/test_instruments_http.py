@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from mdma_at.demo.clinic import DEMO_PASSWORD
-from support.cli import mdma_at
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 TODAY = datetime.now(UTC).date().isoformat()
 
@@ -27,12 +26,7 @@ def api(demo_app: RunningApp, api_token: str) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def physician_api(demo_app: RunningApp) -> Iterator[httpx.Client]:
-    issued = mdma_at("user", "token", "dr.ng", "--name", "e2e measures", env=demo_app.env)
-    assert issued.returncode == 0, issued.stderr
-    with httpx.Client(
-        base_url=demo_app.base_url,
-        headers={"Authorization": f"Bearer {issued.stdout.strip()}"},
-    ) as client:
+    with api_client(demo_app, "dr.ng", "e2e measures") as client:
         yield client
 
 

@@ -24,8 +24,7 @@ from mdma_at.bootstrap import bootstrap
 from mdma_at.config import Settings
 from mdma_at.entrypoints.api.app import create_app
 from mdma_at.entrypoints.api.limits import MAX_JSON_DEPTH
-from support.cli import mdma_at
-from support.server import RunningApp
+from support.server import RunningApp, api_token
 
 MB = 1024 * 1024
 #: Handlers that are coroutines on purpose: they only await the form and hand every blocking
@@ -35,9 +34,7 @@ ASYNC_ALLOWED = {"/sessions/{session_id}/entries/{kind}"}
 
 @pytest.fixture(scope="module")
 def api(demo_app: RunningApp) -> Iterator[httpx.Client]:
-    issued = mdma_at("user", "token", "dr.ng", "--name", "limits", env=demo_app.env)
-    assert issued.returncode == 0, issued.stderr
-    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
+    headers = {"Authorization": f"Bearer {api_token(demo_app, 'dr.ng', 'limits')}"}
     with httpx.Client(base_url=demo_app.base_url, headers=headers) as client:
         yield client
 

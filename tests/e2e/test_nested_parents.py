@@ -26,8 +26,7 @@ from mdma_at.bootstrap import bootstrap
 from mdma_at.config import Settings
 from mdma_at.demo.clinic import DEMO_PASSWORD
 from mdma_at.entrypoints.api.app import create_app
-from support.cli import mdma_at
-from support.server import RunningApp
+from support.server import RunningApp, api_token
 
 #: child path parameter -> (its parent parameter, SQL giving (child id, parent id) rows)
 PARENT_OF: dict[str, tuple[str, str]] = {
@@ -199,9 +198,8 @@ def test_every_nested_route_refuses_a_child_of_another_parent(
     callers = []
     for username in ("dr.ng", "t.alvarez"):
         client, csrf = physician_client(demo_app, username)
-        token = mdma_at("user", "token", username, "--name", "nested routes", env=demo_app.env)
-        assert token.returncode == 0, token.stderr
-        callers.append((client, csrf, {"Authorization": f"Bearer {token.stdout.strip()}"}))
+        token = api_token(demo_app, username, "nested routes")
+        callers.append((client, csrf, {"Authorization": f"Bearer {token}"}))
     refused = []
     for route in app_routes:
         child_id, wrong_parent = mismatch(database, route.child)

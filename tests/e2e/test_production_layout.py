@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -34,7 +35,7 @@ from cryptography.x509.oid import NameOID
 
 from mdma_at.config import Settings
 from support.postgres import free_port, skip_or_fail
-from support.server import RunningApp, app_server
+from support.server import RunningApp, serve_copy
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 SITE_FILE = DEPLOY / "nginx" / "mdma-at.conf"
@@ -138,16 +139,17 @@ def _main_config(root: Path, app_port: int) -> tuple[Path, Proxy]:
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+def app(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     """The app as production runs it behind the proxy: HTTPS-only cookies, nginx trusted (one
-    for this file's tests: none changes what another reads)."""
-    workdir = tmp_path_factory.mktemp("app")
+    for this file's tests: none changes what another reads). It serves a copy of the e2e tier's
+    migrated demo clinic: the tests need a migrated database, not an empty one, and a copy saves
+    a `db upgrade` subprocess."""
     env = {
         "MDMA_AT_ENVIRONMENT": "production",
         "MDMA_AT_SECURE_COOKIES": "true",
         "MDMA_AT_TRUSTED_PROXIES": "127.0.0.1",
     }
-    with app_server(workdir, before=[["db", "upgrade"]], extra_env=env) as running:
+    with serve_copy(demo_template, tmp_path_factory.mktemp("app"), extra_env=env) as running:
         yield running
 
 
@@ -243,16 +245,28 @@ def test_nginx_passes_the_client_address_and_request_id_to_the_app_over_tls(
     # nginx's request id reached the app: it came back in the response and is on the app's line
     request_id = failed.headers["x-request-id"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id: 16 random bytes, hex
-    lines = [
-        json.loads(line)
-        for line in (app.workdir / "server.stderr").read_text().splitlines()
-        if line.startswith("{")
-    ]
-    logged = [line for line in lines if line.get("request_id") == request_id]
-    assert [(line["route"], line["status"]) for line in logged if line["event"] == "request"] == [
-        ("/login", 401)
-    ]
+    # the app logs a request once it has sent the response: wait for the line, as for nginx's
+    logged = once_logged(app, request_id)
+    assert [(line["route"], line["status"]) for line in logged] == [("/login", 401)]
     assert f"request_id={request_id}" in access_log_once_it_holds(proxy, f"request_id={request_id}")
+
+
+def once_logged(app: RunningApp, request_id: str, patience_s: float = 10.0) -> list[dict[str, Any]]:
+    """The app's "request" log lines of `request_id`, once there is one (or after `patience_s`
+    seconds, a liveness limit: the caller's assertion then says what is missing)."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        # whole lines only: the app may be half-way through writing the last one
+        complete = (app.workdir / "server.stderr").read_text().split("\n")[:-1]
+        lines = [json.loads(line) for line in complete if line.startswith("{")]
+        logged = [
+            line
+            for line in lines
+            if line.get("request_id") == request_id and line["event"] == "request"
+        ]
+        if logged or time.monotonic() >= deadline:
+            return logged
+        time.sleep(0.05)
 
 
 def access_log_once_it_holds(proxy: Proxy, text: str, patience_s: float = 10.0) -> str:

@@ -12,8 +12,7 @@ import httpx
 
 from mdma_at.demo.clinic import DEMO_PASSWORD
 from mdma_at.demo.sessions import IN_PROGRESS
-from support.cli import mdma_at
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 
 def csrf_of(html: str) -> str:
@@ -88,11 +87,7 @@ def test_the_pharmacist_receives_and_bad_input_stores_nothing(demo_app: RunningA
 
 
 def test_the_api_refuses_bad_input_naming_the_field(demo_app: RunningApp) -> None:
-    issued = mdma_at("user", "token", "p.lindqvist", "--name", "register", env=demo_app.env)
-    assert issued.returncode == 0, issued.stderr
-    client = httpx.Client(
-        base_url=demo_app.base_url, headers={"Authorization": f"Bearer {issued.stdout.strip()}"}
-    )
+    client = api_client(demo_app, "p.lindqvist", "register")
     sites = client.get("/api/register/sites/1/stock")
     assert sites.status_code == 200
     before = sites.json()
@@ -111,11 +106,7 @@ def test_a_dose_in_a_session_supplied_from_the_register_must_name_its_kit(
     """The API's dose request (ADR 0111): the demo's session in progress was dispensed to, so a
     dose without its kit, or from a kit that is not a dispensing, is 422 naming the field, and
     the session and the register are as they were."""
-    issued = mdma_at("user", "token", "t.alvarez", "--name", "doses", env=demo_app.env)
-    assert issued.returncode == 0, issued.stderr
-    client = httpx.Client(
-        base_url=demo_app.base_url, headers={"Authorization": f"Bearer {issued.stdout.strip()}"}
-    )
+    client = api_client(demo_app, "t.alvarez", "doses")
     patient = client.get("/api/patients", params={"q": IN_PROGRESS}).json()[0]
     sessions = client.get(f"/api/patients/{patient['id']}/sessions").json()
     running = next(s for s in sessions if s["status"] == "open")

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.axe import serious_violations
 from support.browser import sign_in
-from support.cli import mdma_at
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 pytestmark = pytest.mark.browser
 
@@ -51,10 +49,7 @@ SECTIONS = {
 
 def _serious_event(app: RunningApp) -> None:
     """The therapist charts a serious event in DEMO-005's session in progress (demo/sessions.py)."""
-    issued = mdma_at("user", "token", "t.alvarez", "--name", "reports e2e", env=app.env)
-    assert issued.returncode == 0, issued.stderr
-    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
-    with httpx.Client(base_url=app.base_url, headers=headers) as therapist:
+    with api_client(app, "t.alvarez", "reports e2e") as therapist:
         patient = therapist.get("/api/patients", params={"q": "DEMO-005"}).json()[0]
         sessions = therapist.get(f"/api/patients/{patient['id']}/sessions").json()
         running = next(s for s in sessions if s["status"] == "open")

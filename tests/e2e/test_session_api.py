@@ -13,23 +13,15 @@ import pytest
 
 from support.cli import mdma_at
 from support.db import last_audit_action, row_counts
-from support.server import RunningApp
+from support.server import RunningApp, api_client, api_token
 
 PATIENT = "DEMO-010"
 NORMAL = {"systolic": 124, "diastolic": 78, "heart_rate": 72, "temperature_c": 36.8}
 
 
-def _client(app: RunningApp, username: str) -> httpx.Client:
-    issued = mdma_at("user", "token", username, "--name", "session e2e", env=app.env)
-    assert issued.returncode == 0, issued.stderr
-    return httpx.Client(
-        base_url=app.base_url, headers={"Authorization": f"Bearer {issued.stdout.strip()}"}
-    )
-
-
 @pytest.fixture(scope="module")
 def therapist(demo_app: RunningApp) -> Iterator[httpx.Client]:
-    with _client(demo_app, "t.alvarez") as client:
+    with api_client(demo_app, "t.alvarez", "session e2e") as client:
         yield client
 
 
@@ -138,9 +130,12 @@ def test_only_a_physician_may_override(demo_app, therapist, session_id) -> None:
 
 def test_two_writers_at_once_lose_nothing(demo_app, therapist, session_id) -> None:
     before = len(_entries(therapist, session_id))
+    # issued before the writers start: the in-process CLI swaps the process's environment
+    tokens = [api_token(demo_app, "dr.ng" if n % 2 else "t.okafor") for n in range(4)]
 
     def write(n: int) -> int:
-        with _client(demo_app, "dr.ng" if n % 2 else "t.okafor") as client:
+        headers = {"Authorization": f"Bearer {tokens[n]}"}
+        with httpx.Client(base_url=demo_app.base_url, headers=headers) as client:
             codes = []
             for _ in range(5):
                 response = client.post(

@@ -1,5 +1,10 @@
 """Therapy notes and check-ins over real HTTP (issue 14, items 4-5): bad input refused by name
-with problem+json, and nothing stored."""
+with problem+json, and nothing stored.
+
+The refusals store nothing and read only what the demo seeds and no other test changes on the
+shared clinic (DEMO-008's completed session and its integration visit): they use ``demo_app``.
+The one check-in that is stored gets a clinic of its own, since the refusals on day 4 read that
+day's check-in as missing."""
 
 from __future__ import annotations
 
@@ -10,23 +15,22 @@ from typing import Any
 import httpx
 import pytest
 
-from e2e.test_session_api import _client
 from support.db import last_audit_action, row_counts
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 # The demo's completed dosing session is DEMO-008's first; the demo leaves its day-4 check-in
 # unrecorded (demo/therapy.py).
 PATIENT = "DEMO-008"
 
 
-@pytest.fixture
-def app(own_demo_app: RunningApp) -> RunningApp:
-    return own_demo_app
+@pytest.fixture(scope="module")
+def app(demo_app: RunningApp) -> RunningApp:
+    return demo_app
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def therapist(app: RunningApp) -> Iterator[httpx.Client]:
-    with _client(app, "t.alvarez") as client:
+    with api_client(app, "t.alvarez") as client:
         yield client
 
 
@@ -73,7 +77,12 @@ def test_a_bad_check_in_is_refused_by_name_and_nothing_is_stored(
     assert row_counts(app.database_url) == before
 
 
-def test_the_missed_day_four_check_in_is_recorded(therapist: httpx.Client) -> None:
+def test_the_missed_day_four_check_in_is_recorded(own_demo_app: RunningApp) -> None:
+    with api_client(own_demo_app, "t.alvarez") as therapist:
+        _record_the_missed_day_four_check_in(therapist)
+
+
+def _record_the_missed_day_four_check_in(therapist: httpx.Client) -> None:
     patient = _patient(therapist)
     on = _session_day(therapist, patient["id"]) + timedelta(days=4)
     response = therapist.post(
@@ -106,7 +115,7 @@ def test_a_note_with_no_duration_is_refused_and_a_physician_may_not_sign_one(
     assert refused.status_code == 422, refused.text
     assert refused.json()["field"] == "duration_minutes"
     assert row_counts(app.database_url) == before
-    with _client(app, "dr.ng") as physician:
+    with api_client(app, "dr.ng") as physician:
         before = row_counts(app.database_url, ignore=("audit_events",))
         denied = physician.post(
             f"/api/patients/{patient['id']}/therapy-notes", json={**body, "duration_minutes": 90}

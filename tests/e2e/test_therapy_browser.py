@@ -9,9 +9,8 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.test_session_api import _client
 from support.browser import sign_in
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +19,7 @@ PATIENT = "DEMO-009"
 
 
 def _session_two_days_ago(app: RunningApp) -> None:
-    with _client(app, "t.okafor") as api:
+    with api_client(app, "t.okafor") as api:
         found = api.get("/api/patients", params={"q": PATIENT}).json()
         chart = api.get(f"/api/patients/{found[0]['id']}").json()
         es1 = next(v for v in chart["enrolments"][-1]["visits"] if v["code"] == "es1")

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from support.cli import mdma_at, mdma_at_in_process
+from support.cli import mdma_at_in_process
 from support.db import row_counts
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 INTAKE: dict[str, Any] = {
     "screening_date": "2026-09-14", "age": 36, "sex": "male", "childbearing_potential": False,
@@ -41,10 +41,17 @@ BAD: list[tuple[dict[str, Any], str]] = [
 
 @pytest.fixture
 def api(own_demo_app: RunningApp):  # type: ignore[no-untyped-def]
-    issued = mdma_at("user", "token", "dr.ng", "--name", "work-up", env=own_demo_app.env)
-    assert issued.returncode == 0, issued.stderr
-    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
-    with httpx.Client(base_url=own_demo_app.base_url, headers=headers) as client:
+    """A clinic of this test's own: the work-up test records screenings, medications and
+    allergies."""
+    with api_client(own_demo_app, "dr.ng", "work-up") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def shared_api(demo_app: RunningApp):  # type: ignore[no-untyped-def]
+    """The shared clinic, for reading what the demo seeds and no test changes (DEMO-003's and
+    DEMO-006's screenings and medications)."""
+    with api_client(demo_app, "dr.ng", "work-up") as client:
         yield client
 
 
@@ -121,7 +128,8 @@ def test_the_work_up_over_the_api(api: httpx.Client, own_demo_app: RunningApp) -
     assert refused.status_code == 422 and refused.json()["field"] == "none_known"
 
 
-def test_the_demo_clinic_has_a_work_up_to_show(api: httpx.Client) -> None:
+def test_the_demo_clinic_has_a_work_up_to_show(shared_api: httpx.Client) -> None:
+    api = shared_api
     review = api.get(f"/api/patients/{patient_id(api, 'DEMO-003')}/screenings").json()[-1]
     statuses = {c["id"]: c["status"] for c in review["verdict"]["criteria"]}
     assert statuses["lab_alt"] == "needs_review"

@@ -3,22 +3,17 @@ keeps the patient's allergies and medication list (issue 14, "Done when", items 
 
 from __future__ import annotations
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from support.browser import sign_in
-from support.cli import mdma_at
-from support.server import RunningApp
+from support.server import RunningApp, api_client
 
 pytestmark = pytest.mark.browser
 
 
 def patient_id(app: RunningApp, study_id: str) -> int:
-    issued = mdma_at("user", "token", "dr.ng", "--name", "browser", env=app.env)
-    assert issued.returncode == 0, issued.stderr
-    headers = {"Authorization": f"Bearer {issued.stdout.strip()}"}
-    with httpx.Client(base_url=app.base_url, headers=headers) as api:
+    with api_client(app, "dr.ng", "browser") as api:
         found = api.get("/api/patients", params={"q": study_id}).json()
     return int(next(p["id"] for p in found if p["study_id"] == study_id))
 

@@ -28,6 +28,7 @@ import httpx
 
 from mdma_at.bootstrap import Container, bootstrap
 from mdma_at.config import Settings
+from support.cli import mdma_at_in_process
 from support.postgres import free_port
 
 #: Seconds the app may take from spawn to a 200 on /healthz. Its imports alone took 11 s under a
@@ -234,6 +235,22 @@ def _terminate(process: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def api_token(app: RunningApp, username: str, name: str = "e2e tests") -> str:
+    """A bearer token for `username` on the running app, issued by ``mdma-at user token`` with
+    the app's environment. In-process (the same root command, docs/adr/0066): a subprocess costs
+    1–5 s of start-up for what is only a test's set-up; the conftest's ``api_token`` fixture
+    keeps issuing one through the real entry point."""
+    issued = mdma_at_in_process("user", "token", username, "--name", name, env=app.env)
+    assert issued.returncode == 0, issued.stderr
+    return issued.stdout.strip()
+
+
+def api_client(app: RunningApp, username: str, name: str = "e2e tests") -> httpx.Client:
+    """An HTTP client of the running app carrying a fresh bearer token of `username`."""
+    headers = {"Authorization": f"Bearer {api_token(app, username, name)}"}
+    return httpx.Client(base_url=app.base_url, headers=headers)
 
 
 @contextmanager
