@@ -1,6 +1,10 @@
 """`mdma-at site add --tz`, `site set-tz`, `site set-on-call` and the paging settings (issue 13):
-bad input exits 2 with one line naming the field, and stores nothing. The first test and the
-settings errors run the real subprocess; the refusals run in-process through the same guard."""
+bad input exits 2 with one line naming the field, and stores nothing.
+
+Through the real entry point (a subprocess): adding a site with a zone and with the server's zone
+(`TZ`, which only a new process reads), and one malformed URL of each paging setting read from the
+environment. The other changes, refusals and settings errors run in-process through the same
+root command and exit-code guard (ADR 0066); a subprocess costs 1–2 s of interpreter start-up."""
 
 from __future__ import annotations
 
@@ -39,9 +43,9 @@ def test_a_site_gets_its_zone_and_an_admin_changes_it(env: dict[str, str]) -> No
     assert added.returncode == 0, added.stderr
     default = mdma_at("site", "add", "SRV", "Server Clinic", env={**env, "TZ": "Europe/London"})
     assert default.returncode == 0, default.stderr  # no --tz: the server's zone
-    changed = mdma_at("site", "set-tz", "NYC", "America/Chicago", env=env)
+    changed = mdma_at_in_process("site", "set-tz", "NYC", "America/Chicago", env=env)
     assert changed.returncode == 0 and "America/Chicago" in changed.stdout
-    on_call = mdma_at(
+    on_call = mdma_at_in_process(
         "site", "set-on-call", "NYC", "--name", "Dr Ray", "--email", "ray@nyc.example",
         "--repage-minutes", "3", env=env,
     )  # fmt: skip
@@ -89,18 +93,19 @@ def test_bad_on_call_settings_are_refused_and_nothing_stored(env: dict[str, str]
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
+    ("name", "value", "through_the_shell"),
     [
-        ("MDMA_AT_SMTP_URL", "mail.example.org"),  # no scheme
-        ("MDMA_AT_SMTP_URL", "smtp://mail.example.org:notaport"),
-        ("MDMA_AT_PAGE_WEBHOOK_URL", "ftp://hooks.example.org/page"),
-        ("MDMA_AT_PAGE_WEBHOOK_URL", "https://"),
+        ("MDMA_AT_SMTP_URL", "mail.example.org", True),  # no scheme
+        ("MDMA_AT_SMTP_URL", "smtp://mail.example.org:notaport", False),
+        ("MDMA_AT_PAGE_WEBHOOK_URL", "ftp://hooks.example.org/page", True),
+        ("MDMA_AT_PAGE_WEBHOOK_URL", "https://", False),
     ],
 )
 def test_a_paging_url_that_does_not_parse_is_a_settings_error(
-    env: dict[str, str], name: str, value: str
+    env: dict[str, str], name: str, value: str, through_the_shell: bool
 ) -> None:
-    refused = mdma_at("db", "upgrade", env={**env, name: value})
+    run = mdma_at if through_the_shell else mdma_at_in_process
+    refused = run("db", "upgrade", env={**env, name: value})
     assert refused.returncode == 2
     assert refused.stderr.startswith(f"error: {name}: ") and len(refused.stderr.splitlines()) == 1
     assert not Path(env["MDMA_AT_DATABASE_URL"].removeprefix("sqlite:///")).exists()

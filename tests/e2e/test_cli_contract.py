@@ -6,8 +6,21 @@ fed in (binary, empty, huge, nested 100 000 deep, non-finite or oversized number
 digits of other scripts, broken settings, a database that is not there), no run may end in a
 traceback or in the guard's ``error: internal:`` line, which would mean a defect of mdma-at.
 
-Bounded on purpose (about 40 subprocesses): one case per kind of input and command, not a
-random search; the unit tiers test the parsers' rules one by one.
+Bounded on purpose: one case per kind of input and command, not a random search; the unit tiers
+test the parsers' rules one by one.
+
+Where the process is the point, a case runs the real entry point (`python -m mdma_at`, a
+subprocess): bytes on stdin; arguments that are not ASCII (the interpreter decodes them from the
+bytes the shell hands over) and an argument near Linux's 128 kB limit; JSON nested 100 000 deep
+(the real interpreter's stack, not pytest's) and a refusal whose line is not ASCII (the real
+stderr's encoding); settings read from the environment (`serve`, and a malformed database URL);
+and `serve` itself, which must refuse before it starts (in-process, a regression would start a
+server inside the test). Every other case runs in-process (`run_in_process`,
+`support.cli.mdma_at_in_process`): the same root command and the same exit-code guard
+(`exit_code_of`, ADR 0066) with the same settings, where what is checked is the command's reader
+and refusal, not the process; an exception escaping the guard fails the test there as a
+traceback would here. A subprocess costs 1–2 s of interpreter start-up (`analyze` 3–6 s:
+pandas and scipy), so 14 cases run through the shell and 27 in-process.
 """
 
 from __future__ import annotations
@@ -23,6 +36,7 @@ from pathlib import Path
 import pytest
 
 from mdma_at.entrypoints.cli.output import MAX_INPUT_BYTES
+from support.cli import mdma_at_in_process
 from support.postgres import free_port
 from support.server import app_env
 
@@ -44,9 +58,15 @@ HOSTILE_JSON: dict[str, tuple[bytes, str]] = {
 }
 
 
+#: The hostile documents fed through the real entry point (module docstring): the depth meets the
+#: real interpreter's stack, and the refusal of the long integer is a line that is not ASCII.
+THROUGH_THE_SHELL = {"nested_100000_deep", "integer_of_5000_digits"}
+
+
 def run(
     *args: str, env: Mapping[str, str] | None = None, stdin: bytes = b""
 ) -> subprocess.CompletedProcess[str]:
+    """The real entry point, as the shell runs it, fed `stdin` as bytes."""
     done = subprocess.run(
         [sys.executable, "-m", "mdma_at", *args],
         env=env if env is not None else PURE,
@@ -61,6 +81,13 @@ def run(
         done.stdout.decode("utf-8", "replace"),
         done.stderr.decode("utf-8", "replace"),
     )
+
+
+def run_in_process(
+    *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The same command in-process, through the same root command and guard (module docstring)."""
+    return mdma_at_in_process(*args, env=env if env is not None else PURE)
 
 
 def assert_refused(done: subprocess.CompletedProcess[str], field: str | None = None) -> str:
@@ -88,7 +115,7 @@ def test_a_hostile_json_file_is_refused_in_one_line_naming_the_input(
     path = tmp_path / f"{kind}.json"
     path.write_bytes(content)
     args = ["screen", str(path)] if command == "screen" else ["session", "replay", str(path)]
-    line = assert_refused(run(*args, "--json"))
+    line = assert_refused((run if kind in THROUGH_THE_SHELL else run_in_process)(*args, "--json"))
     assert says in line
     if kind in ("nan", "overflowing_float"):  # named by the field the number sits in
         assert line.startswith("error: age: ")
@@ -103,12 +130,12 @@ def test_a_file_over_the_size_cap_is_refused_before_it_is_read(
     path = tmp_path / "huge.json"
     with path.open("wb") as handle:
         handle.truncate(MAX_INPUT_BYTES + 1)  # sparse: costs no disk
-    assert "larger than" in assert_refused(run(*command, str(path), "--json"))
+    assert "larger than" in assert_refused(run_in_process(*command, str(path), "--json"))
 
 
 @pytest.mark.parametrize("command", [["screen"], ["session", "replay"]])
 def test_a_directory_is_refused_as_unreadable(tmp_path: Path, command: list[str]) -> None:
-    assert "cannot read" in assert_refused(run(*command, str(tmp_path), "--json"))
+    assert "cannot read" in assert_refused(run_in_process(*command, str(tmp_path), "--json"))
 
 
 def test_binary_on_stdin_is_refused_naming_stdin() -> None:
@@ -132,7 +159,9 @@ def test_binary_on_stdin_is_refused_naming_stdin() -> None:
     ],
 )
 def test_score_refuses_an_item_not_written_in_plain_digits(first_item: str) -> None:
-    done = run("score", "phq9", "--items", ",".join([first_item] + ["0"] * 8), "--json")
+    # an argument that is not ASCII reaches the command through the interpreter's decoding
+    runner = run if not first_item.isascii() else run_in_process
+    done = runner("score", "phq9", "--items", ",".join([first_item] + ["0"] * 8), "--json")
     assert_refused(done, "items[1]")
 
 
@@ -143,7 +172,7 @@ def test_score_with_50000_answers_is_refused_naming_the_count() -> None:
 
 
 def test_an_unknown_option_is_a_usage_error_in_one_line() -> None:
-    assert_refused(run("score", "phq9", "--itemz", "0", "--json"))
+    assert_refused(run_in_process("score", "phq9", "--itemz", "0", "--json"))
 
 
 def test_serve_refuses_fewer_than_one_worker() -> None:
@@ -170,18 +199,19 @@ def _trial_csv(path: Path, response: dict[int, str] | None = None) -> Path:
 FORMULA = "Y ~ ARM*VISIT + us(VISIT | SUBJ)"
 
 
-@pytest.mark.parametrize(
-    "content", [bytes(range(256)) * 8, b""], ids=["binary", "empty"]
-)  # each loads pandas and scipy (seconds): two of the reader's failures, the rest is unit-tested
+# two of the reader's failures (in-process: a subprocess each would load pandas and scipy); the
+# rest is unit-tested
+@pytest.mark.parametrize("content", [bytes(range(256)) * 8, b""], ids=["binary", "empty"])
 def test_analyze_refuses_a_file_that_is_not_a_csv_table(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "data.csv"
     path.write_bytes(content)
-    assert_refused(run("analyze", "mmrm", str(path), "--formula", FORMULA, "--json"), "DATA")
+    refused = run_in_process("analyze", "mmrm", str(path), "--formula", FORMULA, "--json")
+    assert_refused(refused, "DATA")
 
 
 def test_analyze_refuses_a_non_finite_response(tmp_path: Path) -> None:
     path = _trial_csv(tmp_path / "data.csv", {4: "-Infinity"})
-    assert_refused(run("analyze", "mmrm", str(path), "--formula", FORMULA, "--json"))
+    assert_refused(run_in_process("analyze", "mmrm", str(path), "--formula", FORMULA, "--json"))
 
 
 # --- the database commands and the settings ---------------------------------------------------
@@ -202,14 +232,17 @@ def _env(tmp_path: Path, **settings: str) -> dict[str, str]:
 )
 def test_db_upgrade_refuses_a_database_it_cannot_use(tmp_path: Path, url: str, field: str) -> None:
     env = _env(tmp_path, database_url=url.format(port=free_port()))
-    assert_refused(run("db", "upgrade", env=env), field)
+    # the URL as the real process reads it from its environment once; the others in-process
+    runner = run if url == "not a url" else run_in_process
+    assert_refused(runner("db", "upgrade", env=env), field)
 
 
 def test_audit_verify_on_a_database_never_upgraded_is_refused_not_a_broken_chain(
     tmp_path: Path,
 ) -> None:
     # exit 1 would claim the chain is broken; there is no chain yet
-    assert "no such table" in assert_refused(run("audit", "verify", env=_env(tmp_path)), "database")
+    refused = run_in_process("audit", "verify", env=_env(tmp_path))
+    assert "no such table" in assert_refused(refused, "database")
 
 
 @pytest.mark.parametrize(

@@ -38,12 +38,15 @@ DEFINE = "{http://www.cdisc.org/ns/odm/v1.3}"
 IGNORE = ("audit_events", "audit_head")
 
 
-@pytest.fixture
-def clinic(demo_template: Path, tmp_path: Path) -> Iterator[tuple[Container, dict[str, str]]]:
+@pytest.fixture(scope="module")
+def clinic(
+    demo_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Container, dict[str, str]]]:
     """A copy of the demo clinic (no server: the exports need only its database) with DEMO-RCT
-    running and the 96-year-old registered."""
-    home = tmp_path / "clinic"
-    home.mkdir()
+    running and the 96-year-old registered, shared by the module's tests: an export writes only
+    its audit event and, on the first research export, the research keys (drawn once and kept,
+    whichever test draws them); the refusals count rows around their own command."""
+    home = tmp_path_factory.mktemp("clinic")
     copy_sqlite_database(demo_template, home / "e2e.db")
     env = {**app_env(home), "MDMA_AT_PASSWORD": DEMO_PASSWORD}
     ctx = bootstrap(Settings(database_url=env["MDMA_AT_DATABASE_URL"]))

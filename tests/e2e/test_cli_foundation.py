@@ -1,4 +1,12 @@
-"""`mdma-at db upgrade`, `user add` and `audit verify` as real subprocesses, on both databases."""
+"""`mdma-at db upgrade`, `user add`, `audit verify` and `db seed-demo`, on both databases.
+
+Through the real entry point (`python -m mdma_at`, a subprocess): `db upgrade` on each database
+(and as the owner beside the server's role), the broken audit trail's exit 1, and `user add`'s
+refusals of a short password and an unknown role (exit 2, one line). The steps that set up the
+state those runs read, the further password rules and the account chain run in-process
+(`support.cli.mdma_at_in_process`: the same root command and exit-code guard, ADR 0066); a
+subprocess costs 1–5 s of interpreter, SQLAlchemy and Alembic start-up.
+"""
 
 from __future__ import annotations
 
@@ -36,9 +44,10 @@ def env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str, st
 def test_audit_verify_passes_then_names_the_event_altered_behind_the_apps_back(
     env: dict[str, str],
 ) -> None:
-    assert mdma_at("db", "upgrade", env=env).returncode == 0
-    assert mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
-    added = mdma_at(
+    upgraded = mdma_at("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
+    added = mdma_at_in_process(
         "user",
         "add",
         "first.admin",
@@ -51,7 +60,7 @@ def test_audit_verify_passes_then_names_the_event_altered_behind_the_apps_back(
         stdin="a long enough pass\n",
     )
     assert added.returncode == 0, added.stderr
-    intact = mdma_at("audit", "verify", "--json", env=env)
+    intact = mdma_at_in_process("audit", "verify", "--json", env=env)
     assert intact.returncode == 0, intact.stdout
     report = json.loads(intact.stdout)
     # site_added, user_added: two events, each signed by its write's checkpoint; no clinical rows
@@ -95,8 +104,9 @@ def test_db_upgrade_runs_as_the_owner_and_the_server_role_gets_only_its_grants(
         assert upgraded.returncode == 0, upgraded.stderr
         assert "runtime role cli_app granted only what the server needs" in upgraded.stdout
         # The server's role writes through the application...
-        assert mdma_at("site", "add", "SITE-A", "Harbour Clinic", env=env).returncode == 0
-        assert mdma_at("audit", "verify", env=env).returncode == 0
+        added = mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env)
+        assert added.returncode == 0, added.stderr
+        assert mdma_at_in_process("audit", "verify", env=env).returncode == 0
         # ...and owns nothing: no UPDATE or DELETE on append-only tables, no ALTER, no TRIGGER.
         app = create_engine(app_url)
         with app.connect() as db:
@@ -167,7 +177,7 @@ def test_an_unknown_role_is_refused_with_exit_2(tmp_path: Path) -> None:
 def test_seed_demo_refuses_a_database_that_has_staff(tmp_path: Path) -> None:
     env = {**os.environ, "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     mdma_at_in_process("db", "upgrade", env=env)
-    loaded = mdma_at("db", "seed-demo", env=env)
+    loaded = mdma_at_in_process("db", "seed-demo", env=env)
     assert loaded.returncode == 0 and loaded.stdout.startswith("demo clinic loaded.")
     engine = create_engine(env["MDMA_AT_DATABASE_URL"])
 
@@ -265,7 +275,7 @@ def test_a_weak_password_is_refused_by_the_cli(tmp_path: Path, password: str, re
     env = {**os.environ, "MDMA_AT_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     mdma_at_in_process("db", "upgrade", env=env)
     mdma_at_in_process("site", "add", "SITE-A", "Harbour Clinic", env=env)
-    refused = mdma_at(
+    refused = mdma_at_in_process(
         "user",
         "add",
         "x.admin",

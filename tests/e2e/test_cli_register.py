@@ -1,6 +1,7 @@
 """`mdma-at register` from the shell (SQLite): receive, the blinded and unblinded stock, a
 refusal with exit 2 naming the field and storing nothing, the CSV report. Receiving and the report
-run as subprocesses; the reads in between run in-process through the same root command."""
+run as subprocesses; the refusal and the reads in between run in-process through the same root
+command and exit-code guard (ADR 0066)."""
 
 from __future__ import annotations
 
@@ -45,8 +46,11 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _receive(env: dict[str, str], quantity: str) -> subprocess.CompletedProcess[str]:
-    return mdma_at(
+def _receive(
+    env: dict[str, str], quantity: str, *, through_the_shell: bool = True
+) -> subprocess.CompletedProcess[str]:
+    run = mdma_at if through_the_shell else mdma_at_in_process
+    return run(
         "register",
         "receive",
         "--as",
@@ -79,7 +83,7 @@ def _receive(env: dict[str, str], quantity: str) -> subprocess.CompletedProcess[
 
 def test_the_register_from_the_shell(tmp_path: Path) -> None:
     env = _env(tmp_path)
-    refused = _receive(env, "0")
+    refused = _receive(env, "0", through_the_shell=False)
     assert refused.returncode == 2
     assert refused.stderr == "error: quantity: must be a positive whole number, not 0\n"
     stock = mdma_at_in_process(

@@ -1,27 +1,35 @@
 """`mdma-at report NAME --from --to [--out] --as USER` on the demo clinic (issue 17, item 4): the
 HTML and the PDF are written for a user who may; every refusal is exit 2 with one line naming
-the field, and leaves no file and no row behind."""
+the field, and leaves no file and no row behind.
+
+The commands read the database, not the app, so the module's tests share one copy of the demo
+clinic without a server (`demo_db`); they write only audit events (a report generated, an access
+refused), which the refusal test counts apart and the report test reads as the newest."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from mdma_at.demo.clinic import DEMO_PASSWORD
-from support.cli import mdma_at, mdma_at_in_process
+from support.cli import copy_for_the_cli, mdma_at, mdma_at_in_process
 from support.db import last_audit_action, row_counts
-from support.server import RunningApp
 
 TODAY = datetime.now(UTC).date()
 YEAR = ((TODAY - timedelta(days=365)).isoformat(), TODAY.isoformat())
 
 
-def _env(app: RunningApp) -> dict[str, str]:
-    return {**app.env, "MDMA_AT_PASSWORD": DEMO_PASSWORD}
+@pytest.fixture(scope="module")
+def demo_db(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment of this module's copy of the demo clinic, signing in with its password."""
+    env = copy_for_the_cli(demo_template, tmp_path_factory.mktemp("report-clinic"))
+    return {**env, "MDMA_AT_PASSWORD": DEMO_PASSWORD}
 
 
-def test_the_reports_are_written_as_html_and_pdf(own_demo_app: RunningApp, tmp_path: Path) -> None:
-    env = _env(own_demo_app)
+def test_the_reports_are_written_as_html_and_pdf(demo_db: dict[str, str], tmp_path: Path) -> None:
+    env = demo_db
     for name in ("authorised-prescriber", "session-monitoring", "annual-progress"):
         out = tmp_path / f"{name}.html"
         done = mdma_at_in_process(
@@ -31,7 +39,7 @@ def test_the_reports_are_written_as_html_and_pdf(own_demo_app: RunningApp, tmp_p
         assert done.returncode == 0, done.stderr
         text = out.read_text(encoding="utf-8")
         assert f"{YEAR[0]} to {YEAR[1]}" in text and "Ama Mensah (c.mensah)" in text
-    assert last_audit_action(own_demo_app.database_url) == "report_generated"
+    assert last_audit_action(env["MDMA_AT_DATABASE_URL"]) == "report_generated"
     # The demo walks each programme, holding every visit on its planned day (demo/clinic.py);
     # mapp_v1 plans es1, es2, es3 on days 31, 59 and 87 after enrolment (7+7+7+3+7, then +28
     # twice: protocols/mapp_v1/schedule.py). Enrolled 38 to 330 days ago, DEMO-005..DEMO-012
@@ -69,28 +77,28 @@ REFUSED = (
 
 
 def test_bad_input_is_refused_and_nothing_is_written(
-    own_demo_app: RunningApp, tmp_path: Path
+    demo_db: dict[str, str], tmp_path: Path
 ) -> None:
     out = tmp_path / "report.pdf"
     # a refusal for lack of permission is itself audited (access_denied): counted apart
-    before = row_counts(own_demo_app.database_url, ignore=("audit_events",))
+    before = row_counts(demo_db["MDMA_AT_DATABASE_URL"], ignore=("audit_events",))
     for args, line in REFUSED:
         who = [] if "--as" in args else ["--as", "c.mensah"]
-        done = mdma_at_in_process("report", *args, *who, "--out", str(out), env=_env(own_demo_app))
+        done = mdma_at_in_process("report", *args, *who, "--out", str(out), env=demo_db)
         assert done.returncode == 2, args
         assert done.stderr.startswith(line) and done.stderr.count("\n") == 1, done.stderr
         assert not out.exists()
-    assert row_counts(own_demo_app.database_url, ignore=("audit_events",)) == before
+    assert row_counts(demo_db["MDMA_AT_DATABASE_URL"], ignore=("audit_events",)) == before
 
 
 def test_an_output_that_is_neither_pdf_nor_html_is_refused(
-    demo_app: RunningApp, tmp_path: Path
+    demo_db: dict[str, str], tmp_path: Path
 ) -> None:
     # refused before signing in: nothing is read or written
     out = tmp_path / "report.docx"
     done = mdma_at_in_process(
         "report", "annual-progress", "--from", YEAR[0], "--to", YEAR[1], "--as", "c.mensah",
-        "--out", str(out), env=_env(demo_app),
+        "--out", str(out), env=demo_db,
     )  # fmt: skip
     assert done.returncode == 2 and done.stderr.startswith("error: out: 'report.docx' must end")
     assert not out.exists()

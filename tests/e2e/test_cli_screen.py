@@ -1,7 +1,13 @@
-"""`mdma-at screen INTAKE.json --json` as a real subprocess: the contract of DESIGN.md §5.
+"""`mdma-at screen INTAKE.json --json`: the contract of DESIGN.md §5.
 
 Exit 0 for any decision (an `ineligible` verdict is an answer); exit 2 with one line on stderr
 naming the field for bad input, and nothing on stdout.
+
+Through the real entry point (`python -m mdma_at`, a subprocess): the shared example read from
+its file, the human rendering on stdout, and malformed JSON on stdin. Every other case feeds an
+intake on stdin in-process (`support.cli.mdma_at_in_process`: the same root command and
+exit-code guard, ADR 0066): what each checks is the screening's answer or refusal, not the
+process, and a subprocess each cost 1–2 s of interpreter start-up.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from support.cli import mdma_at_in_process
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "intake.json"
 
@@ -43,6 +51,7 @@ BASE: dict[str, Any] = {
 
 
 def mdma_at(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real entry point, as the shell runs it."""
     return subprocess.run(
         [sys.executable, "-m", "mdma_at", *args],
         capture_output=True,
@@ -53,7 +62,7 @@ def mdma_at(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
 
 
 def screen_json(document: object) -> subprocess.CompletedProcess[str]:
-    return mdma_at("screen", "-", "--json", stdin=json.dumps(document))
+    return mdma_at_in_process("screen", "-", "--json", stdin=json.dumps(document))
 
 
 def test_the_shared_example_is_eligible_with_paroxetine_cleared_on_13_september() -> None:
@@ -191,7 +200,7 @@ def test_a_json_document_that_is_not_an_object_exits_2() -> None:
 
 
 def test_a_missing_file_exits_2(tmp_path: Path) -> None:
-    done = mdma_at("screen", str(tmp_path / "absent.json"), "--json")
+    done = mdma_at_in_process("screen", str(tmp_path / "absent.json"), "--json")
     assert done.returncode == 2
     assert done.stderr.startswith("error: intake: cannot read ")
     assert done.stderr.count("\n") == 1
@@ -201,7 +210,7 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
 def test_a_non_finite_temperature_exits_2_naming_the_field(token: str, shown: str) -> None:
     """Issue 10: a NaN temperature was screened eligible."""
     document = json.dumps(BASE).replace('"temperature_c": 36.7', f'"temperature_c": {token}')
-    done = mdma_at("screen", "-", "--json", stdin=document)
+    done = mdma_at_in_process("screen", "-", "--json", stdin=document)
     assert done.returncode == 2
     assert done.stderr == f"error: vitals.temperature_c: {shown} is not a finite number\n"
     assert done.stdout == ""

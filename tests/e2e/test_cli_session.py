@@ -1,4 +1,11 @@
-"""`mdma-at session replay` as a real subprocess: the contract of issues 5 and 9, DESIGN.md §5."""
+"""`mdma-at session replay`: the contract of issues 5 and 9, DESIGN.md §5.
+
+Through the real entry point (`python -m mdma_at`, a subprocess): the shared example read from
+its file with the JSON on stdout, the readable summary, and malformed JSON on stdin (exit 2, one
+line). Every other case feeds a document on stdin in-process (`support.cli.mdma_at_in_process`:
+the same root command and exit-code guard, ADR 0066): what each checks is the replay's answer
+or refusal, not the process, and a subprocess each cost 1–2 s of interpreter start-up.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +18,13 @@ from typing import Any
 
 import pytest
 
+from support.cli import mdma_at_in_process
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "session-timeline.json"
 
 
 def mdma_at(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The real entry point, as the shell runs it."""
     return subprocess.run(
         [sys.executable, "-m", "mdma_at", *args],
         capture_output=True,
@@ -29,7 +39,7 @@ def example() -> dict[str, Any]:
 
 
 def replay(document: dict[str, Any]) -> subprocess.CompletedProcess[str]:
-    return mdma_at("session", "replay", "-", "--json", stdin=json.dumps(document))
+    return mdma_at_in_process("session", "replay", "-", "--json", stdin=json.dumps(document))
 
 
 def test_the_shared_example_answers_under_the_issue_9_rules() -> None:
@@ -228,6 +238,6 @@ def test_malformed_json_is_bad_input() -> None:
 
 
 def test_a_missing_file_is_bad_input(tmp_path: Path) -> None:
-    done = mdma_at("session", "replay", str(tmp_path / "absent.json"), "--json")
+    done = mdma_at_in_process("session", "replay", str(tmp_path / "absent.json"), "--json")
     assert done.returncode == 2
     assert done.stderr.startswith("error: timeline: cannot read")

@@ -5,6 +5,11 @@ The "Done when" of issue 12: the admin command lowers the heart-rate caution lim
 started afterwards shows the new limit on its console and raises a caution alert on a reading
 that was inside the limit before, while a session already running keeps the values it started
 with. Refusals exit 2 with one line naming the value (or page error) and store nothing.
+
+`site protocol set` runs through the real entry point (a subprocess) in the first test and for
+the first refusal; issuing the API token, reading the values back and the other refusals run
+in-process through the same root command and exit-code guard (ADR 0066). The refusals need no
+app server: they run on a copy of the demo clinic of their own.
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ import html
 import json
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
 from e2e.test_admin_accounts import audit_rows, csrf_of, sign_in
-from support.cli import mdma_at, mdma_at_in_process
+from support.cli import copy_for_the_cli, mdma_at, mdma_at_in_process
 from support.db import row_counts
 from support.server import RunningApp
 
@@ -58,7 +64,9 @@ def _console(client: httpx.Client, session_id: int) -> tuple[str, str]:
 def test_the_admin_command_changes_the_console_and_the_decision_together(
     own_demo_app: RunningApp,
 ) -> None:
-    issued = mdma_at("user", "token", "t.alvarez", "--name", "overrides", env=own_demo_app.env)
+    issued = mdma_at_in_process(
+        "user", "token", "t.alvarez", "--name", "overrides", env=own_demo_app.env
+    )
     assert issued.returncode == 0, issued.stderr
     api = httpx.Client(
         base_url=own_demo_app.base_url,
@@ -83,7 +91,7 @@ def test_the_admin_command_changes_the_console_and_the_decision_together(
     limits, alerts = _console(web, running)
     assert "heart rate > 120/min" in limits and alerts == "No active alert."
 
-    shown = mdma_at("site", "protocol", "show", "DEMO", "--json", env=own_demo_app.env)
+    shown = mdma_at_in_process("site", "protocol", "show", "DEMO", "--json", env=own_demo_app.env)
     row = next(v for v in json.loads(shown.stdout)["values"] if v["key"] == HR_CAUTION)
     # DESIGN.md §4: the protocol's limit is 120/min; the site's is the 100 set above.
     assert (row["default"], row["site_value"], row["in_force"]) == (120, 100, 100)
@@ -91,9 +99,10 @@ def test_the_admin_command_changes_the_console_and_the_decision_together(
 
 
 def test_a_refused_value_exits_2_naming_the_value_and_stores_nothing(
-    demo_app: RunningApp,
+    demo_template: Path, tmp_path: Path
 ) -> None:
-    counts = row_counts(demo_app.database_url)
+    env = copy_for_the_cli(demo_template, tmp_path)
+    counts = row_counts(env["MDMA_AT_DATABASE_URL"])
     for args, line in (
         ((HR_CAUTION, "99", "--reason", "x"), f"error: {HR_CAUTION}: 99 is outside the allowed"),
         ((HR_CAUTION, "lots", "--reason", "x"), f"error: {HR_CAUTION}: 'lots' is not a number"),
@@ -103,14 +112,14 @@ def test_a_refused_value_exits_2_naming_the_value_and_stores_nothing(
     ):
         # the first through the shell, the others in-process through the same guard
         run = mdma_at if line.startswith(f"error: {HR_CAUTION}: 99") else mdma_at_in_process
-        refused = run("site", "protocol", "set", "DEMO", *args, env=demo_app.env)
+        refused = run("site", "protocol", "set", "DEMO", *args, env=env)
         assert refused.returncode == 2, refused.stderr
         assert refused.stderr.startswith(line) and len(refused.stderr.splitlines()) == 1
     unknown = mdma_at_in_process(
-        "site", "protocol", "reset", "NOPE", HR_CAUTION, "--reason", "x", env=demo_app.env
+        "site", "protocol", "reset", "NOPE", HR_CAUTION, "--reason", "x", env=env
     )
     assert unknown.returncode == 2 and unknown.stderr.startswith("error: site: ")
-    assert row_counts(demo_app.database_url) == counts
+    assert row_counts(env["MDMA_AT_DATABASE_URL"]) == counts
 
 
 def test_the_admin_page_lists_sets_and_refuses_by_name(own_demo_app: RunningApp) -> None:

@@ -1,4 +1,10 @@
-"""`mdma-at trial simulate-randomisation` as a subprocess: the JSON contract and bad input."""
+"""`mdma-at trial simulate-randomisation`, `seal-schedule` and `allocations`: the JSON and CSV
+contracts, who may see the allocation list, and bad input.
+
+Through the real entry point (`python -m mdma_at`, a subprocess): the simulation's JSON, sealing
+the schedule and the statistician's CSV. The other method, the refusals and the set-up run
+in-process (`support.cli.mdma_at_in_process`: the same root command and exit-code guard,
+ADR 0066); a subprocess costs 1–2 s of interpreter start-up."""
 
 from __future__ import annotations
 
@@ -32,7 +38,7 @@ def test_simulate_prints_the_three_fields_and_blocks_stay_within_half_the_larges
 
 
 def test_minimisation_is_a_method_too() -> None:
-    done = mdma_at(
+    done = mdma_at_in_process(
         "trial", "simulate-randomisation", "--block-sizes", "2", "--method", "minimisation",
         *ARGS, env=dict(os.environ),
     )  # fmt: skip
@@ -41,7 +47,7 @@ def test_minimisation_is_a_method_too() -> None:
 
 
 def test_a_block_size_that_cannot_hold_both_arms_is_exit_2_naming_the_field() -> None:
-    done = mdma_at(
+    done = mdma_at_in_process(
         "trial", "simulate-randomisation", "--block-sizes", "2,3", *ARGS, env=dict(os.environ)
     )
     assert done.returncode == 2
@@ -85,7 +91,9 @@ def _clinic(tmp_path: Path) -> dict[str, str]:
 
 def test_the_allocation_list_is_for_the_statistician_only(tmp_path: Path) -> None:
     env = _clinic(tmp_path)
-    refused = mdma_at("trial", "seal-schedule", "--study", "MAPP-X", "--as", "c.a", env=env)
+    refused = mdma_at_in_process(
+        "trial", "seal-schedule", "--study", "MAPP-X", "--as", "c.a", env=env
+    )
     assert refused.returncode == 2 and refused.stderr.startswith("error: as: ")
     sealed = mdma_at("trial", "seal-schedule", "--study", "MAPP-X", "--as", "stat", env=env)
     assert sealed.returncode == 0, sealed.stderr
@@ -98,11 +106,13 @@ def test_the_allocation_list_is_for_the_statistician_only(tmp_path: Path) -> Non
         "position", "study_id", "stratum", "arm", "randomised_at", "emergency_unblinded"
     ]  # fmt: skip
 
-    blinded = mdma_at("trial", "allocations", "--study", "1", "--as", "c.a", "--csv", env=env)
+    blinded = mdma_at_in_process(
+        "trial", "allocations", "--study", "1", "--as", "c.a", "--csv", env=env
+    )
     assert blinded.returncode == 2
     assert blinded.stdout == ""
     assert blinded.stderr.startswith("error: as: c.a may not view allocation")
 
-    unknown = mdma_at("trial", "allocations", "--study", "NOPE", "--as", "stat", env=env)
+    unknown = mdma_at_in_process("trial", "allocations", "--study", "NOPE", "--as", "stat", env=env)
     assert unknown.returncode == 2
     assert unknown.stderr.strip() == "error: study: no study NOPE"

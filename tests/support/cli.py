@@ -7,11 +7,13 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 from typer.testing import CliRunner
 
 from mdma_at.config import get_settings
 from mdma_at.entrypoints.cli.main import app
+from support.server import app_env, copy_sqlite_database
 
 
 def mdma_at(
@@ -48,6 +50,18 @@ def mdma_at_in_process(
     return subprocess.CompletedProcess(
         ["mdma-at", *args], result.exit_code, result.stdout, result.stderr
     )
+
+
+def copy_for_the_cli(database: Path, workdir: Path) -> dict[str, str]:
+    """A copy of a prepared SQLite database (e.g. the e2e tier's ``demo_template``) in
+    `workdir`, and the environment `serve_copy` would give its server, without the server.
+
+    The CLI reads and writes the database itself, so a test of commands alone needs no app
+    server (starting one costs ≈ 2 s, far more on a loaded machine); the original stays
+    untouched.
+    """
+    copy_sqlite_database(database, workdir / "e2e.db")
+    return app_env(workdir)
 
 
 @contextmanager
