@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, and_, exc, func, insert, or_, select, update
+from sqlalchemy import Connection, Insert, Row, Table, and_, exc, func, insert, or_, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.seals import seal_digests, stored_digests, unsealed
@@ -40,8 +41,11 @@ class _Repository:
         self._db = connection
 
     def _insert(self, table: Table, **values: Any) -> int:
+        # The values go as parameters of the table's one INSERT, not into a new statement each
+        # time: SQLAlchemy then compiles it once per set of columns and reuses it (building and
+        # keying a statement per row cost more than the database's own work).
         try:
-            key = self._db.execute(insert(table).values(**values)).inserted_primary_key
+            key = self._db.execute(_insert_into(table), values).inserted_primary_key
         except exc.IntegrityError as error:
             if _is_duplicate_key(error):
                 raise DuplicateKey(table.name) from error
@@ -50,6 +54,28 @@ class _Repository:
         if table.name in SEALED_TABLE_NAMES:
             unsealed(self._db).append((table.name, int(key[0])))
         return int(key[0])
+
+    def _insert_many(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert `rows` (each with the same columns) in one statement; their ids in order."""
+        if not rows:
+            return []
+        try:
+            result = self._db.execute(
+                _insert_into(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            )
+        except exc.IntegrityError as error:
+            if _is_duplicate_key(error):
+                raise DuplicateKey(table.name) from error
+            raise
+        ids = [int(row_id) for row_id in result.scalars()]
+        if table.name in SEALED_TABLE_NAMES:
+            unsealed(self._db).extend((table.name, row_id) for row_id in ids)
+        return ids
+
+
+@cache
+def _insert_into(table: Table) -> Insert:
+    return insert(table)
 
 
 def _is_duplicate_key(error: exc.IntegrityError) -> bool:
@@ -547,6 +573,11 @@ class SqlDeviations(_Repository):
         ]
 
 
+# Every audited write runs these: built once, their compiled forms are reused (see `_insert`).
+_AUDIT_HEAD = select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
+_AUDIT_HEAD_MOVED = update(t.audit_head).where(t.audit_head.c.id == 1)
+
+
 class SqlAuditLog(_Repository):
     """Appends under the audit_head row (a lock on PostgreSQL), so ids and links never fork.
 
@@ -561,9 +592,7 @@ class SqlAuditLog(_Repository):
         self.last_content: AuditContent | None = None
 
     def append(self, content: AuditContent) -> AuditEvent:
-        head = self._db.execute(
-            select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
-        ).first()
+        head = self._db.execute(_AUDIT_HEAD).first()
         if head is None and self._db.execute(select(t.audit_events.c.id).limit(1)).first():
             raise IntegrityError(
                 "the audit trail's head row is missing: writes stop until it is restored "
@@ -582,19 +611,19 @@ class SqlAuditLog(_Repository):
         )
         self.last_content = content
         self._db.execute(
-            insert(t.audit_events).values(
-                id=event.id, prev_hash=event.prev_hash, hash=event.hash, **_content_values(content)
-            )
+            _insert_into(t.audit_events),
+            {
+                "id": event.id,
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
+                **_content_values(content),
+            },
         )
         if head:
-            self._db.execute(
-                update(t.audit_head)
-                .where(t.audit_head.c.id == 1)
-                .values(last_id=event.id, last_hash=event.hash)
-            )
+            self._db.execute(_AUDIT_HEAD_MOVED, {"last_id": event.id, "last_hash": event.hash})
         else:
             self._db.execute(
-                insert(t.audit_head).values(id=1, last_id=event.id, last_hash=event.hash)
+                _insert_into(t.audit_head), {"id": 1, "last_id": event.id, "last_hash": event.hash}
             )
         return event
 
