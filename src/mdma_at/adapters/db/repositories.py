@@ -8,7 +8,20 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Row, Table, and_, exc, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    exc,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.seals import seal_digests, stored_digests, unsealed
@@ -34,6 +47,22 @@ from mdma_at.domain.schedule.records import (
 from mdma_at.domain.staff import Role, Site, StaffMember
 from mdma_at.domain.vocabulary import Sex
 from mdma_at.services.ports import ApiTokenRecord, Credential
+
+# The reads every use case makes many times, built once: their compiled forms and cache keys
+# are reused (a statement built per call cost more than SQLite's own work; see `_insert`).
+_MEMBER = select(t.users).where(t.users.c.id == bindparam("id"))
+_PATIENT = select(t.patients).where(t.patients.c.id == bindparam("id"))
+_VISIT = select(t.visits).where(t.visits.c.id == bindparam("id"))
+_ENROLMENT_VISITS = (
+    select(t.visits)
+    .where(t.visits.c.enrolment_id == bindparam("enrolment_id"))
+    .order_by(t.visits.c.sequence)
+)
+_PATIENT_ENROLMENTS = (
+    select(t.enrolments)
+    .where(t.enrolments.c.patient_id == bindparam("patient_id"))
+    .order_by(t.enrolments.c.id)
+)
 
 
 class _Repository:
@@ -141,7 +170,7 @@ class SqlStaff(_Repository):
         return StaffMember(user_id, username, full_name, True)
 
     def get(self, user_id: int) -> StaffMember | None:
-        row = self._db.execute(select(t.users).where(t.users.c.id == user_id)).first()
+        row = self._db.execute(_MEMBER, {"id": user_id}).first()
         return _member(row) if row else None
 
     def by_username(self, username: str) -> tuple[StaffMember, str] | None:
@@ -319,7 +348,7 @@ class SqlPatients(_Repository):
         return Patient(patient_id, site_id, details)
 
     def get(self, patient_id: int) -> Patient | None:
-        row = self._db.execute(select(t.patients).where(t.patients.c.id == patient_id)).first()
+        row = self._db.execute(_PATIENT, {"id": patient_id}).first()
         return _patient(row) if row else None
 
     def by_study_id(self, study_id: str) -> Patient | None:
@@ -384,10 +413,7 @@ class SqlEnrolments(_Repository):
         return _enrolment(row) if row else None
 
     def for_patient(self, patient_id: int) -> Sequence[Enrolment]:
-        c = t.enrolments.c
-        rows = self._db.execute(
-            select(t.enrolments).where(c.patient_id == patient_id).order_by(c.id)
-        )
+        rows = self._db.execute(_PATIENT_ENROLMENTS, {"patient_id": patient_id})
         return [_enrolment(row) for row in rows]
 
     def withdraw(self, enrolment_id: int, on: date, reason: str) -> Enrolment:
@@ -432,7 +458,7 @@ class SqlVisits(_Repository):
         return self._get(visit_id)
 
     def get(self, visit_id: int) -> Visit | None:
-        row = self._db.execute(select(t.visits).where(t.visits.c.id == visit_id)).first()
+        row = self._db.execute(_VISIT, {"id": visit_id}).first()
         return _visit(row) if row else None
 
     def _get(self, visit_id: int) -> Visit:
@@ -441,10 +467,7 @@ class SqlVisits(_Repository):
         return visit
 
     def for_enrolment(self, enrolment_id: int) -> Sequence[Visit]:
-        c = t.visits.c
-        rows = self._db.execute(
-            select(t.visits).where(c.enrolment_id == enrolment_id).order_by(c.sequence)
-        )
+        rows = self._db.execute(_ENROLMENT_VISITS, {"enrolment_id": enrolment_id})
         return [_visit(row) for row in rows]
 
     def replan(self, visit_id: int, visit: PlannedVisit, *, rescheduled: bool) -> Visit:
