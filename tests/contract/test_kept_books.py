@@ -108,6 +108,27 @@ def test_books_kept_of_other_rows_are_not_used(new_uow: UowFactory) -> None:
         stored = uow.register.tally()
         # books kept of three movements, when the database holds one
         claimed = RegisterTally(stored.containers, (3, 3), (0, 0), (0, 0))
-        uow.kept_books.keep(KeptBooks(claimed, Books()))
+        uow.kept_books.keep(KeptBooks(claimed, Books(), uow.audit.head()))
+        assert books_of(uow) == _full_fold(uow)
+        assert books_of(uow).balance(kit.id) == 30  # the one receipt of 30 above
+
+
+def test_books_kept_before_a_restore_are_not_used_even_when_the_counts_match(
+    new_uow: UowFactory,
+) -> None:
+    """Rows restored and written again up to the same counts: the audit trail's head the books
+    were kept at is not in the trail any more, so the full fold is answered."""
+    with new_uow() as uow:
+        s = seed(uow)
+        kit = uow.register.add_container(_kit(s.site_a.id, "K-1"), s.therapist.id, T0)
+        receive = Movement(0, Kind.RECEIVE, kit.id, 30, Unit.DOSAGE_UNIT, T0, s.therapist.id)
+        uow.register.add_movement(receive, T0)
+        uow.commit()
+    with new_uow() as uow:
+        head = uow.audit.head()
+        assert head is not None
+        # the same counts, other books (empty), kept at a head whose hash the trail never had
+        other_trail = (head[0], "0" * 64)
+        uow.kept_books.keep(KeptBooks(uow.register.tally(), Books(), other_trail))
         assert books_of(uow) == _full_fold(uow)
         assert books_of(uow).balance(kit.id) == 30  # the one receipt of 30 above

@@ -599,6 +599,7 @@ class SqlDeviations(_Repository):
 # Every audited write runs these: built once, their compiled forms are reused (see `_insert`).
 _AUDIT_HEAD = select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
 _AUDIT_HEAD_MOVED = update(t.audit_head).where(t.audit_head.c.id == 1)
+_AUDIT_HASH = select(t.audit_events.c.hash).where(t.audit_events.c.id == bindparam("id"))
 
 
 class SqlAuditLog(_Repository):
@@ -667,6 +668,9 @@ class SqlAuditLog(_Repository):
     def head(self) -> tuple[int, str] | None:
         row = self._db.execute(select(t.audit_head)).first()
         return (row.last_id, row.last_hash) if row else None
+
+    def hash_at(self, event_id: int) -> str | None:
+        return self._db.execute(_AUDIT_HASH, {"id": event_id}).scalar_one_or_none()
 
     def sealed_tables(self) -> Sequence[str]:
         return [table.name for table in t.SEALED_TABLES]

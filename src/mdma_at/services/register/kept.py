@@ -12,6 +12,9 @@ whenever what was kept does not line up with the database:
   highest id is not the last one read (rows gone, e.g. a restore, or a writer between the reads);
 - a period was closed since (rare; closing one checks every later entry's date, so it is
   refolded in the order of the full fold);
+- the audit trail no longer holds the event that was its head when the books were kept, with
+  the same hash (a restore, even one whose rows were then written again up to the same counts:
+  the chain's hash at that event covers every row sealed before it);
 - read by a transaction that stored something in the register (it may yet be rolled back):
   such a transaction uses the kept books, carried on over its own rows, but keeps nothing.
 
@@ -40,10 +43,9 @@ class BooksStore(BooksKeeper):
             return self._kept
 
     def keep(self, kept: KeptBooks) -> None:
+        # the last read wins: books of an older state (a slower reader) are only carried on a
+        # little further by the next read, and books no longer lined up must be replaced
         with self._lock:
-            current = self._kept
-            if current is not None and current.tally.movements[1] > kept.tally.movements[1]:
-                return  # a slower reader of an older state: keep the newer books
             self._kept = kept
 
 
@@ -53,14 +55,22 @@ def books_of(uow: UnitOfWork) -> Books:
     fold."""
     tally = uow.register.tally()
     kept = uow.kept_books.get()
-    books = _carried_on(uow, kept, tally) if kept is not None else None
+    books = _carried_on(uow, kept, tally) if kept is not None and _same_trail(uow, kept) else None
     if books is None:
         books, periods = _full_fold(uow)
         if not _covers(books, periods, tally):
             return books  # rows stored between the reads: right for this read, not kept
     if not uow.register.written():
-        uow.kept_books.keep(KeptBooks(tally, books))
+        uow.kept_books.keep(KeptBooks(tally, books, uow.audit.head()))
     return books
+
+
+def _same_trail(uow: UnitOfWork, kept: KeptBooks) -> bool:
+    """Whether the audit trail still holds the head it had when the books were kept."""
+    if kept.audit is None:  # kept of a database with no audit event yet: so no register row
+        return kept.tally == RegisterTally((0, 0), (0, 0), (0, 0), (0, 0))
+    event_id, event_hash = kept.audit
+    return uow.audit.hash_at(event_id) == event_hash
 
 
 def _full_fold(uow: UnitOfWork) -> tuple[Books, int]:
