@@ -40,6 +40,8 @@ def test_events_link_into_a_chain_that_verifies(new_uow: UowFactory) -> None:
         assert (first.id, first.prev_hash) == (1, GENESIS_HASH)
         assert (second.id, second.prev_hash) == (2, first.hash)
         assert uow.audit.head() == (2, second.hash) and uow.audit.head_hash() == second.hash
+        assert (uow.audit.hash_at(1), uow.audit.hash_at(2)) == (first.hash, second.hash)
+        assert uow.audit.hash_at(3) is None  # no such event
         assert list(uow.audit.events()) == [first, second]
         verdict = _trail_verdict(uow).verdict()
         assert verdict.intact, verdict.problems

@@ -77,11 +77,16 @@ def canonical_json(value: Any) -> str | None:
 
 
 def chain_hash(content: AuditContent, prev_hash: str) -> str:
-    fields = asdict(content)
+    # every field is text, a number or None: a flat copy is what `asdict` made, without its
+    # deep copy (this runs for every audited write)
+    fields = {name: getattr(content, name) for name in _CONTENT_FIELDS}
     if fields["sealed_rows"] is None:  # events without sealed rows hash as they always did
         del fields["sealed_rows"]
     payload = json.dumps([fields, prev_hash], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+_CONTENT_FIELDS = tuple(AuditContent.__dataclass_fields__)
 
 
 def _canonical_value(value: object) -> object:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
-from mdma_at.domain.accountability import Container, Count, Discrepancy, Movement
+from mdma_at.domain.accountability import Books, Container, Count, Discrepancy, Movement
 from mdma_at.domain.allergies import AllergyEntry
 from mdma_at.domain.audit import AuditContent, AuditEvent, Checkpoint
 from mdma_at.domain.check_ins import CheckIn, CheckInDraft
@@ -198,6 +198,10 @@ class AuditLog(Protocol):
     def events(self) -> Iterator[AuditEvent]: ...
     def head_hash(self) -> str | None: ...
     def head(self) -> tuple[int, str] | None: ...
+    def hash_at(self, event_id: int) -> str | None:
+        """The hash of event `event_id`, or None when the trail has no such event."""
+        ...
+
     def sealed_tables(self) -> Sequence[str]: ...
     def stored_rows(self, table_name: str) -> Iterator[tuple[int, str]]: ...
     def recent(
@@ -303,6 +307,32 @@ class SessionFolds(Protocol):
     def keep(self, session_id: int, kept: KeptFold) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class RegisterTally:
+    """What the register's books are folded from, per table: (rows, highest id)."""
+
+    containers: tuple[int, int]
+    movements: tuple[int, int]
+    closed_sessions: tuple[int, int]
+    periods: tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class KeptBooks:
+    """The register's books kept between transactions (ADR 0218), with the tally they cover."""
+
+    tally: RegisterTally
+    books: Books
+    audit: tuple[int, str] | None  # the trail's head (id, hash) read after the books
+
+
+class BooksKeeper(Protocol):
+    """The books this process keeps of one database's register."""
+
+    def get(self) -> KeptBooks | None: ...
+    def keep(self, kept: KeptBooks) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Nothing is written unless `commit()` is called; leaving rolls back.
 
@@ -339,6 +369,7 @@ class UnitOfWork(Protocol):
     safety_reports: SafetyReportRepository
     trial_conduct: TrialConductRepository
     folds: SessionFolds  # not a table: the process's folds of this database's sessions
+    kept_books: BooksKeeper  # not a table: the process's books of this database's register
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -647,9 +678,15 @@ class RegisterRepository(Protocol):
 
     def lock_sites(self, site_ids: Sequence[int]) -> None: ...
     def add_container(self, container: Container, received_by: int, at: datetime) -> Container: ...
-    def containers(self) -> Sequence[Container]: ...
+    def containers(self, after: int = 0) -> Sequence[Container]:
+        """The containers, in id order; only those with an id above `after` when given."""
+        ...
+
     def add_movement(self, movement: Movement, recorded_at: datetime) -> Movement: ...
-    def movements(self) -> Sequence[Movement]: ...
+    def movements(self, after: int = 0) -> Sequence[Movement]:
+        """The ledger, in id order; only the movements with an id above `after` when given."""
+        ...
+
     def add_count(self, count: Count, recorded_at: datetime) -> Count: ...
     def counts(self) -> Sequence[Count]: ...
     def open_discrepancy(self, count: Count, opened_at: datetime) -> Discrepancy: ...
@@ -665,7 +702,18 @@ class RegisterRepository(Protocol):
     def close_period(self, site_id: int, through: date, closed_by: int, at: datetime) -> None: ...
     def periods(self) -> Sequence[tuple[int, date]]: ...
     def close_session(self, session_id: int, closed_by: int, at: datetime) -> None: ...
-    def closed_sessions(self) -> frozenset[int]: ...
+    def closed_sessions(self, after: int = 0) -> frozenset[int]:
+        """The reconciled sessions; only those closed by a row with an id above `after`."""
+        ...
+
+    def tally(self) -> RegisterTally:
+        """Rows and highest id of the containers, movements, session closes and periods."""
+        ...
+
+    def written(self) -> bool:
+        """Whether this transaction has stored anything in the register: what it reads may not
+        be committed yet, so no books of it are kept (services.register.kept)."""
+        ...
 
 
 # --- site overrides of protocol defaults (issue 12, item 4) ---

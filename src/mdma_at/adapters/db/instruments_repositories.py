@@ -170,16 +170,20 @@ class SqlAdministrations(_Repository):
             criterion_g=criterion_g,
             result=json.dumps(scored.to_dict(), sort_keys=True),
         )
-        for answer in answers:
-            self._insert(
-                t.instrument_item_answers,
-                administration_id=administration_id,
-                item_number=answer.number,
-                item_label=answer.label,
-                value=answer.value,
-                item_loinc=answer.loinc,
-                answer_loinc=answer.answer_loinc,
-            )
+        self._insert_many(  # one statement for the items (a PCL-5 has 20)
+            t.instrument_item_answers,
+            [
+                {
+                    "administration_id": administration_id,
+                    "item_number": answer.number,
+                    "item_label": answer.label,
+                    "value": answer.value,
+                    "item_loinc": answer.loinc,
+                    "answer_loinc": answer.answer_loinc,
+                }
+                for answer in answers
+            ],
+        )
         stored = self.get(administration_id)
         assert stored is not None
         return stored

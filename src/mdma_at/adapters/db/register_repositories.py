@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Connection, Row, Table, func, select
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.repositories import _Repository
@@ -21,9 +21,25 @@ from mdma_at.domain.accountability import (
     Movement,
     Unit,
 )
+from mdma_at.services.ports import RegisterTally
 
 
 class SqlRegister(_Repository):
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self._written = False
+
+    def _insert(self, table: Table, **values: Any) -> int:
+        self._written = True
+        return super()._insert(table, **values)
+
+    def written(self) -> bool:
+        return self._written
+
+    def tally(self) -> RegisterTally:
+        row = self._db.execute(_TALLY).one()
+        return RegisterTally(*((int(row[i]), int(row[i + 1])) for i in range(0, 8, 2)))
+
     def lock_sites(self, site_ids: Sequence[int]) -> None:
         """Hold the sites' rows until the transaction ends, so two writers to one site's register
         queue up and each checks the books as the other left them (PostgreSQL row locks; SQLite
@@ -45,8 +61,9 @@ class SqlRegister(_Repository):
         )
         return Container(container_id, *(values[f] for f in values))
 
-    def containers(self) -> Sequence[Container]:
-        rows = self._db.execute(select(t.register_containers).order_by(t.register_containers.c.id))
+    def containers(self, after: int = 0) -> Sequence[Container]:
+        c = t.register_containers.c
+        rows = self._db.execute(select(t.register_containers).where(c.id > after).order_by(c.id))
         return [_container(row) for row in rows]
 
     def add_movement(self, movement: Movement, recorded_at: datetime) -> Movement:
@@ -56,8 +73,9 @@ class SqlRegister(_Repository):
         movement_id = self._insert(t.register_movements, **values, recorded_at=recorded_at)
         return Movement(movement_id, **{**values, "kind": movement.kind, "unit": movement.unit})
 
-    def movements(self) -> Sequence[Movement]:
-        rows = self._db.execute(select(t.register_movements).order_by(t.register_movements.c.id))
+    def movements(self, after: int = 0) -> Sequence[Movement]:
+        c = t.register_movements.c
+        rows = self._db.execute(select(t.register_movements).where(c.id > after).order_by(c.id))
         return [_movement(row) for row in rows]
 
     def recorded_at(self) -> dict[int, datetime]:
@@ -151,9 +169,28 @@ class SqlRegister(_Repository):
             t.register_session_closes, session_id=session_id, closed_by=closed_by, closed_at=at
         )
 
-    def closed_sessions(self) -> frozenset[int]:
+    def closed_sessions(self, after: int = 0) -> frozenset[int]:
         c = t.register_session_closes.c
-        return frozenset(self._db.scalars(select(c.session_id)))
+        return frozenset(self._db.scalars(select(c.session_id).where(c.id > after)))
+
+
+# The tables the books are folded from, and one statement counting each (rows, highest id).
+_BOOKS_TABLES = (
+    t.register_containers,
+    t.register_movements,
+    t.register_session_closes,
+    t.register_periods,
+)
+_TALLY = select(
+    *(
+        column
+        for table in _BOOKS_TABLES
+        for column in (
+            select(func.count()).select_from(table).scalar_subquery(),
+            select(func.coalesce(func.max(table.c.id), 0)).scalar_subquery(),
+        )
+    )
+)
 
 
 def _container(row: Row[Any]) -> Container:

@@ -5,9 +5,23 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, Table, and_, exc, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Insert,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    exc,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.seals import seal_digests, stored_digests, unsealed
@@ -34,14 +48,33 @@ from mdma_at.domain.staff import Role, Site, StaffMember
 from mdma_at.domain.vocabulary import Sex
 from mdma_at.services.ports import ApiTokenRecord, Credential
 
+# The reads every use case makes many times, built once: their compiled forms and cache keys
+# are reused (a statement built per call cost more than SQLite's own work; see `_insert`).
+_MEMBER = select(t.users).where(t.users.c.id == bindparam("id"))
+_PATIENT = select(t.patients).where(t.patients.c.id == bindparam("id"))
+_VISIT = select(t.visits).where(t.visits.c.id == bindparam("id"))
+_ENROLMENT_VISITS = (
+    select(t.visits)
+    .where(t.visits.c.enrolment_id == bindparam("enrolment_id"))
+    .order_by(t.visits.c.sequence)
+)
+_PATIENT_ENROLMENTS = (
+    select(t.enrolments)
+    .where(t.enrolments.c.patient_id == bindparam("patient_id"))
+    .order_by(t.enrolments.c.id)
+)
+
 
 class _Repository:
     def __init__(self, connection: Connection) -> None:
         self._db = connection
 
     def _insert(self, table: Table, **values: Any) -> int:
+        # The values go as parameters of the table's one INSERT, not into a new statement each
+        # time: SQLAlchemy then compiles it once per set of columns and reuses it (building and
+        # keying a statement per row cost more than the database's own work).
         try:
-            key = self._db.execute(insert(table).values(**values)).inserted_primary_key
+            key = self._db.execute(_insert_into(table), values).inserted_primary_key
         except exc.IntegrityError as error:
             if _is_duplicate_key(error):
                 raise DuplicateKey(table.name) from error
@@ -50,6 +83,28 @@ class _Repository:
         if table.name in SEALED_TABLE_NAMES:
             unsealed(self._db).append((table.name, int(key[0])))
         return int(key[0])
+
+    def _insert_many(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert `rows` (each with the same columns) in one statement; their ids in order."""
+        if not rows:
+            return []
+        try:
+            result = self._db.execute(
+                _insert_into(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            )
+        except exc.IntegrityError as error:
+            if _is_duplicate_key(error):
+                raise DuplicateKey(table.name) from error
+            raise
+        ids = [int(row_id) for row_id in result.scalars()]
+        if table.name in SEALED_TABLE_NAMES:
+            unsealed(self._db).extend((table.name, row_id) for row_id in ids)
+        return ids
+
+
+@cache
+def _insert_into(table: Table) -> Insert:
+    return insert(table)
 
 
 def _is_duplicate_key(error: exc.IntegrityError) -> bool:
@@ -115,7 +170,7 @@ class SqlStaff(_Repository):
         return StaffMember(user_id, username, full_name, True)
 
     def get(self, user_id: int) -> StaffMember | None:
-        row = self._db.execute(select(t.users).where(t.users.c.id == user_id)).first()
+        row = self._db.execute(_MEMBER, {"id": user_id}).first()
         return _member(row) if row else None
 
     def by_username(self, username: str) -> tuple[StaffMember, str] | None:
@@ -293,7 +348,7 @@ class SqlPatients(_Repository):
         return Patient(patient_id, site_id, details)
 
     def get(self, patient_id: int) -> Patient | None:
-        row = self._db.execute(select(t.patients).where(t.patients.c.id == patient_id)).first()
+        row = self._db.execute(_PATIENT, {"id": patient_id}).first()
         return _patient(row) if row else None
 
     def by_study_id(self, study_id: str) -> Patient | None:
@@ -358,10 +413,7 @@ class SqlEnrolments(_Repository):
         return _enrolment(row) if row else None
 
     def for_patient(self, patient_id: int) -> Sequence[Enrolment]:
-        c = t.enrolments.c
-        rows = self._db.execute(
-            select(t.enrolments).where(c.patient_id == patient_id).order_by(c.id)
-        )
+        rows = self._db.execute(_PATIENT_ENROLMENTS, {"patient_id": patient_id})
         return [_enrolment(row) for row in rows]
 
     def withdraw(self, enrolment_id: int, on: date, reason: str) -> Enrolment:
@@ -406,7 +458,7 @@ class SqlVisits(_Repository):
         return self._get(visit_id)
 
     def get(self, visit_id: int) -> Visit | None:
-        row = self._db.execute(select(t.visits).where(t.visits.c.id == visit_id)).first()
+        row = self._db.execute(_VISIT, {"id": visit_id}).first()
         return _visit(row) if row else None
 
     def _get(self, visit_id: int) -> Visit:
@@ -415,10 +467,7 @@ class SqlVisits(_Repository):
         return visit
 
     def for_enrolment(self, enrolment_id: int) -> Sequence[Visit]:
-        c = t.visits.c
-        rows = self._db.execute(
-            select(t.visits).where(c.enrolment_id == enrolment_id).order_by(c.sequence)
-        )
+        rows = self._db.execute(_ENROLMENT_VISITS, {"enrolment_id": enrolment_id})
         return [_visit(row) for row in rows]
 
     def replan(self, visit_id: int, visit: PlannedVisit, *, rescheduled: bool) -> Visit:
@@ -547,6 +596,12 @@ class SqlDeviations(_Repository):
         ]
 
 
+# Every audited write runs these: built once, their compiled forms are reused (see `_insert`).
+_AUDIT_HEAD = select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
+_AUDIT_HEAD_MOVED = update(t.audit_head).where(t.audit_head.c.id == 1)
+_AUDIT_HASH = select(t.audit_events.c.hash).where(t.audit_events.c.id == bindparam("id"))
+
+
 class SqlAuditLog(_Repository):
     """Appends under the audit_head row (a lock on PostgreSQL), so ids and links never fork.
 
@@ -561,9 +616,7 @@ class SqlAuditLog(_Repository):
         self.last_content: AuditContent | None = None
 
     def append(self, content: AuditContent) -> AuditEvent:
-        head = self._db.execute(
-            select(t.audit_head).where(t.audit_head.c.id == 1).with_for_update()
-        ).first()
+        head = self._db.execute(_AUDIT_HEAD).first()
         if head is None and self._db.execute(select(t.audit_events.c.id).limit(1)).first():
             raise IntegrityError(
                 "the audit trail's head row is missing: writes stop until it is restored "
@@ -582,19 +635,19 @@ class SqlAuditLog(_Repository):
         )
         self.last_content = content
         self._db.execute(
-            insert(t.audit_events).values(
-                id=event.id, prev_hash=event.prev_hash, hash=event.hash, **_content_values(content)
-            )
+            _insert_into(t.audit_events),
+            {
+                "id": event.id,
+                "prev_hash": event.prev_hash,
+                "hash": event.hash,
+                **_content_values(content),
+            },
         )
         if head:
-            self._db.execute(
-                update(t.audit_head)
-                .where(t.audit_head.c.id == 1)
-                .values(last_id=event.id, last_hash=event.hash)
-            )
+            self._db.execute(_AUDIT_HEAD_MOVED, {"last_id": event.id, "last_hash": event.hash})
         else:
             self._db.execute(
-                insert(t.audit_head).values(id=1, last_id=event.id, last_hash=event.hash)
+                _insert_into(t.audit_head), {"id": 1, "last_id": event.id, "last_hash": event.hash}
             )
         return event
 
@@ -615,6 +668,9 @@ class SqlAuditLog(_Repository):
     def head(self) -> tuple[int, str] | None:
         row = self._db.execute(select(t.audit_head)).first()
         return (row.last_id, row.last_hash) if row else None
+
+    def hash_at(self, event_id: int) -> str | None:
+        return self._db.execute(_AUDIT_HASH, {"id": event_id}).scalar_one_or_none()
 
     def sealed_tables(self) -> Sequence[str]:
         return [table.name for table in t.SEALED_TABLES]

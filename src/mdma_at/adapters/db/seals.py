@@ -4,8 +4,10 @@ and the digest of each row as stored, read back so that SQLite and PostgreSQL ag
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import cache
+from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Select, Table, bindparam, select
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.domain.audit import row_digest
@@ -30,11 +32,17 @@ def seal_digests(
     for table in t.SEALED_TABLES:
         ids = by_table.get(table.name)
         if ids:
-            result = connection.execute(select(table).where(table.c.id.in_(ids)))
+            result = connection.execute(_rows_of(table), {"ids": ids})
             digests[table.name] = {
                 row.id: row_digest(table.name, dict(row._mapping)) for row in result
             }
     return digests
+
+
+@cache
+def _rows_of(table: Table) -> Select[Any]:
+    """The rows of `table` with the given ids: built once per table, reused by every seal."""
+    return select(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def stored_digests(connection: Connection, table: Table) -> Iterator[tuple[int, str]]:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select, update
+from sqlalchemy import Connection, Row, bindparam, func, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.repositories import _patient, _Repository
@@ -59,9 +59,7 @@ class SqlDosingSessions(_Repository):
         """The session, locked until the transaction ends (PostgreSQL row lock; SQLite already
         holds the database's write lock from BEGIN IMMEDIATE), so entries are appended one
         writer at a time and each is checked against everything before it."""
-        row = self._db.execute(
-            select(t.dosing_sessions).where(t.dosing_sessions.c.id == session_id).with_for_update()
-        ).first()
+        row = self._db.execute(_LOCKED_SESSION, {"id": session_id}).first()
         return _session(row) if row else None
 
     def for_visit(self, visit_id: int) -> DosingSession | None:
@@ -172,19 +170,11 @@ class SqlDosingSessionEntries(_Repository):
         return [_entry(row) for row in rows]
 
     def after(self, session_id: int, entry_id: int) -> Sequence[SessionEntry]:
-        e = t.dosing_session_events
-        rows = self._db.execute(
-            select(e).where(e.c.session_id == session_id, e.c.id > entry_id).order_by(e.c.id)
-        )
+        rows = self._db.execute(_ENTRIES_AFTER, {"session_id": session_id, "after": entry_id})
         return [_entry(row) for row in rows]
 
     def tally(self, session_id: int) -> tuple[int, int]:
-        e = t.dosing_session_events
-        count, last = self._db.execute(
-            select(func.count(), func.coalesce(func.max(e.c.id), 0)).where(
-                e.c.session_id == session_id
-            )
-        ).one()
+        count, last = self._db.execute(_ENTRY_TALLY, {"session_id": session_id}).one()
         return int(count), int(last)
 
     def appended_to(self) -> frozenset[int]:
@@ -207,3 +197,18 @@ def _entry(row: Row[Any]) -> SessionEntry:
         role=m["role"],
         recorded_at=m["recorded_at"],
     )
+
+
+# Every session entry reads these (the kept fold's check, ADR 0203): built once, reused.
+_E = t.dosing_session_events
+_LOCKED_SESSION = (
+    select(t.dosing_sessions).where(t.dosing_sessions.c.id == bindparam("id")).with_for_update()
+)
+_ENTRIES_AFTER = (
+    select(_E)
+    .where(_E.c.session_id == bindparam("session_id"), _E.c.id > bindparam("after"))
+    .order_by(_E.c.id)
+)
+_ENTRY_TALLY = select(func.count(), func.coalesce(func.max(_E.c.id), 0)).where(
+    _E.c.session_id == bindparam("session_id")
+)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.repositories import _Repository
@@ -38,10 +38,14 @@ class SqlSiteProtocol(_Repository):
         return SiteValueChange(self._insert(t.site_protocol_values, **values), **values)
 
     def history(self, site_id: int, protocol: str) -> Sequence[SiteValueChange]:
-        c = t.site_protocol_values.c
-        rows = self._db.execute(
-            select(t.site_protocol_values)
-            .where(c.site_id == site_id, c.protocol == protocol)
-            .order_by(c.id)
-        )
+        rows = self._db.execute(_HISTORY, {"site_id": site_id, "protocol": protocol})
         return [SiteValueChange(**row._mapping) for row in rows]
+
+
+# Read by every session entry (the site's rules): built once, its compiled form reused.
+_C = t.site_protocol_values.c
+_HISTORY = (
+    select(t.site_protocol_values)
+    .where(_C.site_id == bindparam("site_id"), _C.protocol == bindparam("protocol"))
+    .order_by(_C.id)
+)

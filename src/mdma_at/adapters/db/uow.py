@@ -48,6 +48,7 @@ from mdma_at.domain.audit import Checkpoint, seal_content, utc_stamp
 from mdma_at.domain.events import DomainEvent
 from mdma_at.services.events import EventCollector
 from mdma_at.services.ports import UnitOfWork
+from mdma_at.services.register.kept import BooksStore
 from mdma_at.services.sessions.folds import FoldStore
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,18 @@ def _folds_of(engine: Engine) -> FoldStore:
         found = _FOLDS.get(engine)
         if found is None:
             found = _FOLDS[engine] = FoldStore()
+        return found
+
+
+# The kept books of each engine's register (services.register.kept), likewise shared.
+_BOOKS: WeakKeyDictionary[Engine, BooksStore] = WeakKeyDictionary()
+
+
+def _books_of(engine: Engine) -> BooksStore:
+    with _FOLDS_LOCK:
+        found = _BOOKS.get(engine)
+        if found is None:
+            found = _BOOKS[engine] = BooksStore()
         return found
 
 
@@ -87,6 +100,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
         self._connection: Connection | None = None
         self._depth = 0
         self.folds = _folds_of(engine)
+        self.kept_books = _books_of(engine)
 
     def __enter__(self) -> Self:
         self._depth += 1

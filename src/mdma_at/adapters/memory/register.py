@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from mdma_at.adapters.memory.repositories import _Repository
+from mdma_at.adapters.memory.store import Transaction
 from mdma_at.domain.accountability import (
     Container,
     Contents,
@@ -17,9 +18,35 @@ from mdma_at.domain.accountability import (
     Movement,
     Unit,
 )
+from mdma_at.services.ports import RegisterTally
+
+# The tables the books are folded from, in the order of `RegisterTally`.
+_BOOKS_TABLES = (
+    "register_containers",
+    "register_movements",
+    "register_session_closes",
+    "register_periods",
+)
 
 
 class MemoryRegister(_Repository):
+    def __init__(self, tx: Transaction) -> None:
+        super().__init__(tx)
+        self._rows_before = self._stored_rows()
+
+    def _stored_rows(self) -> int:
+        return sum(len(self._tx.rows(table)) for table in _BOOKS_TABLES)
+
+    def written(self) -> bool:
+        return self._stored_rows() != self._rows_before
+
+    def tally(self) -> RegisterTally:
+        def counted(table: str) -> tuple[int, int]:
+            rows = self._tx.rows(table)
+            return len(rows), max((row["id"] for row in rows), default=0)
+
+        return RegisterTally(*(counted(table) for table in _BOOKS_TABLES))
+
     """Nothing here updates or deletes: a correction is a new movement."""
 
     def lock_sites(self, site_ids: Sequence[int]) -> None:
@@ -38,7 +65,7 @@ class MemoryRegister(_Repository):
         )
         return Container(container_id, *(values[f] for f in values))
 
-    def containers(self) -> Sequence[Container]:
+    def containers(self, after: int = 0) -> Sequence[Container]:
         fields = list(Container.__dataclass_fields__)
         return [
             Container(
@@ -46,6 +73,7 @@ class MemoryRegister(_Repository):
                 | {"form": Form(row["form"]), "contents": Contents(row["contents"])}
             )
             for row in self._tx.rows("register_containers")
+            if row["id"] > after
         ]
 
     def add_movement(self, movement: Movement, recorded_at: datetime) -> Movement:
@@ -56,7 +84,7 @@ class MemoryRegister(_Repository):
         movement_id = self._tx.insert("register_movements", stored | {"recorded_at": recorded_at})
         return Movement(movement_id, **values)
 
-    def movements(self) -> Sequence[Movement]:
+    def movements(self, after: int = 0) -> Sequence[Movement]:
         fields = list(Movement.__dataclass_fields__)
         return [
             Movement(
@@ -64,6 +92,7 @@ class MemoryRegister(_Repository):
                 | {"kind": Kind(row["kind"]), "unit": Unit(row["unit"])}
             )
             for row in self._tx.rows("register_movements")
+            if row["id"] > after
         ]
 
     def recorded_at(self) -> dict[int, datetime]:
@@ -150,5 +179,6 @@ class MemoryRegister(_Repository):
         }
         self._tx.insert("register_session_closes", values)
 
-    def closed_sessions(self) -> frozenset[int]:
-        return frozenset(row["session_id"] for row in self._tx.rows("register_session_closes"))
+    def closed_sessions(self, after: int = 0) -> frozenset[int]:
+        rows = self._tx.rows("register_session_closes")
+        return frozenset(row["session_id"] for row in rows if row["id"] > after)

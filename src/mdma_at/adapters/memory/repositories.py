@@ -436,6 +436,10 @@ class MemoryAuditLog(_Repository):
     def head(self) -> tuple[int, str] | None:
         return self._tx.audit_head
 
+    def hash_at(self, event_id: int) -> str | None:
+        row = self._tx.first("audit_events", id=event_id)
+        return row["event"].hash if row else None
+
     def sealed_tables(self) -> Sequence[str]:
         return list(SEALED_TABLES)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from mdma_at.adapters.sealed import SEALED_TABLE_NAMES
 from mdma_at.domain.errors import DuplicateKey, IntegrityError
+from mdma_at.services.register.kept import BooksStore
 from mdma_at.services.sessions.folds import FoldStore
 
 Row = Mapping[str, Any]
@@ -69,6 +70,8 @@ class MemoryDatabase:
     #: The kept session folds of this database (services.sessions.folds), as SQL keeps one per
     #: engine.
     folds: FoldStore = field(default_factory=FoldStore, compare=False, repr=False)
+    #: The kept books of this database's register (services.register.kept), likewise.
+    kept_books: BooksStore = field(default_factory=BooksStore, compare=False, repr=False)
 
     def next_id(self, table: str) -> int:
         self._last_ids[table] = self._last_ids.get(table, 0) + 1

@@ -63,6 +63,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self._tx: Transaction | None = None
         self._depth = 0
         self.folds = database.folds
+        self.kept_books = database.kept_books
 
     def __enter__(self) -> Self:
         self._depth += 1

@@ -17,6 +17,7 @@ from mdma_at.domain.accountability.ledger import (
     Movement,
     SessionTally,
     fold,
+    fold_more,
     stock_change,
 )
 from mdma_at.domain.accountability.report import ContainerPeriod, period_register
@@ -40,6 +41,7 @@ __all__ = [
     "check_period_close",
     "check_resolution",
     "fold",
+    "fold_more",
     "period_register",
     "stock_change",
     "stock_lines",

@@ -121,53 +121,15 @@ class Books:
 
     def apply(self, movement: Movement) -> Books:
         """The books after `movement`, or InvalidInput naming the field and the broken rule."""
-        _check_shape(self, movement)
-        stock, held = _effects(self, movement)
-        container = self.containers[movement.container_id]
-        balance = self.balances[container.id] + stock
-        if balance < 0:
-            raise InvalidInput(
-                "quantity",
-                f"kit {container.kit_number} holds {self.balances[container.id]} {container.unit}; "
-                f"this would leave {balance} (a balance never goes below zero)",
-            )
-        custody = dict(self.custody)
-        sessions = dict(self.sessions)
-        for dispensing_id, change in held.items():
-            left = custody.get(dispensing_id, 0) + change
-            if left < 0:
-                raise InvalidInput(
-                    "quantity",
-                    f"dispensing {dispensing_id} still holds {custody.get(dispensing_id, 0)} "
-                    f"{container.unit}; {-change} cannot come out of it",
-                )
-            custody[dispensing_id] = left
-            dispensing = self.movements.get(dispensing_id, movement)
-            assert dispensing.session_id is not None
-            sessions[dispensing.session_id] = _tally(
-                sessions.get(dispensing.session_id, SessionTally(dispensing.session_id)),
-                movement,
-                self.movements,
-                change,
-            )
-        corrected = self.corrected
-        received = self.received_transfers
-        if movement.kind is Kind.CORRECTION:
-            assert movement.linked_id is not None
-            corrected = corrected | {movement.linked_id}
-            target = self.movements[movement.linked_id]
-            if target.kind is Kind.TRANSFER_IN and target.linked_id is not None:
-                received = received - {target.linked_id}
-        if movement.kind is Kind.TRANSFER_IN and movement.linked_id is not None:
-            received = received | {movement.linked_id}
+        change = _change(self, movement)
         return replace(
             self,
             movements={**self.movements, movement.id: movement},
-            balances={**self.balances, container.id: balance},
-            custody=custody,
-            sessions=sessions,
-            corrected=corrected,
-            received_transfers=received,
+            balances={**self.balances, movement.container_id: change.balance},
+            custody={**self.custody, **change.custody},
+            sessions={**self.sessions, **change.sessions},
+            corrected=change.corrected,
+            received_transfers=change.received,
         )
 
     def close_session(self, session_id: int) -> Books:
@@ -212,13 +174,112 @@ class Books:
         ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """What one movement changes on the books (`Books.apply` and `fold` write it in)."""
+
+    balance: int  # the container's new stock
+    custody: dict[int, int]  # dispensing -> still held, for the dispensings it touches
+    sessions: dict[int, SessionTally]  # the tallies it changes
+    corrected: frozenset[int]
+    received: frozenset[int]
+
+
+def _change(books: Books, movement: Movement) -> _Change:
+    """The change `movement` makes to `books`, or InvalidInput naming the field and the rule."""
+    _check_shape(books, movement)
+    stock, held = _effects(books, movement)
+    container = books.containers[movement.container_id]
+    balance = books.balances[container.id] + stock
+    if balance < 0:
+        raise InvalidInput(
+            "quantity",
+            f"kit {container.kit_number} holds {books.balances[container.id]} {container.unit}; "
+            f"this would leave {balance} (a balance never goes below zero)",
+        )
+    custody: dict[int, int] = {}
+    sessions: dict[int, SessionTally] = {}
+    for dispensing_id, change in held.items():
+        before = custody.get(dispensing_id, books.custody.get(dispensing_id, 0))
+        left = before + change
+        if left < 0:
+            raise InvalidInput(
+                "quantity",
+                f"dispensing {dispensing_id} still holds {before} "
+                f"{container.unit}; {-change} cannot come out of it",
+            )
+        custody[dispensing_id] = left
+        dispensing = books.movements.get(dispensing_id, movement)
+        assert dispensing.session_id is not None
+        session_id = dispensing.session_id
+        sessions[session_id] = _tally(
+            sessions.get(session_id, books.sessions.get(session_id, SessionTally(session_id))),
+            movement,
+            books.movements,
+            change,
+        )
+    corrected = books.corrected
+    received = books.received_transfers
+    if movement.kind is Kind.CORRECTION:
+        assert movement.linked_id is not None
+        corrected = corrected | {movement.linked_id}
+        target = books.movements[movement.linked_id]
+        if target.kind is Kind.TRANSFER_IN and target.linked_id is not None:
+            received = received - {target.linked_id}
+    if movement.kind is Kind.TRANSFER_IN and movement.linked_id is not None:
+        received = received | {movement.linked_id}
+    return _Change(balance, custody, sessions, corrected, received)
+
+
 def fold(containers: Iterable[Container], movements: Iterable[Movement]) -> Books:
-    """Books from stored containers and movements (in id order), re-checking every rule."""
-    books = Books()
+    """Books from stored containers and movements (in id order), re-checking every rule.
+
+    The same books as `add_container` and `apply` one by one, built in place: each of those
+    copies the books (so a refusal leaves them as they were), which over a whole register would
+    cost the square of its length; here a refusal raises and no books are returned at all.
+    """
+    return fold_more(Books(), containers, movements)
+
+
+def fold_more(
+    books: Books, containers: Iterable[Container], movements: Iterable[Movement]
+) -> Books:
+    """`books` with more containers and then more movements (in id order) added, every rule
+    checked: the books of a register read again after `books` were folded."""
+    kits = {(c.site_id, c.kit_number) for c in books.containers.values()}
+    added = dict(books.containers)
+    balances = dict(books.balances)
     for container in containers:
-        books = books.add_container(container)
+        if container.id in added:
+            raise InvalidInput("container", f"container {container.id} is already on the books")
+        if (container.site_id, container.kit_number) in kits:
+            raise InvalidInput("kit_number", f"kit {container.kit_number} exists at this site")
+        kits.add((container.site_id, container.kit_number))
+        added[container.id] = container
+        balances[container.id] = 0
+    kept = dict(books.movements)
+    custody = dict(books.custody)
+    sessions = dict(books.sessions)
+    # the books below share these maps, filled in as each movement passes its checks
+    books = replace(
+        books,
+        containers=added,
+        movements=kept,
+        balances=balances,
+        custody=custody,
+        sessions=sessions,
+    )
     for movement in sorted(movements, key=lambda m: m.id):
-        books = books.apply(movement)
+        change = _change(books, movement)
+        kept[movement.id] = movement
+        balances[movement.container_id] = change.balance
+        custody.update(change.custody)
+        sessions.update(change.sessions)
+        if (
+            change.corrected is not books.corrected
+            or change.received is not books.received_transfers
+        ):
+            books = replace(books, corrected=change.corrected, received_transfers=change.received)
     return books
 
 

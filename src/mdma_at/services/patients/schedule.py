@@ -9,6 +9,7 @@ from mdma_at.domain.access import Action
 from mdma_at.domain.errors import Conflict, InvalidInput, NotFound
 from mdma_at.domain.patients import age_on
 from mdma_at.domain.schedule.planning import (
+    PlannedVisit,
     PlanningIssue,
     SchedulePlan,
     plan_schedule,
@@ -386,6 +387,13 @@ def _replan(
     by_code = {v.code: v for v in visits}
     for planned in plan.visits:
         stored = by_code[planned.code]
-        if stored.status is VisitStatus.PLANNED:
-            uow.visits.replan(stored.id, planned, rescheduled=planned.code in rescheduled)
+        by_hand = planned.code in rescheduled
+        unchanged = (*_dates(stored), stored.rescheduled) == (*_dates(planned), by_hand)
+        if stored.status is VisitStatus.PLANNED and not unchanged:  # else nothing to write
+            uow.visits.replan(stored.id, planned, rescheduled=by_hand)
     return plan
+
+
+def _dates(visit: Visit | PlannedVisit) -> tuple[date, ...]:
+    """What re-planning writes of a visit, but for whether it was moved by hand."""
+    return (visit.target, visit.window_start, visit.window_end, visit.planned)

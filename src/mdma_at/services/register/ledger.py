@@ -30,7 +30,6 @@ from mdma_at.domain.accountability import (
     check_count,
     check_period_close,
     check_resolution,
-    fold,
     period_register,
     stock_lines,
 )
@@ -41,6 +40,7 @@ from mdma_at.domain.staff import Principal
 from mdma_at.services.access.auth import AuthPolicy, check_second_person
 from mdma_at.services.audit import Actor, guard, record
 from mdma_at.services.ports import Clock, PasswordHasher, UnitOfWork
+from mdma_at.services.register.kept import books_of
 
 # The database's column widths (adapters/db/tables.py): longer text is refused, not truncated.
 TEXT_LIMITS = {"kit_number": 64, "lot": 64, "supplier": 200, "strength": 100, "location": 200}
@@ -52,13 +52,9 @@ MAX_ID = 2**31 - 1  # PostgreSQL INTEGER: a larger id names no record on either 
 
 def load_books(uow: UnitOfWork) -> Books:
     """The register as stored, every rule checked again on the way (a stored row that breaks one
-    would raise here rather than be shown as a balance)."""
-    books = fold(uow.register.containers(), uow.register.movements())
-    for session_id in sorted(uow.register.closed_sessions()):
-        books = books.close_session(session_id)
-    for site_id, through in uow.register.periods():
-        books = books.close_period(site_id, through)
-    return books
+    would raise here rather than be shown as a balance); folded once per process and carried on
+    over the rows stored since (`services.register.kept`, ADR 0218)."""
+    return books_of(uow)
 
 
 def stock(uow: UnitOfWork, clock: Clock, principal: Principal, site_id: int) -> tuple[KitLine, ...]:
@@ -749,7 +745,7 @@ def _id(value: int, field: str) -> int:
 
 def _container(uow: UnitOfWork, container_id: int) -> Container:
     _id(container_id, "container_id")
-    found = next((c for c in uow.register.containers() if c.id == container_id), None)
+    found = load_books(uow).containers.get(container_id)  # kept: no read of every kit
     if found is None:
         raise InvalidInput("container_id", f"no container {container_id}")
     return found
@@ -758,7 +754,7 @@ def _container(uow: UnitOfWork, container_id: int) -> Container:
 def dispensing_entry(uow: UnitOfWork, dispensing_id: int) -> Movement:
     """The DISPENSE entry a form or a dose names, or InvalidInput naming `dispensing_id`."""
     _id(dispensing_id, "dispensing_id")
-    found = next((m for m in uow.register.movements() if m.id == dispensing_id), None)
+    found = load_books(uow).movements.get(dispensing_id)  # kept: no read of the whole ledger
     if found is None or found.kind is not Kind.DISPENSE:
         raise InvalidInput("dispensing_id", f"entry {dispensing_id} is not a dispensing")
     return found
