@@ -28,7 +28,6 @@ import httpx
 
 from mdma_at.bootstrap import Container, bootstrap
 from mdma_at.config import Settings
-from support.cli import mdma_at_in_process
 from support.postgres import free_port
 
 #: Seconds the app may take from spawn to a 200 on /healthz. Its imports alone took 11 s under a
@@ -242,6 +241,9 @@ def api_token(app: RunningApp, username: str, name: str = "e2e tests") -> str:
     the app's environment. In-process (the same root command, docs/adr/0066): a subprocess costs
     1–5 s of start-up for what is only a test's set-up; the conftest's ``api_token`` fixture
     keeps issuing one through the real entry point."""
+    # Imported here: support.cli builds on this module (app_env, copy_sqlite_database).
+    from support.cli import mdma_at_in_process
+
     issued = mdma_at_in_process("user", "token", username, "--name", name, env=app.env)
     assert issued.returncode == 0, issued.stderr
     return issued.stdout.strip()
