@@ -14,7 +14,12 @@ from mdma_at.domain.errors import Conflict, InvalidInput, PermissionDenied
 from mdma_at.services.measurement import measures, safety_alerts
 from mdma_at.services.patients import consent, schedule
 from mdma_at.services.screening import workup as screening
-from mdma_at.services.sessions.recording import load_session, record_entry, start_session
+from mdma_at.services.sessions.recording import (
+    load_session,
+    record_entry,
+    site_day,
+    start_session,
+)
 from support.clinic import Clinic, register
 
 CHECKLIST = {
@@ -596,3 +601,15 @@ def test_before_the_initial_dose_the_discharge_checklist_shows_nothing_met(
     labels = [label for label, _ in view.discharge_checklist]
     assert labels[0] == "At least 8 h after the initial dose"
     assert labels[1] == "A reading within 30 min and a temperature within 1 h"
+
+
+def test_the_gate_reads_the_records_of_the_sites_day_not_the_utc_day(ctx, clinic) -> None:
+    # A 09:30 session in Sydney is 22:30 UTC the day before: the screener and consent its gate
+    # reads are those staff dated on the Sydney day (tz database: Australia/Sydney is UTC+11
+    # under daylight saving, first Sunday in October to first Sunday in April).
+    patient = register(ctx, clinic)
+    at = datetime(2026, 11, 22, 22, 30, tzinfo=UTC)
+    with ctx.uow() as uow:
+        assert site_day(uow, patient.id, at) == date(2026, 11, 22)  # the clinic's site: UTC
+        uow.sites.update(clinic.site_a.id, timezone="Australia/Sydney")
+        assert site_day(uow, patient.id, at) == date(2026, 11, 23)

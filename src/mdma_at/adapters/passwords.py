@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import secrets
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 
 from argon2 import PasswordHasher
@@ -22,7 +22,14 @@ def common_passwords() -> frozenset[str]:
 class Argon2Hasher:
     def __init__(self) -> None:
         self._hasher = PasswordHasher()
-        self.dummy_hash = self._hasher.hash(secrets.token_urlsafe(16))
+
+    @cached_property
+    def dummy_hash(self) -> str:
+        """A hash of a random secret, verified in place of an unknown user's, so that the
+        answer takes as long as for a known one. Made on first use, not with the hasher: a
+        command that signs in a known user would pay a second hash for nothing; the server
+        makes it before its first request (`create_app`)."""
+        return self._hasher.hash(secrets.token_urlsafe(16))
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

@@ -314,7 +314,8 @@ class PrimaryEndpoint:
             lower, upper``).
         by_visit: the model at every post-baseline visit: ``visit, treatment_lsmean,
             control_lsmean, difference, se, df, t, p, lower, upper`` (treatment - control).
-        effect_sizes: Cohen's d under both SD definitions, the default first.
+        effect_sizes: Cohen's d under both SD definitions, the default first; a definition is
+            left out where an arm has fewer than two values for its SD (a very small trial).
         formula: the MMRM formula fitted; method: "reml" or "ml"; df_method: d.f. method.
         converged: the engine's convergence flag; n_subjects, n_observations: analysed.
     """
@@ -456,6 +457,8 @@ def primary_endpoint_analysis(
     effect_sizes = []
     for definition, grouped in sizes.items():
         sd, n = grouped.std(ddof=1), grouped.count()
+        if min(int(n.get(treatment, 0)), int(n.get(control, 0))) < 2:
+            continue  # an arm's SD needs two values: no d under this definition, not a guess
         effect_sizes.append(
             cohens_d(
                 contrast["estimate"],

@@ -347,8 +347,9 @@ def _comparison(
         estimates["difference"] = published.Estimate(
             float(diff["estimate"]), float(diff["lower"]), float(diff["upper"])
         )
-        d = fit.effect_sizes[0]
-        estimates["cohens_d"] = published.Estimate(d.d, d.lower, d.upper)
+        if fit.effect_sizes:  # none where an arm has fewer than two values at the endpoint
+            d = fit.effect_sizes[0]
+            estimates["cohens_d"] = published.Estimate(d.d, d.lower, d.upper)
     if isinstance(responders.value, pd.DataFrame):
         for _, row in responders.value.iterrows():
             for label, prefix in ((ACTIVE, "treatment"), (PLACEBO, "control")):

@@ -21,6 +21,8 @@ from mdma_at.services.register import ledger as reg
 PHARMACIST = "p.lindqvist"
 WITNESS = "dr.ng"  # witnesses the waste with their own password (the demo password)
 CAPSULE_MG = 20  # the strength on the demo kits' labels
+#: Capsules dispensed to a session beyond its planned doses (wasted, witnessed, if not given).
+SPARE_CAPSULES = 1
 ACTIVE_KIT = "DEMO-K-001"
 PLACEBO_KIT = "DEMO-K-002"
 
@@ -70,7 +72,7 @@ def dispense(
 ) -> int:
     """Dispense to a session the capsules of every dose it plans, plus one spare; the id of the
     dispensing its doses are taken from."""
-    quantity = sum(capsules(mg) for mg in doses_mg) + 1
+    quantity = sum(capsules(mg) for mg in doses_mg) + SPARE_CAPSULES
     movement = reg.dispense(
         uow(), clock, stock.pharmacist, stock.active_kit_id, session_id=session_id,
         quantity=quantity, unit=Unit.DOSAGE_UNIT, at=at,

@@ -49,7 +49,9 @@ class Clock(Protocol):
 
 
 class PasswordHasher(Protocol):
-    dummy_hash: str  # a real hash of a random secret: unknown users cost one verification too
+    # a real hash of a random secret: unknown users cost one verification too
+    @property
+    def dummy_hash(self) -> str: ...
 
     def hash(self, password: str) -> str: ...
     def verify(self, hashed: str, password: str) -> bool: ...

@@ -39,9 +39,11 @@ CONSENT_TEXT = (
     "or placebo under two therapists and a physician, integration sessions, questionnaires and "
     "blinded interviews. You may stop at any time without giving a reason."
 )
-#: Capsules a participant can need: 80 + 40 mg, then 120 + 60 mg twice, in the demo register's
-#: 20 mg capsules (the protocol's largest doses; protocols/mapp_v1/dosing.py).
-CAPSULES_PER_PARTICIPANT = 6 + 9 + 9
+#: Capsules a participant can take from a kit: 80 + 40 mg, then 120 + 60 mg twice, in the demo
+#: register's 20 mg capsules (the protocol's largest doses; protocols/mapp_v1/dosing.py), and
+#: each session's spare. Without the spares a site whose participants all drew one arm ran its
+#: kit dry (`demo --participants 4` stopped at the fourth session's dispensing).
+CAPSULES_PER_PARTICIPANT = 6 + 9 + 9 + 3 * register.SPARE_CAPSULES
 
 
 class SharedHash:
@@ -52,8 +54,11 @@ class SharedHash:
 
     def __init__(self, hasher: PasswordHasher) -> None:
         self._hasher = hasher
-        self.dummy_hash = hasher.dummy_hash
         self._made: dict[str, str] = {}
+
+    @property
+    def dummy_hash(self) -> str:
+        return self._hasher.dummy_hash
 
     def hash(self, password: str) -> str:
         if password not in self._made:

@@ -83,5 +83,6 @@ def primary_summary(result: PrimaryEndpoint) -> dict[str, Any]:
         "ci_low": float(difference["lower"]),
         "ci_high": float(difference["upper"]),
         "p": float(difference["p"]),
-        "cohens_d": float(result.effect_sizes[0].d),
+        # null where an arm has fewer than two values at the endpoint (a trial of a few)
+        "cohens_d": float(result.effect_sizes[0].d) if result.effect_sizes else None,
     }

@@ -331,3 +331,16 @@ def test_an_arm_outside_the_two_compared_is_refused() -> None:
     data.loc[data["subject"] == "mdma-0", "arm"] = "ketamine"
     with pytest.raises(TableInputError, match="unknown arm\\(s\\) 'ketamine'"):
         primary_endpoint_analysis(data, "mdma", "placebo", "week18", visits=VISITS)
+
+
+def test_no_d_is_given_under_a_definition_where_an_arm_has_one_value() -> None:
+    # A trial of a few (`mdma-at demo --participants 4`): one MDMA participant reaches the
+    # endpoint, so that arm's SD of change is undefined (it needs two values; pooled_sd's rule):
+    # the change-SD d is left out rather than refused, and the baseline-SD d, from every
+    # randomised participant, stays.
+    data = _simulated(n=6, missing=0.0)
+    late = (data["arm"] == "mdma") & (data["visit"] == "week18") & (data["subject"] != "mdma-0")
+    data.loc[late, "value"] = math.nan
+    result = primary_endpoint_analysis(data, "mdma", "placebo", "week18", visits=VISITS)
+    assert [d.sd_definition for d in result.effect_sizes] == [EffectSizeSD.POOLED_BASELINE_SD]
+    assert (result.effect_sizes[0].n_treatment, result.effect_sizes[0].n_control) == (6, 6)

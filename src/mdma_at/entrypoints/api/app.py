@@ -79,6 +79,8 @@ def create_app(container: Container) -> FastAPI:
         dependencies=[Depends(ids_in_range)],
     )
     app.state.container = container
+    # made now, not by the first sign-in of an unknown name, which would then answer slower
+    _ = container.hasher.dummy_hash
     app.add_middleware(RequestLimits, max_body_bytes=container.settings.max_body_bytes)
     # added after these, so outside them: every response gets the headers, refusals and errors
     # included, and every request its id, its log line and its latency (ADR 0202)

@@ -68,9 +68,15 @@ def demo_cmd(
     )
     for arm, means in primary["arms"].items():
         typer.echo(f"  {arm}: LS mean change {means['ls_mean_change']:.1f} (SE {means['se']:.2f})")
+    d = primary["cohens_d"]
     typer.echo(
         f"  difference {primary['difference']:.1f} (95% CI {primary['ci_low']:.1f} to "
-        f"{primary['ci_high']:.1f}), p = {primary['p']:.2g}, Cohen's d = {primary['cohens_d']:.2f}"
+        f"{primary['ci_high']:.1f}), p = {primary['p']:.2g}, "
+        + (
+            f"Cohen's d = {d:.2f}"
+            if d is not None
+            else "Cohen's d not estimable (an arm has fewer than two participants at the endpoint)"
+        )
     )
     typer.echo(f"{result['seconds']} s")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -235,7 +235,8 @@ def record_entry(
             payload.update(records_gate(uow, patient.id, at))
             payload.update(records_today(uow, patient.id, at))
             payload["medications_changed"] = with_medication_list(
-                payload["medications_changed"], for_session(uow, patient.id, at.date())
+                payload["medications_changed"],
+                for_session(uow, patient.id, site_day(uow, patient.id, at)),
             )
         if kind is EntryKind.REQUEST_INITIAL:
             payload["records"] = records_today(uow, patient.id, at)
@@ -374,7 +375,7 @@ def records_gate(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, An
     Returns the three checklist items and `from_records`, the gate's reasons (empty when all
     three are satisfied), for the record and the audit trail.
     """
-    gate = first_dosing_check(uow, patient_id, at.date())
+    gate = first_dosing_check(uow, patient_id, site_day(uow, patient_id, at))
     codes = {code for code, _ in gate.refusals}
     return {
         "consent_current": GateReason.NO_CURRENT_CONSENT not in codes,
@@ -399,15 +400,24 @@ def with_medication_list(
     return list(merged.values())
 
 
+def site_day(uow: UnitOfWork, patient_id: int, at: datetime) -> date:
+    """The day of `at` at the patient's site: the day staff wrote on a screener or a consent
+    (a 09:00 session in Sydney is the previous day in UTC)."""
+    patient = uow.patients.get(patient_id)
+    site = uow.sites.get(patient.site_id) if patient else None
+    return at.astimezone(ZoneInfo(site.timezone) if site else UTC).date()
+
+
 def records_today(uow: UnitOfWork, patient_id: int, at: datetime) -> dict[str, Any]:
     """What the pre-dose gate reads from the patient's records on the day of `at` (issue 9,
     item 6), never a typed value: the risk of the latest C-SSRS screener completed that day
     (None when there is none, or its risk was left undetermined by blanks) and whether a
     safety alert from the instruments is still unacknowledged."""
+    day = site_day(uow, patient_id, at)
     screeners = [
         a
         for a in uow.administrations.for_patient(patient_id)
-        if a.instrument == InstrumentCode.CSSRS_SCREEN.value and a.completed_on == at.date()
+        if a.instrument == InstrumentCode.CSSRS_SCREEN.value and a.completed_on == day
     ]
     latest = max(screeners, key=lambda a: (a.recorded_at, a.id), default=None)
     risk = latest.score.severity if latest is not None else None
@@ -471,7 +481,9 @@ def load_session(
         )
         visit = uow.visits.get(session.visit_id)
         assert visit is not None
-        records = records_today(uow, patient.id, clock.now())
+        # the session day's records, which its pre-dose checklist reads (for a session recorded
+        # after the fact too, whose day is not today)
+        records = records_today(uow, patient.id, session.started_at)
         rules = session_rules(uow, patient, session)
         folded = folded_session(uow, session, patient.details.sex.value, rules)
     entries = tuple(entry for entry, _ in folded.steps)
