@@ -96,14 +96,20 @@ def test_the_kept_books_are_the_full_fold_after_every_transaction(new_uow: UowFa
             assert books_of(uow) == _full_fold(uow)  # read again: nothing stored since
 
 
-def test_books_kept_of_other_rows_are_not_used(new_uow: UowFactory) -> None:
-    """A restore (or another database's books) cannot line up: the full fold is answered."""
+def _one_receipt_of_30(new_uow: UowFactory) -> Container:
+    """A kit received with 30 units, committed: the register the restore tests keep books of."""
     with new_uow() as uow:
         s = seed(uow)
         kit = uow.register.add_container(_kit(s.site_a.id, "K-1"), s.therapist.id, T0)
         receive = Movement(0, Kind.RECEIVE, kit.id, 30, Unit.DOSAGE_UNIT, T0, s.therapist.id)
         uow.register.add_movement(receive, T0)
         uow.commit()
+    return kit
+
+
+def test_books_kept_of_other_rows_are_not_used(new_uow: UowFactory) -> None:
+    """A restore (or another database's books) cannot line up: the full fold is answered."""
+    kit = _one_receipt_of_30(new_uow)
     with new_uow() as uow:
         stored = uow.register.tally()
         # books kept of three movements, when the database holds one
@@ -118,12 +124,7 @@ def test_books_kept_before_a_restore_are_not_used_even_when_the_counts_match(
 ) -> None:
     """Rows restored and written again up to the same counts: the audit trail's head the books
     were kept at is not in the trail any more, so the full fold is answered."""
-    with new_uow() as uow:
-        s = seed(uow)
-        kit = uow.register.add_container(_kit(s.site_a.id, "K-1"), s.therapist.id, T0)
-        receive = Movement(0, Kind.RECEIVE, kit.id, 30, Unit.DOSAGE_UNIT, T0, s.therapist.id)
-        uow.register.add_movement(receive, T0)
-        uow.commit()
+    kit = _one_receipt_of_30(new_uow)
     with new_uow() as uow:
         head = uow.audit.head()
         assert head is not None

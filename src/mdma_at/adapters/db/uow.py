@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine
@@ -53,29 +53,28 @@ from mdma_at.services.sessions.folds import FoldStore
 
 log = logging.getLogger(__name__)
 
-# The kept session folds of each engine's database, shared by every unit of work on it.
+# What is kept between transactions for each engine's database, shared by every unit of work on
+# it: the session folds (services.sessions.folds) and the register's books (services.register.kept).
 _FOLDS: WeakKeyDictionary[Engine, FoldStore] = WeakKeyDictionary()
-_FOLDS_LOCK = threading.Lock()
+_BOOKS: WeakKeyDictionary[Engine, BooksStore] = WeakKeyDictionary()
+_KEPT_LOCK = threading.Lock()
+K = TypeVar("K", FoldStore, BooksStore)
+
+
+def _kept_for(kept: WeakKeyDictionary[Engine, K], engine: Engine, make: Callable[[], K]) -> K:
+    with _KEPT_LOCK:
+        found = kept.get(engine)
+        if found is None:
+            found = kept[engine] = make()
+        return found
 
 
 def _folds_of(engine: Engine) -> FoldStore:
-    with _FOLDS_LOCK:
-        found = _FOLDS.get(engine)
-        if found is None:
-            found = _FOLDS[engine] = FoldStore()
-        return found
-
-
-# The kept books of each engine's register (services.register.kept), likewise shared.
-_BOOKS: WeakKeyDictionary[Engine, BooksStore] = WeakKeyDictionary()
+    return _kept_for(_FOLDS, engine, FoldStore)
 
 
 def _books_of(engine: Engine) -> BooksStore:
-    with _FOLDS_LOCK:
-        found = _BOOKS.get(engine)
-        if found is None:
-            found = _BOOKS[engine] = BooksStore()
-        return found
+    return _kept_for(_BOOKS, engine, BooksStore)
 
 
 class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository against its port
