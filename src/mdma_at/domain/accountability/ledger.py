@@ -19,7 +19,7 @@ is stored:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -108,11 +108,7 @@ class Books:
 
     def add_container(self, container: Container) -> Books:
         """A container enters the books with a zero balance (its RECEIVE or TRANSFER_IN follows)."""
-        if container.id in self.containers:
-            raise InvalidInput("container", f"container {container.id} is already on the books")
-        for other in self.containers.values():
-            if other.site_id == container.site_id and other.kit_number == container.kit_number:
-                raise InvalidInput("kit_number", f"kit {container.kit_number} exists at this site")
+        _check_new_container(container, self.containers, _kits(self.containers))
         return replace(
             self,
             containers={**self.containers, container.id: container},
@@ -172,6 +168,20 @@ class Books:
             for d, left in sorted(self.custody.items())
             if left > 0 and self.movements[d].session_id == session_id
         ]
+
+
+def _kits(containers: Mapping[int, Container]) -> set[tuple[int, str]]:
+    return {(c.site_id, c.kit_number) for c in containers.values()}
+
+
+def _check_new_container(
+    container: Container, on_books: Mapping[int, Container], kits: Set[tuple[int, str]]
+) -> None:
+    """A container enters the books once, and a kit number once per site."""
+    if container.id in on_books:
+        raise InvalidInput("container", f"container {container.id} is already on the books")
+    if (container.site_id, container.kit_number) in kits:
+        raise InvalidInput("kit_number", f"kit {container.kit_number} exists at this site")
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,14 +256,11 @@ def fold_more(
 ) -> Books:
     """`books` with more containers and then more movements (in id order) added, every rule
     checked: the books of a register read again after `books` were folded."""
-    kits = {(c.site_id, c.kit_number) for c in books.containers.values()}
+    kits = _kits(books.containers)
     added = dict(books.containers)
     balances = dict(books.balances)
     for container in containers:
-        if container.id in added:
-            raise InvalidInput("container", f"container {container.id} is already on the books")
-        if (container.site_id, container.kit_number) in kits:
-            raise InvalidInput("kit_number", f"kit {container.kit_number} exists at this site")
+        _check_new_container(container, added, kits)
         kits.add((container.site_id, container.kit_number))
         added[container.id] = container
         balances[container.id] = 0
