@@ -30,6 +30,8 @@ _BOOKS_TABLES = (
 
 
 class MemoryRegister(_Repository):
+    """Nothing here updates or deletes: a correction is a new movement."""
+
     def __init__(self, tx: Transaction) -> None:
         super().__init__(tx)
         self._rows_before = self._stored_rows()
@@ -46,8 +48,6 @@ class MemoryRegister(_Repository):
             return len(rows), max((row["id"] for row in rows), default=0)
 
         return RegisterTally(*(counted(table) for table in _BOOKS_TABLES))
-
-    """Nothing here updates or deletes: a correction is a new movement."""
 
     def lock_sites(self, site_ids: Sequence[int]) -> None:
         """Nothing to hold: of two transactions that both audited a write, the one committing
