@@ -50,6 +50,14 @@ def test_staff_roles_and_activity(new_uow: UowFactory) -> None:
             s.site_b.id: frozenset({Role.THERAPIST, Role.COORDINATOR}),
         }
         assert uow.staff.roles(999) == {}
+        therapist = uow.staff.get(s.therapist.id)
+        assert uow.staff.with_roles(s.therapist.id) == (
+            therapist,
+            uow.staff.roles(s.therapist.id),
+        )
+        no_roles = uow.staff.add("no.roles", "No Roles", "hash-n")
+        assert uow.staff.with_roles(no_roles.id) == (no_roles, {})
+        assert uow.staff.with_roles(999) is None
         physician = uow.staff.get(s.physician.id)
         assert physician is not None and not physician.active
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import cache
@@ -51,6 +51,12 @@ from mdma_at.services.ports import ApiTokenRecord, Credential
 # The reads every use case makes many times, built once: their compiled forms and cache keys
 # are reused (a statement built per call cost more than SQLite's own work; see `_insert`).
 _MEMBER = select(t.users).where(t.users.c.id == bindparam("id"))
+# a member and their grants, one row per grant (one row of NULL grant columns for none)
+_MEMBER_WITH_ROLES = (
+    select(t.users, t.role_grants.c.site_id, t.role_grants.c.role)
+    .outerjoin(t.role_grants, t.role_grants.c.user_id == t.users.c.id)
+    .where(t.users.c.id == bindparam("id"))
+)
 _PATIENT = select(t.patients).where(t.patients.c.id == bindparam("id"))
 _VISIT = select(t.visits).where(t.visits.c.id == bindparam("id"))
 _ENROLMENT_VISITS = (
@@ -182,10 +188,13 @@ class SqlStaff(_Repository):
 
     def roles(self, user_id: int) -> dict[int, frozenset[Role]]:
         rows = self._db.execute(select(t.role_grants).where(t.role_grants.c.user_id == user_id))
-        grants: dict[int, set[Role]] = {}
-        for row in rows:
-            grants.setdefault(row.site_id, set()).add(Role(row.role))
-        return {site: frozenset(roles) for site, roles in grants.items()}
+        return _grants(rows)
+
+    def with_roles(self, user_id: int) -> tuple[StaffMember, dict[int, frozenset[Role]]] | None:
+        rows = self._db.execute(_MEMBER_WITH_ROLES, {"id": user_id}).all()
+        if not rows:
+            return None
+        return _member(rows[0]), _grants(row for row in rows if row.role is not None)
 
     def count(self) -> int:
         return int(self._db.execute(select(func.count()).select_from(t.users)).scalar_one())
@@ -201,6 +210,13 @@ class SqlStaff(_Repository):
 
 def _member(row: Row[Any]) -> StaffMember:
     return StaffMember(row.id, row.username, row.full_name, row.active)
+
+
+def _grants(rows: Iterable[Row[Any]]) -> dict[int, frozenset[Role]]:
+    grants: dict[int, set[Role]] = {}
+    for row in rows:
+        grants.setdefault(row.site_id, set()).add(Role(row.role))
+    return {site: frozenset(roles) for site, roles in grants.items()}
 
 
 class SqlCredentials(_Repository):

@@ -99,6 +99,10 @@ class MemoryStaff(_Repository):
             grants.setdefault(row["site_id"], set()).add(Role(row["role"]))
         return {site_id: frozenset(roles) for site_id, roles in grants.items()}
 
+    def with_roles(self, user_id: int) -> tuple[StaffMember, dict[int, frozenset[Role]]] | None:
+        found = self.get(user_id)
+        return (found, self.roles(user_id)) if found else None
+
     def count(self) -> int:
         return len(self._tx.rows("users"))
 

@@ -91,10 +91,11 @@ def token_digest(token: str) -> str:
 
 
 def load_principal(uow: UnitOfWork, user_id: int) -> Principal:
-    member = uow.staff.get(user_id)
-    if member is None or not member.active:
+    found = uow.staff.with_roles(user_id)
+    if found is None or not found[0].active:
         raise AuthenticationFailed("account is not active")
-    return Principal(member.id, member.username, member.full_name, uow.staff.roles(member.id))
+    member, roles = found
+    return Principal(member.id, member.username, member.full_name, roles)
 
 
 def login(

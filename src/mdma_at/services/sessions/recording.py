@@ -168,6 +168,7 @@ def start_session(
                 uow,
                 clock,
                 actor,
+                principal.full_name,
                 session,
                 NewEntry(at, EntryKind.PRESENCE, {"name": name, "role": role, "change": "arrived"}),
             )
@@ -269,6 +270,7 @@ def record_entry(
             uow,
             clock,
             actor,
+            principal.full_name,
             session,
             NewEntry(
                 at,
@@ -354,7 +356,9 @@ def record_addendum(
         InvalidInputs.raise_all(problems)
         rules = session_rules(uow, patient, session)
         folded = folded_session(uow, session, patient.details.sex.value, rules)
-        entry = _append(uow, clock, actor, session, NewEntry(at, EntryKind.ADDENDUM, payload))
+        entry = _append(
+            uow, clock, actor, principal.full_name, session, NewEntry(at, EntryKind.ADDENDUM, payload)
+        )
         uow.commit()
     return Recorded(entry, Step(folded.state))
 
@@ -431,13 +435,13 @@ def _append(
     uow: UnitOfWork,
     clock: Clock,
     actor: Actor,
+    name: str,
     session: DosingSession,
     new: NewEntry,
     alerts: Sequence[str] = (),
 ) -> SessionEntry:
-    # The record names people as the chart does: full name (the audit trail keeps the login).
-    member = uow.staff.get(actor.user_id) if actor.user_id is not None else None
-    name = member.full_name if member is not None else actor.username
+    """`name`: the recorder's full name, as the chart names people (the audit trail keeps the
+    login); the principal's, read with it at the start of the request."""
     entry = uow.session_entries.append(
         session.id, new, actor.user_id, name, actor.role, clock.now()
     )
