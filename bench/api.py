@@ -15,6 +15,9 @@ vital signs to ``POST /api/sessions/{id}/entries``:
 The LAST line printed is one JSON object with the ratios, the percentiles and the growth.
 ``--quick`` runs everything short (about a minute per database) as a smoke run. The client
 threads share the machine's cores with the server: the numbers are the whole machine's.
+PostgreSQL runs with the tests' settings (fsync and synchronous commit off: the raw driver's
+commit never waits for the disk); ``--durable`` runs it as production does (both on), so the
+raw rate is that of a commit that reaches the disk, as the API's audit checkpoint does.
 
 Not part of the test suite: timings depend on the machine.
 """
@@ -353,12 +356,12 @@ def measure(
 
 
 @contextmanager
-def postgres_database() -> Iterator[str | None]:
+def postgres_database(durable: bool) -> Iterator[str | None]:
     if find_binaries() is None:
         print("== postgresql: no initdb/pg_ctl on this machine, skipped")
         yield None
         return
-    with PostgresServer.start() as server:
+    with PostgresServer.start(durable=durable) as server:
         yield server.create_database("bench")
 
 
@@ -367,9 +370,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="short runs: a smoke run")
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--workers", type=int, default=1, help="`serve --workers` (default 1)")
+    parser.add_argument(
+        "--durable", action="store_true", help="PostgreSQL with fsync and synchronous commit on"
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
-    result: dict[str, Any] = {"quick": args.quick, "workers": args.workers}
+    result: dict[str, Any] = {
+        "quick": args.quick,
+        "workers": args.workers,
+        "postgresql_durable": args.durable,
+    }
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         if args.db in ("sqlite", "both"):
             work = Path(tmp, "sqlite")
@@ -377,7 +387,7 @@ def main() -> None:
             url = f"sqlite:///{work / 'bench.db'}"
             result["sqlite"] = measure("sqlite", url, work, plan, args.workers)
         if args.db in ("postgresql", "both"):
-            with postgres_database() as url:
+            with postgres_database(args.durable) as url:
                 if url is not None:
                     work = Path(tmp, "postgresql")
                     work.mkdir()

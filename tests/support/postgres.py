@@ -59,6 +59,9 @@ _TEST_SETTINGS = {
     "log_min_messages": "warning",
     "timezone": "'UTC'",
 }
+#: A production server's durability (PostgreSQL's own defaults), for benchmarks that compare
+#: against a commit that reaches the disk (bench/api.py --durable).
+_DURABLE_SETTINGS = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 
 _DATABASE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
@@ -145,8 +148,11 @@ class PostgresServer:
     directory before the error propagates.
     """
 
-    def __init__(self, binaries: PostgresBinaries, root: Path, port: int) -> None:
+    def __init__(
+        self, binaries: PostgresBinaries, root: Path, port: int, *, durable: bool = False
+    ) -> None:
         self.binaries = binaries
+        self.durable = durable
         self.root = root
         self.port = port
         self.data_dir = root / "data"
@@ -155,12 +161,16 @@ class PostgresServer:
     # -- life cycle -----------------------------------------------------------------------------
 
     @classmethod
-    def start(cls, binaries: PostgresBinaries | None = None) -> PostgresServer:
+    def start(
+        cls, binaries: PostgresBinaries | None = None, *, durable: bool = False
+    ) -> PostgresServer:
         """Initialise and start a fresh cluster on a free port.
 
         Args:
             binaries: Which PostgreSQL to run; by default :func:`require_binaries` (skips or
                 fails when none exists).
+            durable: Commits reach the disk (fsync, synchronous commit, full-page writes on,
+                as in production); by default off, as a throwaway test database needs.
 
         Returns:
             The running server; use it as a context manager or call :meth:`stop`.
@@ -170,7 +180,7 @@ class PostgresServer:
         """
         binaries = binaries or require_binaries()
         root = Path(tempfile.mkdtemp(prefix="mdma-at-pg-", dir=_traversable_tmp()))
-        server = cls(binaries, root, free_port())
+        server = cls(binaries, root, free_port(), durable=durable)
         try:
             server._initdb()
             server._start()
@@ -264,7 +274,10 @@ class PostgresServer:
             what="initdb",
         )
         # The socket lives in our own directory, not /var/run/postgresql (which may not exist).
-        self._configure({**_TEST_SETTINGS, "unix_socket_directories": f"'{self.root}'"})
+        durability = _DURABLE_SETTINGS if self.durable else {}
+        self._configure(
+            {**_TEST_SETTINGS, **durability, "unix_socket_directories": f"'{self.root}'"}
+        )
 
     def _configure(self, settings: dict[str, str]) -> None:
         # Appending keeps the file's owner (the postgres user under root); the last line wins.

@@ -357,7 +357,12 @@ def record_addendum(
         rules = session_rules(uow, patient, session)
         folded = folded_session(uow, session, patient.details.sex.value, rules)
         entry = _append(
-            uow, clock, actor, principal.full_name, session, NewEntry(at, EntryKind.ADDENDUM, payload)
+            uow,
+            clock,
+            actor,
+            principal.full_name,
+            session,
+            NewEntry(at, EntryKind.ADDENDUM, payload),
         )
         uow.commit()
     return Recorded(entry, Step(folded.state))
