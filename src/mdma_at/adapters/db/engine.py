@@ -8,12 +8,16 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+#: The execution option of a connection whose transaction only reads (`SqlUnitOfWork.reading`).
+READ_ONLY = "mdma_at_read_only"
+
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, foreign keys, a busy timeout and writer transactions.
 
     SQLite transactions begin IMMEDIATE (taking the write lock at the start), so two processes
-    appending to the audit chain queue up instead of failing mid-transaction.
+    appending to the audit chain queue up instead of failing mid-transaction; a transaction
+    marked as only reading (`READ_ONLY`) begins deferred and reads beside the writer (WAL).
     """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -37,6 +41,7 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        reads = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if reads else "BEGIN IMMEDIATE")
 
     return engine

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine
 
 from mdma_at.adapters.audit_checkpoints import CheckpointLog
 from mdma_at.adapters.db.booking_repositories import SqlBookings
+from mdma_at.adapters.db.engine import READ_ONLY
 from mdma_at.adapters.db.instruments_repositories import (
     SqlAdministrations,
     SqlQuestionnaireLinks,
@@ -98,6 +99,7 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
         self._events = EventCollector()
         self._connection: Connection | None = None
         self._depth = 0
+        self._read_only = False
         self.folds = _folds_of(engine)
         self.kept_books = _books_of(engine)
 
@@ -105,6 +107,10 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
         self._depth += 1
         if self._connection is None:
             self._connection = db = self._engine.connect()  # autobegins on first statement
+            if self._read_only:
+                # SQLite: BEGIN (deferred) instead of IMMEDIATE (`engine.make_engine`);
+                # PostgreSQL: BEGIN READ ONLY, sent by psycopg with its BEGIN
+                db.execution_options(**{READ_ONLY: True, "postgresql_readonly": True})
             unsealed(db).clear()
             self.sites = SqlSites(db)
             self.staff = SqlStaff(db)
@@ -147,10 +153,16 @@ class SqlUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository ag
             self.rollback()  # no-op after a commit
             self._connection.close()
             self._connection = None
+            self._read_only = False
             # Committed work stands even if the block raised after its commit: its events go out.
             events = self._events.take_committed()
             if events and self._dispatch is not None:
                 self._dispatch(events)
+
+    def reading(self) -> Self:
+        if self._connection is None:
+            self._read_only = True
+        return self
 
     def emit(self, event: DomainEvent) -> None:
         self._events.emit(event)

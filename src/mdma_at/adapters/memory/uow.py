@@ -62,6 +62,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self._events = EventCollector()
         self._tx: Transaction | None = None
         self._depth = 0
+        self._read_only = False
         self.folds = database.folds
         self.kept_books = database.kept_books
 
@@ -111,6 +112,7 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
         self._depth -= 1
         if self._depth == 0:
             self._tx = None  # uncommitted writes go with it
+            self._read_only = False
             self._events.rolled_back()
             # as SqlUnitOfWork: committed work's events go out when the outermost block ends
             events = self._events.take_committed()
@@ -123,8 +125,14 @@ class MemoryUnitOfWork(UnitOfWork):  # declared, so mypy checks every repository
     def collected_events(self) -> Sequence[DomainEvent]:
         return self._events.collected()
 
+    def reading(self) -> Self:
+        if self._tx is None:
+            self._read_only = True
+        return self
+
     def commit(self) -> None:
         assert self._tx is not None, "commit outside `with uow:`"
+        assert not self._read_only, "commit in a unit of work opened with `reading()`"
         if self._tx.unsealed:
             self.audit.append(seal_content(self.audit.last_content, datetime.now(UTC)))
         self._tx.commit()

@@ -274,7 +274,9 @@ def issue_api_token(
 
 
 def resolve_api_token(uow: UnitOfWork, clock: Clock, token: str) -> Principal:
-    with uow:
+    """The principal behind a bearer token; only reads, so on SQLite it does not queue for the
+    write lock behind the writes of other requests."""
+    with uow.reading():
         credential = uow.credentials.api_token(token_digest(token))
         if credential is None or credential.revoked_at is not None:
             raise AuthenticationFailed("Invalid API token.")
