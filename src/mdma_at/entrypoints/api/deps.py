@@ -20,7 +20,10 @@ _INTEGER = re.compile(r"-?[0-9]+")
 bearer = HTTPBearer(auto_error=False, description="an API token from `mdma-at user token`")
 
 
-def get_container(request: Request) -> Container:
+# The two dependencies that only look at the request are coroutines: FastAPI runs a plain `def`
+# dependency in its thread pool, a hand-off (queue, wake-up, GIL) that cost more than their work
+# on every request.
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 
@@ -45,7 +48,7 @@ def api_principal(
 ApiPrincipal = Annotated[Principal, Depends(api_principal)]
 
 
-def ids_in_range(request: Request) -> None:
+async def ids_in_range(request: Request) -> None:
     """A record ID in the path outside 1..MAX_RECORD_ID names no record: 404, like any missing
     record, rather than an overflow deep in the database driver (issue 10, item 3)."""
     for name, value in request.path_params.items():
