@@ -51,6 +51,11 @@ from mdma_at.services.ports import ApiTokenRecord, Credential
 # The reads every use case makes many times, built once: their compiled forms and cache keys
 # are reused (a statement built per call cost more than SQLite's own work; see `_insert`).
 _MEMBER = select(t.users).where(t.users.c.id == bindparam("id"))
+# every request looks up its login session or its API token by the secret's hash
+_LOGIN_SESSION = select(t.login_sessions).where(
+    t.login_sessions.c.token_hash == bindparam("token_hash")
+)
+_API_TOKEN = select(t.api_tokens).where(t.api_tokens.c.token_hash == bindparam("token_hash"))
 # a member and their grants, one row per grant (one row of NULL grant columns for none)
 _MEMBER_WITH_ROLES = (
     select(t.users, t.role_grants.c.site_id, t.role_grants.c.role)
@@ -239,9 +244,7 @@ class SqlCredentials(_Repository):
         return Credential(credential_id, user_id, created_at, expires_at, None, csrf_token)
 
     def session(self, token_hash: str) -> Credential | None:
-        row = self._db.execute(
-            select(t.login_sessions).where(t.login_sessions.c.token_hash == token_hash)
-        ).first()
+        row = self._db.execute(_LOGIN_SESSION, {"token_hash": token_hash}).first()
         return (
             Credential(
                 row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at, row.csrf_token
@@ -278,9 +281,7 @@ class SqlCredentials(_Repository):
         return Credential(credential_id, user_id, created_at, expires_at, None)
 
     def api_token(self, token_hash: str) -> Credential | None:
-        row = self._db.execute(
-            select(t.api_tokens).where(t.api_tokens.c.token_hash == token_hash)
-        ).first()
+        row = self._db.execute(_API_TOKEN, {"token_hash": token_hash}).first()
         return (
             Credential(row.id, row.user_id, row.created_at, row.expires_at, row.revoked_at)
             if row
