@@ -12,7 +12,10 @@ vital signs to ``POST /api/sessions/{id}/entries``:
   start counts as latency, so a server that falls behind shows it);
 - growth: a write to a session of 1,000 entries against one to a session of 10.
 
-The LAST line printed is one JSON object with the ratios, the percentiles and the growth.
+The LAST line printed is one JSON object with the ratios, the percentiles and the growth, and
+for each closed-loop API run the CPU time per write of the server (its process and workers),
+of PostgreSQL (the postmaster and its backends) and of the bench's own clients: what the
+machine's other load moves least, and where the cores went.
 ``--quick`` runs everything short (about a minute per database) as a smoke run. The client
 threads share the machine's cores with the server: the numbers are the whole machine's.
 PostgreSQL runs with the tests' settings (fsync and synchronous commit off: the raw driver's
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -101,6 +105,55 @@ class Run:
             "p95_ms": round(self.percentile(95), 2),
             "p99_ms": round(self.percentile(99), 2),
             "errors": self.errors,
+        }
+
+
+def tree_cpu_seconds(root: int) -> float:
+    """CPU seconds (user + system) used so far by process `root` and its descendants, those that
+    have ended included (Linux: each process's own times and its waited-for children's)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    used: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # field 4: the parent
+        used[pid] = sum(int(f) for f in fields[11:15])  # fields 14-17: utime, stime, cutime, cstime
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += used.get(pid, 0)
+        todo += children.get(pid, [])
+    return total / ticks
+
+
+@dataclass(frozen=True)
+class CpuMeter:
+    """Where the cores go during a run: the server's process tree, PostgreSQL's (0: none), and
+    this process (the client threads)."""
+
+    server: int
+    postgres: int = 0
+
+    def read(self) -> tuple[float, float, float]:
+        mine = os.times()
+        database = tree_cpu_seconds(self.postgres) if self.postgres else 0.0
+        return tree_cpu_seconds(self.server), database, mine.user + mine.system
+
+    def per_write(self, before: tuple[float, float, float], writes: int) -> dict[str, float]:
+        after = self.read()
+        server, database, clients = (
+            (b - a) * 1000 / max(writes, 1) for a, b in zip(before, after, strict=True)
+        )
+        return {
+            "server_ms": round(server, 2),
+            "postgresql_ms": round(database, 2),
+            "clients_ms": round(clients, 2),
         }
 
 
@@ -312,7 +365,7 @@ def growth(api: Api, plan: Plan, small: int, big: int) -> dict[str, Any]:
 
 
 def measure(
-    name: str, database_url: str, workdir: Path, plan: Plan, workers: int
+    name: str, database_url: str, workdir: Path, plan: Plan, workers: int, postgres_pid: int = 0
 ) -> dict[str, Any]:
     """Every run on one database; returns its part of the final JSON line."""
     print(f"== {name} (serve --workers {workers})", flush=True)
@@ -328,22 +381,40 @@ def measure(
             raise RuntimeError(issued.stderr)
         api = Api(app, issued.stdout.strip())
         raw = Raw(database_url)
+        cpu = CpuMeter(app.pid, postgres_pid)
         out: dict[str, Any] = {}
         # The demo clinic has a few dozen dosing visits: two fresh sessions for the growth run,
         # the rest shared by the load runs (client n writes to session n, round robin).
         small, big, *sessions = api.new_sessions(10_000)
         for clients in CLIENTS:
+            before = cpu.read()
             api_run = closed_loop(
                 "api", clients, plan.seconds, lambda n, s=sessions: api.vitals(s[n % len(s)])
             )
+            cpu_per_write = cpu.per_write(before, len(api_run.latencies))
+            before = cpu.read()
             raw_run = closed_loop("raw", clients, plan.seconds, raw.insert)
+            cpu_per_insert = cpu.per_write(before, len(raw_run.latencies))
             print(api_run.line(), f"({min(clients, len(sessions))} sessions)")
+            print(
+                f"cpu        {clients:>3} clients per API write: server "
+                f"{cpu_per_write['server_ms']:.2f} ms, PostgreSQL "
+                f"{cpu_per_write['postgresql_ms']:.2f} ms, bench clients "
+                f"{cpu_per_write['clients_ms']:.2f} ms"
+            )
             print(raw_run.line())
+            print(
+                f"cpu        {clients:>3} clients per raw insert: PostgreSQL "
+                f"{cpu_per_insert['postgresql_ms']:.2f} ms, driver threads "
+                f"{cpu_per_insert['clients_ms']:.2f} ms"
+            )
             ratio = api_run.rate / raw_run.rate if raw_run.rate else 0.0
             print(f"ratio      {clients:>3} clients API/raw {ratio:.1%}", flush=True)
             out[f"clients_{clients}"] = {
                 "api": api_run.summary(),
+                "cpu_per_write": cpu_per_write,
                 "raw": raw_run.summary(),
+                "raw_cpu_per_insert": cpu_per_insert,
                 "ratio": round(ratio, 4),
             }
         steady = fixed_rate(
@@ -356,13 +427,16 @@ def measure(
 
 
 @contextmanager
-def postgres_database(durable: bool) -> Iterator[str | None]:
+def postgres_database(durable: bool) -> Iterator[tuple[str, int] | None]:
+    """A throwaway PostgreSQL's database URL and its postmaster's pid."""
     if find_binaries() is None:
         print("== postgresql: no initdb/pg_ctl on this machine, skipped")
         yield None
         return
     with PostgresServer.start(durable=durable) as server:
-        yield server.create_database("bench")
+        url = server.create_database("bench")
+        postmaster = int((server.data_dir / "postmaster.pid").read_text().split()[0])
+        yield url, postmaster
 
 
 def main() -> None:
@@ -387,11 +461,14 @@ def main() -> None:
             url = f"sqlite:///{work / 'bench.db'}"
             result["sqlite"] = measure("sqlite", url, work, plan, args.workers)
         if args.db in ("postgresql", "both"):
-            with postgres_database(args.durable) as url:
-                if url is not None:
+            with postgres_database(args.durable) as found:
+                if found is not None:
+                    url, postmaster = found
                     work = Path(tmp, "postgresql")
                     work.mkdir()
-                    result["postgresql"] = measure("postgresql", url, work, plan, args.workers)
+                    result["postgresql"] = measure(
+                        "postgresql", url, work, plan, args.workers, postmaster
+                    )
     print(json.dumps(result, sort_keys=True))
 
 

@@ -58,12 +58,14 @@ class RunningApp:
             the same database and secret.
         database_url: The ``MDMA_AT_DATABASE_URL`` the app uses.
         workdir: The directory holding the database and the server's output files.
+        pid: The server's process (its workers are its children).
     """
 
     base_url: str
     env: Mapping[str, str]
     database_url: str
     workdir: Path
+    pid: int = 0
 
 
 def copy_sqlite_database(source: Path, target: Path) -> None:
@@ -151,7 +153,11 @@ def app_server(
                 raise
     try:
         yield RunningApp(
-            base_url=base_url, env=env, database_url=env["MDMA_AT_DATABASE_URL"], workdir=workdir
+            base_url=base_url,
+            env=env,
+            database_url=env["MDMA_AT_DATABASE_URL"],
+            workdir=workdir,
+            pid=process.pid,
         )
     finally:
         _terminate(process)
