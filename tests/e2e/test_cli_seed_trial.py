@@ -104,6 +104,7 @@ def test_the_trial_is_randomised_and_lies_in_the_clinic_s_past(
             events = db.execute(text("SELECT id, occurred_at, site_id FROM audit_events "
                                      "ORDER BY id")).all()  # fmt: skip
             trial_sites = set(db.execute(text(_TRIAL_ROWS["site_id"])).scalars())
+            demo_site = db.execute(text("SELECT id FROM sites WHERE code = 'DEMO'")).scalar_one()
     finally:
         engine.dispose()
     assert allocated == 4  # --trial is the number randomised, as demo's --participants
@@ -115,10 +116,11 @@ def test_the_trial_is_randomised_and_lies_in_the_clinic_s_past(
     ahead = {k: v for k, v in dates.items() if v[:10] >= today and k not in _AHEAD_BY_NATURE}
     assert ahead == {}
     # the trial first, at its simulated times, then the demo clinic at the real clock: the
-    # audit trail's times run forward across the seam
-    last = max(n for n, (_, _, site) in enumerate(events) if site in trial_sites)
-    assert events[last][1][:10] < today <= events[last + 1][1][:10]
-    assert all(site not in trial_sites for _, _, site in events[last + 1 :])
+    # audit trail's times run forward across the seam (other tests add events after both)
+    seam = next(n for n, (_, _, site) in enumerate(events) if site == demo_site)
+    assert any(site in trial_sites for _, _, site in events[:seam])
+    assert max(at for _, at, _ in events[:seam]) < events[seam][1]
+    assert max(at for _, at, site in events[:seam] if site in trial_sites)[:10] < today
 
 
 def test_the_audit_trail_verifies_and_a_second_seed_adds_nothing(
