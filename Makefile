@@ -11,6 +11,9 @@ unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Participants of the simulated trial `make run` seeds once beside the demo clinic, in its past
+# (about 10 s; 0: none; ADR 0219). Its statistician sim.stat opens the study page and report.
+DEMO_TRIAL ?= 24
 # pytest-xdist workers: one per CPU (`make test WORKERS=0` runs in one process). pytest-randomly
 # shuffles the order on every run and prints its seed; repeat an order with
 # `make test PYTEST_ARGS=--randomly-seed=N` (`-p no:randomly` keeps file order; docs/development.md).
@@ -29,7 +32,7 @@ setup: .venv/.synced
 
 run: setup
 	$(VENV)/mdma-at db upgrade
-	$(VENV)/mdma-at db seed-demo --if-empty
+	$(VENV)/mdma-at db seed-demo --if-empty --trial $(DEMO_TRIAL)
 	$(VENV)/mdma-at serve --host $(HOST) --port $(PORT)
 
 lint: setup

@@ -9,14 +9,15 @@ from fastapi.testclient import TestClient
 from support.clinic import PASSWORD
 
 
-def signed_in(client: TestClient, username: str) -> str:
-    """Sign `username` in (the clinic's password); returns the session's CSRF token."""
+def signed_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
+    """Sign `username` in (by default with the clinic's password); returns the session's CSRF
+    token."""
     form = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     assert token
     response = client.post(
         "/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": token.group(1)},
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

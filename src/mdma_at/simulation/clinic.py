@@ -4,7 +4,8 @@ administrator, a statistician and the pharmacists would do it at the trial's sta
 
 Central blinded raters hold the rater role at every site (MAPP2: a central pool of blinded
 independent assessors [S3]); each site has its own coordinator, physician, therapist dyad and
-pharmacist. Usernames carry the site code.
+pharmacist. Usernames carry the site code; the central accounts' names and everyone's password
+are an `Accounts` (the standalone demo's, or those beside the demo clinic: `BESIDE_DEMO_CLINIC`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from mdma_at.demo import register
+from mdma_at.demo.clinic import DEMO_PASSWORD
 from mdma_at.domain.accountability import Contents, Form, Unit
 from mdma_at.domain.staff import Principal, Role
 from mdma_at.services.access.auth import load_principal
@@ -44,6 +46,26 @@ CONSENT_TEXT = (
 #: each session's spare. Without the spares a site whose participants all drew one arm ran its
 #: kit dry (`demo --participants 4` stopped at the fourth session's dispensing).
 CAPSULES_PER_PARTICIPANT = 6 + 9 + 9 + 3 * register.SPARE_CAPSULES
+
+
+@dataclass(frozen=True, slots=True)
+class Accounts:
+    """The central accounts' usernames and the one password of every simulated account (the
+    per-site staff are named by role and site code, `coord.sim1`, which nothing else uses)."""
+
+    admin: str
+    statistician: str
+    raters: tuple[str, ...]
+    password: str
+
+
+#: `mdma-at demo`'s own database, where the simulated clinic is alone.
+STANDALONE = Accounts(ADMIN, STATISTICIAN, RATERS, PASSWORD)
+#: Beside the demo clinic (`db seed-demo --trial`, ADR 0219): its `admin` is taken, so the central
+#: accounts carry `sim.`, and they sign in with the demo clinic's password, as its staff do.
+BESIDE_DEMO_CLINIC = Accounts(
+    f"sim.{ADMIN}", f"sim.{STATISTICIAN}", tuple(f"sim.{r}" for r in RATERS), DEMO_PASSWORD
+)
 
 
 class SharedHash:
@@ -117,20 +139,22 @@ def open_trial(
     target: int,
     capsules_per_site: list[int],
     start: date,
+    accounts: Accounts = STANDALONE,
 ) -> TrialClinic:
     """Set the trial up on `start` (the clock must read that day)."""
     hasher = SharedHash(hasher)
+    password = accounts.password
     codes = [f"SIM{n + 1}" for n in range(sites)]
     site_ids = []
     for n, code in enumerate(codes):
         name = SITE_NAMES[n] if n < len(SITE_NAMES) else f"Site {n + 1}"
         site_ids.append(add_site(uow(), clock, actor, code, f"{name} (simulated)").id)
     everywhere = [(code, Role.ADMIN) for code in codes]
-    _user(uow, clock, hasher, actor, ADMIN, "Avery Admin", everywhere)
-    _user(uow, clock, hasher, actor, STATISTICIAN, "Kai Statistician",
+    _user(uow, clock, hasher, actor, password, accounts.admin, "Avery Admin", everywhere)
+    _user(uow, clock, hasher, actor, password, accounts.statistician, "Kai Statistician",
           [(c, Role.STATISTICIAN) for c in codes])  # fmt: skip
-    for n, username in enumerate(RATERS):
-        _user(uow, clock, hasher, actor, username, f"Central Rater {n + 1}",
+    for n, username in enumerate(accounts.raters):
+        _user(uow, clock, hasher, actor, password, username, f"Central Rater {n + 1}",
               [(c, Role.RATER) for c in codes])  # fmt: skip
     staff = (
         ("coord", "Coordinator", Role.COORDINATOR),
@@ -141,9 +165,9 @@ def open_trial(
     )
     for code in codes:
         for prefix, title, role in staff:
-            _user(uow, clock, hasher, actor, f"{prefix}.{code.lower()}", f"{title} {code}",
-                  [(code, role)])  # fmt: skip
-    admin = principal(uow, ADMIN)
+            _user(uow, clock, hasher, actor, password, f"{prefix}.{code.lower()}",
+                  f"{title} {code}", [(code, role)])  # fmt: skip
+    admin = principal(uow, accounts.admin)
     for site_id in site_ids:
         consent.publish_consent_document(
             uow(), clock, admin, site_id, title=CONSENT_TITLE, version=1,
@@ -153,7 +177,7 @@ def open_trial(
         uow(), clock, admin, code=STUDY_CODE, title=STUDY_TITLE, site_ids=site_ids,
         designated_physician=f"dr.{codes[0].lower()}", target_size=target,
     )  # fmt: skip
-    statistician = principal(uow, STATISTICIAN)
+    statistician = principal(uow, accounts.statistician)
     studies.seal_schedule(uow(), clock, seal, statistician, study.id, schedule_seed(seed))
     teams = []
     shelf: dict[int, int] = {}
@@ -170,7 +194,7 @@ def open_trial(
     return TrialClinic(
         study.id,
         tuple(teams),
-        tuple(principal(uow, r) for r in RATERS),
+        tuple(principal(uow, r) for r in accounts.raters),
         statistician,
         admin,
         shelf,
@@ -215,12 +239,13 @@ def _user(
     clock: Clock,
     hasher: PasswordHasher,
     actor: Actor,
+    password: str,
     username: str,
     full_name: str,
     grants: list[tuple[str, Role]],
 ) -> None:
     add_user(uow(), clock, hasher, actor, username=username, full_name=full_name,
-             password=PASSWORD, grants=grants)  # fmt: skip
+             password=password, grants=grants)  # fmt: skip
 
 
 def principal(uow: UnitOfWorkFactory, username: str) -> Principal:

@@ -18,7 +18,9 @@ from mdma_at.services.ports import PasswordHasher, ScheduleSeal, UnitOfWorkFacto
 from mdma_at.simulation import calibration
 from mdma_at.simulation.clinic import (
     CAPSULES_PER_PARTICIPANT,
+    STANDALONE,
     STUDY_CODE,
+    Accounts,
     count_kits,
     open_trial,
 )
@@ -27,6 +29,12 @@ from mdma_at.simulation.journey import Outcome, SimClock, journey
 
 #: The simulated trial's first day (fixed, so a seed gives the same trial on any day).
 START = date(2026, 1, 5)
+#: From a candidate's arrival to the end of their 12-month follow-up's window: screening, a
+#: washout, a week to enrolment, the programme to the last dosing session (about 15 weeks, some
+#: visits moved within their windows), 365 days to the follow-up and its 30-day window. Runs of
+#: seed 1 ended 460-470 days after the last arrival with the window's end 30 days later; eight
+#: weeks more to spare.
+LONGEST_JOURNEY = timedelta(days=560)
 
 Progress = Callable[[float, float], None]  # (simulated weeks done, weeks in all)
 
@@ -41,9 +49,22 @@ class TrialRun:
     ended: datetime
 
 
-def start_clock() -> SimClock:
+def start_clock(start: date = START) -> SimClock:
     """The services' clock for a run, at the trial's first morning."""
-    return SimClock(datetime.combine(START, time(8, 0), UTC))
+    return SimClock(datetime.combine(start, time(8, 0), UTC))
+
+
+def start_ended_by(today: date, *, participants: int, sites: int, seed: int) -> date:
+    """The latest first day, a whole number of weeks from START (so every weekday stays the
+    same and the trial the same apart from its dates), for which every journey and its last
+    visit's window have ended before `today`: a trial seeded into a live clinic lies in its
+    past."""
+    cal = calibration.load()
+    last_arrival = max(
+        c.arrives_on for c in draw_cohort(seed, participants, sites, 1.0, cal, START)
+    )
+    over = (last_arrival + LONGEST_JOURNEY) - (today - timedelta(days=1))
+    return START - timedelta(weeks=-(-over.days // 7))
 
 
 def run_trial(
@@ -58,17 +79,21 @@ def run_trial(
     seed: int,
     effect: float = 1.0,
     progress: Progress | None = None,
+    start: date = START,
+    accounts: Accounts = STANDALONE,
 ) -> TrialRun:
-    """Simulate the trial into the (migrated, empty) database behind `uow`; `clock` is the one
-    the services (and the container's event handlers) read."""
+    """Simulate the trial, from `start` (the day `clock` reads), into the (migrated) database
+    behind `uow`, which holds no other trial's sites or accounts; `clock` is the one the
+    services (and the container's event handlers) read."""
     cal = calibration.load()
-    cohort = draw_cohort(seed, participants, sites, effect, cal, START)
+    cohort = draw_cohort(seed, participants, sites, effect, cal, start)
     per_site = [0] * sites
     for candidate in cohort:
         per_site[candidate.site] += 0 if candidate.screen_failure else 1
     clinic = open_trial(
         uow, clock, hasher, seal, actor, sites=sites, seed=seed, target=participants,
-        capsules_per_site=[n * CAPSULES_PER_PARTICIPANT for n in per_site], start=START,
+        capsules_per_site=[n * CAPSULES_PER_PARTICIPANT for n in per_site], start=start,
+        accounts=accounts,
     )  # fmt: skip
     documents: dict[int, ConsentDocument] = {}
     with uow() as work:
@@ -85,12 +110,12 @@ def run_trial(
         heapq.heappush(queue, (first, n, steps))
     # a journey lasts about 15 months (screening to the 12-month follow-up)
     last_arrival = max(c.arrives_on for c in cohort)
-    weeks = ((last_arrival - START).days + 470) / 7
+    weeks = ((last_arrival - start).days + 470) / 7
     while queue:
         at, n, steps = heapq.heappop(queue)
         clock.at = max(clock.at, at)
         if progress is not None:
-            done = (clock.at.date() - START).days / 7
+            done = (clock.at.date() - start).days / 7
             progress(min(done, weeks), weeks)
         try:
             following = next(steps)
@@ -100,13 +125,13 @@ def run_trial(
     clock.at += timedelta(days=1)
     count_kits(uow, clock, clinic)
     if progress is not None:
-        done = (clock.at.date() - START).days / 7
+        done = (clock.at.date() - start).days / 7
         progress(done, done)
     return TrialRun(
         STUDY_CODE,
         sum(o.screened for o in outcomes),
         sum(o.randomised for o in outcomes),
         sum(o.completed for o in outcomes),
-        datetime.combine(START, time(8, 0), UTC),
+        datetime.combine(start, time(8, 0), UTC),
         clock.at,
     )

@@ -9,7 +9,9 @@ import typer
 from mdma_at.demo.clinic import DEMO_PASSWORD, seed_demo_clinic
 from mdma_at.domain.errors import Conflict
 from mdma_at.entrypoints.cli.context import cli_actor, container
-from mdma_at.entrypoints.cli.output import EXIT_CHECK_FAILED, bad_input_exits
+from mdma_at.entrypoints.cli.demo_cmd import MAX_PARTICIPANTS, MIN_PARTICIPANTS
+from mdma_at.entrypoints.cli.output import EXIT_CHECK_FAILED, bad_input, bad_input_exits
+from mdma_at.entrypoints.cli.simulated_trial import SITES, TRIAL_STATISTICIAN, seed_simulated_trial
 from mdma_at.services.audit import mark_restore_point, sign_first_checkpoint
 
 db_app = typer.Typer(
@@ -49,8 +51,15 @@ def upgrade_command() -> None:
 @db_app.command("seed-demo")
 def seed_demo_command(
     if_empty: bool = typer.Option(False, "--if-empty", help="do nothing when staff exist"),
+    trial: int = typer.Option(
+        0, "--trial", help="also a simulated trial of N participants, ended before today"
+    ),
 ) -> None:
-    """Load the demo clinic (one site, staff in every role, patients at every stage)."""
+    """Load the demo clinic (one site, staff in every role, patients at every stage), and with
+    --trial N first a simulated trial of N randomised participants at three sites of its own,
+    in the past (`mdma-at demo`'s; its statistician is sim.stat)."""
+    if trial and not MIN_PARTICIPANTS <= trial <= MAX_PARTICIPANTS:
+        bad_input("trial", f"{trial} is not 0 (none) or {MIN_PARTICIPANTS} to {MAX_PARTICIPANTS:,}")
     ctx = container()
     with ctx.uow() as uow:
         has_staff = uow.staff.count() > 0
@@ -62,10 +71,19 @@ def seed_demo_command(
             "error: database: not empty; the demo clinic loads only into an empty one", err=True
         )
         raise typer.Exit(2)
+    if trial:
+        # first, so the audit trail's times run forward: the simulated past, then today's clinic
+        run = seed_simulated_trial(ctx.settings, trial, ctx.clock.now().date())
+        typer.echo(
+            f"simulated trial {run.study_code} loaded: {run.randomised} randomised at sites "
+            f"SIM1-SIM{min(SITES, trial)}, {run.started:%Y-%m-%d} to {run.ended:%Y-%m-%d}"
+        )
     staff = seed_demo_clinic(ctx.uow, ctx.clock, ctx.hasher, cli_actor(), ctx.schedule_seal)
     typer.echo(f"demo clinic loaded. Every demo account's password is {DEMO_PASSWORD!r}:")
     for username, roles in staff:
         typer.echo(f"  {username:<12} {roles}")
+    if trial:
+        typer.echo(f"  {TRIAL_STATISTICIAN:<12} statistician of the simulated trial")
 
 
 @db_app.command("backup")

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from mdma_at.entrypoints.cli.output import bad_input, emit_json
+from mdma_at.entrypoints.cli.throwaway import no_disk_flush
 
 if TYPE_CHECKING:
     from mdma_at.bootstrap import Container
@@ -150,8 +151,8 @@ def _simulate(
         settings = settings.model_copy(update={"database_url": _fresh_database(out)})
     clock = start_clock()
     ctx = bootstrap(settings, clock)
-    if database_url is None:
-        _no_fsync(ctx)
+    if database_url is None:  # a demonstration, rebuilt on every run (ADR 0211)
+        no_disk_flush(ctx)
     try:
         with ctx.uow() as uow:
             try:
@@ -185,21 +186,6 @@ def _simulate(
         }
     finally:
         ctx.engine.dispose()
-
-
-def _no_fsync(ctx: Container) -> None:
-    """The demo's own SQLite file is a demonstration, rebuilt on every run: commits and the
-    audit checkpoints beside it skip the disk flush (PRAGMA synchronous = OFF, no fsync), which
-    makes the run many times faster. A configured database keeps its own settings (ADR 0211)."""
-    from sqlalchemy import event
-
-    ctx.checkpoints.durable = False
-
-    @event.listens_for(ctx.engine, "connect")
-    def _fast(connection: Any, _record: Any) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA synchronous = OFF")
-        cursor.close()
 
 
 def _trial_report(ctx: Container, statistician: Principal, study_code: str, out: Path) -> str:
