@@ -16,7 +16,7 @@ from mdma_at.domain.randomisation.conduct import (
     RatingAssignment,
     Respondent,
 )
-from mdma_at.domain.randomisation.study import Arm, Study
+from mdma_at.domain.randomisation.study import Allocation, Arm, Study
 
 
 def _study(uow, designated: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
@@ -76,3 +76,38 @@ def test_one_guess_per_person_per_time_point(new_uow: UowFactory) -> None:
         uow.trial_conduct.add_guess(first)
         audit(uow, "guessed again")
         uow.commit()
+
+
+def test_allocations_and_guesses_of_one_participant(new_uow: UowFactory) -> None:
+    """A participant's own records, for the checks made on each guess and randomisation (the
+    whole study's would grow with the trial)."""
+    with new_uow() as uow:
+        s = seed(uow)
+        study_id, _ = _study(uow, s.physician.id)
+        first, second = (
+            uow.studies.add_participant(study_id, patient.id, {}, s.physician.id, T0)
+            for patient in (s.patient, s.other)
+        )
+        for position, participant in enumerate((first, second), start=1):
+            uow.studies.add_allocation(
+                Allocation(0, study_id, participant.id, position, "all", "mdma", T0,
+                           s.physician.id)
+            )  # fmt: skip
+            uow.trial_conduct.add_guess(
+                BlindingGuess(0, study_id, participant.id, "es1", Respondent.PARTICIPANT, None,
+                              Guess.PLACEBO, None, s.therapist.id, T0)
+            )  # fmt: skip
+        audit(uow, "allocated and guessed")
+        uow.commit()
+    with new_uow() as uow:
+        assert [a.participant_id for a in uow.studies.allocations(study_id)] == [
+            first.id,
+            second.id,
+        ]
+        assert [a.position for a in uow.studies.allocations(study_id, second.id)] == [2]
+        assert [g.participant_id for g in uow.trial_conduct.guesses(study_id, first.id)] == [
+            first.id
+        ]
+        assert len(uow.trial_conduct.guesses(study_id)) == 2
+        assert uow.studies.allocations(study_id + 1, first.id) == []
+        assert uow.trial_conduct.guesses(study_id, second.id + 999) == []

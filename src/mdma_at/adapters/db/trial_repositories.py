@@ -120,12 +120,12 @@ class SqlStudies(_Repository):
         values = {f: getattr(allocation, f) for f in Allocation.__dataclass_fields__ if f != "id"}
         return Allocation(self._insert(t.study_allocations, **values), **values)
 
-    def allocations(self, study_id: int) -> Sequence[Allocation]:
+    def allocations(self, study_id: int, participant_id: int | None = None) -> Sequence[Allocation]:
         c = t.study_allocations.c
-        rows = self._db.execute(
-            select(t.study_allocations).where(c.study_id == study_id).order_by(c.position)
-        )
-        return [_allocation(row) for row in rows]
+        query = select(t.study_allocations).where(c.study_id == study_id).order_by(c.position)
+        if participant_id is not None:
+            query = query.where(c.participant_id == participant_id)
+        return [_allocation(row) for row in self._db.execute(query)]
 
     def add_unblinding_request(
         self, participant_id: int, reason: str, by: int, at: datetime
@@ -249,11 +249,12 @@ class SqlTrialConduct(_Repository):
         }
         return BlindingGuess(self._insert(t.blinding_guesses, **stored), **values)
 
-    def guesses(self, study_id: int) -> Sequence[BlindingGuess]:
+    def guesses(self, study_id: int, participant_id: int | None = None) -> Sequence[BlindingGuess]:
         c = t.blinding_guesses.c
-        rows = self._db.execute(
-            select(t.blinding_guesses).where(c.study_id == study_id).order_by(c.id)
-        )
+        query = select(t.blinding_guesses).where(c.study_id == study_id).order_by(c.id)
+        if participant_id is not None:
+            query = query.where(c.participant_id == participant_id)
+        rows = self._db.execute(query)
         return [
             BlindingGuess(
                 row.id,

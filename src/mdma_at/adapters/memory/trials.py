@@ -81,8 +81,11 @@ class MemoryStudies(_Repository):
         values = {f: getattr(allocation, f) for f in Allocation.__dataclass_fields__ if f != "id"}
         return Allocation(self._tx.insert("study_allocations", values), **values)
 
-    def allocations(self, study_id: int) -> Sequence[Allocation]:
-        rows = self._tx.where("study_allocations", lambda r: r["study_id"] == study_id)
+    def allocations(self, study_id: int, participant_id: int | None = None) -> Sequence[Allocation]:
+        rows = self._tx.where(
+            "study_allocations",
+            lambda r: r["study_id"] == study_id and participant_id in (None, r["participant_id"]),
+        )
         return [Allocation(**r) for r in sorted(rows, key=lambda r: r["position"])]
 
     def add_unblinding_request(
@@ -163,8 +166,11 @@ class MemoryTrialConduct(_Repository):
         stored = {**values, "respondent_key": guess.respondent_key}
         return BlindingGuess(self._tx.insert("blinding_guesses", stored), **values)
 
-    def guesses(self, study_id: int) -> Sequence[BlindingGuess]:
-        rows = self._tx.where("blinding_guesses", lambda r: r["study_id"] == study_id)
+    def guesses(self, study_id: int, participant_id: int | None = None) -> Sequence[BlindingGuess]:
+        rows = self._tx.where(
+            "blinding_guesses",
+            lambda r: r["study_id"] == study_id and participant_id in (None, r["participant_id"]),
+        )
         return [_guess(r) for r in rows]
 
 

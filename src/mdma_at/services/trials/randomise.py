@@ -46,7 +46,7 @@ def randomisation_refusals(
     reasons = entry_refusals(uow, participant.patient_id, today.date())
     if not study.sealed:
         reasons.append(f"the schedule of {study.code} is not sealed by the statistician yet")
-    if any(a.participant_id == participant.id for a in uow.studies.allocations(study.id)):
+    if uow.studies.allocations(study.id, participant.id):
         reasons.append("randomised already: an allocation is irreversible")
     return reasons
 

@@ -116,9 +116,7 @@ def approve_unblinding(
                    "revealed_to": principal.username},
         )  # fmt: skip
         uow.commit()
-        allocation = next(
-            a for a in uow.studies.allocations(study.id) if a.participant_id == participant.id
-        )
+        allocation = uow.studies.allocations(study.id, participant.id)[0]
     arm = next(a for a in study.arms if a.code == allocation.arm)
     blind = allocation_blind(study.site_ids, [principal.user_id])
     return Reveal(request.id, patient.study_id, Concealed(arm, blind))
