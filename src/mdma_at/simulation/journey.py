@@ -153,6 +153,9 @@ def journey(
     arm = arms_of(uow, clinic.study_id, arms)[participant.id]
     outcome.arm = arm
     course = candidate.courses[arm]
+    kit = clinic.kits_for(team.site_id, candidate.arrives_on)[
+        Contents.ACTIVE if arm == "mdma" else Contents.PLACEBO
+    ]
     rater = clinic.raters[candidate.number % len(clinic.raters)]
     for planned in visits:
         if planned.kind in _RATED:
@@ -166,7 +169,7 @@ def journey(
         if visit.kind is VisitKind.DOSING:
             events = candidate.teae[arm].get(visit.dosing_number or 0, ())
             yield from dosing_session(
-                uow, clock, clinic, team, cal, rng, patient.id, visit, arm, events
+                uow, clock, clinic, team, cal, rng, patient.id, visit, arm, kit, events
             )
             with uow() as work:
                 held = work.visits.get(visit.id)
@@ -337,9 +340,11 @@ def dosing_session(
     patient_id: int,
     visit: Visit,
     arm: str,
+    kit: int,
     adverse_events: tuple[str, ...],
 ) -> Iterator[datetime]:
-    """One dosing session from start to discharge, with the register behind it.
+    """One dosing session from start to discharge, with the register behind it; `kit` the
+    container the pharmacist dispenses from (the unblinded pharmacy's choice by arm).
 
     Vitals are taken when the session engine says the next reading is due (`Step.due`); a
     request the rules refuse is an answer: a refused supplemental dose is not given (its capsules
@@ -364,7 +369,6 @@ def dosing_session(
         present=[(team.lead.full_name, "therapist"), (team.partner.full_name, "therapist"),
                  (team.physician.full_name, "physician")],
     )  # fmt: skip
-    kit = team.kits[Contents.ACTIVE if arm == "mdma" else Contents.PLACEBO]
     stock = register.DemoRegister(team.pharmacist, kit)
     dispensing = register.dispense(uow, clock, stock, session.id, (initial, supplemental), start)
 
