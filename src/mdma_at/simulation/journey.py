@@ -21,7 +21,7 @@ staff member does, with that staff member's permissions:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -330,6 +330,34 @@ def _reference_peak() -> float:
     return max(c for _, c in _curve(120.0, 60.0))
 
 
+def resting_vitals(rng: np.random.Generator, values: Mapping[str, float]) -> dict[str, float]:
+    """A participant's pre-dose vital signs on a session day (calibration vitals.pre_dose.*).
+    The four are drawn independently, so a draw can put the diastolic at or above the systolic,
+    which no person has: such a draw is made again (rare: about 4 SD apart)."""
+    while True:
+        base = {p: rng.normal(values[f"vitals.pre_dose.{p}"], values[f"vitals.pre_dose.{p}_sd"])
+                for p in _VITALS}  # fmt: skip
+        if base["diastolic"] < base["systolic"]:
+            return base
+
+
+def vitals_reading(
+    rng: np.random.Generator, values: Mapping[str, float], base: dict[str, float], share: float
+) -> dict[str, float]:
+    """One reading as recorded: the resting values, `share` of the calibrated peak rise and the
+    reading-to-reading noise (vitals.peak_rise.*, vitals.spread.reading_sd_*). A reading whose
+    diastolic is not below its systolic is a measuring error the service refuses: the nurse
+    takes it again (a fresh draw; rare, and never in the 104-participant default run)."""
+    while True:
+        reading = {}
+        for p in _VITALS:
+            noise = rng.normal(0, values[f"vitals.spread.reading_sd_{p}"])
+            value = base[p] + share * values[f"vitals.peak_rise.{p}"] + noise
+            reading[p] = round(value, 1 if p == "temperature_c" else None)
+        if reading["diastolic"] < reading["systolic"]:
+            return reading
+
+
 def dosing_session(
     uow: UnitOfWorkFactory,
     clock: SimClock,
@@ -373,8 +401,7 @@ def dosing_session(
     dispensing = register.dispense(uow, clock, stock, session.id, (initial, supplemental), start)
 
     pre = cal.values
-    base = {p: rng.normal(pre[f"vitals.pre_dose.{p}"], pre[f"vitals.pre_dose.{p}_sd"])
-            for p in _VITALS}  # fmt: skip
+    base = resting_vitals(rng, pre)
     spread = pre["vitals.spread.between_participants_cv"]
     rise = 0.0 if arm != "mdma" else max(0.0, rng.normal(1.0, spread))
     given_supplemental = False
@@ -388,11 +415,7 @@ def dosing_session(
         hours = max(0.0, (at - t0).total_seconds() / 3600)
         curve = _curve(initial, supplemental if given_supplemental else 0.0)
         share = rise * curve[min(len(curve) - 1, round(hours * 60))][1] / _reference_peak()
-        peak = {p: pre[f"vitals.peak_rise.{p}"] for p in base}
-        reading = {}
-        for p in _VITALS:
-            value = base[p] + share * peak[p] + rng.normal(0, pre[f"vitals.spread.reading_sd_{p}"])
-            reading[p] = round(value, 1 if p == "temperature_c" else None)
+        reading = vitals_reading(rng, pre, base, share)
         step = entry(at, team.lead, EntryKind.VITALS, reading).step
         due: datetime = step.due.due if step.due is not None else at + rules.schedule.routine
         return max(due, at + timedelta(minutes=1))
