@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 
 from mdma_at.adapters.db import tables as t
 from mdma_at.adapters.db.repositories import _Repository
@@ -251,9 +251,15 @@ class SqlTrialConduct(_Repository):
 
     def guesses(self, study_id: int) -> Sequence[BlindingGuess]:
         c = t.blinding_guesses.c
-        rows = self._db.execute(
-            select(t.blinding_guesses).where(c.study_id == study_id).order_by(c.id)
-        )
+        return self._guesses(c.study_id == study_id)
+
+    def guesses_of(self, participant_id: int) -> Sequence[BlindingGuess]:
+        # the unique (participant_id, time_point, respondent_key) index serves this read
+        return self._guesses(t.blinding_guesses.c.participant_id == participant_id)
+
+    def _guesses(self, where: ColumnElement[bool]) -> Sequence[BlindingGuess]:
+        c = t.blinding_guesses.c
+        rows = self._db.execute(select(t.blinding_guesses).where(where).order_by(c.id))
         return [
             BlindingGuess(
                 row.id,

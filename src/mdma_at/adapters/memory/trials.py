@@ -167,6 +167,10 @@ class MemoryTrialConduct(_Repository):
         rows = self._tx.where("blinding_guesses", lambda r: r["study_id"] == study_id)
         return [_guess(r) for r in rows]
 
+    def guesses_of(self, participant_id: int) -> Sequence[BlindingGuess]:
+        rows = self._tx.where("blinding_guesses", lambda r: r["participant_id"] == participant_id)
+        return [_guess(r) for r in rows]
+
 
 def _guess(row: Row) -> BlindingGuess:
     return BlindingGuess(

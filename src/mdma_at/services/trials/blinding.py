@@ -110,7 +110,7 @@ def record_guess(
             g.participant_id == participant.id
             and g.time_point == draft.time_point
             and g.respondent_key == key
-            for g in uow.trial_conduct.guesses(study.id)
+            for g in uow.trial_conduct.guesses_of(participant.id)
         ):
             raise Conflict(
                 f"this {draft.respondent.value}'s guess at {visit.label} is recorded already: "
