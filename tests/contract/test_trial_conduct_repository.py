@@ -72,6 +72,8 @@ def test_one_guess_per_person_per_time_point(new_uow: UowFactory) -> None:
         got = uow.trial_conduct.guesses(study_id)
         assert got[0] == stored and got[0].guess is Guess.ACTIVE
         assert (got[1].respondent_id, got[1].confidence) == (None, None)
+        assert uow.trial_conduct.guesses(study_id, participant.id) == got  # the participant's own
+        assert uow.trial_conduct.guesses(study_id, participant.id + 999) == []
     with new_uow() as uow, pytest.raises(DuplicateKey):
         uow.trial_conduct.add_guess(first)
         audit(uow, "guessed again")

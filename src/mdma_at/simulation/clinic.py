@@ -46,6 +46,21 @@ CONSENT_TEXT = (
 #: each session's spare. Without the spares a site whose participants all drew one arm ran its
 #: kit dry (`demo --participants 4` stopped at the fourth session's dispensing).
 CAPSULES_PER_PARTICIPANT = 6 + 9 + 9 + 3 * register.SPARE_CAPSULES
+#: A lot's shelf life from its receipt (simulation default: no shelf life of the MAPP capsules
+#: was found).
+SHELF_LIFE = timedelta(days=3 * 365)
+#: Each site is shipped an active and a placebo kit every year, for the candidates who arrive
+#: that year (simulation default). Their last dosing session comes under five months after their
+#: arrival (a week to enrolment, at most 135 days to es3), well inside the lot's shelf life; one
+#: kit for a trial of many years would expire in it, and the register rightly refuses to
+#: dispense an expired lot.
+SUPPLY_PERIOD = timedelta(days=365)
+
+
+def shipment(opened: date, arrives: date) -> int:
+    """Which of a site's yearly shipments (0 the first, received when the trial opens) holds the
+    kits for a candidate who arrives on `arrives`."""
+    return (arrives - opened).days // SUPPLY_PERIOD.days
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,20 +120,27 @@ class SiteTeam:
     lead: Principal
     partner: Principal
     pharmacist: Principal
-    kits: dict[Contents, int]  # container id of the active and of the placebo kit
 
 
 @dataclass(frozen=True, slots=True)
 class TrialClinic:
-    """The study, its sites and central staff; `shelf` is what each kit physically holds (the
-    capsules the simulated pharmacists handle), counted against the books at the end."""
+    """The study, its sites and central staff; `kits` the container ids of each site's active
+    and placebo kit by (site id, shipment), filled in as shipments arrive; `shelf` is what each
+    kit physically holds (the capsules the simulated pharmacists handle), counted against the
+    books at the end."""
 
     study_id: int
     sites: tuple[SiteTeam, ...]
     raters: tuple[Principal, ...]
     statistician: Principal
     admin: Principal
+    opened: date
+    kits: dict[tuple[int, int], dict[Contents, int]]
     shelf: dict[int, int]
+
+    def kits_for(self, site_id: int, arrives: date) -> dict[Contents, int]:
+        """The kits a candidate of the site who arrives on `arrives` is dosed from."""
+        return self.kits[(site_id, shipment(self.opened, arrives))]
 
 
 def schedule_seed(seed: int) -> str:
@@ -137,11 +159,12 @@ def open_trial(
     sites: int,
     seed: int,
     target: int,
-    capsules_per_site: list[int],
+    first_shipment: list[int],
     start: date,
     accounts: Accounts = STANDALONE,
 ) -> TrialClinic:
-    """Set the trial up on `start` (the clock must read that day)."""
+    """Set the trial up on `start` (the clock must read that day); each site receives its first
+    shipment, kits of `first_shipment[n]` capsules at site n (`receive_shipment`)."""
     hasher = SharedHash(hasher)
     password = accounts.password
     codes = [f"SIM{n + 1}" for n in range(sites)]
@@ -180,58 +203,63 @@ def open_trial(
     statistician = principal(uow, accounts.statistician)
     studies.seal_schedule(uow(), clock, seal, statistician, study.id, schedule_seed(seed))
     teams = []
-    shelf: dict[int, int] = {}
-    for code, site_id, capsules in zip(codes, site_ids, capsules_per_site, strict=True):
-        pharmacist = principal(uow, f"pharm.{code.lower()}")
-        kits = _receive_kits(uow, clock, pharmacist, site_id, code, capsules, start)
-        shelf.update(dict.fromkeys(kits.values(), max(1, capsules)))
-        coordinator, physician, lead, partner = (
-            principal(uow, f"{p}.{code.lower()}") for p in ("coord", "dr", "t1", "t2")
+    for code, site_id in zip(codes, site_ids, strict=True):
+        pharmacist, coordinator, physician, lead, partner = (
+            principal(uow, f"{p}.{code.lower()}") for p in ("pharm", "coord", "dr", "t1", "t2")
         )
-        teams.append(
-            SiteTeam(site_id, code, coordinator, physician, lead, partner, pharmacist, kits)
-        )
-    return TrialClinic(
+        teams.append(SiteTeam(site_id, code, coordinator, physician, lead, partner, pharmacist))
+    clinic = TrialClinic(
         study.id,
         tuple(teams),
         tuple(principal(uow, r) for r in accounts.raters),
         statistician,
         admin,
-        shelf,
+        start,
+        {},
+        {},
     )
+    for team, capsules in zip(teams, first_shipment, strict=True):
+        receive_shipment(uow, clock, clinic, team, 0, capsules)
+    return clinic
+
+
+def receive_shipment(
+    uow: UnitOfWorkFactory,
+    clock: Clock,
+    clinic: TrialClinic,
+    team: SiteTeam,
+    number: int,
+    capsules: int,
+) -> None:
+    """The site's pharmacist books in shipment `number` on the clock's day: an active and a
+    placebo bulk kit of a fresh lot, each able to supply every participant of that shipment
+    (the arm is not known when the kits are sized)."""
+    kits = {}
+    lots = {Contents.ACTIVE: ("A", "20 mg MDMA HCl"), Contents.PLACEBO: ("P", "placebo")}
+    for contents, (letter, strength) in lots.items():
+        receipt = ledger.Receipt(
+            f"{team.code}-K{number + 1}-{letter}", "Lipomed AG (simulated)",
+            f"L-{team.code}-{number + 1}-{letter}",
+            clock.now().date() + SHELF_LIFE, Form.CAPSULE, strength, contents,
+            "Pharmacy safe", max(1, capsules), Unit.DOSAGE_UNIT,
+        )  # fmt: skip
+        container, _ = ledger.receive(
+            uow(), clock, team.pharmacist, team.site_id, receipt, at=clock.now()
+        )
+        kits[contents] = container.id
+        clinic.shelf[container.id] = max(1, capsules)
+    clinic.kits[(team.site_id, number)] = kits
+    assert register.CAPSULE_MG == 20, "CAPSULES_PER_PARTICIPANT counts 20 mg capsules"
 
 
 def count_kits(uow: UnitOfWorkFactory, clock: Clock, clinic: TrialClinic) -> None:
     """At the trial's end each site's pharmacist counts every kit: what is on the shelf, which
     the books must match (a difference would open a discrepancy)."""
-    for team in clinic.sites:
-        for container_id in team.kits.values():
-            ledger.count(uow(), clock, team.pharmacist, container_id,
+    pharmacists = {team.site_id: team.pharmacist for team in clinic.sites}
+    for (site_id, _), kits in clinic.kits.items():
+        for container_id in kits.values():
+            ledger.count(uow(), clock, pharmacists[site_id], container_id,
                          counted=clinic.shelf[container_id])  # fmt: skip
-
-
-def _receive_kits(
-    uow: UnitOfWorkFactory,
-    clock: Clock,
-    pharmacist: Principal,
-    site_id: int,
-    code: str,
-    capsules: int,
-    start: date,
-) -> dict[Contents, int]:
-    """An active and a placebo bulk kit, each able to supply every participant of the site."""
-    kits = {}
-    lots = {Contents.ACTIVE: ("A", "20 mg MDMA HCl"), Contents.PLACEBO: ("P", "placebo")}
-    for contents, (letter, strength) in lots.items():
-        receipt = ledger.Receipt(
-            f"{code}-K-{letter}", "Lipomed AG (simulated)", f"L-{code}-{letter}",
-            start + timedelta(days=3 * 365), Form.CAPSULE, strength, contents,
-            "Pharmacy safe", max(1, capsules), Unit.DOSAGE_UNIT,
-        )  # fmt: skip
-        container, _ = ledger.receive(uow(), clock, pharmacist, site_id, receipt, at=clock.now())
-        kits[contents] = container.id
-    assert register.CAPSULE_MG == 20, "CAPSULES_PER_PARTICIPANT counts 20 mg capsules"
-    return kits
 
 
 def _user(

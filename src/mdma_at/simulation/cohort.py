@@ -56,6 +56,23 @@ class Candidate:
     seed: int  # for the draws made during the journey (vitals readings, guesses)
 
 
+def birth_date(on: date, age: float, youngest: int) -> date:
+    """The birth date of someone `age` years old `on` a day: the age counted in mean years of
+    365.25 days, but never after their `youngest`-th birthday. Mean years are not calendar years:
+    18 years that hold five leap days are 6,575 days, so a candidate drawn at 18.0 (6,574 days)
+    would be a day short of 18 at screening and the physician's verdict ineligible."""
+    counted = on - timedelta(days=int(age * 365.25))
+    return min(counted, _years_before(on, youngest))
+
+
+def _years_before(on: date, years: int) -> date:
+    """The same day `years` years earlier; 29 February falls back to the 28th (a person born on
+    the 28th has had their birthday by the 29th)."""
+    if (on.month, on.day) == (2, 29):
+        on -= timedelta(days=1)
+    return on.replace(year=on.year - years)
+
+
 def draw_course(rng: np.random.Generator, cal: Calibration, arm: str, effect: float) -> Course:
     """Baseline and visit scores of one participant in `arm` (see the module docstring)."""
     mean, sd = cal.baseline(arm)
@@ -102,7 +119,10 @@ def draw_cohort(
         rng = np.random.default_rng(child)
         number = len(out)
         failure = bool(rng.random() < cal.value("screening.screen_failure"))
-        age = max(18.0, rng.normal(cal.value("screening.age_mean"), cal.value("screening.age_sd")))
+        youngest = cal.value("screening.age_minimum")
+        age = max(
+            youngest, rng.normal(cal.value("screening.age_mean"), cal.value("screening.age_sd"))
+        )
         arrives = start + timedelta(days=int(number * 7 / per_week))
         courses = {arm: draw_course(rng, cal, arm, effect) for arm in ARMS}
         # the CAPS-5 at screening: the baseline of one arm's draw (the arm is not known yet)
@@ -113,7 +133,7 @@ def draw_cohort(
                 site=number % sites,
                 arrives_on=arrives,
                 female=bool(rng.random() < cal.value("screening.female")),
-                born=arrives - timedelta(days=int(age * 365.25)),
+                born=birth_date(arrives, age, int(youngest)),
                 screen_failure=failure,
                 washout=bool(rng.random() < cal.value("screening.washout")),
                 screening_caps5=screening,

@@ -21,7 +21,7 @@ staff member does, with that staff member's permissions:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -153,6 +153,9 @@ def journey(
     arm = arms_of(uow, clinic.study_id, arms)[participant.id]
     outcome.arm = arm
     course = candidate.courses[arm]
+    kit = clinic.kits_for(team.site_id, candidate.arrives_on)[
+        Contents.ACTIVE if arm == "mdma" else Contents.PLACEBO
+    ]
     rater = clinic.raters[candidate.number % len(clinic.raters)]
     for planned in visits:
         if planned.kind in _RATED:
@@ -166,7 +169,7 @@ def journey(
         if visit.kind is VisitKind.DOSING:
             events = candidate.teae[arm].get(visit.dosing_number or 0, ())
             yield from dosing_session(
-                uow, clock, clinic, team, cal, rng, patient.id, visit, arm, events
+                uow, clock, clinic, team, cal, rng, patient.id, visit, arm, kit, events
             )
             with uow() as work:
                 held = work.visits.get(visit.id)
@@ -327,6 +330,34 @@ def _reference_peak() -> float:
     return max(c for _, c in _curve(120.0, 60.0))
 
 
+def resting_vitals(rng: np.random.Generator, values: Mapping[str, float]) -> dict[str, float]:
+    """A participant's pre-dose vital signs on a session day (calibration vitals.pre_dose.*).
+    The four are drawn independently, so a draw can put the diastolic at or above the systolic,
+    which no person has: such a draw is made again (rare: about 4 SD apart)."""
+    while True:
+        base = {p: rng.normal(values[f"vitals.pre_dose.{p}"], values[f"vitals.pre_dose.{p}_sd"])
+                for p in _VITALS}  # fmt: skip
+        if base["diastolic"] < base["systolic"]:
+            return base
+
+
+def vitals_reading(
+    rng: np.random.Generator, values: Mapping[str, float], base: dict[str, float], share: float
+) -> dict[str, float]:
+    """One reading as recorded: the resting values, `share` of the calibrated peak rise and the
+    reading-to-reading noise (vitals.peak_rise.*, vitals.spread.reading_sd_*). A reading whose
+    diastolic is not below its systolic is a measuring error the service refuses: the nurse
+    takes it again (a fresh draw; rare, and never in the 104-participant default run)."""
+    while True:
+        reading = {}
+        for p in _VITALS:
+            noise = rng.normal(0, values[f"vitals.spread.reading_sd_{p}"])
+            value = base[p] + share * values[f"vitals.peak_rise.{p}"] + noise
+            reading[p] = round(value, 1 if p == "temperature_c" else None)
+        if reading["diastolic"] < reading["systolic"]:
+            return reading
+
+
 def dosing_session(
     uow: UnitOfWorkFactory,
     clock: SimClock,
@@ -337,9 +368,11 @@ def dosing_session(
     patient_id: int,
     visit: Visit,
     arm: str,
+    kit: int,
     adverse_events: tuple[str, ...],
 ) -> Iterator[datetime]:
-    """One dosing session from start to discharge, with the register behind it.
+    """One dosing session from start to discharge, with the register behind it; `kit` the
+    container the pharmacist dispenses from (the unblinded pharmacy's choice by arm).
 
     Vitals are taken when the session engine says the next reading is due (`Step.due`); a
     request the rules refuse is an answer: a refused supplemental dose is not given (its capsules
@@ -364,13 +397,11 @@ def dosing_session(
         present=[(team.lead.full_name, "therapist"), (team.partner.full_name, "therapist"),
                  (team.physician.full_name, "physician")],
     )  # fmt: skip
-    kit = team.kits[Contents.ACTIVE if arm == "mdma" else Contents.PLACEBO]
     stock = register.DemoRegister(team.pharmacist, kit)
     dispensing = register.dispense(uow, clock, stock, session.id, (initial, supplemental), start)
 
     pre = cal.values
-    base = {p: rng.normal(pre[f"vitals.pre_dose.{p}"], pre[f"vitals.pre_dose.{p}_sd"])
-            for p in _VITALS}  # fmt: skip
+    base = resting_vitals(rng, pre)
     spread = pre["vitals.spread.between_participants_cv"]
     rise = 0.0 if arm != "mdma" else max(0.0, rng.normal(1.0, spread))
     given_supplemental = False
@@ -384,11 +415,7 @@ def dosing_session(
         hours = max(0.0, (at - t0).total_seconds() / 3600)
         curve = _curve(initial, supplemental if given_supplemental else 0.0)
         share = rise * curve[min(len(curve) - 1, round(hours * 60))][1] / _reference_peak()
-        peak = {p: pre[f"vitals.peak_rise.{p}"] for p in base}
-        reading = {}
-        for p in _VITALS:
-            value = base[p] + share * peak[p] + rng.normal(0, pre[f"vitals.spread.reading_sd_{p}"])
-            reading[p] = round(value, 1 if p == "temperature_c" else None)
+        reading = vitals_reading(rng, pre, base, share)
         step = entry(at, team.lead, EntryKind.VITALS, reading).step
         due: datetime = step.due.due if step.due is not None else at + rules.schedule.routine
         return max(due, at + timedelta(minutes=1))

@@ -3,11 +3,14 @@ candidate's journey (`journey`) interleaved in simulated time by one event loop,
 
 The loop keeps each journey's next step in a heap by time; it sets the services' clock to that
 time and resumes the journey. Simulated time only moves forward, and never reads the wall clock.
+Each site's yearly drug shipment after the first (`clinic.SUPPLY_PERIOD`) is a step of the same
+loop, booked in on its day.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,9 +23,14 @@ from mdma_at.simulation.clinic import (
     CAPSULES_PER_PARTICIPANT,
     STANDALONE,
     STUDY_CODE,
+    SUPPLY_PERIOD,
     Accounts,
+    SiteTeam,
+    TrialClinic,
     count_kits,
     open_trial,
+    receive_shipment,
+    shipment,
 )
 from mdma_at.simulation.cohort import draw_cohort
 from mdma_at.simulation.journey import Outcome, SimClock, journey
@@ -67,6 +75,15 @@ def start_ended_by(today: date, *, participants: int, sites: int, seed: int) -> 
     return START - timedelta(weeks=-(-over.days // 7))
 
 
+def _delivery(
+    uow: UnitOfWorkFactory, clock: SimClock, clinic: TrialClinic, team: SiteTeam, number: int,
+    capsules: int, start: date,
+) -> Iterator[datetime]:  # fmt: skip
+    """A site's yearly shipment, booked in early on its first day, before that day's arrivals."""
+    yield datetime.combine(start + number * SUPPLY_PERIOD, time(8, 0), UTC)
+    receive_shipment(uow, clock, clinic, team, number, capsules)
+
+
 def run_trial(
     uow: UnitOfWorkFactory,
     clock: SimClock,
@@ -87,13 +104,13 @@ def run_trial(
     services (and the container's event handlers) read."""
     cal = calibration.load()
     cohort = draw_cohort(seed, participants, sites, effect, cal, start)
-    per_site = [0] * sites
-    for candidate in cohort:
-        per_site[candidate.site] += 0 if candidate.screen_failure else 1
+    supplied: Counter[tuple[int, int]] = Counter(
+        (c.site, shipment(start, c.arrives_on)) for c in cohort if not c.screen_failure
+    )  # participants each shipment supplies, by (site number, shipment)
     clinic = open_trial(
         uow, clock, hasher, seal, actor, sites=sites, seed=seed, target=participants,
-        capsules_per_site=[n * CAPSULES_PER_PARTICIPANT for n in per_site], start=start,
-        accounts=accounts,
+        first_shipment=[supplied[(n, 0)] * CAPSULES_PER_PARTICIPANT for n in range(sites)],
+        start=start, accounts=accounts,
     )  # fmt: skip
     documents: dict[int, ConsentDocument] = {}
     with uow() as work:
@@ -102,6 +119,11 @@ def run_trial(
     arms: dict[int, str] = {}
     outcomes = [Outcome() for _ in cohort]
     queue: list[tuple[datetime, int, Iterator[datetime]]] = []
+    for (site, number), participants_supplied in supplied.items():
+        if number > 0:
+            capsules = participants_supplied * CAPSULES_PER_PARTICIPANT
+            delivery = _delivery(uow, clock, clinic, clinic.sites[site], number, capsules, start)
+            heapq.heappush(queue, (next(delivery), len(cohort) + len(queue), delivery))
     for n, candidate in enumerate(cohort):
         team = clinic.sites[candidate.site]
         steps = journey(uow, clock, clinic, cal, candidate, seal, documents[team.site_id],
