@@ -35,6 +35,7 @@ from mdma_at.demo.screening import screening_intake
 from mdma_at.domain.accountability import Contents, Unit
 from mdma_at.domain.dosing.decisions import Liftable
 from mdma_at.domain.dosing.records import EntryKind
+from mdma_at.domain.errors import InvalidInput
 from mdma_at.domain.instruments import InstrumentCode
 from mdma_at.domain.patients import PatientDetails
 from mdma_at.domain.pk.model import Dose, concentration_curve
@@ -42,6 +43,7 @@ from mdma_at.domain.schedule.definitions import VisitKind
 from mdma_at.domain.schedule.records import Visit, VisitStatus
 from mdma_at.domain.screening import ConsentDocument
 from mdma_at.domain.staff import Principal
+from mdma_at.domain.vitals import plausibility
 from mdma_at.domain.vocabulary import Sex
 from mdma_at.protocols import DEFAULT_PROTOCOL, get_protocol
 from mdma_at.services.measurement import measures, self_report
@@ -345,17 +347,24 @@ def vitals_reading(
     rng: np.random.Generator, values: Mapping[str, float], base: dict[str, float], share: float
 ) -> dict[str, float]:
     """One reading as recorded: the resting values, `share` of the calibrated peak rise and the
-    reading-to-reading noise (vitals.peak_rise.*, vitals.spread.reading_sd_*). A reading whose
-    diastolic is not below its systolic is a measuring error the service refuses: the nurse
-    takes it again (a fresh draw; rare, and never in the 104-participant default run)."""
+    reading-to-reading noise (vitals.peak_rise.*, vitals.spread.reading_sd_*). A reading the
+    console would refuse as impossible (`plausibility.validate`: a diastolic not below the
+    systolic, say) is a measuring error: the nurse takes it again (a fresh draw; rare, and never
+    in the 104-participant default run)."""
     while True:
         reading = {}
         for p in _VITALS:
             noise = rng.normal(0, values[f"vitals.spread.reading_sd_{p}"])
             value = base[p] + share * values[f"vitals.peak_rise.{p}"] + noise
             reading[p] = round(value, 1 if p == "temperature_c" else None)
-        if reading["diastolic"] < reading["systolic"]:
-            return reading
+        try:
+            plausibility.validate(
+                reading["systolic"], reading["diastolic"], reading["heart_rate"],
+                reading["temperature_c"],
+            )  # fmt: skip
+        except InvalidInput:
+            continue
+        return reading
 
 
 def dosing_session(
